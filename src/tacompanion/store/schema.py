@@ -1,0 +1,317 @@
+"""The study file's schema, and the migrations that bring any older file up to it.
+
+A study is one SQLite file. `PRAGMA application_id` marks it as a tacompanion
+study and `PRAGMA user_version` holds its schema version. Every entity has an
+integer `id` (for joins) and a `uuid` (stable identity across exports and
+merges). Times are ISO 8601 UTC text (`2026-11-26T09:15:02.120Z`); elapsed
+times in an interview are whole milliseconds since the interviewer started the
+clock. Character offsets are `[start_pos, end_pos)` in code points (Python
+string indices) into `transcripts.text`, or into `notes.text` for codings on
+notes.
+
+Tables (query them with any SQLite tool):
+
+settings          key -> JSON value: study_uuid, default_coder, interviewer_labels,
+                  prevalence_rule, analysis_scope.
+participants      a pseudonym such as P3 (never a real name), pilot flag,
+                  free attributes as a JSON object.
+guides            every guide version used: title, version, language,
+                  duration_min, the full source_text and its source_hash.
+interviews        participant, guide, pilot flag, started_at (the clock start),
+                  ended_at, recording_offset_ms (how long the recorder ran before
+                  the clock started), current_question_id.
+interview_pauses  paused_at / resumed_at per pause: elapsed time excludes them.
+question_events   per interview: question made current, covered, uncovered,
+                  skipped; probe ticked / unticked; with elapsed_ms.
+notes             interview notes: text, kind (note / quote / follow-up), tags
+                  (JSON array), elapsed_ms, created_at, question_id.
+transcripts       participant, file_name, format, source_hash, the text (LF,
+                  no BOM) that offsets refer to, read_at (familiarisation).
+segments          speaker turns: position, speaker, is_interviewer, start_pos,
+                  end_pos, start_ms, end_ms, text (= transcript text sliced),
+                  question_id and question_source (time / manual).
+themes            tree via parent_id; name, definition, status
+                  (candidate / reviewed / final), position.
+codes             name, slug, description, theme_id (its place in the theme
+                  tree, NULL = unsorted), parent_code_id (imported hierarchies).
+codings           code on [start_pos, end_pos) of a transcript or of a note;
+                  coder, created_at, starred (a quote chosen for the report).
+memos             text on one of code, theme, transcript, segment, note,
+                  participant, interview - or, with all of them NULL, the study.
+journal           the dated reflexive journal.
+operations        the undo/redo log: kind, label, forward and backward changes
+                  as JSON, state (done / undone); survives restarts.
+redactions        find -> replacement, applied to exported text only.
+segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+
+APPLICATION_ID = 0x54414331  # "TAC1"
+
+DEFAULT_INTERVIEWER_LABELS = ["Interviewer", "I", "Int", "Q", "Moderator"]
+
+# Labels by the number of non-pilot participants n out of N: the first rule
+# that matches wins. "half" means n <= N/2; "more-than-half" means n > N/2.
+DEFAULT_PREVALENCE_RULE = [
+    {"label": "all", "when": "n == N"},
+    {"label": "most", "when": "n > N/2 and n < N"},
+    {"label": "some", "when": "n >= 3 and n <= N/2"},
+    {"label": "one or two", "when": "n >= 1 and n <= 2"},
+]
+
+_V1 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL CHECK (json_valid(value))
+);
+
+CREATE TABLE participants (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    pseudonym  TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(pseudonym)) > 0),
+    pilot      INTEGER NOT NULL DEFAULT 0 CHECK (pilot IN (0, 1)),
+    attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE guides (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    title        TEXT NOT NULL,
+    version      TEXT,
+    language     TEXT,
+    duration_min INTEGER CHECK (duration_min IS NULL OR duration_min > 0),
+    file_name    TEXT,
+    source_text  TEXT NOT NULL,
+    source_hash  TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL
+);
+
+CREATE TABLE interviews (
+    id                  INTEGER PRIMARY KEY,
+    uuid                TEXT NOT NULL UNIQUE,
+    participant_id      INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    guide_id            INTEGER REFERENCES guides(id) ON DELETE RESTRICT,
+    pilot               INTEGER NOT NULL DEFAULT 0 CHECK (pilot IN (0, 1)),
+    created_at          TEXT NOT NULL,
+    started_at          TEXT,
+    ended_at            TEXT,
+    recording_offset_ms INTEGER NOT NULL DEFAULT 0,
+    current_question_id TEXT
+);
+CREATE INDEX interviews_participant ON interviews(participant_id);
+
+CREATE TABLE interview_pauses (
+    id           INTEGER PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    paused_at    TEXT NOT NULL,
+    resumed_at   TEXT
+);
+CREATE INDEX interview_pauses_interview ON interview_pauses(interview_id);
+
+CREATE TABLE question_events (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    question_id  TEXT NOT NULL,
+    probe_id     TEXT,
+    event        TEXT NOT NULL CHECK (event IN
+                 ('current', 'covered', 'uncovered', 'skipped', 'probe-ticked', 'probe-unticked')),
+    elapsed_ms   INTEGER,
+    at           TEXT NOT NULL
+);
+CREATE INDEX question_events_interview ON question_events(interview_id);
+
+CREATE TABLE notes (
+    id           INTEGER PRIMARY KEY,
+    uuid         TEXT NOT NULL UNIQUE,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    question_id  TEXT,
+    kind         TEXT NOT NULL DEFAULT 'note' CHECK (kind IN ('note', 'quote', 'follow-up')),
+    text         TEXT NOT NULL,
+    tags         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags)),
+    elapsed_ms   INTEGER,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT
+);
+CREATE INDEX notes_interview ON notes(interview_id);
+
+CREATE TABLE transcripts (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    interview_id   INTEGER REFERENCES interviews(id) ON DELETE SET NULL,
+    file_name      TEXT NOT NULL,
+    format         TEXT NOT NULL,
+    source_hash    TEXT NOT NULL,
+    text           TEXT NOT NULL,
+    imported_at    TEXT NOT NULL,
+    read_at        TEXT,
+    UNIQUE (participant_id, source_hash)
+);
+CREATE INDEX transcripts_participant ON transcripts(participant_id);
+
+CREATE TABLE segments (
+    id              INTEGER PRIMARY KEY,
+    uuid            TEXT NOT NULL UNIQUE,
+    transcript_id   INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    speaker         TEXT,
+    is_interviewer  INTEGER NOT NULL DEFAULT 0 CHECK (is_interviewer IN (0, 1)),
+    start_pos       INTEGER NOT NULL,
+    end_pos         INTEGER NOT NULL,
+    start_ms        INTEGER,
+    end_ms          INTEGER,
+    text            TEXT NOT NULL,
+    question_id     TEXT,
+    question_source TEXT CHECK (question_source IS NULL OR question_source IN ('time', 'manual')),
+    CHECK (0 <= start_pos AND start_pos <= end_pos),
+    UNIQUE (transcript_id, position)
+);
+
+CREATE TABLE themes (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    parent_id  INTEGER REFERENCES themes(id) ON DELETE RESTRICT,
+    name       TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    definition TEXT NOT NULL DEFAULT '',
+    status     TEXT NOT NULL DEFAULT 'candidate' CHECK (status IN ('candidate', 'reviewed', 'final')),
+    position   INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX themes_parent ON themes(parent_id);
+
+CREATE TABLE codes (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    slug           TEXT NOT NULL UNIQUE,
+    description    TEXT NOT NULL DEFAULT '',
+    theme_id       INTEGER REFERENCES themes(id) ON DELETE SET NULL,
+    parent_code_id INTEGER REFERENCES codes(id) ON DELETE SET NULL,
+    color          TEXT,
+    position       INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX codes_theme ON codes(theme_id);
+
+CREATE TABLE codings (
+    id            INTEGER PRIMARY KEY,
+    uuid          TEXT NOT NULL UNIQUE,
+    code_id       INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    transcript_id INTEGER REFERENCES transcripts(id) ON DELETE CASCADE,
+    note_id       INTEGER REFERENCES notes(id) ON DELETE CASCADE,
+    start_pos     INTEGER NOT NULL,
+    end_pos       INTEGER NOT NULL,
+    coder         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    starred       INTEGER NOT NULL DEFAULT 0 CHECK (starred IN (0, 1)),
+    CHECK ((transcript_id IS NULL) <> (note_id IS NULL)),
+    CHECK (0 <= start_pos AND start_pos < end_pos)
+);
+CREATE INDEX codings_code ON codings(code_id);
+CREATE UNIQUE INDEX codings_once_on_transcript
+    ON codings(transcript_id, start_pos, end_pos, code_id) WHERE transcript_id IS NOT NULL;
+CREATE UNIQUE INDEX codings_once_on_note
+    ON codings(note_id, start_pos, end_pos, code_id) WHERE note_id IS NOT NULL;
+
+CREATE TABLE memos (
+    id             INTEGER PRIMARY KEY,
+    uuid           TEXT NOT NULL UNIQUE,
+    code_id        INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+    theme_id       INTEGER REFERENCES themes(id) ON DELETE CASCADE,
+    transcript_id  INTEGER REFERENCES transcripts(id) ON DELETE CASCADE,
+    segment_id     INTEGER REFERENCES segments(id) ON DELETE CASCADE,
+    note_id        INTEGER REFERENCES notes(id) ON DELETE CASCADE,
+    participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,
+    interview_id   INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+    text           TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT,
+    CHECK ((code_id IS NOT NULL) + (theme_id IS NOT NULL) + (transcript_id IS NOT NULL)
+           + (segment_id IS NOT NULL) + (note_id IS NOT NULL)
+           + (participant_id IS NOT NULL) + (interview_id IS NOT NULL) <= 1)
+);
+
+CREATE TABLE journal (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    entry_date TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT
+);
+
+CREATE TABLE operations (
+    id         INTEGER PRIMARY KEY,
+    uuid       TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL,
+    label      TEXT NOT NULL,
+    forward    TEXT NOT NULL CHECK (json_valid(forward)),
+    backward   TEXT NOT NULL CHECK (json_valid(backward)),
+    state      TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone')),
+    coder      TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE redactions (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    find        TEXT NOT NULL UNIQUE CHECK (length(find) > 0),
+    replacement TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+"""
+
+
+def _migrate_to_v1(conn: sqlite3.Connection) -> None:
+    import sqlite_utils
+
+    for statement in _statements(_V1):
+        conn.execute(statement)
+    db = sqlite_utils.Database(conn)
+    # External-content FTS5 indexes over the texts, kept in sync by triggers.
+    db["segments"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
+    db["notes"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
+    defaults = {
+        "study_uuid": str(uuid.uuid4()),
+        "default_coder": "",
+        "interviewer_labels": DEFAULT_INTERVIEWER_LABELS,
+        "prevalence_rule": DEFAULT_PREVALENCE_RULE,
+        "analysis_scope": "all",
+    }
+    conn.executemany(
+        "INSERT INTO settings (key, value) VALUES (?, ?)",
+        [(k, json.dumps(v)) for k, v in defaults.items()],
+    )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a DDL script into statements (executescript would commit)."""
+    out, buf = [], []
+    for line in script.splitlines():
+        buf.append(line)
+        candidate = "\n".join(buf)
+        if line.rstrip().endswith(";") and sqlite3.complete_statement(candidate):
+            out.append(candidate.strip())
+            buf = []
+    if "".join(buf).strip():
+        out.append("\n".join(buf).strip())
+    return out
+
+
+# MIGRATIONS[i] turns a file of version i into version i + 1. Each runs in one
+# transaction together with the version bump, so a failed step leaves the file
+# exactly as it was. Never edit a shipped step: append a new one, add a fixture
+# of the previous version under tests/data/, and test the upgrade from it.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1]
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)

@@ -1,0 +1,46 @@
+"""The Textual app: global keys, the screens, and the open study.
+
+Screens reach the study through `self.app.study` and call the `store` layer;
+they never write SQL themselves.
+"""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from tacompanion import __version__
+from tacompanion.store.study import Study
+from tacompanion.tui.screens.backup import BackupScreen
+from tacompanion.tui.screens.help import HelpScreen
+from tacompanion.tui.screens.home import HomeScreen
+
+
+class TacompanionApp(App):
+    TITLE = "tacompanion"
+    SUB_TITLE = __version__
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, study: Study) -> None:
+        super().__init__()
+        self.study = study
+
+    def on_mount(self) -> None:
+        self.sub_title = str(self.study.path)
+        self.push_screen(HomeScreen())
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+    def action_backup(self) -> None:
+        self.push_screen(BackupScreen())
+
+
+def run_app(study: Study) -> None:
+    TacompanionApp(study).run()

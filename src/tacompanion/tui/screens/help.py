@@ -1,0 +1,85 @@
+"""The help screen: every key of the screen beneath it, and the basics."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+ABOUT = (
+    "tacompanion keeps one study in one SQLite file. Everything shown as saved is\n"
+    "already on disk: closing the terminal or killing the program loses nothing."
+)
+
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "escape": "Esc",
+    "enter": "Enter",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "exclamation_mark": "!",
+}
+
+
+def key_label(key: str) -> str:
+    """A key as a person writes it: ctrl+r -> ^r, question_mark -> ?."""
+    key = _KEY_NAMES.get(key, key)
+    return key.replace("ctrl+", "^")
+
+
+def binding_rows(screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(this screen's and the app's keys, the focused widget's keys)."""
+    by_action: dict[tuple[int, str], list[str]] = {}
+    labels: dict[tuple[int, str], str] = {}
+    own: list[tuple[int, str]] = []
+    widget: list[tuple[int, str]] = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        ident = (id(active.node), binding.action)
+        if ident not in by_action:
+            by_action[ident] = []
+            labels[ident] = binding.description or binding.action
+            (own if isinstance(active.node, (Screen, App)) else widget).append(ident)
+        by_action[ident].append(key_label(key))
+
+    def rows(idents: list[tuple[int, str]]) -> list[tuple[str, str]]:
+        return [(", ".join(by_action[i]), labels[i]) for i in idents]
+
+    return rows(own), rows(widget)
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+    HELP_TITLE = "help"
+    BINDINGS = [
+        Binding("escape,q,f1,question_mark", "close", "Close help", id="help.close"),
+    ]
+
+    def __init__(self, title: str, own: list[tuple[str, str]], widget: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.help_title = title
+        self.own = own
+        self.widget = widget
+
+    @classmethod
+    def for_screen(cls, screen: Screen) -> HelpScreen:
+        """Help listing the keys that are active on `screen` right now."""
+        own, widget = binding_rows(screen)
+        return cls(getattr(screen, "HELP_TITLE", screen.__class__.__name__), own, widget)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self.own + self.widget), default=4) + 2
+        lines = [f"[b]Keys: {self.help_title}[/b]", ""]
+        lines += [f"[b $accent]{k:<{width}}[/]{label}" for k, label in self.own]
+        if self.widget:
+            lines += ["", "[b]In the focused list or field[/b]"]
+            lines += [f"[b $accent]{k:<{width}}[/]{label}" for k, label in self.widget]
+        lines += ["", f"[dim]{ABOUT}[/]", "", "[dim]Esc closes this help.[/]"]
+        with VerticalScroll(id="help-body"):
+            yield Static("\n".join(lines), id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
