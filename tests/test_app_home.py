@@ -1,0 +1,65 @@
+"""The home screen, driven with Pilot."""
+
+from __future__ import annotations
+
+from tacompanion.store.participants import ensure_participant
+from tacompanion.tui.app import TacompanionApp
+from tacompanion.tui.screens.backup import BackupScreen
+from tacompanion.tui.screens.help import HelpScreen
+from tacompanion.tui.screens.home import HomeScreen
+
+
+async def test_home_shows_the_study_at_a_glance(study):
+    ensure_participant(study, "P1")
+    ensure_participant(study, "P0", pilot=True)
+    app = TacompanionApp(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        glance = str(app.screen.query_one("#glance").render())
+        assert "Participants  2 (1 pilot)" in glance
+        phases = str(app.screen.query_one("#phases").render())
+        assert "Familiarise" in phases and "Report" in phases
+
+
+async def test_help_lists_the_screens_keys_and_closes(study):
+    app = TacompanionApp(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        assert "Back up the study" in text and "Refresh" in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_backup_from_the_home_screen_writes_a_copy(study, tmp_path):
+    ensure_participant(study, "P7")
+    app = TacompanionApp(study)
+    dest = tmp_path / "copy.db"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        assert isinstance(app.screen, BackupScreen)
+        field = app.screen.query_one("#backup-path")
+        field.value = str(dest)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    from tacompanion.store.study import Study
+
+    with Study.open(dest, create=False) as copy:
+        assert copy.scalar("SELECT pseudonym FROM participants") == "P7"
+
+
+async def test_backup_refuses_an_existing_file_and_says_so(study, tmp_path):
+    dest = tmp_path / "exists.db"
+    dest.write_bytes(b"precious")
+    app = TacompanionApp(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        app.screen.query_one("#backup-path").value = str(dest)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BackupScreen)
+        assert "already exists" in str(app.screen.query_one("#backup-error").render())
+    assert dest.read_bytes() == b"precious"
