@@ -131,7 +131,7 @@ class _GuideParser:
         for node in tree.children:
             self.block(node, previous)
             previous = node
-        if self.title is None and not any("level-1" in i.message for i in self.issues):
+        if self.title is None and not any("title" in i.message for i in self.issues):
             self.error(1, "the guide has no title: add a level-1 heading ('# Title')")
         for section in self.sections:
             if not section["questions"]:

@@ -1,0 +1,193 @@
+"""The command line, run as a subprocess the way a user runs it."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from tacompanion import __version__
+from tacompanion.cli import RESERVED
+
+from .conftest import GUIDES
+
+
+def test_version_and_help(cli):
+    done = cli("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"tacompanion {__version__}"
+    done = cli("--help")
+    assert done.returncode == 0
+    for name in ["guide", "backup", *RESERVED]:
+        assert name in done.stdout
+
+
+@pytest.mark.parametrize("command", ["guide", "guide check", "backup", *RESERVED])
+def test_every_command_has_help(cli, command):
+    done = cli(*command.split(), "--help")
+    assert done.returncode == 0 and "usage:" in done.stdout
+
+
+def test_guide_check_good_guides(cli):
+    files = sorted(str(p) for p in GUIDES.glob("*.md") if p.name != "README.md")
+    done = cli("guide", "check", *files)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(files)
+    for name, line in zip(files, lines):
+        assert line.startswith(f"{name}: ok \u2014 ") and " sections, " in line
+
+
+def test_guide_check_reports_every_error_with_file_and_line(cli, tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\nduration: soon\n---\n# T\n## A\n### Deep\n- q\n-\n", encoding="utf-8")
+    good = tmp_path / "good.md"
+    good.write_text("# T\n## A [5 min]\n- q\n  - p\n", encoding="utf-8")
+    done = cli("guide", "check", str(good), str(bad))
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{good}: ok \u2014 1 section, 1 question, 1 probe, 5 min planned",
+        f"{bad}:2: duration must be a whole number of minutes above 0, not 'soon'",
+        f"{bad}:6: level-3 heading 'Deep': only '#' (title) and '##' (sections) are allowed; "
+        "write questions as list items",
+        f"{bad}:8: empty question: a list item needs text",
+    ]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "latin1"])
+def test_guide_check_unreadable_inputs_are_one_clear_error(cli, tmp_path, kind):
+    path = tmp_path / "g.md"
+    expected = {"missing": "no such file", "folder": "is a folder", "latin1": ":2: not valid UTF-8"}[kind]
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "latin1":
+        path.write_bytes("# T\n## Caf\xe9\n- q\n".encode("latin-1"))
+    done = cli("guide", "check", str(path))
+    assert done.returncode == 1
+    assert done.stdout.count("\n") == 1 and expected in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_guide_show_prints_an_outline(cli):
+    done = cli("guide", "show", str(GUIDES / "mbt-avpd-therapists.md"))
+    assert done.returncode == 0
+    assert "Please tell me about the last therapy session you had with a patient with AvPD." in done.stdout
+    assert "id: s" in done.stdout and "Opening script:" in done.stdout
+
+
+def test_guide_show_bad_file_goes_to_stderr(cli, tmp_path):
+    done = cli("guide", "show", str(tmp_path / "nope.md"))
+    assert done.returncode == 1 and "no such file" in done.stderr and done.stdout == ""
+
+
+def test_backup_with_db_before_or_after_the_command(cli, tmp_path):
+    study = tmp_path / "s.db"
+    from tacompanion.store.study import Study
+
+    Study.open(study).close()
+    first = tmp_path / "one.db"
+    second = tmp_path / "two.db"
+    assert cli("--db", str(study), "backup", str(first)).returncode == 0
+    done = cli("backup", str(second), "--db", str(study))
+    assert done.returncode == 0 and "backed up" in done.stdout
+    assert stat.S_IMODE(second.stat().st_mode) == 0o600
+    conn = sqlite3.connect(second)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 1
+    conn.close()
+    again = cli("--db", str(study), "backup", str(second))
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert cli("--db", str(study), "backup", str(second), "--force").returncode == 0
+
+
+def test_db_from_environment_and_default_in_current_folder(cli, tmp_path):
+    from tacompanion.store.study import Study
+
+    Study.open(tmp_path / "tacompanion.db").close()
+    assert cli("backup", "b1.db", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "b1.db").exists()
+    done = cli("backup", "b2.db", cwd=tmp_path, env={"TACOMPANION_DB": str(tmp_path / "none.db")})
+    assert done.returncode == 1 and "none.db: no such study file" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("corrupt", "damaged"),
+        ("foreign", "not a tacompanion study"),
+        ("newer", "newer tacompanion"),
+        ("locked", "locked"),
+    ],
+)
+def test_bad_study_files_are_one_clear_message(cli, tmp_path, setup, message):
+    path = tmp_path / "s.db"
+    holder = None
+    if setup == "corrupt":
+        path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    elif setup == "foreign":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+    else:
+        from tacompanion.store.study import Study
+
+        Study.open(path).close()
+        if setup == "newer":
+            conn = sqlite3.connect(path)
+            conn.execute("PRAGMA user_version = 42")
+            conn.close()
+        else:  # another program holds the file exclusively
+            holder = sqlite3.connect(path)
+            holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+            holder.execute("INSERT INTO settings VALUES ('hold', '1')")
+    try:
+        done = cli("--db", str(path), "backup", str(tmp_path / "copy.db"))
+    finally:
+        if holder is not None:
+            holder.close()
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"tacompanion: error: {path}: ") and message in done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_reserved_commands_say_so_and_exit_nonzero(cli, tmp_path):
+    for name in RESERVED:
+        done = cli("--db", str(tmp_path / "s.db"), name)
+        assert done.returncode == 2 and "not available in this version" in done.stderr
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_usage_errors_exit_2(cli):
+    done = cli("frobnicate")
+    assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+def test_commands_without_a_screen_do_not_import_textual():
+    code = (
+        "import sys\n"
+        "from tacompanion import cli\n"
+        "cli.main(['guide', 'check', %r])\n"
+        "import tacompanion.store.study, tacompanion.store.backup, tacompanion.formats.guide_file\n"
+        "import tacompanion.core.guide_parser, tacompanion.core.overview\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+        "print('clean')\n"
+    ) % str(GUIDES / "mbt-avpd-therapists.md")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("clean")
+
+
+def test_core_imports_neither_sqlite_nor_textual():
+    code = (
+        "import sys\n"
+        "import tacompanion.core.guide, tacompanion.core.guide_parser, tacompanion.core.overview\n"
+        "bad = [m for m in ('textual', 'sqlite3', 'sqlite_utils') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
