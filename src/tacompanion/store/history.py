@@ -1,0 +1,153 @@
+"""Undo and redo that survive a restart: the `operations` table.
+
+An operation is a list of row changes made in one transaction together with
+its log entry, so the study and its history never disagree. Each change keeps
+what is needed to reverse it (the whole row for an insert or a delete, the old
+values for an update):
+
+    with record(study, "apply-code", "Apply 'Silence' to P3 turn 12") as op:
+        op.insert("codings", {...})
+        op.update("codes", code_id, {"name": "Withdrawal"})
+        op.delete("codings", coding_id)
+
+Undo replays the backward changes in reverse order; redo replays the forward
+ones. The log is linear: the done operations come first, the undone ones after
+them; recording a new operation forgets the undone ones (as every editor does).
+
+Foreign-key cascades are not logged: delete the dependent rows explicitly
+(codings before their code) so that undo can bring them all back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from tacompanion.store.study import Study, new_uuid, now_iso
+
+
+@dataclass
+class Operation:
+    """The changes of one user action, collected while they are applied."""
+
+    db: sqlite_utils.Database
+    forward: list[dict] = field(default_factory=list)
+    backward: list[dict] = field(default_factory=list)
+
+    def insert(self, table: str, row: dict[str, Any]) -> int:
+        t = self.db[table]
+        t.insert(row)
+        full = _row(self.db, table, t.last_pk)
+        self.forward.append({"op": "insert", "table": table, "row": full})
+        self.backward.append({"op": "delete", "table": table, "id": full["id"]})
+        return full["id"]
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        before = _row(self.db, table, row_id)
+        old = {k: before[k] for k in values}
+        if old == values:
+            return
+        self.db[table].update(row_id, values)
+        self.forward.append({"op": "update", "table": table, "id": row_id, "values": values})
+        self.backward.append({"op": "update", "table": table, "id": row_id, "values": old})
+
+    def delete(self, table: str, row_id: int) -> None:
+        full = _row(self.db, table, row_id)
+        self.db[table].delete(row_id)
+        self.forward.append({"op": "delete", "table": table, "id": row_id})
+        self.backward.append({"op": "insert", "table": table, "row": full})
+
+
+@dataclass(frozen=True)
+class LoggedOperation:
+    id: int
+    kind: str
+    label: str
+    state: str
+    created_at: str
+
+
+@contextlib.contextmanager
+def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> Iterator[Operation]:
+    """Apply changes and log them as one undoable operation, atomically."""
+    with study.write() as db:
+        op = Operation(db)
+        yield op
+        if not op.forward:
+            return
+        db.execute("DELETE FROM operations WHERE state = 'undone'")
+        db["operations"].insert(
+            {
+                "uuid": new_uuid(),
+                "kind": kind,
+                "label": label,
+                "forward": json.dumps(op.forward),
+                "backward": json.dumps(list(reversed(op.backward))),
+                "state": "done",
+                "coder": coder,
+                "created_at": now_iso(),
+            }
+        )
+
+
+def undo(study: Study) -> LoggedOperation | None:
+    """Reverse the latest done operation; None when there is nothing to undo."""
+    with study.write() as db:
+        row = _one(db, "SELECT * FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1")
+        if row is None:
+            return None
+        _replay(db, json.loads(row["backward"]))
+        db["operations"].update(row["id"], {"state": "undone"})
+    return _logged(row, "undone")
+
+
+def redo(study: Study) -> LoggedOperation | None:
+    """Apply again the operation undone last; None when there is nothing to redo."""
+    with study.write() as db:
+        row = _one(db, "SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
+        if row is None:
+            return None
+        _replay(db, json.loads(row["forward"]))
+        db["operations"].update(row["id"], {"state": "done"})
+    return _logged(row, "done")
+
+
+def peek(study: Study) -> tuple[LoggedOperation | None, LoggedOperation | None]:
+    """(what undo would reverse, what redo would apply), for labels on screen."""
+    last = study.query("SELECT * FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1")
+    nxt = study.query("SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
+    return (
+        _logged(last[0], "done") if last else None,
+        _logged(nxt[0], "undone") if nxt else None,
+    )
+
+
+def _replay(db: sqlite_utils.Database, changes: list[dict]) -> None:
+    for change in changes:
+        table = db[change["table"]]
+        if change["op"] == "insert":
+            table.insert(change["row"])
+        elif change["op"] == "delete":
+            table.delete(change["id"])
+        elif change["op"] == "update":
+            table.update(change["id"], change["values"])
+        else:  # pragma: no cover - only this module writes the log
+            raise ValueError(f"unknown change {change['op']!r}")
+
+
+def _row(db: sqlite_utils.Database, table: str, row_id: int) -> dict:
+    return db[table].get(row_id)
+
+
+def _one(db: sqlite_utils.Database, sql: str) -> dict | None:
+    rows = list(db.query(sql))
+    return rows[0] if rows else None
+
+
+def _logged(row: dict, state: str) -> LoggedOperation:
+    return LoggedOperation(row["id"], row["kind"], row["label"], state, row["created_at"])
