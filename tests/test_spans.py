@@ -1,0 +1,77 @@
+"""Word and sentence selection over code points, with hard scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from tacompanion.core.spans import (
+    Span,
+    extend_forward,
+    move_start_backward,
+    move_start_forward,
+    sentences,
+    shrink_backward,
+    words,
+)
+
+
+def texts(source, spans):
+    return [s.text(source) for s in spans]
+
+
+def test_words_keep_punctuation_and_split_on_space():
+    t = "Well, I just  sat there."
+    assert texts(t, words(t)) == ["Well,", "I", "just", "sat", "there."]
+
+
+def test_words_inside_a_span_only():
+    t = "P1: We sat. Then"
+    assert texts(t, words(t, Span(4, 11))) == ["We", "sat."]
+
+
+def test_combining_accents_and_emoji_stay_whole():
+    t = "cafe\u0301 \U0001F469\u200d\U0001F4BB ok\U0001F44D\U0001F3FD"
+    assert texts(t, words(t)) == ["cafe\u0301", "\U0001F469\u200d\U0001F4BB", "ok\U0001F44D\U0001F3FD"]
+
+
+def test_cjk_ideographs_are_words_of_their_own():
+    t = "我很安静 ok"
+    assert texts(t, words(t)) == ["我", "很", "安", "静", "ok"]
+
+
+def test_sentences():
+    t = "I was quiet. Was it fear? Maybe… I don't know!\u201d It took 3.5 weeks"
+    assert texts(t, sentences(t)) == [
+        "I was quiet.",
+        "Was it fear?",
+        "Maybe…",
+        "I don't know!\u201d",
+        "It took 3.5 weeks",
+    ]
+
+
+def test_cjk_sentences_end_at_full_stops():
+    t = "我很安静。她没有说话。"
+    assert texts(t, sentences(t)) == ["我很安静。", "她没有说话。"]
+
+
+def test_extend_and_shrink_selection_by_word():
+    t = "We sat in silence for a while."
+    units = words(t)
+    sel = units[1]  # "sat"
+    sel = extend_forward(sel, units)
+    sel = extend_forward(sel, units)
+    assert sel.text(t) == "sat in silence"
+    assert shrink_backward(sel, units).text(t) == "sat in"
+    assert move_start_forward(sel, units).text(t) == "in silence"
+    assert move_start_backward(sel, units).text(t) == "We sat in silence"
+    last = Span(units[-1].start, units[-1].end)
+    assert extend_forward(last, units) == last
+    assert shrink_backward(units[0], units) == units[0]
+
+
+def test_span_rules():
+    with pytest.raises(ValueError):
+        Span(5, 3)
+    assert Span(0, 4).overlaps(Span(3, 6)) and not Span(0, 3).overlaps(Span(3, 6))
+    assert Span(0, 9).contains(Span(2, 4))
