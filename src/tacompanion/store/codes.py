@@ -1,0 +1,274 @@
+"""Codes and codings: create, apply, remove, rename, describe, merge, delete.
+
+Every change goes through `history.record`, so it is one undoable step that
+is committed, with its log entry, before the caller shows it. A coding sits on
+`[start_pos, end_pos)` of either a transcript's text or a note's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slugify import slugify
+
+from tacompanion.core.spans import Span
+from tacompanion.store import history
+from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a coding sits on: a transcript or an interview note."""
+
+    transcript_id: int | None = None
+    note_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.transcript_id is None) == (self.note_id is None):
+            raise ValueError("a document is either a transcript or a note")
+
+    @property
+    def column(self) -> str:
+        return "transcript_id" if self.transcript_id is not None else "note_id"
+
+    @property
+    def id(self) -> int:
+        return self.transcript_id if self.transcript_id is not None else self.note_id  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class CodeSummary:
+    id: int
+    name: str
+    description: str
+    theme: str | None  # "Theme / Subtheme", or None when unsorted
+    codings: int
+    participants: int  # distinct non-pilot participants with a coding
+
+
+def document_text(study: Study, doc: Document) -> str:
+    table = "transcripts" if doc.transcript_id is not None else "notes"
+    text = study.scalar(f"SELECT text FROM {table} WHERE id = ?", (doc.id,))
+    if text is None:
+        raise StudyError(f"no such {table[:-1]}: {doc.id}")
+    return text
+
+
+def _clean_name(name: str) -> str:
+    value = " ".join(name.split())
+    if not value:
+        raise StudyError("a code needs a name")
+    if len(value) > 200:
+        raise StudyError("a code name is a short label (at most 200 characters)")
+    return value
+
+
+def _free_slug(study: Study, name: str, ignore_id: int | None = None) -> str:
+    base = slugify(name) or "code"
+    slug, n = base, 1
+    while study.scalar(
+        "SELECT 1 FROM codes WHERE slug = ? AND id IS NOT ?", (slug, ignore_id)
+    ):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def code_by_name(study: Study, name: str) -> int | None:
+    return study.scalar("SELECT id FROM codes WHERE name = ?", (" ".join(name.split()),))
+
+
+def code_name(study: Study, code_id: int) -> str:
+    name = study.scalar("SELECT name FROM codes WHERE id = ?", (code_id,))
+    if name is None:
+        raise StudyError(f"no code with id {code_id}")
+    return name
+
+
+def _code_row(study: Study, name: str, description: str) -> dict:
+    if code_by_name(study, name) is not None:
+        raise StudyError(f"a code named {name!r} already exists")
+    position = study.scalar("SELECT coalesce(max(position), 0) + 1 FROM codes")
+    return {
+        "uuid": new_uuid(),
+        "name": name,
+        "slug": _free_slug(study, name),
+        "description": description,
+        "position": position,
+        "created_at": now_iso(),
+    }
+
+
+def create_code(study: Study, name: str, description: str = "") -> int:
+    name = _clean_name(name)
+    row = _code_row(study, name, description)
+    with history.record(study, "create-code", f"Create code '{name}'") as op:
+        return op.insert("codes", row)
+
+
+def _coding_row(study: Study, code_id: int, doc: Document, span: Span, coder: str) -> dict | None:
+    text = document_text(study, doc)
+    if not len(span) or span.end > len(text):
+        raise StudyError(f"cannot code [{span.start}, {span.end}): outside the text or empty")
+    exists = study.scalar(
+        f"SELECT 1 FROM codings WHERE code_id = ? AND {doc.column} = ? "
+        "AND start_pos = ? AND end_pos = ?",
+        (code_id, doc.id, span.start, span.end),
+    )
+    if exists:
+        return None
+    return {
+        "uuid": new_uuid(),
+        "code_id": code_id,
+        doc.column: doc.id,
+        "start_pos": span.start,
+        "end_pos": span.end,
+        "coder": coder,
+        "created_at": now_iso(),
+    }
+
+
+def apply_code(study: Study, code_id: int, doc: Document, span: Span, coder: str) -> int | None:
+    """Code the span; None when this code is already on exactly this span."""
+    row = _coding_row(study, code_id, doc, span, coder)
+    if row is None:
+        return None
+    name = code_name(study, code_id)
+    with history.record(study, "apply-code", f"Apply '{name}'", coder=coder) as op:
+        return op.insert("codings", row)
+
+
+def create_and_apply(study: Study, name: str, doc: Document, span: Span, coder: str) -> tuple[int, int]:
+    """Create a code and apply it, as one undoable step. Returns (code, coding)."""
+    name = _clean_name(name)
+    code = _code_row(study, name, "")
+    with history.record(study, "create-and-apply", f"Create and apply '{name}'", coder=coder) as op:
+        code_id = op.insert("codes", code)
+        row = _coding_row(study, code_id, doc, span, coder)
+        assert row is not None  # a new code has no codings yet
+        return code_id, op.insert("codings", row)
+
+
+def remove_coding(study: Study, coding_id: int) -> None:
+    name = study.scalar(
+        "SELECT c.name FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.id = ?", (coding_id,)
+    )
+    if name is None:
+        raise StudyError(f"no coding with id {coding_id}")
+    with history.record(study, "remove-coding", f"Remove '{name}'") as op:
+        op.delete("codings", coding_id)
+
+
+def rename_code(study: Study, code_id: int, new_name: str) -> None:
+    old = code_name(study, code_id)
+    name = _clean_name(new_name)
+    other = code_by_name(study, name)
+    if other is not None and other != code_id:
+        raise StudyError(f"a code named {name!r} already exists; merge the two instead")
+    with history.record(study, "rename-code", f"Rename '{old}' to '{name}'") as op:
+        op.update("codes", code_id, {"name": name, "slug": _free_slug(study, name, code_id)})
+
+
+def describe_code(study: Study, code_id: int, description: str) -> None:
+    name = code_name(study, code_id)
+    with history.record(study, "describe-code", f"Describe '{name}'") as op:
+        op.update("codes", code_id, {"description": description.strip()})
+
+
+def merge_codes(study: Study, source_id: int, target_id: int) -> int:
+    """Move every coding and memo of `source` to `target`, then delete `source`.
+
+    A coding that `target` already has on the same span collapses into it.
+    Returns the number of codings moved.
+    """
+    if source_id == target_id:
+        raise StudyError("cannot merge a code into itself")
+    source, target = code_name(study, source_id), code_name(study, target_id)
+    codings = study.query(
+        "SELECT k.id, "
+        "  EXISTS (SELECT 1 FROM codings t WHERE t.code_id = ? AND t.start_pos = k.start_pos "
+        "          AND t.end_pos = k.end_pos AND t.transcript_id IS k.transcript_id "
+        "          AND t.note_id IS k.note_id) AS duplicate "
+        "FROM codings k WHERE k.code_id = ?",
+        (target_id, source_id),
+    )
+    memos = study.query("SELECT id FROM memos WHERE code_id = ?", (source_id,))
+    moved = 0
+    with history.record(study, "merge-codes", f"Merge '{source}' into '{target}'") as op:
+        for row in codings:
+            if row["duplicate"]:
+                op.delete("codings", row["id"])
+            else:
+                op.update("codings", row["id"], {"code_id": target_id})
+                moved += 1
+        for memo in memos:
+            op.update("memos", memo["id"], {"code_id": target_id})
+        op.delete("codes", source_id)
+    return moved
+
+
+def delete_code(study: Study, code_id: int) -> None:
+    """Delete a code with its codings and memos, as one undoable step."""
+    name = code_name(study, code_id)
+    codings = study.query("SELECT id FROM codings WHERE code_id = ?", (code_id,))
+    memos = study.query("SELECT id FROM memos WHERE code_id = ?", (code_id,))
+    children = study.query("SELECT id FROM codes WHERE parent_code_id = ?", (code_id,))
+    with history.record(study, "delete-code", f"Delete '{name}'") as op:
+        for row in codings:
+            op.delete("codings", row["id"])
+        for row in memos:
+            op.delete("memos", row["id"])
+        for row in children:
+            op.update("codes", row["id"], {"parent_code_id": None})
+        op.delete("codes", code_id)
+
+
+_THEME_PATH = """
+WITH RECURSIVE path(id, name, depth) AS (
+    SELECT id, name, 0 FROM themes WHERE parent_id IS NULL
+    UNION ALL
+    SELECT t.id, path.name || ' / ' || t.name, depth + 1
+    FROM themes t JOIN path ON t.parent_id = path.id
+)
+"""
+
+
+def list_codes(study: Study) -> list[CodeSummary]:
+    """Every code with its theme path, codings and non-pilot participants."""
+    rows = study.query(
+        _THEME_PATH
+        + """
+        SELECT c.id, c.name, c.description, path.name AS theme,
+          (SELECT count(*) FROM codings k WHERE k.code_id = c.id) AS codings,
+          (SELECT count(DISTINCT p.id) FROM codings k
+             LEFT JOIN transcripts t ON t.id = k.transcript_id
+             LEFT JOIN notes n ON n.id = k.note_id
+             LEFT JOIN interviews i ON i.id = n.interview_id
+             JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
+           WHERE k.code_id = c.id AND p.pilot = 0
+             AND (i.id IS NULL OR i.pilot = 0)) AS participants
+        FROM codes c LEFT JOIN path ON path.id = c.theme_id
+        ORDER BY c.name COLLATE NOCASE
+        """
+    )
+    return [CodeSummary(**r) for r in rows]
+
+
+def recent_codes(study: Study, limit: int = 9) -> list[tuple[int, str]]:
+    """The codes applied most recently (by anyone), newest first."""
+    rows = study.query(
+        "SELECT c.id, c.name FROM codes c JOIN codings k ON k.code_id = c.id "
+        "GROUP BY c.id ORDER BY max(k.id) DESC LIMIT ?",
+        (limit,),
+    )
+    return [(r["id"], r["name"]) for r in rows]
+
+
+def codings_on(study: Study, doc: Document) -> list[dict]:
+    """The codings on a document, in text order: id, code_id, name, start_pos, end_pos."""
+    return study.query(
+        f"SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.coder, k.created_at "
+        f"FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.{doc.column} = ? "
+        f"ORDER BY k.start_pos, k.end_pos, c.name COLLATE NOCASE",
+        (doc.id,),
+    )
