@@ -56,13 +56,12 @@ APPLICATION_ID = 0x54414331  # "TAC1"
 
 DEFAULT_INTERVIEWER_LABELS = ["Interviewer", "I", "Int", "Q", "Moderator"]
 
-# Labels by the number of non-pilot participants n out of N: the first rule
-# that matches wins. "half" means n <= N/2; "more-than-half" means n > N/2.
+# The prevalence rule (see core/prevalence.py): label, minimum, maximum.
 DEFAULT_PREVALENCE_RULE = [
-    {"label": "all", "when": "n == N"},
-    {"label": "most", "when": "n > N/2 and n < N"},
-    {"label": "some", "when": "n >= 3 and n <= N/2"},
-    {"label": "one or two", "when": "n >= 1 and n <= 2"},
+    {"label": "all", "min": "N", "max": "N"},
+    {"label": "most", "min": "half+1", "max": "N-1"},
+    {"label": "some", "min": "3", "max": "half"},
+    {"label": "one or two", "min": "1", "max": "2"},
 ]
 
 _V1 = """
