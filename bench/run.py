@@ -1,0 +1,583 @@
+"""The benchmark runner: medians of several runs for each measured operation.
+
+    python bench/run.py                 # every operation, 7 runs each
+    python bench/run.py --runs 15 --only home-interactive
+    python bench/run.py --json > bench/results/today.json
+    python bench/run.py --list
+
+Each operation is one function registered with `@operation(...)`: it does one
+run and returns its metrics ({name: seconds}, the first one being the
+headline). The runner does `--warmup` unmeasured runs first (default 1), then
+`--runs` measured ones, and prints the median, min and max of each metric,
+plus what the operation worked on. To add an operation, write such a function
+below; `Context` gives it the default-size study (generated once and cached in
+bench/.cache/), the 60-question guide, a scratch folder and the command to run
+tacompanion with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import signal
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import synth  # noqa: E402
+
+from tacompanion import __version__ as TACOMPANION_VERSION  # noqa: E402
+from tacompanion.store import schema  # noqa: E402
+from tacompanion.store.study import Study  # noqa: E402
+
+CACHE = BENCH / ".cache"
+TERMINAL_SIZE = (120, 40)  # columns, rows
+HELP_MARKER = "one study in one SQLite file"  # on the help screen (tui/screens/help.py)
+
+
+class BenchError(Exception):
+    """One run went wrong (bad exit status, unexpected output, a timeout)."""
+
+
+# -- the registry -----------------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    name: str
+    run: Callable[[Context], dict[str, float]]
+    workload: Callable[[Context], str]
+    group: str = "tacompanion"  # or "baseline": context for reading the others
+
+
+OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(name: str, workload: str | Callable[[Context], str], *, group: str = "tacompanion"):
+    """Register `fn(ctx) -> {metric: seconds}` as one run of operation `name`."""
+
+    def register(fn: Callable[[Context], dict[str, float]]):
+        describe = workload if callable(workload) else (lambda ctx, text=workload: text)
+        OPERATIONS[name] = Operation(name, fn, describe, group)
+        return fn
+
+    return register
+
+
+# -- what operations work with ----------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    sizes: dict[str, int]
+    work: Path  # scratch folder, removed at the end
+    regenerate: bool = False
+    _study: dict[str, Any] | None = field(default=None, repr=False)
+    _guide: Path | None = field(default=None, repr=False)
+    _counter: int = 0
+
+    @property
+    def python(self) -> str:
+        return sys.executable
+
+    @property
+    def cli(self) -> list[str]:
+        """How to run tacompanion: the console script next to this Python, if any."""
+        script = Path(sys.executable).parent / "tacompanion"
+        if script.exists():
+            return [str(script)]
+        return [sys.executable, "-m", "tacompanion"]
+
+    @property
+    def cli_label(self) -> str:
+        cli = self.cli
+        return "console script " + cli[0] if len(cli) == 1 else "python -m tacompanion"
+
+    def fresh_path(self, stem: str, suffix: str = ".db") -> Path:
+        self._counter += 1
+        return self.work / f"{stem}-{self._counter}{suffix}"
+
+    def guide60(self) -> Path:
+        if self._guide is None:
+            self._guide = synth.write_guide(self.work / "guide-60.md", questions=60)
+        return self._guide
+
+    def study(self) -> dict[str, Any]:
+        """The default-size study: {path, sizes, counts, seconds, bytes, cached, made_on}."""
+        if self._study is None:
+            self._study = cached_study(self.sizes, regenerate=self.regenerate)
+        return self._study
+
+
+def cache_key(sizes: dict[str, int]) -> str:
+    """Sizes, seed, the generator's source and the schema version: any change remakes it."""
+    full = {**synth.DEFAULT_SIZES, **sizes}
+    h = hashlib.sha256()
+    h.update(json.dumps(full, sort_keys=True).encode())
+    h.update(Path(synth.__file__).read_bytes())
+    h.update(f"schema {schema.latest_version()} synth {synth.SYNTH_VERSION}".encode())
+    return h.hexdigest()[:16]
+
+
+def cached_study(sizes: dict[str, int], *, regenerate: bool = False) -> dict[str, Any]:
+    CACHE.mkdir(exist_ok=True)
+    key = cache_key(sizes)
+    db, meta = CACHE / f"study-{key}.db", CACHE / f"study-{key}.json"
+    if regenerate or not (db.exists() and meta.exists()):
+        tmp = CACHE / f"study-{key}.tmp.db"
+        for p in (db, meta, tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            p.unlink(missing_ok=True)
+        print(f"bench: generating the study ({key}) ...", file=sys.stderr, flush=True)
+        info = synth.make_study(tmp, **sizes)
+        problems = synth.verify(tmp)
+        if problems:
+            raise BenchError(f"the generated study is unsound: {'; '.join(problems)}")
+        os.replace(tmp, db)  # closed, so no -wal / -shm beside it
+        info.update(path=str(db), made_on=datetime.now().isoformat(timespec="seconds"))
+        meta.write_text(json.dumps(info, indent=2), encoding="utf-8")
+        info["cached"] = False
+        return info
+    info = json.loads(meta.read_text(encoding="utf-8"))
+    info.update(path=str(db), cached=True)
+    return info
+
+
+def study_workload(ctx: Context) -> str:
+    info = ctx.study()
+    c, s = info["counts"], info["sizes"]
+    return (
+        f"the default study: {c['transcripts']} transcripts ({c['words']:,} words, "
+        f"{c['segments']:,} segments), {c['participants']} participants (1 pilot), "
+        f"{c['codes']} codes, {c['themes']} themes ({s['themes']} top-level), "
+        f"{c['codings']:,} codings, {c['interviews']} interviews, {c['notes']} notes; "
+        f"{info['bytes'] / 1e6:.1f} MB, seed {s['seed']}"
+    )
+
+
+# -- subprocess helpers ---------------------------------------------------------------------------
+
+
+def timed_run(argv: list[str], *, expect: str | None = None, env: dict | None = None) -> float:
+    """Wall time of a command run to completion, output captured; checks it worked."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise BenchError(f"{' '.join(argv)}: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
+    if expect is not None and expect not in proc.stdout:
+        raise BenchError(f"{' '.join(argv)}: output lacks {expect!r}: {proc.stdout.strip()[-300:]}")
+    return elapsed
+
+
+_ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+def terminal_env(extra: dict | None = None) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TEXTUAL") and k not in ("LINES", "COLUMNS", "TACOMPANION_DB")
+    }
+    env.update(TERM="xterm-256color", COLORTERM="truecolor")
+    env.update(extra or {})
+    return env
+
+
+class PtyProcess:
+    """A program in a pseudo-terminal of TERMINAL_SIZE, watched from outside.
+
+    Times are seconds since just before the process was started. What the
+    program draws is read as it arrives; `wait_for` finds text in it with the
+    escape sequences taken out (Textual draws each line's text in runs, so a
+    phrase within one widget's line comes through whole).
+    """
+
+    def __init__(self, argv: list[str], env: dict | None = None) -> None:
+        cols, rows = TERMINAL_SIZE
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.master = master
+        self.buf = bytearray()
+        self.eof = False
+        self.last_read_at = 0.0  # seconds since start when the last output arrived
+        self.t0 = time.perf_counter()
+        try:
+            self.proc = subprocess.Popen(
+                argv, stdin=slave, stdout=slave, stderr=slave,
+                env=terminal_env(env), start_new_session=True, close_fds=True,
+            )
+        except BaseException:
+            os.close(master)
+            raise
+        finally:
+            os.close(slave)
+
+    def now(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def _read(self, timeout: float) -> bool:
+        if self.eof:
+            return False
+        ready, _, _ = select.select([self.master], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            chunk = os.read(self.master, 1 << 16)
+        except OSError:  # EIO: every copy of the slave side is closed
+            chunk = b""
+        if not chunk:
+            self.eof = True
+            return False
+        self.last_read_at = self.now()
+        self.buf += chunk
+        return True
+
+    def text(self, since: int = 0) -> str:
+        return _ANSI.sub(b"", bytes(self.buf[since:])).decode("utf-8", "replace")
+
+    def wait_for(self, *markers: str, since: int = 0, timeout: float = 20.0) -> float:
+        """Seconds since start when every marker had been drawn (after byte `since`)."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            if all(m in self.text(since) for m in markers):
+                return self.last_read_at
+            left = deadline - time.perf_counter()
+            if left <= 0 or (self.eof and not self._read(0)):
+                raise BenchError(
+                    f"{' / '.join(markers)!r} not drawn within {timeout:.0f} s; last screen text: "
+                    f"{self.text()[-400:]!r}"
+                )
+            self._read(left)
+
+    def send(self, data: bytes) -> int:
+        """Type data; return the output position from which to look for its effect."""
+        mark = len(self.buf)
+        os.write(self.master, data)
+        return mark
+
+    def finish(self, timeout: float = 10.0) -> float:
+        """Seconds since start when the program had exited (it must exit by itself)."""
+        deadline = time.perf_counter() + timeout
+        while not self.eof and time.perf_counter() < deadline:
+            self._read(max(0.0, deadline - time.perf_counter()))
+        try:
+            self.proc.wait(max(0.1, deadline - time.perf_counter()))
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise BenchError(f"did not exit within {timeout:.0f} s") from None
+        ended = self.now()
+        os.close(self.master)
+        if self.proc.returncode != 0:
+            raise BenchError(f"exit {self.proc.returncode}: {self.text()[-400:]!r}")
+        return ended
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: only what we started
+            self.proc.wait()
+        with contextlib.suppress(OSError):
+            os.close(self.master)
+
+
+@contextlib.contextmanager
+def pty_process(argv: list[str], env: dict | None = None):
+    p = PtyProcess(argv, env)
+    try:
+        yield p
+    finally:
+        if p.proc.poll() is None:
+            p.kill()
+
+
+# -- the operations ------------------------------------------------------------------------------
+
+
+@operation("help", lambda ctx: f"`tacompanion --help` run as {ctx.cli_label}, output captured")
+def op_help(ctx: Context) -> dict[str, float]:
+    return {"wall": timed_run([*ctx.cli, "--help"], expect="usage: tacompanion")}
+
+
+@operation(
+    "guide-check-60",
+    lambda ctx: f"`tacompanion guide check` on a 60-question guide "
+    f"({ctx.guide60().stat().st_size:,} bytes, 10 sections, written by synth.write_guide)",
+)
+def op_guide_check(ctx: Context) -> dict[str, float]:
+    return {
+        "wall": timed_run([*ctx.cli, "guide", "check", str(ctx.guide60())], expect="60 questions")
+    }
+
+
+_CREATE_SNIPPET = "import sys; from tacompanion.store.study import Study; Study.open(sys.argv[1]).close()"
+
+
+@operation(
+    "create-study",
+    "a new study file (schema v1, FTS indexes, settings) on a fresh path each run: "
+    "`Study.open(path)` in this process (modules already imported; close not counted), "
+    f"and a whole `python -c \"{_CREATE_SNIPPET}\"` subprocess",
+)
+def op_create_study(ctx: Context) -> dict[str, float]:
+    path = ctx.fresh_path("created")
+    t0 = time.perf_counter()
+    study = Study.open(path)
+    in_process = time.perf_counter() - t0
+    study.close()
+    path2 = ctx.fresh_path("created")
+    wall = timed_run([ctx.python, "-c", _CREATE_SNIPPET, str(path2)])
+    for p in (path, path2):
+        conn = sqlite3.connect(p)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.close()
+        if version != schema.latest_version():
+            raise BenchError(f"{p}: schema version {version} after creation")
+    return {"in-process": in_process, "subprocess": wall}
+
+
+@operation(
+    "home-interactive",
+    lambda ctx: f"`tacompanion --db STUDY` ({ctx.cli_label}) in a {TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]} "
+    "pty, watched from outside: first-paint = start until the home screen with the study's "
+    "counts has been drawn; help-shown = start until '?' typed at first paint has drawn the "
+    "help screen; quit = ctrl+q until exit. On " + study_workload(ctx),
+)
+def op_home_interactive(ctx: Context) -> dict[str, float]:
+    info = ctx.study()
+    codings = f"({info['counts']['codings']} codings)"
+    with pty_process([*ctx.cli, "--db", info["path"]]) as app:
+        first_paint = app.wait_for("Study at a glance", codings, "Back up the study")
+        mark = app.send(b"?")
+        help_shown = app.wait_for(HELP_MARKER, since=mark)
+        app.send(b"\x11")  # ctrl+q
+        quit_at = app.now()
+        ended = app.finish()
+    return {"first-paint": first_paint, "help-shown": help_shown, "quit": ended - quit_at}
+
+
+@operation(
+    "home-breakdown",
+    lambda ctx: "bench/home_probe.py in the same pty: the app's start-up steps, each as time "
+    "since the parent started the process (wall clocks of parent and child compared): "
+    "interpreter = the script's first line runs; cli = tacompanion.cli imported; tui = "
+    "tacompanion.tui.app (Textual) imported; study = Study.open done; ready = Textual's Ready "
+    "(first frame displayed); home = first refresh with the home screen current. On the default study",
+)
+def op_home_breakdown(ctx: Context) -> dict[str, float]:
+    info = ctx.study()
+    out = ctx.fresh_path("stamps", ".json")
+    t0 = time.time()
+    with pty_process(
+        [ctx.python, str(BENCH / "home_probe.py"), info["path"]],
+        env={"BENCH_T0": repr(t0), "BENCH_OUT": str(out)},
+    ) as probe:
+        probe.finish()
+    data = json.loads(out.read_text(encoding="utf-8"))
+    stamps = data["stamps"]
+    if data["screen_at_ready"] != ["HomeScreen"]:
+        print(f"bench: note: screen at Ready was {data['screen_at_ready']}", file=sys.stderr)
+    names = [
+        ("interpreter", "interpreter"), ("cli", "cli-imported"), ("tui", "tui-imported"),
+        ("study", "study-opened"), ("ready", "ready"), ("home", "home"),
+    ]
+    return {label: stamps[key] - t0 for label, key in names}
+
+
+@operation("python-bare", "`python -c pass`: the interpreter's own start", group="baseline")
+def op_python_bare(ctx: Context) -> dict[str, float]:
+    return {"wall": timed_run([ctx.python, "-c", "pass"])}
+
+
+@operation("import-textual", "`python -c 'import textual.app'`", group="baseline")
+def op_import_textual(ctx: Context) -> dict[str, float]:
+    return {"wall": timed_run([ctx.python, "-c", "import textual.app"])}
+
+
+_HELLO = """\
+from textual.app import App
+from textual.widgets import Static
+class Hello(App):
+    def compose(self):
+        yield Static("bench hello 4242")
+Hello().run()
+"""
+
+
+@operation(
+    "textual-hello",
+    "a minimal Textual app (one Static) measured like home-interactive: "
+    "first-paint = start until its text is drawn",
+    group="baseline",
+)
+def op_textual_hello(ctx: Context) -> dict[str, float]:
+    with pty_process([ctx.python, "-c", _HELLO]) as app:
+        first_paint = app.wait_for("bench hello 4242")
+        app.send(b"\x11")
+        app.finish()
+    return {"first-paint": first_paint}
+
+
+# -- running and reporting -------------------------------------------------------------------------
+
+
+def measure(op: Operation, ctx: Context, runs: int, warmup: int) -> dict[str, Any]:
+    values: dict[str, list[float]] = {}
+    for i in range(warmup + runs):
+        metrics = op.run(ctx)
+        if i < warmup:
+            continue
+        for name, seconds in metrics.items():
+            values.setdefault(name, []).append(seconds)
+    return {
+        "name": op.name,
+        "group": op.group,
+        "workload": op.workload(ctx),
+        "metrics": {
+            name: {
+                "median": statistics.median(v),
+                "min": min(v),
+                "max": max(v),
+                "values": [round(x, 6) for x in v],
+            }
+            for name, v in values.items()
+        },
+    }
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    return {
+        "python": platform.python_version(),
+        "executable": sys.executable,
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "tacompanion": TACOMPANION_VERSION,
+        "textual": version("textual"),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    rows = [("operation", "metric", "median ms", "min ms", "max ms")]
+    for result in report["results"]:
+        for i, (name, m) in enumerate(result["metrics"].items()):
+            rows.append(
+                (
+                    result["name"] if i == 0 else "",
+                    name,
+                    f"{m['median'] * 1000:.1f}",
+                    f"{m['min'] * 1000:.1f}",
+                    f"{m['max'] * 1000:.1f}",
+                )
+            )
+    widths = [max(len(r[c]) for r in rows) for c in range(5)]
+    lines = []
+    for n, r in enumerate(rows):
+        lines.append(
+            "  ".join(
+                r[c].ljust(widths[c]) if c < 2 else r[c].rjust(widths[c]) for c in range(5)
+            ).rstrip()
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    m = report["machine"]
+    head = [
+        f"tacompanion {m['tacompanion']} benchmarks, {report['date']}: "
+        f"{report['runs']} runs each after {report['warmup']} warm-up, medians",
+        f"Python {m['python']}, Textual {m['textual']}, SQLite {m['sqlite']}, "
+        f"{m['cpus']} CPUs, {m['platform']}",
+    ]
+    study = report.get("study")
+    if study:
+        state = "cached" if study["cached"] else "generated now"
+        head.append(
+            f"default study: {study['bytes'] / 1e6:.1f} MB, generated in {study['seconds']:.2f} s "
+            f"({state}; made {study.get('made_on', '?')})"
+        )
+    work = ["", "Workloads:"] + [f"  {r['name']}: {r['workload']}" for r in report["results"]]
+    failed = [f"  FAILED {name}: {why}" for name, why in report["failures"].items()]
+    return "\n".join(head + [""] + lines + work + ([""] + failed if failed else []))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Run the tacompanion benchmarks and print medians (see bench/README.md)."
+    )
+    parser.add_argument("--runs", type=int, default=7, metavar="N", help="measured runs (default 7)")
+    parser.add_argument("--warmup", type=int, default=1, metavar="N", help="unmeasured runs first (default 1)")
+    parser.add_argument("--only", action="append", metavar="NAME", help="run only NAME (repeatable, or comma-separated)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--list", action="store_true", help="list the operations and exit")
+    parser.add_argument("--regenerate", action="store_true", help="remake the cached default study (timed)")
+    synth.add_size_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.list:
+        for op in OPERATIONS.values():
+            print(f"{op.name:<18} {op.group}")
+        return 0
+    if args.runs < 1 or args.warmup < 0:
+        parser.error("--runs must be at least 1 and --warmup at least 0")
+    names = list(OPERATIONS)
+    if args.only:
+        names = [n.strip() for chunk in args.only for n in chunk.split(",") if n.strip()]
+        unknown = [n for n in names if n not in OPERATIONS]
+        if unknown:
+            parser.error(f"unknown operation {', '.join(unknown)}; known: {', '.join(OPERATIONS)}")
+
+    work = Path(tempfile.mkdtemp(prefix="tacompanion-bench-"))
+    ctx = Context(sizes=synth.sizes_from_args(args), work=work, regenerate=args.regenerate)
+    report: dict[str, Any] = {
+        "date": datetime.now().date().isoformat(),
+        "runs": args.runs,
+        "warmup": args.warmup,
+        "cli": ctx.cli_label,
+        "machine": machine(),
+        "results": [],
+        "failures": {},
+    }
+    started = time.perf_counter()
+    try:
+        for name in names:
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            try:
+                report["results"].append(measure(OPERATIONS[name], ctx, args.runs, args.warmup))
+            except (BenchError, OSError, subprocess.SubprocessError) as exc:
+                report["failures"][name] = str(exc)
+                print(f"bench: {name} FAILED: {exc}", file=sys.stderr)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if ctx._study is not None:
+        report["study"] = ctx._study
+    report["seconds_total"] = round(time.perf_counter() - started, 1)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(table(report))
+        print(f"\n(total {report['seconds_total']} s)")
+    return 1 if report["failures"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
