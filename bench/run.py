@@ -427,15 +427,16 @@ Hello().run()
 @operation(
     "textual-hello",
     "a minimal Textual app (one Static) measured like home-interactive: "
-    "first-paint = start until its text is drawn",
+    "first-paint = start until its text is drawn; quit = ctrl+q until exit",
     group="baseline",
 )
 def op_textual_hello(ctx: Context) -> dict[str, float]:
     with pty_process([ctx.python, "-c", _HELLO]) as app:
         first_paint = app.wait_for("bench hello 4242")
-        app.send(b"\x11")
-        app.finish()
-    return {"first-paint": first_paint}
+        app.send(b"\x11")  # ctrl+q
+        quit_at = app.now()
+        ended = app.finish()
+    return {"first-paint": first_paint, "quit": ended - quit_at}
 
 
 # -- running and reporting -------------------------------------------------------------------------
