@@ -1,0 +1,66 @@
+"""The numbers of the analysis: N, and counts with prevalence labels for every
+code and theme. Pilot participants and pilot interviews never count. With the
+study setting `analysis_scope` = "transcripts", codings on interview notes are
+left out too (and participants with notes only do not count in N)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tacompanion.core.prevalence import PrevalenceRow, rule_from_setting
+from tacompanion.core.tally import CodingFact, Counts, tally
+from tacompanion.store.study import Study
+
+SCOPES = ("all", "transcripts")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    total: int  # N: non-pilot participants with data in analysis
+    rule: tuple[PrevalenceRow, ...]
+    scope: str
+    codes: dict[int, Counts]
+    themes: dict[int, Counts]
+
+
+def participants_in_analysis(study: Study, scope: str | None = None) -> int:
+    scope = scope or study.setting("analysis_scope", "all")
+    notes = "" if scope == "transcripts" else (
+        " UNION SELECT i.participant_id FROM interviews i JOIN notes n ON n.interview_id = i.id"
+        " WHERE i.pilot = 0"
+    )
+    return study.scalar(
+        "SELECT count(*) FROM participants WHERE pilot = 0 AND id IN "
+        f"(SELECT participant_id FROM transcripts{notes})"
+    )
+
+
+def coding_facts(study: Study, scope: str) -> list[CodingFact]:
+    sql = (
+        "SELECT k.code_id, 't' AS kind, k.transcript_id AS doc, k.start_pos, k.end_pos, "
+        "       t.participant_id "
+        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0"
+    )
+    if scope != "transcripts":
+        sql += (
+            " UNION ALL "
+            "SELECT k.code_id, 'n', k.note_id, k.start_pos, k.end_pos, i.participant_id "
+            "FROM codings k JOIN notes n ON n.id = k.note_id "
+            "JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+        )
+    return [
+        CodingFact(r[0], (r[1], r[2]), r[3], r[4], r[5])
+        for r in study.conn.execute(sql).fetchall()
+    ]
+
+
+def analyse(study: Study) -> Analysis:
+    scope = study.setting("analysis_scope", "all")
+    rule = rule_from_setting(study.setting("prevalence_rule"))
+    total = participants_in_analysis(study, scope)
+    code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
+    theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
+    codes, themes = tally(coding_facts(study, scope), code_theme, theme_parent, total, rule)
+    return Analysis(total, rule, scope, codes, themes)
