@@ -28,9 +28,12 @@ class TacompanionApp(App):
         super().__init__()
         self.study = study
 
+    def get_default_screen(self) -> HomeScreen:
+        # Home is the first screen drawn: no blank frame before it.
+        return HomeScreen()
+
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
-        self.push_screen(HomeScreen())
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
