@@ -6,6 +6,8 @@ they never write SQL themselves.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import App
 from textual.binding import Binding
 
@@ -14,6 +16,9 @@ from tacompanion.store.study import Study
 from tacompanion.tui.screens.backup import BackupScreen
 from tacompanion.tui.screens.help import HelpScreen
 from tacompanion.tui.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from tacompanion.tui.screens.interview_start import InterviewRequest
 
 
 class TacompanionApp(App):
@@ -24,13 +29,20 @@ class TacompanionApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, study: Study) -> None:
+    def __init__(self, study: Study, interview: InterviewRequest | None = None) -> None:
         super().__init__()
         self.study = study
+        self.launch_interview = interview
+        self.interview_id: int | None = None  # the interview opened last, if any
+        self.ended_interview: int | None = None
 
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
         self.push_screen(HomeScreen())
+        if self.launch_interview is not None:
+            from tacompanion.tui.screens.interview_start import begin_interview
+
+            begin_interview(self, self.launch_interview, exit_on_end=True)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -41,6 +53,37 @@ class TacompanionApp(App):
     def action_backup(self) -> None:
         self.push_screen(BackupScreen())
 
+    def action_interview(self) -> None:
+        from tacompanion.tui.screens.interview_start import StartInterviewScreen, begin_interview
 
-def run_app(study: Study) -> None:
-    TacompanionApp(study).run()
+        def started(request: InterviewRequest | None) -> None:
+            if request is not None:
+                begin_interview(self, request, exit_on_end=False)
+
+        self.push_screen(StartInterviewScreen(), started)
+
+    async def action_quit(self) -> None:
+        from tacompanion.tui.screens.interview import InterviewScreen
+        from tacompanion.tui.screens.interview_dialogs import ConfirmScreen
+
+        if isinstance(self.screen, InterviewScreen):
+            # Everything is saved already; the question only guards against a stray key.
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen(
+                    "Quit now? The interview stays open (nothing is lost) and can be "
+                    "resumed later; ^f finishes it properly instead."
+                ),
+                answered,
+            )
+            return
+        self.exit()
+
+
+def run_app(study: Study, interview: InterviewRequest | None = None) -> TacompanionApp:
+    app = TacompanionApp(study, interview)
+    app.run()
+    return app
