@@ -182,6 +182,10 @@ class OffsetScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def summary_markup(guide: Guide, summary: InterviewSummary, offset_ms: int = 0) -> str:
     def stamp(elapsed: int | None) -> str:
         return format_clock(None if elapsed is None else max(0, elapsed + offset_ms))
@@ -193,7 +197,8 @@ def summary_markup(guide: Guide, summary: InterviewSummary, offset_ms: int = 0) 
         + (f", {len(summary.skipped)} skipped" if summary.skipped else ""),
         f"[b]Probes[/b]     {summary.probes_ticked}/{summary.probes_total} ticked",
         f"[b]Notes[/b]      {summary.note_count}"
-        f"  [dim]({len(summary.quotes)} quotes, {len(summary.follow_ups)} follow-ups)[/]",
+        f"  [dim]({plural(len(summary.quotes), 'quote')}, "
+        f"{plural(len(summary.follow_ups), 'follow-up')})[/]",
         "",
     ]
     if summary.uncovered:
