@@ -38,11 +38,14 @@ class TacompanionApp(App):
 
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
-        self.push_screen(HomeScreen())
-        if self.launch_interview is not None:
-            from tacompanion.tui.screens.interview_start import begin_interview
+        if self.launch_interview is None:
+            self.push_screen(HomeScreen())
+            return
+        # Straight into the interview (the command leaves when it ends): no
+        # home screen to build first, so the interview paints sooner.
+        from tacompanion.tui.screens.interview_start import begin_interview
 
-            begin_interview(self, self.launch_interview, exit_on_end=True)
+        begin_interview(self, self.launch_interview, exit_on_end=True)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
