@@ -47,13 +47,15 @@ def binding_rows(screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str,
         ident = (id(node), binding.action)
         if ident not in by_action:
             by_action[ident] = []
-            labels[ident] = binding.description or binding.action
+            label = binding.description or binding.action
+            labels[ident] = f"{label}: {binding.tooltip}" if binding.tooltip else label
             into.append(ident)
         if key_label(key) not in by_action[ident]:
             by_action[ident].append(key_label(key))
 
     for node, key, binding in own_bindings(screen):
-        if not binding.system:
+        # Ours all have an id; Textual's own (tab, copy) are left out as noise.
+        if not binding.system and binding.id is not None:
             add(node, key, binding, own)
     for key, active in screen.active_bindings.items():
         if not isinstance(active.node, (Screen, App)):

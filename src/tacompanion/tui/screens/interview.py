@@ -68,6 +68,10 @@ TALL = 36  # rows from which the section notes get more room
 _STATE_EVENT = {COVERED: EV_COVERED, SKIPPED: EV_SKIPPED, NOT_YET: EV_UNCOVERED}
 
 
+QUESTION_KEYS = Binding.Group("Question")
+SECTION_KEYS = Binding.Group("Section")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -117,19 +121,36 @@ class InterviewScreen(Screen):
     # it (a quick "note, Enter, PgDn" saves the note on the question it was
     # typed under). The note line lets every key here pass through.
     BINDINGS = [
-        Binding("pagedown", "next_question", "Next", key_display="PgDn", id="interview.next"),
-        Binding("pageup", "previous_question", "Prev", key_display="PgUp", id="interview.previous"),
-        Binding("ctrl+g", "jump", "Go to", id="interview.jump"),
-        Binding("ctrl+o", "toggle_covered", "Covered", id="interview.covered"),
-        Binding("ctrl+s", "toggle_skipped", "Skip", id="interview.skip"),
-        Binding("ctrl+t", "tick_probe", "Probe", id="interview.probe"),
-        Binding("ctrl+down", "next_section", "Next section", id="interview.next_section"),
-        Binding("ctrl+up", "previous_section", "Prev section", id="interview.previous_section"),
-        Binding("ctrl+r", "clock", "Clock start/pause", id="interview.clock"),
-        Binding("ctrl+l", "offset", "Rec offset", id="interview.offset"),
-        Binding("ctrl+f", "finish", "Finish", id="interview.finish"),
-        Binding("shift+pagedown", "scroll_notes(1)", "Scroll notes down", show=False, id="interview.scroll_down"),
-        Binding("shift+pageup", "scroll_notes(-1)", "Scroll notes up", show=False, id="interview.scroll_up"),
+        Binding("pageup", "previous_question", "Previous question", key_display="PgUp",
+                group=QUESTION_KEYS, id="interview.previous"),
+        Binding("pagedown", "next_question", "Next question", key_display="PgDn",
+                group=QUESTION_KEYS, id="interview.next"),
+        Binding("ctrl+up", "previous_section", "Previous section",
+                tooltip="to the start of this section, then of the one before",
+                group=SECTION_KEYS, id="interview.previous_section"),
+        Binding("ctrl+down", "next_section", "Next section", group=SECTION_KEYS,
+                id="interview.next_section"),
+        Binding("ctrl+g", "jump", "Go to",
+                tooltip="a question by number (7) or by words (silence), Enter goes",
+                id="interview.jump"),
+        Binding("ctrl+o", "toggle_covered", "Covered",
+                tooltip="mark the question covered, or not yet (a note marks it too)",
+                id="interview.covered"),
+        Binding("ctrl+s", "toggle_skipped", "Skip", tooltip="mark the question skipped, or not yet",
+                id="interview.skip"),
+        Binding("ctrl+t", "tick_probe", "Probe", tooltip="then the probe's number: tick or untick it",
+                id="interview.probe"),
+        Binding("ctrl+r", "clock", "Clock", tooltip="start the clock with the recorder; then pause / resume",
+                id="interview.clock"),
+        Binding("ctrl+l", "offset", "Offset",
+                tooltip="how long the recorder ran before the clock started",
+                id="interview.offset"),
+        Binding("ctrl+f", "finish", "Finish", tooltip="the summary, then end and save the interview",
+                id="interview.finish"),
+        Binding("shift+pagedown", "scroll_notes(1)", "Scroll notes down", show=False,
+                tooltip="or the opening script, before the clock starts", id="interview.scroll_down"),
+        Binding("shift+pageup", "scroll_notes(-1)", "Scroll notes up", show=False,
+                id="interview.scroll_up"),
     ]
 
     def __init__(self, interview_id: int, *, exit_on_end: bool = False) -> None:

@@ -245,7 +245,7 @@ class SummaryScreen(ModalScreen[bool]):
             with VerticalScroll(id="summary-body"):
                 yield Static(summary_markup(self.guide, self.summary, self.offset_ms), id="summary-text")
             yield Static(
-                "[b]Enter[/b] ends and saves the interview   [b]Esc[/b] goes back to it",
+                "[b]Enter[/b] ends and saves the interview  [b]Esc[/b] goes back  [b]PgDn/PgUp[/b] scroll",
                 id="summary-keys",
             )
 

@@ -25,19 +25,26 @@ def own_bindings(screen: Screen) -> list[tuple[DOMNode, str, Binding]]:
 
 
 def key_items(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for the screen's and the app's shown bindings,
-    one item per action, in declaration order."""
+    """(keys, description) for the screen's and the app's shown bindings:
+    one item per action, or per group of bindings (PgUp/PgDn Question)."""
     items: dict[tuple[int, str], tuple[list[str], str]] = {}
     for node, _key, binding in own_bindings(screen):
         if not binding.show:
             continue
-        ident = (id(node), binding.action)
         display = screen.app.get_key_display(binding)
+        if len(display) == 1:
+            continue  # a printable key would be typed into the note line, not pressed
+        if display[:1] == "f" and display[1:].isdigit():
+            display = display.upper()
+        if binding.group is not None:
+            ident, description = (id(node), f"group:{binding.group.description}"), binding.group.description
+        else:
+            ident, description = (id(node), binding.action), binding.description
         if ident in items:
             if display not in items[ident][0]:
                 items[ident][0].append(display)
         else:
-            items[ident] = ([display], binding.description)
+            items[ident] = ([display], description)
     return [("/".join(keys), description) for keys, description in items.values()]
 
 
@@ -75,6 +82,7 @@ class KeyBar(Static):
     def redraw(self) -> None:
         width = max(20, self.size.width or self.screen.size.width - 2)
         rows = pack_items(key_items(self.screen), width)
+        self.styles.height = len(rows)
         self.update(
             "\n".join(
                 "  ".join(f"[b $accent]{escape(k)}[/] {escape(d)}" for k, d in row) for row in rows
