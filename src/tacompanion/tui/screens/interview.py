@@ -212,7 +212,8 @@ class InterviewScreen(Screen):
             self.set_class(wide, "-wide")
             self.set_class(tall, "-tall")
             self.refresh_notes()
-            self.refresh_guide()
+        # The outline wraps to its width, known once the new layout is done.
+        self.call_after_refresh(self.refresh_guide)
 
     # -- time -----------------------------------------------------------------------------
 
@@ -281,11 +282,15 @@ class InterviewScreen(Screen):
         current_id = current.id if current else None
         elapsed = self.interview.elapsed_ms(utc_now())
         self.query_one("#strip", Static).update(coverage_strip(guide, coverage, current_id))
+        outline = self.query_one("#outline", VerticalScroll)
         lines, current_line = outline_lines(
-            guide, coverage, current_id, section_times_ms(guide, self.events, elapsed)
+            guide,
+            coverage,
+            current_id,
+            section_times_ms(guide, self.events, elapsed),
+            width=outline.scrollable_content_region.width - 1,
         )
         self.query_one("#outline-text", Static).update("\n".join(lines))
-        outline = self.query_one("#outline", VerticalScroll)
         outline.scroll_to(y=max(0, current_line - 3), animate=False)
         if current is None:
             self.query_one("#question", Static).update("")

@@ -6,6 +6,7 @@ Plain views: they are handed core objects and never touch the study.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -56,9 +57,14 @@ def coverage_strip(guide: Guide, coverage: Coverage, current_id: str | None) -> 
 
 
 def outline_lines(
-    guide: Guide, coverage: Coverage, current_id: str | None, section_times: dict[int, int]
+    guide: Guide,
+    coverage: Coverage,
+    current_id: str | None,
+    section_times: dict[int, int],
+    width: int = 0,
 ) -> tuple[list[str], int]:
-    """The guide outline as markup lines, and the line of the current question."""
+    """The guide outline as markup lines (question text wrapped to `width`
+    under its own start, when given), and the line of the current question."""
     lines: list[str] = []
     current_line = 0
     for section in guide.sections:
@@ -71,11 +77,15 @@ def outline_lines(
             glyph = state_glyph(state)
             style = STATE_STYLES.get(state, "")
             glyph_markup = f"[{style}]{glyph}[/]" if style else glyph
-            text = f"{glyph_markup} {q.number:>2} {escape(q.text)}"
-            if q.id == current_id:
+            indent = 5  # "✓ 12 "
+            chunks = textwrap.wrap(q.text, width - indent) if width > indent + 8 else [q.text]
+            current = q.id == current_id
+            if current:
                 current_line = len(lines)
-                text = f"[reverse]{text}[/]"
-            lines.append(text)
+            for i, chunk in enumerate(chunks or [""]):
+                head = f"{glyph_markup} {q.number:>2} " if i == 0 else " " * indent
+                text = escape(chunk)
+                lines.append(f"{head}[reverse]{text}[/]" if current else f"{head}{text}")
     return lines, current_line
 
 
