@@ -151,6 +151,10 @@ async def test_next_previous_question_and_section(study):
         assert screen.current == GUIDE.sections[2].questions[0]
         await pilot.press("ctrl+up")
         assert screen.current == GUIDE.sections[1].questions[0]
+        await pilot.press("f8")
+        assert screen.current == GUIDE.sections[2].questions[0]
+        await pilot.press("f7")
+        assert screen.current == GUIDE.sections[1].questions[0]
         assert app.focused.id == "note-line"
     assert interview_row(study)["current_question_id"] == GUIDE.sections[1].questions[0].id
 
@@ -311,7 +315,7 @@ async def test_help_lists_every_interview_key(study):
         assert isinstance(app.screen, HelpScreen)
         text = text_of(app.screen, "#help-text")
         for label in ("PgDn", "PgUp", "^g", "Go to", "^o", "^s", "^t", "^r", "^l", "^f", "^↓", "^↑",
-                      "shift+PgDn", "^q"):
+                      "F7", "F8", "shift+PgDn", "^q"):
             assert label in text, label
         await pilot.press("escape")
         assert isinstance(app.screen, InterviewScreen)

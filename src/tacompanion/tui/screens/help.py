@@ -31,6 +31,8 @@ _KEY_NAMES = {
 
 def key_label(key: str) -> str:
     """A key as a person writes it: ctrl+r -> ^r, question_mark -> ?."""
+    if len(key) > 1 and key[0] == "f" and key[1:].isdigit():
+        return key.upper()
     *modifiers, name = key.split("+")
     name = _KEY_NAMES.get(name, name)
     return "+".join([*modifiers, name]).replace("ctrl+", "^")

@@ -130,6 +130,10 @@ class InterviewScreen(Screen):
                 group=SECTION_KEYS, id="interview.previous_section"),
         Binding("ctrl+down", "next_section", "Next section", group=SECTION_KEYS,
                 id="interview.next_section"),
+        # macOS takes ^up/^down for Mission Control unless told otherwise.
+        Binding("f7", "previous_section", "Previous section", show=False,
+                id="interview.previous_section_f7"),
+        Binding("f8", "next_section", "Next section", show=False, id="interview.next_section_f8"),
         Binding("ctrl+g", "jump", "Go to",
                 tooltip="a question by number (7) or by words (silence), Enter goes",
                 id="interview.jump"),
