@@ -8,6 +8,7 @@ the screen shows it.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from textual.app import ComposeResult
@@ -57,11 +58,13 @@ from tacompanion.tui.widgets.interview_views import (
     coverage_strip,
     note_markup,
     outline_lines,
-    probes_markup,
+    ProbeList,
+    probe_rows,
     question_markup,
     question_state_markup,
 )
 
+ENTER_GRACE_S = 0.6  # an Enter this soon after a jump by number belongs to the jump
 WIDE = 110  # columns from which the guide outline shows beside the question
 TALL = 36  # rows from which the section notes get more room
 
@@ -173,6 +176,7 @@ class InterviewScreen(Screen):
         )
         self._wide = False
         self._tall = False
+        self._ignore_enter_until = 0.0
 
     @property
     def study(self):
@@ -191,7 +195,7 @@ class InterviewScreen(Screen):
                     yield Static(id="question-state")
                 yield Static(id="strip")
                 yield Static(id="question")
-                yield Static(id="probes")
+                yield ProbeList(id="probes")
                 with VerticalScroll(id="context"):
                     yield Static(id="context-text")
                 yield NoteList(id="notes")
@@ -298,13 +302,13 @@ class InterviewScreen(Screen):
         outline.scroll_to(y=max(0, current_line - 3), animate=False)
         if current is None:
             self.query_one("#question", Static).update("")
-            self.query_one("#probes", Static).update("")
+            self.query_one("#probes", ProbeList).show([])
         else:
             self.query_one("#question", Static).update(question_markup(current))
             self.query_one("#question-state", Static).update(
                 question_state_markup(current, coverage.state(current.id), len(guide.questions))
             )
-            self.query_one("#probes", Static).update(probes_markup(current, coverage))
+            self.query_one("#probes", ProbeList).show(probe_rows(current, coverage))
         self.refresh_context()
 
     def refresh_context(self) -> None:
@@ -342,6 +346,9 @@ class InterviewScreen(Screen):
     def action_save_note(self) -> None:
         """Enter on the note line: save the note under the current question."""
         line = self.query_one("#note-line", NoteLine)
+        if time.monotonic() < self._ignore_enter_until:
+            self._ignore_enter_until = 0.0
+            return
         raw = line.value
         parsed = parse_note(raw)
         if parsed is None:
@@ -424,10 +431,15 @@ class InterviewScreen(Screen):
     def action_jump(self) -> None:
         if self.current is None:
             return
-        self.app.push_screen(
-            JumpScreen(self.guide, self.coverage, self.current.id),
-            lambda question_id: self.go_to(self.guide.question(question_id or "")),
-        )
+        jump = JumpScreen(self.guide, self.coverage, self.current.id)
+
+        def jumped(question_id: str | None) -> None:
+            if jump.settled_by_number:
+                # "^g 7 Enter" out of habit: that Enter must not save a half-typed note.
+                self._ignore_enter_until = time.monotonic() + ENTER_GRACE_S
+            self.go_to(self.guide.question(question_id or ""))
+
+        self.app.push_screen(jump, jumped)
 
     # -- coverage --------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ class JumpScreen(ModalScreen[str | None]):
         self.guide = guide
         self.coverage = coverage
         self.current_id = current_id
+        self.settled_by_number = False  # went at once on an unambiguous number
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box", classes="dialog"):
@@ -80,6 +81,7 @@ class JumpScreen(ModalScreen[str | None]):
     def query_changed(self, event: Input.Changed) -> None:
         settled = unambiguous_number(self.guide, event.value)
         if settled is not None:
+            self.settled_by_number = True
             self.dismiss(settled.id)
             return
         self.show_matches(event.value)

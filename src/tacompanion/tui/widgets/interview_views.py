@@ -12,7 +12,8 @@ from datetime import datetime
 
 from textual.content import Content
 from textual.markup import escape
-from textual.widgets import OptionList
+from textual.containers import Horizontal, Vertical
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.core.guide import Guide, Question
@@ -100,16 +101,56 @@ def question_state_markup(question: Question, state: str, total: int) -> str:
     return f"Q{question.number}/{total} {badge}"
 
 
-def probes_markup(question: Question, coverage: Coverage) -> str:
-    if not question.probes:
-        return "[dim]No probes for this question.[/]"
-    lines = []
+def probe_rows(question: Question, coverage: Coverage) -> list[tuple[str, str]]:
+    """(mark, text) markup per probe: its number and tick box, and its text."""
+    rows = []
     for probe in question.probes:
         ticked = coverage.probe_ticked(question.id, probe.id)
         box = "[b $success]☑[/]" if ticked else "☐"
         text = f"[dim]{escape(probe.text)}[/]" if ticked else escape(probe.text)
-        lines.append(f"{probe.number} {box} {text}")
-    return "\n".join(lines)
+        rows.append((f"{probe.number} {box}", text))
+    return rows
+
+
+class ProbeList(Vertical):
+    """The current question's probes, each wrapped under its own text."""
+
+    DEFAULT_CSS = """
+    ProbeList {
+        height: auto;
+    }
+    ProbeList > Horizontal {
+        height: auto;
+    }
+    ProbeList .probe-mark {
+        width: 4;
+    }
+    ProbeList .probe-text {
+        width: 1fr;
+    }
+    """
+
+    _rows: list[tuple[Static, Static]] | None = None  # None before the first show
+
+    def show(self, rows: Sequence[tuple[str, str]]) -> None:
+        rows = list(rows)
+        if rows and self._rows is not None and len(rows) == len(self._rows):
+            for (mark_widget, text_widget), (mark, text) in zip(self._rows, rows, strict=True):
+                mark_widget.update(mark)  # same shape: update in place
+                text_widget.update(text)
+            return
+        self.remove_children()
+        self._rows = [
+            (Static(mark, classes="probe-mark"), Static(text, classes="probe-text")) for mark, text in rows
+        ]
+        if rows:
+            self.mount_all(Horizontal(*pair) for pair in self._rows)
+        else:
+            self.mount(Static("[dim]No probes for this question.[/]"))
+
+    def plain(self) -> str:
+        """The probes as text, one per line (for tests and screen readers)."""
+        return "\n".join(f"{m.render()} {t.render()}" for m, t in self._rows or [])
 
 
 KIND_MARKUP = {KIND_QUOTE: "[b $warning]![/] ", KIND_FOLLOW_UP: "[b $accent]?[/] "}
