@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from textual import events
 
 from tacompanion.core.note_markers import parse_note
@@ -420,3 +419,15 @@ async def test_an_enter_right_after_a_jump_by_number_does_not_save_the_line(stud
         await pilot.pause(0.7)
         await pilot.press("enter")
     assert [(r["text"], r["question_id"]) for r in notes(study)] == [("half", Q[8].id)]
+
+
+async def test_the_command_palette_offers_the_interview_actions(study):
+    app = TacompanionApp(study, request(study))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Next question", "Go to", "Covered", "Clock", "Finish"):
+            assert title in titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next question")
+        await command.callback()
+        assert app.screen.current == Q[1]

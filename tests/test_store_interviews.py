@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tacompanion.core.interview import COVERED, NOT_YET, SKIPPED, derive_coverage, parse_iso
 from tacompanion.core.note_markers import parse_note
@@ -11,8 +12,6 @@ from tacompanion.formats.guide_file import read_guide_file
 from tacompanion.store import interviews as store
 from tacompanion.store.notes import add_note, list_notes
 from tacompanion.store.study import Study
-
-from pathlib import Path
 
 GUIDES = Path(__file__).resolve().parent.parent / "guides"
 

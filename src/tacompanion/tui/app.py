@@ -6,10 +6,13 @@ they never write SQL themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tacompanion import __version__
 from tacompanion.store.study import Study
@@ -46,6 +49,23 @@ class TacompanionApp(App):
         from tacompanion.tui.screens.interview_start import begin_interview
 
         begin_interview(self, self.launch_interview, exit_on_end=True)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers Textual's commands plus the current screen's own
+        keys (those with an id), so every action can be found by name."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for binding in screen._bindings.key_to_bindings.values():
+            for b in binding:
+                if b.id is None or b.action in seen:
+                    continue
+                seen.add(b.action)
+                keys = self.get_key_display(b)
+                yield SystemCommand(
+                    b.description,
+                    f"{b.tooltip or b.description} ({keys})",
+                    partial(screen.run_action, b.action),
+                )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

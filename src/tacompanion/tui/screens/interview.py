@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual import events
 from textual.events import Resize
 from textual.markup import escape
 from textual.screen import Screen
@@ -52,17 +52,17 @@ from tacompanion.tui.screens.interview_dialogs import (
     ProbeTickScreen,
     SummaryScreen,
 )
-from tacompanion.tui.widgets.key_bar import KeyBar
 from tacompanion.tui.widgets.interview_views import (
     NoteList,
+    ProbeList,
     coverage_strip,
     note_markup,
     outline_lines,
-    ProbeList,
     probe_rows,
     question_markup,
     question_state_markup,
 )
+from tacompanion.tui.widgets.key_bar import KeyBar
 
 ENTER_GRACE_S = 0.6  # an Enter this soon after a jump by number belongs to the jump
 WIDE = 110  # columns from which the guide outline shows beside the question

@@ -10,9 +10,9 @@ import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
-from textual.containers import Horizontal, Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
