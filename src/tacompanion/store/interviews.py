@@ -22,6 +22,8 @@ from tacompanion.core.interview import (
     Pause,
     QuestionEvent,
 )
+from tacompanion.store.guides import save_guide
+from tacompanion.store.participants import ensure_participant
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 _INTERVIEW_SQL = """
@@ -247,9 +249,6 @@ def prepare_interview(
     pilot: bool,
 ) -> tuple[int, int]:
     """Store the guide version and the participant (each once): their ids."""
-    from tacompanion.store.guides import save_guide
-    from tacompanion.store.participants import ensure_participant
-
     guide_id = save_guide(study, guide, source_text, file_name)
     participant_id = ensure_participant(study, pseudonym, pilot=pilot)
     return participant_id, guide_id

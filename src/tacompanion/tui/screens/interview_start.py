@@ -18,6 +18,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from tacompanion.core.interview import parse_iso
 from tacompanion.formats.guide_file import GuideFileError, read_guide_file
 from tacompanion.store import interviews as store
+from tacompanion.store.guides import load_guide
 from tacompanion.store.participants import check_pseudonym
 from tacompanion.store.study import StudyError
 from tacompanion.tui.screens.interview import InterviewScreen
@@ -56,8 +57,6 @@ def begin_interview(app: App, request: InterviewRequest, *, exit_on_end: bool) -
         for row in open_:
             store.close_abandoned(study, row["id"])
         pilot = request.pilot or store.participant_is_pilot(study, request.participant_id)
-        from tacompanion.store.guides import load_guide
-
         guide = load_guide(study, request.guide_id)
         open_screen(store.create_interview(study, request.participant_id, request.guide_id, guide, pilot=pilot))
 
