@@ -235,10 +235,11 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
 
 def cmd_export_notes(args: argparse.Namespace) -> int:
-    from tacompanion.formats.notes_csv import notes_csv
+    from tacompanion.formats.notes_csv import note_rows, rows_to_csv
 
     with _open_study(args, create=False) as study:
-        text = notes_csv(study)
+        rows = note_rows(study)
+    text = rows_to_csv(rows)
     if args.output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -249,8 +250,7 @@ def cmd_export_notes(args: argparse.Namespace) -> int:
         write_text_atomically(args.output, text)
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-    rows = text.count("\r\n") - 1
-    print(f"wrote {max(rows, 0)} notes to {args.output}", file=sys.stderr)
+    print(f"wrote {len(rows)} note{'s' if len(rows) != 1 else ''} to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -61,10 +61,14 @@ def note_rows(study: Study) -> list[dict[str, str]]:
     return rows
 
 
-def notes_csv(study: Study) -> str:
+def rows_to_csv(rows: list[dict[str, str]]) -> str:
     """The CSV text (header first, RFC 4180 quoting, CRLF line ends)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=NOTE_COLUMNS)
     writer.writeheader()
-    writer.writerows(note_rows(study))
+    writer.writerows(rows)
     return out.getvalue()
+
+
+def notes_csv(study: Study) -> str:
+    return rows_to_csv(note_rows(study))
