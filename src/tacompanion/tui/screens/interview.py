@@ -289,7 +289,8 @@ class InterviewScreen(Screen):
         guide, coverage, current = self.guide, self.coverage, self.current
         current_id = current.id if current else None
         elapsed = self.interview.elapsed_ms(utc_now())
-        self.query_one("#strip", Static).update(coverage_strip(guide, coverage, current_id))
+        strip = self.query_one("#strip", Static)
+        strip.update(coverage_strip(guide, coverage, current_id, strip.content_region.width))
         outline = self.query_one("#outline", VerticalScroll)
         lines, current_line = outline_lines(
             guide,

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from tacompanion.core.guide import Guide, Question
 from tacompanion.core.interview import (
     COVERED,
+    NOT_YET,
     SKIPPED,
     Coverage,
     InterviewNote,
@@ -37,12 +38,16 @@ def state_glyph(state: str) -> str:
     return STATE_GLYPHS.get(state, NOT_YET_GLYPH)
 
 
-def coverage_strip(guide: Guide, coverage: Coverage, current_id: str | None) -> str:
-    """Every question number with its state, sections apart: `✓1 ✓2 │ ·3 ...`;
-    the current question reversed."""
-    parts = []
-    for section in guide.sections:
-        cells = []
+def coverage_strip(
+    guide: Guide, coverage: Coverage, current_id: str | None, width: int = 0, rows: int = 2
+) -> str:
+    """Every question number with its state, sections apart: `✓1 ✓2 │ ·3 ...`,
+    the current question reversed. When that would take more than `rows`
+    rows of `width`, other sections shrink to `§2 3/10` (covered of total)."""
+    current = guide.question(current_id) if current_id else None
+
+    def cells(section) -> str:
+        out = []
         for q in section.questions:
             state = coverage.state(q.id)
             cell = f"{state_glyph(state)}{q.number}"
@@ -51,9 +56,24 @@ def coverage_strip(guide: Guide, coverage: Coverage, current_id: str | None) -> 
                 cell = f"[reverse b]{cell}[/]"
             elif style:
                 cell = f"[{style}]{cell}[/]"
-            cells.append(cell)
-        if cells:
-            parts.append(" ".join(cells))
+            out.append(cell)
+        return " ".join(out)
+
+    def plain_length(section) -> int:
+        return sum(len(str(q.number)) + 2 for q in section.questions)
+
+    sections = [s for s in guide.sections if s.questions]
+    full = sum(plain_length(s) + 3 for s in sections)
+    if not width or full <= width * rows or current is None:
+        return " [dim]│[/] ".join(cells(s) for s in sections)
+    parts = []
+    for section in sections:
+        if section.index == current.section_index:
+            parts.append(cells(section))
+        else:
+            done = sum(1 for q in section.questions if coverage.state(q.id) != NOT_YET)
+            style = "$success" if done == len(section.questions) else "$text-muted"
+            parts.append(f"[{style}]§{section.index + 1} {done}/{len(section.questions)}[/]")
     return " [dim]│[/] ".join(parts)
 
 
