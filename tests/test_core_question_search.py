@@ -62,6 +62,11 @@ def test_accents_and_case_do_not_matter():
     assert numbers(find_questions(GUIDE, "Thérapy")) == [3]
 
 
+def test_hyphens_do_not_matter():
+    guide = parse_guide("# G\n\n## S\n\n1. Working with a co-therapist?\n2. Other?\n")
+    assert numbers(find_questions(guide, "cotherap")) == [1]
+
+
 def test_a_probe_word_finds_its_question():
     assert numbers(find_questions(GUIDE, "supervision")) == [12]
 

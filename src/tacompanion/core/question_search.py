@@ -4,7 +4,8 @@ its text, typed sloppily.
 Scoring per query word, best first: the start of a word in the question (3),
 anywhere in the question (2), the letters in order within one word of the
 question (1, so "silnc" finds "silence"); a word found only in a probe
-counts 1. Every query word must be found somewhere.
+counts 1. Hyphens and spaces inside the question do not matter ("cotherap"
+finds "co-therapist"). Every query word must be found somewhere.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 def _word_score(word: str, text: str, words: list[str]) -> int:
     if any(w.startswith(word) for w in words):
         return 3
-    if word in text:
+    if word in text or word in "".join(words):  # "cotherap" finds "co-therapist"
         return 2
     if len(word) >= 3 and any(w[:1] == word[:1] and _is_subsequence(word, w) for w in words):
         return 1
