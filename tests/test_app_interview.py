@@ -431,3 +431,24 @@ async def test_the_command_palette_offers_the_interview_actions(study):
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next question")
         await command.callback()
         assert app.screen.current == Q[1]
+
+
+async def test_shift_page_keys_scroll_the_opening_then_the_notes(study):
+    app = TacompanionApp(study, request(study))
+    async with app.run_test(size=(80, 24)) as pilot:
+        context = app.screen.query_one("#context")
+        assert context.max_scroll_y > 0  # the opening script is longer than its room
+        await pilot.press("shift+pagedown")
+        await pilot.pause()
+        assert context.scroll_y > 0
+        await pilot.press("ctrl+r")
+        for i in range(15):
+            await type_text(pilot, f"n{i}")
+            await pilot.press("enter")
+        note_list = app.screen.query_one("#notes")
+        await pilot.pause()
+        bottom = note_list.scroll_y
+        assert bottom > 0  # newest last, scrolled into view
+        await pilot.press("shift+pageup")
+        await pilot.pause()
+        assert note_list.scroll_y < bottom
