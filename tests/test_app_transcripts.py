@@ -48,6 +48,29 @@ def test_wrap_ranges_cover_the_text_and_fit_the_width():
     assert (text.index("\n\n") + 1, text.index("\n\n") + 1) in ranges  # the blank line
 
 
+def test_wrap_ranges_is_greedy_and_loses_nothing_on_random_text():
+    import random
+
+    rng = random.Random(7)
+    words = ["a", "bb", "ccc", "dddd", "eeeee", "f" * 12, "x" * 30, "gg,", "é", "日本語"]
+    for _ in range(500):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 50)))
+        if rng.random() < 0.3:
+            text = "  " + text + "\n\n" + text
+        width = rng.randint(5, 40)
+        ranges = wrap_ranges(text, width)
+        from rich.cells import cell_len
+
+        assert all(cell_len(text[a:b].rstrip()) <= width for a, b in ranges)
+        kept = "\n".join(text[a:b] for a, b in ranges)
+        assert "".join(kept.split()) == "".join(text.split())  # no character lost
+        for (a, b), (c, d) in zip(ranges, ranges[1:]):
+            line, following = text[a:b].rstrip(), text[c:d].split()
+            if line and following and "\n" not in text[b - 1 : c + 1]:
+                # greedy: the next word did not fit (or is cut because it never fits)
+                assert cell_len(line) + 1 + cell_len(following[0]) > width or cell_len(following[0]) > width
+
+
 def test_notes_are_placed_at_the_turn_spoken_at_their_time():
     from tacompanion.store.transcripts import NoteRow
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.segment import Segment as RichSegment
@@ -59,7 +60,13 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
             out.append((line_start, line_start))
             continue
         ascii_only = raw.isascii()
-        start = line_start
+        if ascii_only and "\t" not in raw:
+            # One character, one cell: let the regex engine do the greedy wrap.
+            lead = len(raw) - len(raw.lstrip())  # indentation is not shown
+            for m in _ascii_wrap(width).finditer(raw, lead):
+                out.append((line_start + m.start(), line_start + m.end()))
+            continue
+        start = line_start + len(raw) - len(raw.lstrip())
         used = 0
         for m in _WORD.finditer(raw):
             word = m.group().rstrip()
@@ -78,6 +85,13 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
             used += w + len(m.group()) - len(word)  # the word and its spaces
         out.append((start, line_start + len(raw)))
     return out
+
+
+@lru_cache(maxsize=32)
+def _ascii_wrap(width: int) -> re.Pattern[str]:
+    """A line of at most `width` characters ending at a space (spaces after it
+    included), or a hard cut of a word longer than the line."""
+    return re.compile(rf"\S.{{0,{width - 1}}}(?:[^\S\n]+|$)|\S{{{width}}}")
 
 
 def _fit(text: str, start: int, width: int) -> int:
@@ -194,6 +208,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._relayout()
 
     def _relayout(self) -> None:
+        if not self.size.width:
+            return  # not laid out yet: wrapping for a guessed width is wasted work
         width = self.text_width
         if width == self._layout_width:
             return
