@@ -132,10 +132,12 @@ def test_what_counts_as_a_speaker_label(line, speaker):
 # -- docx ------------------------------------------------------------------------------------
 
 
-def _docx_bytes(paragraphs: list[tuple[str | None, str]]) -> bytes:
+def _docx_bytes(paragraphs: list[tuple[str | None, str]], heading: str | None = None) -> bytes:
     import docx
 
     document = docx.Document()
+    if heading:
+        document.add_heading(heading, 1)
     for label, text in paragraphs:
         p = document.add_paragraph()
         if label:
@@ -155,7 +157,8 @@ def test_docx_one_paragraph_per_turn_with_bold_labels():
             (None, "The group was small."),
             (None, ""),
             ("Interviewer", "And?"),
-        ]
+        ],
+        heading="Interview T7, 3 March",
     )
     parsed = parse_transcript_bytes(data, "docx", "t7.docx")
     assert turns(parsed) == [

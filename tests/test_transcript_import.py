@@ -154,6 +154,15 @@ def test_replace_refuses_when_a_coded_passage_changed(study, db_path):
     assert study.scalar("SELECT text FROM transcripts") == P3_TXT
 
 
+def test_lists_sort_participants_naturally(study):
+    for name in ("P10", "P2", "p1"):
+        import_transcript(study, parsed(P3_TXT.replace("P3", name)), participant=name, file_name=f"{name}.txt")
+    assert [t.participant for t in list_transcripts(study)] == ["p1", "P2", "P10"]
+    stats = study_stats(study)
+    assert [p["id"] for p in stats["participants"]] == ["p1", "P2", "P10"]
+    assert [t["participant"] for t in stats["transcripts"]] == ["p1", "P2", "P10"]
+
+
 def test_read_mark_and_memo(study):
     tid = import_transcript(study, parsed(P3_TXT), participant="P3", file_name="p3.txt").transcript_id
     assert list_transcripts(study)[0].read_at is None

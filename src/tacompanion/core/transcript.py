@@ -98,6 +98,15 @@ class ParsedTranscript:
         ]
 
 
+def natural_key(value: str) -> tuple:
+    """Sort key that puts P2 before P10."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", value)
+        if part
+    )
+
+
 def source_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

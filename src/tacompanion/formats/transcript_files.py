@@ -128,7 +128,11 @@ def parse_docx(data: bytes) -> ParsedTranscript:
         import docx  # python-docx: imported here, it is heavy and rarely needed
 
         document = docx.Document(io.BytesIO(data))
-        paragraphs = [p.text for p in document.paragraphs]
+        # Headings and titles are structure, not speech (as `#` lines in Markdown).
+        paragraphs = [
+            p.text for p in document.paragraphs
+            if not (p.style is not None and (p.style.name or "").startswith(("Heading", "Title")))
+        ]
     except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
         raise TranscriptError(
             f"not a valid .docx file (damaged or truncated?): {exc}"

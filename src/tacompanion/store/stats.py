@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tacompanion.core.transcript import natural_key
 from tacompanion.store.study import Study
 
 
@@ -31,6 +32,7 @@ def participant_stats(study: Study) -> list[dict[str, Any]]:
     )
     for r in rows:
         r["pilot"] = bool(r["pilot"])
+    rows.sort(key=lambda r: natural_key(r["id"]))
     return rows
 
 
@@ -57,6 +59,7 @@ def transcript_stats(study: Study) -> list[dict[str, Any]]:
         counts[0] += n
         if not is_interviewer:
             counts[1] += n
+    rows.sort(key=lambda r: (natural_key(r["participant"]), natural_key(r["name"]), r["id"]))
     out = []
     for r in rows:
         total, participant = words.get(r.pop("id"), [0, 0])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tacompanion.core.offsets import equal_blocks, map_span
 from tacompanion.core.search import MARK_END, MARK_START, SearchHit, fts_query
-from tacompanion.core.transcript import ParsedTranscript, Segment
+from tacompanion.core.transcript import ParsedTranscript, Segment, natural_key
 from tacompanion.store.participants import check_pseudonym, ensure_participant
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
@@ -319,7 +319,8 @@ FROM transcripts t JOIN participants p ON p.id = t.participant_id
 
 def list_transcripts(study: Study, *, with_words: bool = True) -> list[TranscriptInfo]:
     """Every transcript, by participant then file name."""
-    rows = study.query(_INFO_SQL + " ORDER BY p.pseudonym COLLATE NOCASE, t.file_name, t.id")
+    rows = study.query(_INFO_SQL)
+    rows.sort(key=lambda r: (natural_key(r["participant"]), natural_key(r["file_name"]), r["id"]))
     words = word_counts(study) if with_words else {}
     return [_info(r, words.get(r["id"], 0)) for r in rows]
 

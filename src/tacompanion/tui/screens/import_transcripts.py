@@ -45,7 +45,7 @@ class ImportScreen(ModalScreen[int]):
             yield Label("[b]Import transcripts[/b]  .txt .md .docx .vtt .srt")
             yield Label("Files, folders or globs (quote paths with spaces):")
             yield Input(placeholder="~/interviews/*.docx", id="import-paths")
-            yield Label("Participant (empty: the speaker who is not the interviewer, else the file name):")
+            yield Label("Participant pseudonym, when the files do not say (optional):")
             with Horizontal(id="import-options"):
                 yield Input(placeholder="P3", id="import-participant")
                 yield Checkbox("pilot", id="import-pilot")
@@ -96,7 +96,11 @@ class ImportScreen(ModalScreen[int]):
                 plan = plan_import(study, paths, participant=participant, replace=replace, progress=progress)
                 if not plan.ok:
                     failed = True
-                    lines = [f"[b red]Nothing imported.[/] Fix these and press Enter again:"]
+                    fine = len(plan.items)
+                    lines = [
+                        "[b red]Nothing imported.[/] Fix these (or leave them out) and press Enter again"
+                        + (f"; the other {fine} file{'s' if fine != 1 else ''} are fine:" if fine else ":")
+                    ]
                     lines += [f"  {escape(e)}" for e in plan.errors]
                     if plan.questions:
                         lines.append(
