@@ -180,7 +180,7 @@ def bench_search(db: Path, runs: int) -> dict[str, float]:
             hits = 0
             for _ in range(runs):
                 started = time.perf_counter()
-                result, hits = search_segments(study, query, limit=200)
+                hits = search_segments(study, query, limit=200).total
                 times.append(time.perf_counter() - started)
             out[f"{query} ({hits:,} hits)"] = statistics.median(times)
     return out

@@ -186,16 +186,17 @@ def test_search_finds_words_phrases_and_prefixes_in_reading_order(study):
     import_transcript(study, parsed(P3_TXT), participant="P3", file_name="p3.txt")
     other = "Interviewer: And you?\n\nP1: Silence scares me in groups.\n"
     import_transcript(study, parsed(other, name="p1.txt"), participant="P1", file_name="p1.txt")
-    hits, total = search_segments(study, "silence")
-    assert total == 3
+    result = search_segments(study, "silence")
+    hits = result.hits
+    assert result.total == 3
     assert [(h.participant, h.position) for h in hits] == [("P1", 1), ("P3", 1), ("P3", 3)]
     assert "\x02silence\x03" in hits[1].snippet.lower()
-    assert search_segments(study, '"fill the silence"')[1] == 1
-    assert search_segments(study, "sil*")[1] == 3
-    assert search_segments(study, "groups OR yourself")[1] == 2
-    assert search_segments(study, "silence nobody")[1] == 1
-    hits, total = search_segments(study, "silence", limit=1)
-    assert (len(hits), total) == (1, 3)
+    assert search_segments(study, '"fill the silence"').total == 1
+    assert search_segments(study, "sil*").total == 3
+    assert search_segments(study, "groups OR yourself").total == 2
+    assert search_segments(study, "silence nobody").total == 1
+    result = search_segments(study, "silence", limit=1)
+    assert (len(result.hits), result.total, result.transcripts) == (1, 3, 2)
 
 
 @pytest.mark.parametrize("typed", ['"unbalanced', "AND OR NOT (", "col:umn", "-x"])

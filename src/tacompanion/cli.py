@@ -217,7 +217,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     text = " ".join(args.words)
     with _open_study(args, create=False) as study:
         try:
-            hits, total = search_segments(study, text, limit=args.limit if args.limit > 0 else None)
+            result = search_segments(study, text, limit=args.limit if args.limit > 0 else None)
+            hits, total, files = result.hits, result.total, result.transcripts
         except SearchQueryError as exc:
             raise CliError(str(exc)) from None
     if not hits:
@@ -231,7 +232,6 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{h.participant}  {h.file_name}  turn {h.position + 1}{time}{speaker}")
         snippet = " ".join(h.snippet.split()).replace(MARK_START, on).replace(MARK_END, off)
         print(f"    {snippet}")
-    files = len({h.transcript_id for h in hits})
     more = f" (showing {len(hits)}; --limit 0 shows all)" if total > len(hits) else ""
     print(f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}{more}")
     return 0

@@ -121,7 +121,8 @@ def stats_table(stats: dict[str, Any]) -> str:
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
-    cells = [[str(c) for c in row] for row in [header, *rows]]
+    cells = [[f"{c:,}" if isinstance(c, int) and not isinstance(c, bool) else str(c) for c in row]
+             for row in [header, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     numeric = [all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
 

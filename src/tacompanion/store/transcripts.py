@@ -418,16 +418,25 @@ def participant_notes(study: Study, transcript_id: int) -> list[NoteRow]:
 # -- search ------------------------------------------------------------------------------------
 
 
-def search_segments(study: Study, text: str, *, limit: int | None = 200) -> tuple[list[SearchHit], int]:
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[SearchHit]  # the first `limit`, in reading order
+    total: int  # hits in all
+    transcripts: int  # transcripts with a hit
+
+
+def search_segments(study: Study, text: str, *, limit: int | None = 200) -> SearchResult:
     """Segments matching the words typed, in reading order, and how many in all.
 
     Raises SearchQueryError for an empty query.
     """
     match = fts_query(text)
     try:
-        total = study.conn.execute(
-            "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?", (match,)
-        ).fetchone()[0]
+        total, files = study.conn.execute(
+            "SELECT count(*), count(DISTINCT s.transcript_id) FROM segments_fts "
+            "JOIN segments s ON s.id = segments_fts.rowid WHERE segments_fts MATCH ?",
+            (match,),
+        ).fetchone()
         rows = study.conn.execute(
             "SELECT s.transcript_id, p.pseudonym, t.file_name, s.id, s.position, s.speaker, "
             "s.start_ms, s.start_pos, "
@@ -444,4 +453,4 @@ def search_segments(study: Study, text: str, *, limit: int | None = 200) -> tupl
         if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
             raise StudyError(f"cannot search for {text!r}: {exc}") from None
         raise
-    return [SearchHit(*r) for r in rows], total
+    return SearchResult([SearchHit(*r) for r in rows], total, files)

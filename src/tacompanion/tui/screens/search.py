@@ -91,7 +91,8 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         status = self.query_one("#search-status", Static)
         results = self.query_one("#search-hits", OptionList)
         try:
-            hits, total = search_segments(self.app.study, text, limit=MAX_HITS)
+            result = search_segments(self.app.study, text, limit=MAX_HITS)
+            hits, total, files = result.hits, result.total, result.transcripts
         except (SearchQueryError, StudyError) as exc:
             if not quiet:
                 status.update(f"[b red]{exc}[/]")
@@ -100,7 +101,6 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         self.query_text = text
         results.clear_options()
         results.add_options([Option(hit_prompt(h), id=str(i)) for i, h in enumerate(hits)])
-        files = len({h.transcript_id for h in hits})
         shown = f" (first {len(hits)})" if total > len(hits) else ""
         status.update(
             f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}"

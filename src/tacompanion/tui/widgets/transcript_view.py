@@ -32,6 +32,7 @@ from tacompanion.core.transcript import Segment, format_clock
 GUTTER = 2  # the cursor bar and a space
 INDENT = 2  # speech sits under the speaker's name
 SPEAKER_STYLES = 4
+MAX_MEASURE = 88  # a comfortable line for reading; wider screens get margins
 
 _WORD = re.compile(r"\S+\s*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -202,7 +203,12 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def text_width(self) -> int:
-        return max(self.scrollable_content_region.width - GUTTER - INDENT - 1, 10)
+        return max(min(self.scrollable_content_region.width - GUTTER - INDENT - 1, MAX_MEASURE), 10)
+
+    @property
+    def column_width(self) -> int:
+        """Cells used by the turns: gutter, indent, text and a space."""
+        return min(self.scrollable_content_region.width, self.text_width + GUTTER + INDENT + 1)
 
     def on_resize(self, event: Resize) -> None:
         self._relayout()
@@ -364,7 +370,7 @@ class TranscriptView(ScrollView, can_focus=True):
             RichSegment(" ", base),
         ]
         if line.kind == "head":
-            parts.extend(self._head(seg, line.turn, base, width - GUTTER))
+            parts.extend(self._head(seg, line.turn, base, self.column_width - GUTTER))
         elif line.kind == "body":
             parts.append(RichSegment(" " * INDENT, base))
             speech = "transcript-view--interviewer" if seg.is_interviewer else "transcript-view--speech"
