@@ -267,6 +267,24 @@ def test_an_extra_interviewer_label_resolves_the_participant(study, tmp_path):
     assert plan.ok and plan.items[0].participant == "Speaker 2"
 
 
+def test_the_studys_interviewer_labels_decide_who_is_the_interviewer(study, tmp_path):
+    study.set_setting("interviewer_labels", ["Forsker"])
+    f = tmp_path / "norsk.txt"
+    f.write_text("Forsker: Hvordan var gruppen?\n\nP4: Stille.\n")
+    plan = plan_import(study, [str(f)])
+    assert plan.ok and plan.items[0].participant == "P4"
+    assert [s.is_interviewer for s in plan.items[0].parsed.segments] == [True, False]
+
+
+def test_the_packaged_demo_guide_is_the_shipped_guide():
+    from pathlib import Path
+
+    from tacompanion.formats.demo import GUIDE_FILE, data_file
+
+    shipped = Path(__file__).resolve().parent.parent / "guides" / GUIDE_FILE
+    assert data_file("guides", GUIDE_FILE) == shipped.read_bytes()
+
+
 # -- the CLI, as a user runs it -----------------------------------------------------------------------
 
 

@@ -111,6 +111,7 @@ class TranscriptView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TranscriptView {
         scrollbar-gutter: stable;
+        overflow-x: hidden;
         background: $surface;
     }
     TranscriptView > .transcript-view--speaker-0 { color: $accent; text-style: bold; }
@@ -218,6 +219,7 @@ class TranscriptView(ScrollView, can_focus=True):
             return  # not laid out yet: wrapping for a guessed width is wasted work
         width = self.text_width
         if width == self._layout_width:
+            self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
             return
         self._layout_width = width
         lines: list[Line] = []
