@@ -64,7 +64,7 @@ def test_wrap_ranges_is_greedy_and_loses_nothing_on_random_text():
         assert all(cell_len(text[a:b].rstrip()) <= width for a, b in ranges)
         kept = "\n".join(text[a:b] for a, b in ranges)
         assert "".join(kept.split()) == "".join(text.split())  # no character lost
-        for (a, b), (c, d) in zip(ranges, ranges[1:]):
+        for (a, b), (c, d) in zip(ranges, ranges[1:], strict=False):
             line, following = text[a:b].rstrip(), text[c:d].split()
             if line and following and "\n" not in text[b - 1 : c + 1]:
                 # greedy: the next word did not fit (or is cut because it never fits)
@@ -265,3 +265,19 @@ async def test_a_long_transcript_paints_fast_and_renders_only_what_shows(study):
         assert len(view._lines) > 5000
         assert len(view._cache) <= 2 * view.size.height  # only the lines on screen
         assert elapsed < 2.0
+
+
+async def test_on_a_narrow_screen_notes_wait_for_n_and_then_follow_the_cursor(study):
+    create_demo_study(study)
+    tid = next(t.id for t in list_transcripts(study) if t.format == "vtt")
+    app = TacompanionApp(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_transcript(tid)
+        await pilot.pause()
+        screen = app.screen
+        panel = screen.query_one(NotesPanel)
+        assert not screen.query_one("#notes-box").display and panel.option_count == 0
+        assert "5 notes (n)" in str(screen.query_one("#reading-status").render())
+        await pilot.press("end", "n")
+        assert screen.query_one("#notes-box").display and panel.option_count == 5
+        assert panel.highlighted == 4  # the last note, placed at the last turns

@@ -252,9 +252,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from tacompanion.store.study import Study
-
     from tacompanion.formats.demo import DEMO_FILE_NAME, create_demo_study
+    from tacompanion.store.study import Study
 
     path = args.db or DEMO_FILE_NAME
     with Study.open(path, create=True) as study:
@@ -313,9 +312,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(exc: Exception) -> int:
-    from tacompanion.store.study import StudyError
-
     from tacompanion.core.transcript import TranscriptError
+    from tacompanion.store.study import StudyError
 
     if isinstance(exc, TranscriptError):
         exc = CliError(exc.message)

@@ -41,6 +41,8 @@ class ReadingScreen(Screen):
 
     def __init__(self, transcript_id: int, *, position: int = 0, query: str | None = None) -> None:
         super().__init__()
+        self.notes_pending = False
+        self.has_memo = False
         self.transcript_id = transcript_id
         self.start_position = position
         self.query_text = query
@@ -62,14 +64,19 @@ class ReadingScreen(Screen):
         self.segments = load_segments(study, self.transcript_id)
         view = self.query_one(TranscriptView)
         view.set_transcript(self.segments, coded_positions(study, self.transcript_id))
+        self.has_memo = bool(transcript_memo(study, self.transcript_id))
         self.notes = participant_notes(study, self.transcript_id)
         panel = self.query_one(NotesPanel)
-        panel.show_notes(self.notes, self.segments)
         empty = self.query_one("#notes-empty", Static)
         empty.update(f"[dim]No interview notes for {self.info.participant}.[/]")
         empty.display = not self.notes
         panel.display = bool(self.notes)
-        self.query_one("#notes-box").display = bool(self.notes) and self.size.width >= NOTES_MIN_WIDTH
+        box = self.query_one("#notes-box")
+        box.display = bool(self.notes) and self.size.width >= NOTES_MIN_WIDTH
+        if box.display:
+            panel.show_notes(self.notes, self.segments)
+        else:  # filled when first shown: the transcript paints first
+            self.notes_pending = bool(self.notes)
         self.sub_title = f"{self.info.participant} · {self.info.file_name}"
         if self.query_text:
             self.highlight(self.query_text)
@@ -86,7 +93,7 @@ class ReadingScreen(Screen):
         position = view.cursor if position is None else position
         info = self.info
         read = "[green]✓ read[/]" if info.read_at else "[dim]unread (r)[/]"
-        memo = " · memo" if transcript_memo(self.app.study, self.transcript_id) else ""
+        memo = " · memo" if self.has_memo else ""
         notes = f" · {len(self.notes)} notes (n)" if self.notes else ""
         where = ""
         if self.segments:
@@ -135,6 +142,7 @@ class ReadingScreen(Screen):
             if text is None or text == current:
                 return
             save_transcript_memo(self.app.study, self.transcript_id, text)
+            self.has_memo = bool(text.strip())
             self.update_status()
             self.notify("Memo saved" if text.strip() else "Memo deleted")
 
@@ -143,6 +151,11 @@ class ReadingScreen(Screen):
     def action_toggle_notes(self) -> None:
         box = self.query_one("#notes-box")
         box.display = not box.display
+        if box.display and self.notes_pending:
+            self.notes_pending = False
+            panel = self.query_one(NotesPanel)
+            panel.show_notes(self.notes, self.segments)
+            panel.follow_turn(self.query_one(TranscriptView).cursor)
         if not box.display:
             self.query_one(TranscriptView).focus()
 
