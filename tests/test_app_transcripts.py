@@ -33,6 +33,13 @@ def add(study, text: str, name: str = "p1.txt", participant: str = "P1") -> int:
     return import_transcript(study, parsed, participant=participant, file_name=name).transcript_id
 
 
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)
+
+
 def screen_text(view: TranscriptView) -> list[str]:
     return [view.render_line(y).text for y in range(view.scrollable_content_region.height)]
 
@@ -281,3 +288,23 @@ async def test_on_a_narrow_screen_notes_wait_for_n_and_then_follow_the_cursor(st
         await pilot.press("end", "n")
         assert screen.query_one("#notes-box").display and panel.option_count == 5
         assert panel.highlighted == 4  # the last note, placed at the last turns
+
+
+async def test_import_asks_which_speaker_is_the_participant(study, tmp_path):
+    from tacompanion.tui.screens.participant_question import WhichParticipantScreen
+
+    (tmp_path / "group.txt").write_text("Interviewer: hi\n\nAnna: hello\n\nBo: hey\n")
+    (tmp_path / "p2.txt").write_text("Interviewer: hi\n\nP2: hello\n")
+    app = TacompanionApp(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        app.screen.query_one("#import-paths").value = str(tmp_path)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, WhichParticipantScreen))
+        assert "group.txt" in str(app.screen.query_one("Label").render())
+        assert list_transcripts(study) == []  # nothing written while asking
+        await pilot.press("down", "enter")  # Bo
+        await wait_until(pilot, lambda: "imported." in str(app.screen.query_one("#import-log").render()))
+        assert isinstance(app.screen, ImportScreen)
+        assert "2 transcripts imported" in str(app.screen.query_one("#import-log").render())
+    assert [(t.participant, t.file_name) for t in list_transcripts(study)] == [("Bo", "group.txt"), ("P2", "p2.txt")]

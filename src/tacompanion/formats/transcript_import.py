@@ -85,7 +85,12 @@ def plan_import(
     interviewer: Iterable[str] = (),
     replace: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    assign: dict[str, str] | None = None,
 ) -> ImportPlan:
+    """Check a batch without writing. `participant` applies to every file;
+    `assign` names the participant of single files (by path as given, after
+    expansion), answering the questions an earlier plan asked."""
+    assign = assign or {}
     labels = list(study.setting("interviewer_labels", []) or []) + list(interviewer)
     files = expand_paths(paths)
     items: list[PlannedImport] = []
@@ -101,7 +106,7 @@ def plan_import(
             continue
         try:
             parsed = read_transcript_file(path).with_interviewer_labels(labels)
-            who = choose_participant(parsed, Path(path).stem, participant)
+            who = choose_participant(parsed, Path(path).stem, assign.get(path) or participant)
             replaces = check_import(
                 study, parsed, participant=who, file_name=Path(path).name, shown=path,
                 replace=replace,

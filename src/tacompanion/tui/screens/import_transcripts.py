@@ -9,7 +9,7 @@ refused (the same rule as `tacompanion import`).
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
 from tacompanion.store.study import Study, StudyError
+from tacompanion.tui.screens.participant_question import WhichParticipantScreen
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class ImportOutcome:
     lines: list[str]
     imported: int
     failed: bool
+    questions: dict[str, list[str]] = field(default_factory=dict)  # path -> speakers
+    request: tuple = ()  # (paths, participant, pilot, replace, assign) to run again
 
 
 class ImportScreen(ModalScreen[int]):
@@ -76,10 +79,13 @@ class ImportScreen(ModalScreen[int]):
         replace = self.query_one("#import-replace", Checkbox).value
         self.busy = True
         self.show(["Reading…"])
-        self.run_import(paths, participant, pilot, replace)
+        self.run_import(paths, participant, pilot, replace, {})
 
-    @work(thread=True, exclusive=True)
-    def run_import(self, paths: list[str], participant: str | None, pilot: bool, replace: bool) -> None:
+    @work(thread=True, exclusive=True, group="import")
+    def run_import(
+        self, paths: list[str], participant: str | None, pilot: bool, replace: bool,
+        assign: dict[str, str],
+    ) -> None:
         from rich.markup import escape
 
         from tacompanion.formats.transcript_import import apply_import, plan_import
@@ -90,11 +96,18 @@ class ImportScreen(ModalScreen[int]):
         lines: list[str] = []
         imported = 0
         failed = False
+        questions: dict[str, list[str]] = {}
         try:
             # SQLite connections belong to one thread: this one opens its own.
             with Study.open(self.app.study.path, create=False) as study:
-                plan = plan_import(study, paths, participant=participant, replace=replace, progress=progress)
-                if not plan.ok:
+                plan = plan_import(
+                    study, paths, participant=participant, replace=replace, progress=progress,
+                    assign=assign,
+                )
+                if plan.questions and len(plan.questions) == len(plan.errors):
+                    failed = True  # only questions: ask them, then run again
+                    questions = plan.questions
+                elif not plan.ok:
                     failed = True
                     fine = len(plan.items)
                     lines = [
@@ -119,7 +132,10 @@ class ImportScreen(ModalScreen[int]):
         except StudyError as exc:
             failed = True
             lines = [f"[b red]{escape(str(exc))}[/]"]
-        self.app.call_from_thread(self.finished, ImportOutcome(lines, imported, failed))
+        self.app.call_from_thread(
+            self.finished,
+            ImportOutcome(lines, imported, failed, questions, (paths, participant, pilot, replace, assign)),
+        )
 
     def set_progress(self, done: int, total: int) -> None:
         bar = self.query_one("#import-progress", ProgressBar)
@@ -127,6 +143,9 @@ class ImportScreen(ModalScreen[int]):
         bar.update(total=total, progress=done)
 
     def finished(self, outcome: ImportOutcome) -> None:
+        if outcome.questions:
+            self.ask(outcome)
+            return
         self.busy = False
         self.imported += outcome.imported
         self.query_one("#import-progress").display = False
@@ -138,6 +157,22 @@ class ImportScreen(ModalScreen[int]):
         self.show(outcome.lines + summary)
         if not outcome.failed:
             self.query_one("#import-paths", Input).value = ""
+
+    @work(exclusive=True, group="ask")
+    async def ask(self, outcome: ImportOutcome) -> None:
+        """One question per file whose participant is unclear, then import again."""
+        paths, participant, pilot, replace, assign = outcome.request
+        answers = dict(assign)
+        for path, speakers in outcome.questions.items():
+            answer = await self.app.push_screen_wait(WhichParticipantScreen(path, speakers))
+            if answer is None:
+                self.busy = False
+                self.query_one("#import-progress").display = False
+                self.show([f"[b red]Nothing imported:[/] no participant chosen for {path}."])
+                return
+            answers[path] = answer
+        self.show(["Importing…"])
+        self.run_import(paths, participant, pilot, replace, answers)
 
     def show(self, lines: list[str]) -> None:
         self.query_one("#import-log", Static).update("\n".join(lines))
