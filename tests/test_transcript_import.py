@@ -395,3 +395,30 @@ def test_commands_without_a_screen_do_not_import_textual():
         "sys.exit(1 if 'textual' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_replace_carries_segment_memos_and_question_links_to_unchanged_turns(study):
+    tid = import_transcript(study, parsed(P3_TXT), participant="P3", file_name="p3.txt").transcript_id
+    last = study.query("SELECT id, uuid FROM segments WHERE position = 3")[0]
+    with study.write() as db:
+        db["segments"].update(last["id"], {"question_id": "s2.q2", "question_source": "time"})
+        db["memos"].insert(
+            {"uuid": new_uuid(), "segment_id": last["id"], "text": "wanting to rescue", "created_at": now_iso()}
+        )
+    corrected = P3_TXT.replace("How was the group today?", "How was the group, today?")
+    import_transcript(study, parsed(corrected), participant="P3", file_name="p3.txt", replace=True)
+    moved = study.query("SELECT id, uuid, question_id, question_source FROM segments WHERE position = 3")[0]
+    assert (moved["uuid"], moved["question_id"], moved["question_source"]) == (last["uuid"], "s2.q2", "time")
+    assert study.scalar("SELECT segment_id FROM memos") == moved["id"]
+    assert study.scalar("SELECT count(*) FROM segments WHERE transcript_id = ?", (tid,)) == 4
+
+
+def test_replace_refuses_when_a_turn_with_a_memo_changed(study, db_path):
+    import_transcript(study, parsed(P3_TXT), participant="P3", file_name="p3.txt")
+    first = study.scalar("SELECT id FROM segments WHERE position = 0")
+    with study.write() as db:
+        db["memos"].insert({"uuid": new_uuid(), "segment_id": first, "text": "m", "created_at": now_iso()})
+    changed = parsed(P3_TXT.replace("How was the group today?", "How did the group go?"))
+    with pytest.raises(StudyError, match=r"1 memo\(s\) on turns that changed"):
+        import_transcript(study, changed, participant="P3", file_name="p3.txt", replace=True)
+    assert study.scalar("SELECT segment_id FROM memos") == first
