@@ -233,7 +233,7 @@ async def test_import_from_the_app_writes_the_batch(study, tmp_path):
         (tmp_path / f"p{n}.txt").write_text(f"Interviewer: hi\n\nP{n}: hello\n")
     app = TacompanionApp(study)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
+        await pilot.press("a")
         assert isinstance(app.screen, ImportScreen)
         app.screen.query_one("#import-paths").value = str(tmp_path / "*.txt")
         await pilot.press("enter")
@@ -250,7 +250,7 @@ async def test_import_from_the_app_refuses_a_bad_batch_and_writes_nothing(study,
     (tmp_path / "p2.vtt").write_text("no header\n")
     app = TacompanionApp(study)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
+        await pilot.press("a")
         app.screen.query_one("#import-paths").value = str(tmp_path)
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -297,7 +297,7 @@ async def test_import_asks_which_speaker_is_the_participant(study, tmp_path):
     (tmp_path / "p2.txt").write_text("Interviewer: hi\n\nP2: hello\n")
     app = TacompanionApp(study)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
+        await pilot.press("a")
         app.screen.query_one("#import-paths").value = str(tmp_path)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, WhichParticipantScreen))

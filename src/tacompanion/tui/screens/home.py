@@ -31,7 +31,7 @@ class Mode:
 
 MODES: list[Mode] = [
     Mode("t", "Read transcripts", "transcripts", "and mark them read"),
-    Mode("i", "Import transcripts", "import_transcripts", "txt md docx vtt srt"),
+    Mode("a", "Add transcripts", "import_transcripts", "import txt md docx vtt srt"),
     Mode("slash", "Search transcripts", "search", "every word"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
@@ -118,7 +118,7 @@ class HomeScreen(Screen):
         keep = checklist.highlighted
         checklist.clear_options()
         if not items:
-            checklist.add_option(Option("[dim]No transcripts yet: press i to import.[/]", disabled=True))
+            checklist.add_option(Option("[dim]No transcripts yet: press a to add some.[/]", disabled=True))
         else:
             checklist.add_options(
                 Option(

@@ -38,7 +38,7 @@ class TranscriptsScreen(Screen):
     HELP_TITLE = "transcripts"
     BINDINGS = [
         Binding("r", "toggle_read", "Mark read", id="transcripts.read"),
-        Binding("i", "app.import_transcripts", "Import", id="transcripts.import"),
+        Binding("a", "app.import_transcripts", "Add transcripts", id="transcripts.import"),
         Binding("slash", "app.search", "Search", id="transcripts.search"),
         Binding("escape,q", "close", "Back", id="transcripts.back"),
     ]
@@ -79,7 +79,7 @@ class TranscriptsScreen(Screen):
                 f"{sum(t.words for t in items):,} words"
             )
         else:
-            summary.update("No transcripts yet. Press [b]i[/b] to import .txt .md .docx .vtt or .srt files.")
+            summary.update("No transcripts yet. Press [b]a[/b] to add .txt .md .docx .vtt or .srt files.")
         if keep is not None:
             try:
                 listing.highlighted = listing.get_option_index(keep)
