@@ -31,7 +31,7 @@ class Mode:
 
 MODES: list[Mode] = [
     Mode("t", "Read transcripts", "transcripts", "and mark them read"),
-    Mode("a", "Add transcripts", "import_transcripts", "import txt md docx vtt srt"),
+    Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
     Mode("slash", "Search transcripts", "search", "every word"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
