@@ -422,3 +422,11 @@ def test_replace_refuses_when_a_turn_with_a_memo_changed(study, db_path):
     with pytest.raises(StudyError, match=r"1 memo\(s\) on turns that changed"):
         import_transcript(study, changed, participant="P3", file_name="p3.txt", replace=True)
     assert study.scalar("SELECT segment_id FROM memos") == first
+
+
+def test_cli_demo_refuses_a_file_that_is_not_a_study_and_leaves_it(cli, tmp_path):
+    foreign = tmp_path / "notes.db"
+    foreign.write_bytes(b"not a database at all, but precious")
+    run = cli("demo", "--db", str(foreign), "--no-open")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert foreign.read_bytes() == b"not a database at all, but precious"

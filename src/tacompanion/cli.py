@@ -252,12 +252,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from tacompanion.formats.demo import DEMO_FILE_NAME, create_demo_study
     from tacompanion.store.study import Study
 
-    path = args.db or DEMO_FILE_NAME
+    path = Path(args.db or DEMO_FILE_NAME)
+    existed = path.exists()
     with Study.open(path, create=True) as study:
-        summary = create_demo_study(study)
+        try:
+            summary = create_demo_study(study)
+        except BaseException:
+            if not existed:  # leave no empty study behind
+                study.close()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            raise
         print(f"created the demo study {study.path}: {summary}")
         if args.no_open:
             print(f"open it with: {PROG} --db {study.path}")

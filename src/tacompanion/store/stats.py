@@ -112,7 +112,7 @@ def stats_table(stats: dict[str, Any]) -> str:
             )
         lines.extend(
             _table(
-                ["participant", "file", "format", "turns", "participant", "interviewer",
+                ["participant", "file", "format", "turns", "by participant", "by interviewer",
                  "words", "participant words", "coded turns"],
                 body,
             )
