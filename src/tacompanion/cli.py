@@ -188,7 +188,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     for r in results:
         verb = "replaced" if r.replaced else "imported"
         kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
-        print(f"{verb} {r.file_name} for {r.participant}: {r.segments} turns, {r.words:,} words{kept}")
+        turns = f"{r.segments:,} turn{'s' if r.segments != 1 else ''}"
+        words = f"{r.words:,} word{'s' if r.words != 1 else ''}"
+        print(f"{verb} {r.file_name} for {r.participant}: {turns}, {words}{kept}")
     if len(results) > 1:
         print(f"{len(results)} transcripts imported")
     return 0
