@@ -91,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         "import transcripts (.txt .md .docx .vtt .srt); all of a file or nothing",
         cmd_import,
     )
+    imp.epilog = (
+        "Turns are written 'Name: text' (in Markdown also '**Name:** text'); a paragraph "
+        "without a label continues the previous speaker; without labels each paragraph "
+        "is a segment. .vtt uses <v Name> voice tags, .srt a 'Name:' prefix; consecutive "
+        "cues of one speaker become one turn. Text must be UTF-8 (BOM or not) or UTF-16 "
+        "with a BOM. The whole batch is checked first: if any file is refused, nothing "
+        "is imported."
+    )
     imp.add_argument("files", nargs="+", metavar="FILE", help="files, folders or globs ('*.vtt')")
     imp.add_argument(
         "--participant", metavar="ID",
@@ -118,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print JSON")
 
     demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
+    demo.description = (
+        "Create a demo study: the MBT therapists guide, four short synthetic interviews "
+        "(.txt .md .vtt .srt) and live notes, then open it. Writes ./tacompanion-demo.db "
+        "unless --db names another (new or empty) file."
+    )
     demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
 
     for name, help_text in RESERVED.items():
