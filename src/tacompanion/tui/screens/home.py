@@ -14,6 +14,8 @@ from textual.widgets.option_list import Option
 
 from tacompanion.core.overview import StudyOverview, current_phase, phases
 from tacompanion.store.overview import load_overview
+from tacompanion.store.transcripts import list_transcripts
+from tacompanion.tui.screens.help import key_label
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Mode:
 
 MODES: list[Mode] = [
     Mode("i", "Start an interview", "interview", "live notes from a guide, in the room"),
+    Mode("t", "Read transcripts", "transcripts", "and mark them read"),
+    Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
+    Mode("slash", "Search transcripts", "search", "every word"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
 
@@ -79,12 +84,19 @@ class HomeScreen(Screen):
             with Vertical(id="phases-box", classes="box"):
                 yield Static("Thematic analysis", classes="box-title")
                 yield Static(id="phases")
-        with Vertical(id="start-box", classes="box"):
-            yield Static("Start", classes="box-title")
-            yield OptionList(
-                *[Option(f"[b]{m.key}[/b]  {m.label}  [dim]{m.help}[/]", id=m.action) for m in MODES],
-                id="start",
-            )
+        with Horizontal(id="home-bottom"):
+            with Vertical(id="start-box", classes="box"):
+                yield Static("Start", classes="box-title")
+                yield OptionList(
+                    *[
+                        Option(f"[b]{key_label(m.key)}[/b]  {m.label}  [dim]{m.help}[/]", id=m.action)
+                        for m in MODES
+                    ],
+                    id="start",
+                )
+            with Vertical(id="checklist-box", classes="box"):
+                yield Static("Familiarisation", id="checklist-title", classes="box-title")
+                yield OptionList(id="checklist")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -98,10 +110,38 @@ class HomeScreen(Screen):
         overview = load_overview(self.app.study)
         self.query_one("#glance", Static).update(glance_text(overview))
         self.query_one("#phases", Static).update(phases_text(overview))
+        self.refresh_checklist()
+
+    def refresh_checklist(self) -> None:
+        """Every transcript with its read mark: phase 1 as a checklist."""
+        items = list_transcripts(self.app.study, with_words=False)
+        checklist = self.query_one("#checklist", OptionList)
+        keep = checklist.highlighted
+        checklist.clear_options()
+        if not items:
+            checklist.add_option(Option("[dim]No transcripts yet: press a to add some.[/]", disabled=True))
+        else:
+            checklist.add_options(
+                Option(
+                    f"{'[green]☑[/]' if t.read_at else '☐'} {t.participant}  [dim]{t.file_name}[/]",
+                    id=str(t.id),
+                )
+                for t in items
+            )
+            if keep is not None:
+                checklist.highlighted = min(keep, len(items) - 1)
+        read = sum(1 for t in items if t.read_at)
+        self.query_one("#checklist-title", Static).update(
+            f"Familiarisation: {read}/{len(items)} read" if items else "Familiarisation"
+        )
 
     def action_refresh(self) -> None:
         self.refresh_overview()
         self.notify("Study reloaded")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_list.id == "checklist":
+            if event.option.id is not None:
+                self.app.open_transcript(int(event.option.id))
+            return
         self.app.run_action(event.option.id or "")
