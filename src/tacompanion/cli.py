@@ -21,14 +21,10 @@ PROG = "tacompanion"
 # Names reserved now and filled in by later work, with what each will do.
 RESERVED = {
     "interview": "run an interview from a guide: live notes, coverage and the clock",
-    "import": "import transcripts (.txt .md .docx .vtt .srt) or a REFI-QDA project (.qdpx)",
     "code": "code transcripts and notes, keyboard only",
     "review": "review a theme's extracts, participant by participant",
-    "search": "full-text search across transcripts and notes",
-    "stats": "the study in numbers (--json for scripts)",
     "export": "export the report, codebook, codings, notes, quotes or a .qdpx project",
     "redact": "the redaction list applied to every export",
-    "demo": "create a demo study and open it",
 }
 
 
@@ -90,6 +86,40 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="the copy to write (a file, or a folder)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
+    imp = command(
+        "import",
+        "import transcripts (.txt .md .docx .vtt .srt); all of a file or nothing",
+        cmd_import,
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", help="files, folders or globs ('*.vtt')")
+    imp.add_argument(
+        "--participant", metavar="ID",
+        help="the participant's pseudonym (default: the single speaker who is not the "
+        "interviewer, else the file name)",
+    )
+    imp.add_argument("--pilot", action="store_true", help="mark the participant as a pilot")
+    imp.add_argument(
+        "--replace", action="store_true",
+        help="replace an earlier version of the same file (codings must keep their text)",
+    )
+    imp.add_argument(
+        "--interviewer", metavar="LABEL", action="append", default=[],
+        help="a speaker label that is the interviewer in these files, besides the study's "
+        "(repeatable)",
+    )
+
+    search = command("search", "full-text search across transcripts", cmd_search)
+    search.add_argument("words", nargs="+", metavar="WORDS",
+                        help='words (all must occur), "a phrase", prefix*, a OR b')
+    search.add_argument("--limit", type=int, default=100, metavar="N",
+                        help="show at most N hits (0: all; default 100)")
+
+    stats = command("stats", "the study in numbers (--json for scripts)", cmd_stats)
+    stats.add_argument("--json", action="store_true", help="print JSON")
+
+    demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
+    demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
+
     for name, help_text in RESERVED.items():
         p = command(name, f"{help_text} (not in this version yet)", cmd_reserved)
         p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -133,6 +163,109 @@ def cmd_backup(args: argparse.Namespace) -> int:
     with _open_study(args, create=False) as study:
         dest = backup_study(study, args.path, overwrite=args.force)
     print(f"backed up {study.path} to {dest}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tacompanion.formats.transcript_import import apply_import, plan_import
+
+    progress = _progress_printer("reading") if sys.stderr.isatty() else None
+    with _open_study(args, create=True) as study:
+        plan = plan_import(
+            study, args.files, participant=args.participant, interviewer=args.interviewer,
+            replace=args.replace, progress=progress,
+        )
+        if not plan.ok:
+            for line in plan.errors:
+                print(f"{PROG}: error: {line}", file=sys.stderr)
+            raise CliError(
+                "nothing imported" if len(plan.errors) == 1 and not plan.items
+                else f"nothing imported: {len(plan.errors)} of "
+                f"{len(plan.errors) + len(plan.items)} files refused"
+            )
+        progress = _progress_printer("importing") if sys.stderr.isatty() else None
+        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+    for r in results:
+        verb = "replaced" if r.replaced else "imported"
+        kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
+        print(f"{verb} {r.file_name} for {r.participant}: {r.segments} turns, {r.words:,} words{kept}")
+    if len(results) > 1:
+        print(f"{len(results)} transcripts imported")
+    return 0
+
+
+def _progress_printer(verb: str) -> Callable[[int, int, str], None]:
+    """A one-line progress bar on stderr, for batches worth waiting for."""
+
+    def show(done: int, total: int, path: str) -> None:
+        if total < 5:
+            return
+        width = 30
+        filled = width * done // total
+        end = "\n" if done == total else ""
+        print(f"\r{verb} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
+              file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from tacompanion.core.search import MARK_END, MARK_START, SearchQueryError
+    from tacompanion.core.transcript import format_clock
+    from tacompanion.store.transcripts import search_segments
+
+    text = " ".join(args.words)
+    with _open_study(args, create=False) as study:
+        try:
+            hits, total = search_segments(study, text, limit=args.limit if args.limit > 0 else None)
+        except SearchQueryError as exc:
+            raise CliError(str(exc)) from None
+    if not hits:
+        print(f"no hits for {text!r}")
+        return 0
+    bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    on, off = ("\x1b[1m", "\x1b[0m") if bold else ("\u00ab", "\u00bb")
+    for h in hits:
+        time = f"  {format_clock(h.start_ms)}" if h.start_ms is not None else ""
+        speaker = f"  {h.speaker}" if h.speaker else ""
+        print(f"{h.participant}  {h.file_name}  turn {h.position + 1}{time}{speaker}")
+        snippet = " ".join(h.snippet.split()).replace(MARK_START, on).replace(MARK_END, off)
+        print(f"    {snippet}")
+    files = len({h.transcript_id for h in hits})
+    more = f" (showing {len(hits)}; --limit 0 shows all)" if total > len(hits) else ""
+    print(f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}{more}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    import json
+
+    from tacompanion.store.stats import stats_table, study_stats
+
+    with _open_study(args, create=False) as study:
+        stats = study_stats(study)
+    if args.json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+    else:
+        print(stats_table(stats))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tacompanion.store.study import Study
+
+    from tacompanion.formats.demo import DEMO_FILE_NAME, create_demo_study
+
+    path = args.db or DEMO_FILE_NAME
+    with Study.open(path, create=True) as study:
+        summary = create_demo_study(study)
+        print(f"created the demo study {study.path}: {summary}")
+        if args.no_open:
+            print(f"open it with: {PROG} --db {study.path}")
+            return 0
+        from tacompanion.tui.app import run_app
+
+        run_app(study)
     return 0
 
 
@@ -182,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _report(exc: Exception) -> int:
     from tacompanion.store.study import StudyError
 
+    from tacompanion.core.transcript import TranscriptError
+
+    if isinstance(exc, TranscriptError):
+        exc = CliError(exc.message)
     if isinstance(exc, (StudyError, CliError)):
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,136 @@
+"""`tacompanion stats`: the study in numbers, as one plain dict.
+
+The dict is a public contract (`stats --json`): scripts read it, and later
+work adds keys to it. Build it here and only here; add a key with a function
+that fills it, and never rename or remove one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tacompanion.store.study import Study
+
+
+def study_stats(study: Study) -> dict[str, Any]:
+    """The whole report: {"participants": [...], "transcripts": [...]}."""
+    return {
+        "participants": participant_stats(study),
+        "transcripts": transcript_stats(study),
+    }
+
+
+def participant_stats(study: Study) -> list[dict[str, Any]]:
+    rows = study.query(
+        "SELECT p.pseudonym AS id, p.pilot, "
+        "(SELECT count(*) FROM interviews i WHERE i.participant_id = p.id) AS interviews, "
+        "(SELECT count(*) FROM notes n JOIN interviews i ON i.id = n.interview_id "
+        " WHERE i.participant_id = p.id) AS notes, "
+        "(SELECT count(*) FROM transcripts t WHERE t.participant_id = p.id) AS transcripts "
+        "FROM participants p ORDER BY p.pseudonym COLLATE NOCASE"
+    )
+    for r in rows:
+        r["pilot"] = bool(r["pilot"])
+    return rows
+
+
+def transcript_stats(study: Study) -> list[dict[str, Any]]:
+    rows = study.query(
+        "SELECT t.id, p.pseudonym AS participant, t.file_name AS name, t.format, "
+        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id) AS segments, "
+        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
+        " AND s.is_interviewer = 0) AS participant_segments, "
+        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
+        " AND s.is_interviewer = 1) AS interviewer_segments, "
+        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND EXISTS ("
+        "   SELECT 1 FROM codings c WHERE c.transcript_id = t.id "
+        "   AND c.start_pos < s.end_pos AND c.end_pos > s.start_pos)) AS coded_segments "
+        "FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+        "ORDER BY p.pseudonym COLLATE NOCASE, t.file_name, t.id"
+    )
+    words: dict[int, list[int]] = {}
+    for tid, is_interviewer, text in study.conn.execute(
+        "SELECT transcript_id, is_interviewer, text FROM segments"
+    ):
+        counts = words.setdefault(tid, [0, 0])
+        n = len(text.split())
+        counts[0] += n
+        if not is_interviewer:
+            counts[1] += n
+    out = []
+    for r in rows:
+        total, participant = words.get(r.pop("id"), [0, 0])
+        out.append(
+            {
+                "participant": r["participant"],
+                "name": r["name"],
+                "format": r["format"],
+                "segments": r["segments"],
+                "participant_segments": r["participant_segments"],
+                "interviewer_segments": r["interviewer_segments"],
+                "words": total,
+                "participant_words": participant,
+                "coded_segments": r["coded_segments"],
+            }
+        )
+    return out
+
+
+def stats_table(stats: dict[str, Any]) -> str:
+    """The human form of `stats`: two aligned tables."""
+    lines = []
+    people = stats["participants"]
+    lines.append(f"Participants: {len(people)}")
+    if people:
+        lines.extend(
+            _table(
+                ["participant", "pilot", "interviews", "notes", "transcripts"],
+                [[p["id"], "yes" if p["pilot"] else "", p["interviews"], p["notes"], p["transcripts"]]
+                 for p in people],
+            )
+        )
+    ts = stats["transcripts"]
+    lines.append("")
+    lines.append(f"Transcripts: {len(ts)}")
+    if ts:
+        body = [
+            [t["participant"], t["name"], t["format"], t["segments"], t["participant_segments"],
+             t["interviewer_segments"], f"{t['words']:,}", f"{t['participant_words']:,}",
+             t["coded_segments"]]
+            for t in ts
+        ]
+        if len(ts) > 1:
+            body.append(
+                ["total", "", "", sum(t["segments"] for t in ts),
+                 sum(t["participant_segments"] for t in ts),
+                 sum(t["interviewer_segments"] for t in ts),
+                 f"{sum(t['words'] for t in ts):,}", f"{sum(t['participant_words'] for t in ts):,}",
+                 sum(t["coded_segments"] for t in ts)]
+            )
+        lines.extend(
+            _table(
+                ["participant", "file", "format", "turns", "participant", "interviewer",
+                 "words", "participant words", "coded turns"],
+                body,
+            )
+        )
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    cells = [[str(c) for c in row] for row in [header, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [all(_is_number(r[i]) for r in cells[1:]) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(
+            (c.rjust(w) if num else c.ljust(w)) for c, w, num in zip(row, widths, numeric, strict=True)
+        ).rstrip()
+
+    out = ["  " + fmt(cells[0]), "  " + "  ".join("-" * w for w in widths)]
+    out.extend("  " + fmt(r) for r in cells[1:])
+    return out
+
+
+def _is_number(value: str) -> bool:
+    return value.replace(",", "").isdigit() or value == ""
