@@ -21,7 +21,6 @@ PROG = "tacompanion"
 # Names reserved now and filled in by later work, with what each will do.
 RESERVED = {
     "interview": "run an interview from a guide: live notes, coverage and the clock",
-    "code": "code transcripts and notes, keyboard only",
     "review": "review a theme's extracts, participant by participant",
     "export": "export the report, codebook, codings, notes, quotes or a .qdpx project",
     "redact": "the redaction list applied to every export",
@@ -116,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = command("stats", "the study in numbers (--json for scripts)", cmd_stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
+
+    code = command("code", "code transcripts and interview notes, keyboard only", cmd_code)
+    code.add_argument(
+        "transcript", nargs="?", metavar="TRANSCRIPT",
+        help="the transcript's file name as imported (default: choose from a list)",
+    )
+    code.add_argument("--participant", metavar="ID",
+                      help="open this participant's transcript (or, without one, their notes)")
+    code.add_argument("--coder", metavar="NAME",
+                      help="who is coding (default: the study's default coder, else your login name)")
 
     demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
     demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
@@ -276,6 +285,22 @@ def cmd_reserved(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from tacompanion.store.documents import find_document
+
+    with _open_study(args, create=False) as study:
+        start = None
+        if args.transcript or args.participant:
+            try:
+                start = find_document(study, args.transcript, args.participant)
+            except LookupError as exc:
+                raise CliError(str(exc)) from None
+        from tacompanion.tui.app import run_app
+
+        run_app(study, coder=args.coder, start=start or ("documents", 0))
+    return 0
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -11,29 +11,10 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
+from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store import history
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
-
-
-@dataclass(frozen=True)
-class Document:
-    """What a coding sits on: a transcript or an interview note."""
-
-    transcript_id: int | None = None
-    note_id: int | None = None
-
-    def __post_init__(self) -> None:
-        if (self.transcript_id is None) == (self.note_id is None):
-            raise ValueError("a document is either a transcript or a note")
-
-    @property
-    def column(self) -> str:
-        return "transcript_id" if self.transcript_id is not None else "note_id"
-
-    @property
-    def id(self) -> int:
-        return self.transcript_id if self.transcript_id is not None else self.note_id  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -46,7 +27,7 @@ class CodeSummary:
     participants: int  # distinct non-pilot participants with a coding
 
 
-def document_text(study: Study, doc: Document) -> str:
+def document_text(study: Study, doc: DocRef) -> str:
     table = "transcripts" if doc.transcript_id is not None else "notes"
     text = study.scalar(f"SELECT text FROM {table} WHERE id = ?", (doc.id,))
     if text is None:
@@ -72,6 +53,21 @@ def _free_slug(study: Study, name: str, ignore_id: int | None = None) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def resolve_coder(study: Study, given: str | None = None) -> str:
+    """Who is coding: --coder, else the study's default coder, else the login name."""
+    if given and given.strip():
+        return given.strip()
+    default = study.setting("default_coder", "")
+    if default:
+        return default
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "coder"
 
 
 def code_by_name(study: Study, name: str) -> int | None:
@@ -106,7 +102,7 @@ def create_code(study: Study, name: str, description: str = "") -> int:
         return op.insert("codes", row)
 
 
-def _coding_row(study: Study, code_id: int, doc: Document, span: Span, coder: str) -> dict | None:
+def _coding_row(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) -> dict | None:
     text = document_text(study, doc)
     if not len(span) or span.end > len(text):
         raise StudyError(f"cannot code [{span.start}, {span.end}): outside the text or empty")
@@ -128,7 +124,7 @@ def _coding_row(study: Study, code_id: int, doc: Document, span: Span, coder: st
     }
 
 
-def apply_code(study: Study, code_id: int, doc: Document, span: Span, coder: str) -> int | None:
+def apply_code(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) -> int | None:
     """Code the span; None when this code is already on exactly this span."""
     row = _coding_row(study, code_id, doc, span, coder)
     if row is None:
@@ -138,7 +134,7 @@ def apply_code(study: Study, code_id: int, doc: Document, span: Span, coder: str
         return op.insert("codings", row)
 
 
-def create_and_apply(study: Study, name: str, doc: Document, span: Span, coder: str) -> tuple[int, int]:
+def create_and_apply(study: Study, name: str, doc: DocRef, span: Span, coder: str) -> tuple[int, int]:
     """Create a code and apply it, as one undoable step. Returns (code, coding)."""
     name = _clean_name(name)
     code = _code_row(study, name, "")
@@ -264,7 +260,7 @@ def recent_codes(study: Study, limit: int = 9) -> list[tuple[int, str]]:
     return [(r["id"], r["name"]) for r in rows]
 
 
-def codings_on(study: Study, doc: Document) -> list[dict]:
+def codings_on(study: Study, doc: DocRef) -> list[dict]:
     """The codings on a document, in text order: id, code_id, name, start_pos, end_pos."""
     return study.query(
         f"SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.coder, k.created_at "

@@ -10,6 +10,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tacompanion import __version__
+from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import Study
 from tacompanion.tui.screens.backup import BackupScreen
 from tacompanion.tui.screens.help import HelpScreen
@@ -24,13 +25,23 @@ class TacompanionApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, study: Study) -> None:
+    def __init__(self, study: Study, *, coder: str | None = None, start: tuple[str, int] | None = None) -> None:
         super().__init__()
         self.study = study
+        self.coder = coder or resolve_coder(study)
+        self.start = start
 
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
         self.push_screen(HomeScreen())
+        if self.start is not None:
+            kind, key = self.start
+            if kind == "documents":
+                self.action_code()
+            else:
+                from tacompanion.tui.screens.coding import CodingScreen
+
+                self.push_screen(CodingScreen(kind, key, self.coder))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -41,6 +52,11 @@ class TacompanionApp(App):
     def action_backup(self) -> None:
         self.push_screen(BackupScreen())
 
+    def action_code(self) -> None:
+        from tacompanion.tui.screens.documents import DocumentsScreen
 
-def run_app(study: Study) -> None:
-    TacompanionApp(study).run()
+        self.push_screen(DocumentsScreen(self.coder))
+
+
+def run_app(study: Study, *, coder: str | None = None, start: tuple[str, int] | None = None) -> None:
+    TacompanionApp(study, coder=coder, start=start).run()
