@@ -124,20 +124,35 @@ class Context:
         return self._guide
 
     def study(self) -> dict[str, Any]:
-        """The default-size study: {path, sizes, counts, seconds, bytes, cached, made_on}."""
+        """The benchmark study (default sizes unless the command line changed them):
+        {path, sizes, counts, seconds, bytes, cached, made_on}."""
         if self._study is None:
             self._study = cached_study(self.sizes, regenerate=self.regenerate)
         return self._study
 
 
-def cache_key(sizes: dict[str, int]) -> str:
-    """Sizes, seed, the generator's source and the schema version: any change remakes it."""
-    full = {**synth.DEFAULT_SIZES, **sizes}
-    h = hashlib.sha256()
-    h.update(json.dumps(full, sort_keys=True).encode())
-    h.update(Path(synth.__file__).read_bytes())
+def generator_hash() -> str:
+    """The generator's source and the schema version: a change remakes every study."""
+    h = hashlib.sha256(Path(synth.__file__).read_bytes())
     h.update(f"schema {schema.latest_version()} synth {synth.SYNTH_VERSION}".encode())
     return h.hexdigest()[:16]
+
+
+def cache_key(sizes: dict[str, int]) -> str:
+    """Sizes and seed plus generator_hash()."""
+    full = {**synth.DEFAULT_SIZES, **sizes}
+    h = hashlib.sha256(json.dumps(full, sort_keys=True).encode())
+    h.update(generator_hash().encode())
+    return h.hexdigest()[:16]
+
+
+def prune_cache(generator: str) -> None:
+    """Drop cached studies made by another version of the generator or schema."""
+    for meta in CACHE.glob("study-*.json"):
+        with contextlib.suppress(OSError, ValueError):
+            if json.loads(meta.read_text(encoding="utf-8")).get("generator") != generator:
+                meta.with_suffix(".db").unlink(missing_ok=True)
+                meta.unlink()
 
 
 def cached_study(sizes: dict[str, int], *, regenerate: bool = False) -> dict[str, Any]:
@@ -148,13 +163,18 @@ def cached_study(sizes: dict[str, int], *, regenerate: bool = False) -> dict[str
         tmp = CACHE / f"study-{key}.tmp.db"
         for p in (db, meta, tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             p.unlink(missing_ok=True)
+        prune_cache(generator_hash())
         print(f"bench: generating the study ({key}) ...", file=sys.stderr, flush=True)
         info = synth.make_study(tmp, **sizes)
         problems = synth.verify(tmp)
         if problems:
             raise BenchError(f"the generated study is unsound: {'; '.join(problems)}")
         os.replace(tmp, db)  # closed, so no -wal / -shm beside it
-        info.update(path=str(db), made_on=datetime.now().isoformat(timespec="seconds"))
+        info.update(
+            path=str(db),
+            made_on=datetime.now().isoformat(timespec="seconds"),
+            generator=generator_hash(),
+        )
         meta.write_text(json.dumps(info, indent=2), encoding="utf-8")
         info["cached"] = False
         return info
@@ -166,8 +186,9 @@ def cached_study(sizes: dict[str, int], *, regenerate: bool = False) -> dict[str
 def study_workload(ctx: Context) -> str:
     info = ctx.study()
     c, s = info["counts"], info["sizes"]
+    kind = "default sizes" if s == {**synth.DEFAULT_SIZES} else "custom sizes"
     return (
-        f"the default study: {c['transcripts']} transcripts ({c['words']:,} words, "
+        f"the benchmark study ({kind}): {c['transcripts']} transcripts ({c['words']:,} words, "
         f"{c['segments']:,} segments), {c['participants']} participants (1 pilot), "
         f"{c['codes']} codes, {c['themes']} themes ({s['themes']} top-level), "
         f"{c['codings']:,} codings, {c['interviews']} interviews, {c['notes']} notes; "
@@ -382,7 +403,7 @@ def op_home_interactive(ctx: Context) -> dict[str, float]:
     "since the parent started the process (wall clocks of parent and child compared): "
     "interpreter = the script's first line runs; cli = tacompanion.cli imported; tui = "
     "tacompanion.tui.app (Textual) imported; study = Study.open done; ready = Textual's Ready "
-    "(first frame displayed); home = first refresh with the home screen current. On the default study",
+    "(handled after the first frame); home = first refresh with the home screen current. On the benchmark study",
 )
 def op_home_breakdown(ctx: Context) -> dict[str, float]:
     info = ctx.study()
@@ -514,7 +535,7 @@ def table(report: dict[str, Any]) -> str:
     if study:
         state = "cached" if study["cached"] else "generated now"
         head.append(
-            f"default study: {study['bytes'] / 1e6:.1f} MB, generated in {study['seconds']:.2f} s "
+            f"benchmark study: {study['bytes'] / 1e6:.1f} MB, generated in {study['seconds']:.2f} s "
             f"({state}; made {study.get('made_on', '?')})"
         )
     work = ["", "Workloads:"] + [f"  {r['name']}: {r['workload']}" for r in report["results"]]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slugify import slugify
-
 from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store import history
@@ -45,6 +43,8 @@ def _clean_name(name: str) -> str:
 
 
 def _free_slug(study: Study, name: str, ignore_id: int | None = None) -> str:
+    from slugify import slugify  # imported when a code is named, not at start-up
+
     base = slugify(name) or "code"
     slug, n = base, 1
     while study.scalar(

@@ -274,7 +274,7 @@ def _migrate_to_v1(conn: sqlite3.Connection) -> None:
 
     for statement in _statements(_V1):
         conn.execute(statement)
-    db = sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn, execute_plugins=False)
     # External-content FTS5 indexes over the texts, kept in sync by triggers.
     db["segments"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
     db["notes"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)

@@ -15,9 +15,10 @@ import uuid as uuid_module
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from tacompanion.store import schema
 
@@ -77,7 +78,18 @@ class Study:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The sqlite-utils view of the connection, made on first use: importing
+        sqlite-utils costs ~0.2 s, which opening a screen that only reads need
+        not pay. Plugins are not loaded into a study's connection."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
 
     # -- opening ------------------------------------------------------------
 
@@ -196,10 +208,13 @@ class Study:
             raise friendly_error(self.path, exc) from None
 
     def query(self, sql: str, params: Any = ()) -> list[dict]:
+        """Rows as dicts."""
         try:
-            return list(self.db.query(sql, params))
+            cursor = self.conn.execute(sql, params)
         except sqlite3.OperationalError as exc:
             raise friendly_error(self.path, exc) from None
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def scalar(self, sql: str, params: Any = ()) -> Any:
         try:

@@ -31,9 +31,12 @@ class TacompanionApp(App):
         self.coder = coder or resolve_coder(study)
         self.start = start
 
+    def get_default_screen(self) -> HomeScreen:
+        # Home is the first screen drawn: no blank frame before it.
+        return HomeScreen()
+
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
-        self.push_screen(HomeScreen())
         if self.start is not None:
             kind, key = self.start
             if kind == "documents":
