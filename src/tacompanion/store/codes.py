@@ -145,14 +145,17 @@ def create_and_apply(study: Study, name: str, doc: DocRef, span: Span, coder: st
         return code_id, op.insert("codings", row)
 
 
-def remove_coding(study: Study, coding_id: int) -> None:
-    name = study.scalar(
-        "SELECT c.name FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.id = ?", (coding_id,)
+def remove_coding(study: Study, coding_id: int) -> int:
+    """Remove one coding; returns the id of its code."""
+    rows = study.query(
+        "SELECT c.id, c.name FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.id = ?",
+        (coding_id,),
     )
-    if name is None:
+    if not rows:
         raise StudyError(f"no coding with id {coding_id}")
-    with history.record(study, "remove-coding", f"Remove '{name}'") as op:
+    with history.record(study, "remove-coding", f"Remove '{rows[0]['name']}'") as op:
         op.delete("codings", coding_id)
+    return rows[0]["id"]
 
 
 def rename_code(study: Study, code_id: int, new_name: str) -> None:
@@ -229,23 +232,27 @@ WITH RECURSIVE path(id, name, depth) AS (
 """
 
 
-def list_codes(study: Study) -> list[CodeSummary]:
-    """Every code with its theme path, codings and non-pilot participants."""
+def list_codes(study: Study, only: int | None = None) -> list[CodeSummary]:
+    """Every code (or only the one with id `only`) with its theme path,
+    codings and non-pilot participants."""
     rows = study.query(
         _THEME_PATH
         + """
         SELECT c.id, c.name, c.description, path.name AS theme,
-          (SELECT count(*) FROM codings k WHERE k.code_id = c.id) AS codings,
-          (SELECT count(DISTINCT p.id) FROM codings k
-             LEFT JOIN transcripts t ON t.id = k.transcript_id
-             LEFT JOIN notes n ON n.id = k.note_id
-             LEFT JOIN interviews i ON i.id = n.interview_id
-             JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
-           WHERE k.code_id = c.id AND p.pilot = 0
-             AND (i.id IS NULL OR i.pilot = 0)) AS participants
-        FROM codes c LEFT JOIN path ON path.id = c.theme_id
-        ORDER BY c.name COLLATE NOCASE
+          count(k.id) AS codings,
+          count(DISTINCT CASE WHEN p.pilot = 0 AND coalesce(i.pilot, 0) = 0 THEN p.id END)
+            AS participants
+        FROM codes c
+        LEFT JOIN path ON path.id = c.theme_id
+        LEFT JOIN codings k ON k.code_id = c.id
+        LEFT JOIN transcripts t ON t.id = k.transcript_id
+        LEFT JOIN notes n ON n.id = k.note_id
+        LEFT JOIN interviews i ON i.id = n.interview_id
+        LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
         """
+        + ("WHERE c.id = ?" if only is not None else "")
+        + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE",
+        (only,) if only is not None else (),
     )
     return [CodeSummary(**r) for r in rows]
 

@@ -140,12 +140,26 @@ class CodingScreen(Screen):
     def refresh_codings(self) -> None:
         self.view.set_codings(codings_by_block(self.app.study, self.document))
 
-    def refresh_codes(self) -> None:
+    def refresh_codes(self, code_id: int | None = None) -> None:
+        """The recent strip, and the code list: all of it, or (cheaper, after
+        applying or removing) just the counts of one code already listed."""
         study = self.app.study
         self.recent = code_store.recent_codes(study)
         strip = "  ".join(f"[b]{i}[/b] {name}" for i, (_, name) in enumerate(self.recent, start=1))
         self.query_one("#recent", Static).update(strip or "[dim]No codes yet: press c to create the first[/]")
+        listing = self.query_one(CodeList)
+        if code_id is not None:
+            summary = code_store.list_codes(study, only=code_id)
+            try:
+                listing.replace_option_prompt(str(code_id), self.code_prompt(summary[0]))
+                return
+            except (IndexError, KeyError, LookupError):
+                pass  # not listed (new, or filtered out): rebuild
         self.fill_code_list()
+
+    @staticmethod
+    def code_prompt(summary: code_store.CodeSummary) -> str:
+        return f"{summary.name} [dim]{summary.codings}·{summary.participants}p[/]"
 
     def fill_code_list(self) -> None:
         summaries = code_store.list_codes(self.app.study)
@@ -154,10 +168,7 @@ class CodingScreen(Screen):
         matches = rank(self.code_filter, [s.name for s in summaries])
         listing.clear_options()
         listing.add_options([
-            Option(
-                f"{summaries[m.index].name} [dim]{summaries[m.index].codings}·{summaries[m.index].participants}p[/]",
-                id=str(summaries[m.index].id),
-            )
+            Option(self.code_prompt(summaries[m.index]), id=str(summaries[m.index].id))
             for m in matches
         ])
         if listing.option_count:
@@ -238,7 +249,8 @@ class CodingScreen(Screen):
             return
         name = code_store.code_name(self.app.study, code_id)
         self.after_change(
-            f"Applied '{name}' to {what}." if made else f"'{name}' is already on {what}."
+            f"Applied '{name}' to {what}." if made else f"'{name}' is already on {what}.",
+            code_id=code_id,
         )
 
     def create_and_apply(self, name: str) -> None:
@@ -259,13 +271,14 @@ class CodingScreen(Screen):
             return
         self.apply_code(self.recent[number - 1][0])
 
-    def after_change(self, message: str) -> None:
-        """Redraw what changed (the store has already committed it)."""
+    def after_change(self, message: str, code_id: int | None = None) -> None:
+        """Redraw what changed (the store has already committed it). With
+        `code_id`, only that code's counts changed in the code list."""
         self.refresh_codings()
         self.view.set_selection(None)
         self.status(message + " [dim]u undoes[/]")
         # The code list's counts are the slowest to gather: after the frame.
-        self.call_after_refresh(self.refresh_codes)
+        self.call_after_refresh(self.refresh_codes, code_id)
 
     def action_remove_code(self) -> None:
         codings = self.view.codings.get(self.view.cursor, [])
@@ -285,8 +298,8 @@ class CodingScreen(Screen):
         self.app.push_screen(FuzzyPicker("Remove which code?", items), picked)
 
     def remove_coding(self, coding_id: int, name: str) -> None:
-        code_store.remove_coding(self.app.study, coding_id)
-        self.after_change(f"Removed '{name}'.")
+        code_id = code_store.remove_coding(self.app.study, coding_id)
+        self.after_change(f"Removed '{name}'.", code_id=code_id)
 
     def action_undo(self) -> None:
         done = history.undo(self.app.study)

@@ -45,9 +45,10 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
             continue
         line_start, line_cells, last_space = start, 0, -1
         i = start
+        narrow = paragraph.isascii()  # one cell a character: no width look-ups
         while i < end:
             ch = text[i]
-            w = cell_len(ch)
+            w = 1 if narrow else cell_len(ch)
             if ch == " ":
                 last_space = i
             if line_cells + w > width:
@@ -113,6 +114,7 @@ class CodingView(ScrollView, can_focus=True):
         self.selection: Span | None = None  # within the cursor block's text coordinates
         self._layout: _Layout | None = None
         self._cache: dict[int, list[Strip]] = {}
+        self._wrapped: dict[int, list[list[tuple[int, int]]]] = {}  # width -> per-block ranges
 
     # -- data in ---------------------------------------------------------------
 
@@ -122,6 +124,7 @@ class CodingView(ScrollView, can_focus=True):
         self.selection = None
         self._layout = None
         self._cache.clear()
+        self._wrapped.clear()
         self.set_reactive(CodingView.cursor, max(0, min(cursor, len(document.blocks) - 1)))
         self._relayout()
         self.call_after_refresh(self.scroll_to_cursor, False)
@@ -158,10 +161,14 @@ class CodingView(ScrollView, can_focus=True):
             self.virtual_size = Size(0, 0)
             return
         width = self._text_width()
-        ranges, tops, y = [], [], 0
-        for i, block in enumerate(self.document.blocks):
-            r = wrap_ranges(block.text, width)
-            ranges.append(r)
+        # Wrapping depends on the width only: a coding that adds or drops a
+        # code line just moves the blocks below it.
+        ranges = self._wrapped.get(width)
+        if ranges is None:
+            ranges = [wrap_ranges(block.text, width) for block in self.document.blocks]
+            self._wrapped = {width: ranges}
+        tops, y = [], 0
+        for i, r in enumerate(ranges):
             tops.append(y)
             y += 1 + len(r) + (1 if self.codings.get(i) else 0) + 1  # header, text, codes, gap
         self._layout = _Layout(width, ranges, tops, y)
