@@ -119,7 +119,7 @@ class CodingScreen(Screen):
         study = self.app.study
         self.document = load_document(study, self.kind, self.key)
         self.title = f"{self.document.participant} · {self.document.title}"
-        self.app.sub_title = f"coding as {self.coder}"
+        self.sub_title = f"coding as {self.coder}"
         view = self.query_one(CodingView)
         view.set_document(self.document, codings_by_block(study, self.document), self.start_cursor)
         self.query_one("#code-filter", Input).display = False

@@ -131,9 +131,10 @@ class CodingView(ScrollView, can_focus=True):
 
     def set_codings(self, codings: dict[int, list[dict]]) -> None:
         changed = {i for i in set(codings) | set(self.codings) if codings.get(i) != self.codings.get(i)}
-        heights_change = any(bool(codings.get(i)) != bool(self.codings.get(i)) for i in changed)
+        before = {i: len(self._code_lines(i)) for i in changed}
         self.codings = codings
-        if heights_change:  # a code line appears or goes: blocks below move
+        if any(len(self._code_lines(i)) != before[i] for i in changed):
+            # a code line appears, goes or wraps differently: blocks below move
             self._cache.clear()
             self._relayout()
         for i in changed:
@@ -170,7 +171,7 @@ class CodingView(ScrollView, can_focus=True):
         tops, y = [], 0
         for i, r in enumerate(ranges):
             tops.append(y)
-            y += 1 + len(r) + (1 if self.codings.get(i) else 0) + 1  # header, text, codes, gap
+            y += 1 + len(r) + len(self._code_lines(i)) + 1  # header, text, codes, gap
         self._layout = _Layout(width, ranges, tops, y)
         self.virtual_size = Size(width + GUTTER, y)
 
@@ -249,6 +250,14 @@ class CodingView(ScrollView, can_focus=True):
             "cursor_bg": get("coding-view--cursor"),
         }
 
+    def _code_lines(self, index: int) -> list[str]:
+        """The block's code line, wrapped to the text width ([] without codes)."""
+        line = self._code_line(index)
+        if line is None:
+            return []
+        line = "● " + line
+        return [line[a:b] for a, b in wrap_ranges(line, self._text_width())]
+
     def _code_line(self, index: int) -> str | None:
         codings = self.codings.get(index)
         if not codings:
@@ -314,9 +323,8 @@ class CodingView(ScrollView, can_focus=True):
                     run_start, run_style = i, style
             lines.append(finish(segments))
 
-        code_line = self._code_line(index)
-        if code_line is not None:
-            lines.append(finish([Segment("● " + code_line, st["codes"])]))
+        for code_line in self._code_lines(index):
+            lines.append(finish([Segment(code_line, st["codes"])]))
         lines.append(finish([]) if here else Strip.blank(width))
         return lines
 
