@@ -19,11 +19,19 @@ from tacompanion import __version__
 PROG = "tacompanion"
 
 # Names reserved now and filled in by later work, with what each will do.
+# (`export` is a group: its later kinds are in EXPORT_RESERVED.)
 RESERVED = {
-    "interview": "run an interview from a guide: live notes, coverage and the clock",
     "review": "review a theme's extracts, participant by participant",
-    "export": "export the report, codebook, codings, notes, quotes or a .qdpx project",
     "redact": "the redaction list applied to every export",
+}
+
+
+EXPORT_RESERVED = {
+    "report": "the analysis report",
+    "codebook": "the codebook",
+    "codings": "every coded extract",
+    "quotes": "the starred quotes",
+    "qdpx": "a REFI-QDA project for other QDA software",
 }
 
 
@@ -128,6 +136,53 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
     demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
+
+    interview = command(
+        "interview",
+        "run an interview from a guide: live notes, coverage and the clock",
+        cmd_interview,
+    )
+    interview.add_argument("guide", metavar="GUIDE", help="the interview guide (Markdown)")
+    interview.add_argument(
+        "--participant", "-p", required=True, metavar="ID", help="the participant's pseudonym, e.g. P3"
+    )
+    interview.add_argument(
+        "--pilot", action="store_true", help="a pilot interview (kept out of the analysis)"
+    )
+    choice = interview.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--resume", action="store_true", help="resume the participant's open interview without asking"
+    )
+    choice.add_argument(
+        "--new",
+        action="store_true",
+        help="close any open interview with the participant as it was left, and start a new one",
+    )
+
+    export = sub.add_parser(
+        "export",
+        help="export notes (later: the report, codebook, codings, quotes, a .qdpx project)",
+        description="Export from the study. KIND says what: notes for now.",
+    )
+    _add_db_option(export, top=False)
+    export_sub = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
+    notes = export_sub.add_parser(
+        "notes",
+        help="interview notes as CSV, one row per note",
+        description=(
+            "Interview notes as CSV, one row per note: participant, pilot, interview_start, "
+            "elapsed (HH:MM:SS in the recording), section, question_id, question_text, kind, "
+            "tags, text. Writes to standard output unless -o names a file."
+        ),
+    )
+    _add_db_option(notes, top=False)
+    notes.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
+    notes.set_defaults(handler=cmd_export_notes)
+    for name, what in EXPORT_RESERVED.items():
+        p = export_sub.add_parser(name, help=f"{what} (not in this version yet)")
+        _add_db_option(p, top=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        p.set_defaults(handler=cmd_export_reserved)
 
     for name, help_text in RESERVED.items():
         p = command(name, f"{help_text} (not in this version yet)", cmd_reserved)
@@ -276,6 +331,79 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         run_app(study)
     return 0
+
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    from tacompanion.formats.guide_file import GuideFileError, read_guide_file
+    from tacompanion.store.participants import check_pseudonym
+
+    try:
+        source, guide = read_guide_file(args.guide)
+    except GuideFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if not guide.questions:
+        raise CliError(f"{args.guide}: the guide has no questions to interview with")
+    pseudonym = check_pseudonym(args.participant)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CliError("the interview screen needs a terminal (run it in a terminal window)")
+
+    from tacompanion.store import interviews
+
+    with _open_study(args, create=True) as study:
+        participant_id, guide_id = interviews.prepare_interview(
+            study, source, guide, args.guide, pseudonym, pilot=args.pilot
+        )
+        if args.resume and not interviews.open_interviews(study, participant_id):
+            raise CliError(f"{pseudonym} has no open interview to resume; leave out --resume")
+
+        from tacompanion.tui.app import run_app
+        from tacompanion.tui.screens.interview_start import InterviewRequest
+
+        resume = True if args.resume else False if args.new else None
+        app = run_app(study, InterviewRequest(participant_id, guide_id, args.pilot, resume))
+        if app.interview_id is not None:
+            outcome = interviews.interview_outcome(study, app.interview_id)
+            notes = f"{outcome['notes']} note{'s' if outcome['notes'] != 1 else ''}"
+            if outcome["ended_at"]:
+                print(f"Interview with {outcome['participant']} ended; {notes} saved in {study.path}")
+            else:
+                print(
+                    f"Interview with {outcome['participant']} left open ({notes} saved); "
+                    f"resume it with: {PROG} interview {args.guide} --participant "
+                    f"{outcome['participant']} --resume"
+                )
+    return 0
+
+
+def cmd_export_notes(args: argparse.Namespace) -> int:
+    from tacompanion.formats.notes_csv import note_rows, rows_to_csv
+
+    with _open_study(args, create=False) as study:
+        rows = note_rows(study)
+    text = rows_to_csv(rows)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    from tacompanion.formats.atomic_write import write_text_atomically
+
+    try:
+        write_text_atomically(args.output, text)
+    except OSError as exc:
+        raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {len(rows)} note{'s' if len(rows) != 1 else ''} to {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_export_reserved(args: argparse.Namespace) -> int:
+    print(
+        f"{PROG} export {args.export_kind}: {EXPORT_RESERVED[args.export_kind]} - "
+        "not available in this version of tacompanion yet (available: notes)",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def cmd_reserved(args: argparse.Namespace) -> int:

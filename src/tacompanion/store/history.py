@@ -98,24 +98,24 @@ def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> 
 
 def undo(study: Study) -> LoggedOperation | None:
     """Reverse the latest done operation; None when there is nothing to undo."""
-    with study.write() as db:
-        row = _one(db, "SELECT * FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1")
-        if row is None:
-            return None
-        _replay(db, json.loads(row["backward"]))
-        db["operations"].update(row["id"], {"state": "undone"})
-    return _logged(row, "undone")
+    return _step(study, "done", "DESC", "backward", "undone")
 
 
 def redo(study: Study) -> LoggedOperation | None:
     """Apply again the operation undone last; None when there is nothing to redo."""
+    return _step(study, "undone", "ASC", "forward", "done")
+
+
+def _step(study: Study, state: str, order: str, changes: str, new_state: str) -> LoggedOperation | None:
+    """Replay one end of the log: the newest done operation backwards (undo),
+    or the oldest undone one forwards (redo), and flip its state."""
     with study.write() as db:
-        row = _one(db, "SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
+        row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' ORDER BY id {order} LIMIT 1")
         if row is None:
             return None
-        _replay(db, json.loads(row["forward"]))
-        db["operations"].update(row["id"], {"state": "done"})
-    return _logged(row, "done")
+        _replay(db, json.loads(row[changes]))
+        db["operations"].update(row["id"], {"state": new_state})
+    return _logged(row, new_state)
 
 
 def peek(study: Study) -> tuple[LoggedOperation | None, LoggedOperation | None]:

@@ -6,8 +6,13 @@ they never write SQL themselves.
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
@@ -15,6 +20,9 @@ from tacompanion.store.study import Study
 from tacompanion.tui.screens.backup import BackupScreen
 from tacompanion.tui.screens.help import HelpScreen
 from tacompanion.tui.screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from tacompanion.tui.screens.interview_start import InterviewRequest
 
 
 class TacompanionApp(App):
@@ -25,15 +33,27 @@ class TacompanionApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, study: Study, *, coder: str | None = None, start: tuple[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        study: Study,
+        interview: InterviewRequest | None = None,
+        *,
+        coder: str | None = None,
+        start: tuple[str, int] | None = None,
+    ) -> None:
         super().__init__()
         self.study = study
         self.coder = coder or resolve_coder(study)
-        self.start = start
+        self.start = start  # ("transcript" | "notes", key) or ("documents", 0): open coding
+        self.launch_interview = interview
+        self.interview_id: int | None = None  # the interview opened last, if any
+        self.ended_interview: int | None = None
 
-    def get_default_screen(self) -> HomeScreen:
-        # Home is the first screen drawn: no blank frame before it.
-        return HomeScreen()
+    def get_default_screen(self) -> Screen:
+        # Home is the first screen drawn: no blank frame before it. An
+        # interview started from the command line needs no home screen (the
+        # command ends with the interview), so a bare screen stands in.
+        return HomeScreen() if self.launch_interview is None else Screen()
 
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
@@ -45,6 +65,30 @@ class TacompanionApp(App):
                 from tacompanion.tui.screens.coding import CodingScreen
 
                 self.push_screen(CodingScreen(kind, key, self.coder))
+        if self.launch_interview is None:
+            return
+        # Straight into the interview (the command leaves when it ends): no
+        # home screen to build first, so the interview paints sooner.
+        from tacompanion.tui.screens.interview_start import begin_interview
+
+        begin_interview(self, self.launch_interview, exit_on_end=True)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers Textual's commands plus the current screen's own
+        keys (those with an id), so every action can be found by name."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for binding in screen._bindings.key_to_bindings.values():
+            for b in binding:
+                if b.id is None or b.action in seen:
+                    continue
+                seen.add(b.action)
+                keys = self.get_key_display(b)
+                yield SystemCommand(
+                    b.description,
+                    f"{b.tooltip or b.description} ({keys})",
+                    partial(screen.run_action, b.action),
+                )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -60,6 +104,43 @@ class TacompanionApp(App):
 
         self.push_screen(DocumentsScreen(self.coder))
 
+    def action_interview(self) -> None:
+        from tacompanion.tui.screens.interview_start import StartInterviewScreen, begin_interview
 
-def run_app(study: Study, *, coder: str | None = None, start: tuple[str, int] | None = None) -> None:
-    TacompanionApp(study, coder=coder, start=start).run()
+        def started(request: InterviewRequest | None) -> None:
+            if request is not None:
+                begin_interview(self, request, exit_on_end=False)
+
+        self.push_screen(StartInterviewScreen(), started)
+
+    async def action_quit(self) -> None:
+        from tacompanion.tui.screens.interview import InterviewScreen
+        from tacompanion.tui.screens.interview_dialogs import ConfirmScreen
+
+        if isinstance(self.screen, InterviewScreen):
+            # Everything is saved already; the question only guards against a stray key.
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+
+            self.push_screen(
+                ConfirmScreen(
+                    "Quit now? The interview stays open (nothing is lost) and can be "
+                    "resumed later; ^f finishes it properly instead."
+                ),
+                answered,
+            )
+            return
+        self.exit()
+
+
+def run_app(
+    study: Study,
+    interview: InterviewRequest | None = None,
+    *,
+    coder: str | None = None,
+    start: tuple[str, int] | None = None,
+) -> TacompanionApp:
+    app = TacompanionApp(study, interview, coder=coder, start=start)
+    app.run()
+    return app

@@ -5,8 +5,11 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from tacompanion.tui.widgets.key_bar import own_bindings
 
 ABOUT = (
     "tacompanion keeps one study in one SQLite file. Everything shown as saved is\n"
@@ -21,13 +24,18 @@ _KEY_NAMES = {
     "pageup": "PgUp",
     "pagedown": "PgDn",
     "exclamation_mark": "!",
+    "up": "↑",
+    "down": "↓",
 }
 
 
 def key_label(key: str) -> str:
     """A key as a person writes it: ctrl+r -> ^r, question_mark -> ?."""
-    key = _KEY_NAMES.get(key, key)
-    return key.replace("ctrl+", "^")
+    if len(key) > 1 and key[0] == "f" and key[1:].isdigit():
+        return key.upper()
+    *modifiers, name = key.split("+")
+    name = _KEY_NAMES.get(name, name)
+    return "+".join([*modifiers, name]).replace("ctrl+", "^")
 
 
 def binding_rows(screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -36,14 +44,24 @@ def binding_rows(screen: Screen) -> tuple[list[tuple[str, str]], list[tuple[str,
     labels: dict[tuple[int, str], str] = {}
     own: list[tuple[int, str]] = []
     widget: list[tuple[int, str]] = []
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        ident = (id(active.node), binding.action)
+
+    def add(node: DOMNode, key: str, binding: Binding, into: list) -> None:
+        ident = (id(node), binding.action)
         if ident not in by_action:
             by_action[ident] = []
-            labels[ident] = binding.description or binding.action
-            (own if isinstance(active.node, (Screen, App)) else widget).append(ident)
-        by_action[ident].append(key_label(key))
+            label = binding.description or binding.action
+            labels[ident] = f"{label}: {binding.tooltip}" if binding.tooltip else label
+            into.append(ident)
+        if key_label(key) not in by_action[ident]:
+            by_action[ident].append(key_label(key))
+
+    for node, key, binding in own_bindings(screen):
+        # Ours all have an id; Textual's own (tab, copy) are left out as noise.
+        if not binding.system and binding.id is not None:
+            add(node, key, binding, own)
+    for key, active in screen.active_bindings.items():
+        if not isinstance(active.node, (Screen, App)):
+            add(active.node, key, active.binding, widget)
 
     def rows(idents: list[tuple[int, str]]) -> list[tuple[str, str]]:
         return [(", ".join(by_action[i]), labels[i]) for i in idents]

@@ -28,6 +28,7 @@ class Mode:
 
 
 MODES: list[Mode] = [
+    Mode("i", "Start an interview", "interview", "live notes from a guide, in the room"),
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]

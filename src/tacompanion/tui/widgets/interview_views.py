@@ -1,0 +1,231 @@
+"""What the interview screen draws: the guide outline, the coverage strip,
+the current question with its probes, and the list of notes.
+
+Plain views: they are handed core objects and never touch the study.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from datetime import datetime
+
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.markup import escape
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tacompanion.core.guide import Guide, Question
+from tacompanion.core.interview import (
+    COVERED,
+    NOT_YET,
+    SKIPPED,
+    Coverage,
+    InterviewNote,
+    format_clock,
+    parse_iso,
+)
+from tacompanion.core.note_markers import KIND_FOLLOW_UP, KIND_QUOTE, tag_spans
+
+# One glyph per coverage state, readable without colour too.
+STATE_GLYPHS = {COVERED: "✓", SKIPPED: "–"}
+NOT_YET_GLYPH = "·"
+STATE_STYLES = {COVERED: "$success", SKIPPED: "$text-muted"}
+
+
+def state_glyph(state: str) -> str:
+    return STATE_GLYPHS.get(state, NOT_YET_GLYPH)
+
+
+def coverage_strip(
+    guide: Guide, coverage: Coverage, current_id: str | None, width: int = 0, rows: int = 2
+) -> str:
+    """Every question number with its state, sections apart: `✓1 ✓2 │ ·3 ...`,
+    the current question reversed. When that would take more than `rows`
+    rows of `width`, other sections shrink to `§2 3/10` (covered of total)."""
+    current = guide.question(current_id) if current_id else None
+
+    def cells(section) -> str:
+        out = []
+        for q in section.questions:
+            state = coverage.state(q.id)
+            cell = f"{state_glyph(state)}{q.number}"
+            style = STATE_STYLES.get(state, "")
+            if q.id == current_id:
+                cell = f"[reverse b]{cell}[/]"
+            elif style:
+                cell = f"[{style}]{cell}[/]"
+            out.append(cell)
+        return " ".join(out)
+
+    def plain_length(section) -> int:
+        return sum(len(str(q.number)) + 2 for q in section.questions)
+
+    sections = [s for s in guide.sections if s.questions]
+    full = sum(plain_length(s) + 3 for s in sections)
+    if not width or full <= width * rows or current is None:
+        return " [dim]│[/] ".join(cells(s) for s in sections)
+    parts = []
+    for section in sections:
+        if section.index == current.section_index:
+            parts.append(cells(section))
+        else:
+            done = sum(1 for q in section.questions if coverage.state(q.id) != NOT_YET)
+            style = "$success" if done == len(section.questions) else "$text-muted"
+            parts.append(f"[{style}]§{section.index + 1} {done}/{len(section.questions)}[/]")
+    return " [dim]│[/] ".join(parts)
+
+
+def outline_lines(
+    guide: Guide,
+    coverage: Coverage,
+    current_id: str | None,
+    section_times: dict[int, int],
+    width: int = 0,
+) -> tuple[list[str], int]:
+    """The guide outline as markup lines (question text wrapped to `width`
+    under its own start, when given), and the line of the current question."""
+    lines: list[str] = []
+    current_line = 0
+    for section in guide.sections:
+        minutes = f" [dim]{section.minutes} min[/]" if section.minutes else ""
+        spent = section_times.get(section.index)
+        spent_text = f" [dim]({format_clock(spent)})[/]" if spent else ""
+        lines.append(f"[b]{section.index + 1}. {escape(section.title)}[/]{minutes}{spent_text}")
+        for q in section.questions:
+            state = coverage.state(q.id)
+            glyph = state_glyph(state)
+            style = STATE_STYLES.get(state, "")
+            glyph_markup = f"[{style}]{glyph}[/]" if style else glyph
+            indent = 5  # "✓ 12 "
+            chunks = textwrap.wrap(q.text, width - indent) if width > indent + 8 else [q.text]
+            current = q.id == current_id
+            if current:
+                current_line = len(lines)
+            for i, chunk in enumerate(chunks or [""]):
+                head = f"{glyph_markup} {q.number:>2} " if i == 0 else " " * indent
+                text = escape(chunk)
+                lines.append(f"{head}[reverse]{text}[/]" if current else f"{head}{text}")
+    return lines, current_line
+
+
+def question_markup(question: Question) -> str:
+    return f"[b]Q{question.number}. {escape(question.text)}[/b]"
+
+
+def question_state_markup(question: Question, state: str, total: int) -> str:
+    badge = {COVERED: "[b $success]✓ covered[/]", SKIPPED: "[b $text-muted]– skipped[/]"}.get(
+        state, "[$text-muted]· not yet[/]"
+    )
+    return f"Q{question.number}/{total} {badge}"
+
+
+def probe_rows(question: Question, coverage: Coverage) -> list[tuple[str, str]]:
+    """(mark, text) markup per probe: its number and tick box, and its text."""
+    rows = []
+    for probe in question.probes:
+        ticked = coverage.probe_ticked(question.id, probe.id)
+        box = "[b $success]☑[/]" if ticked else "☐"
+        text = f"[dim]{escape(probe.text)}[/]" if ticked else escape(probe.text)
+        rows.append((f"{probe.number} {box}", text))
+    return rows
+
+
+class ProbeList(Vertical):
+    """The current question's probes, each wrapped under its own text."""
+
+    DEFAULT_CSS = """
+    ProbeList {
+        height: auto;
+    }
+    ProbeList > Horizontal {
+        height: auto;
+    }
+    ProbeList .probe-mark {
+        width: 4;
+    }
+    ProbeList .probe-text {
+        width: 1fr;
+    }
+    """
+
+    _rows: list[tuple[Static, Static]] | None = None  # None before the first show
+
+    def show(self, rows: Sequence[tuple[str, str]]) -> None:
+        rows = list(rows)
+        if rows and self._rows is not None and len(rows) == len(self._rows):
+            for (mark_widget, text_widget), (mark, text) in zip(self._rows, rows, strict=True):
+                mark_widget.update(mark)  # same shape: update in place
+                text_widget.update(text)
+            return
+        self.remove_children()
+        self._rows = [
+            (Static(mark, classes="probe-mark"), Static(text, classes="probe-text")) for mark, text in rows
+        ]
+        if rows:
+            self.mount_all(Horizontal(*pair) for pair in self._rows)
+        else:
+            self.mount(Static("[dim]No probes for this question.[/]"))
+
+    def plain(self) -> str:
+        """The probes as text, one per line (for tests and screen readers)."""
+        return "\n".join(f"{m.render()} {t.render()}" for m, t in self._rows or [])
+
+
+KIND_MARKUP = {KIND_QUOTE: "[b $warning]![/] ", KIND_FOLLOW_UP: "[b $accent]?[/] "}
+
+
+def note_markup(
+    note: InterviewNote,
+    question_number: int | None,
+    recording_ms: int | None,
+    *,
+    wall_clock: bool,
+) -> str:
+    """One entry of the note list: time stamp, question, kind mark, text with tags."""
+    parts = [f"[b]{format_clock(recording_ms):>5}[/b]"]
+    if wall_clock:
+        parts.append(f" [dim]{local_time(note.created_at):%H:%M}[/]")
+    parts.append(f" [dim]{'Q' + str(question_number) if question_number else '--':<3}[/] ")
+    parts.append(KIND_MARKUP.get(note.kind, ""))
+    body, last = [], 0
+    for start, end in tag_spans(note.text):
+        body.append(escape(note.text[last:start]))
+        body.append(f"[b $secondary]{escape(note.text[start:end])}[/]")
+        last = end
+    body.append(escape(note.text[last:]))
+    text = "".join(body)
+    parts.append(f"[i]{text}[/i]" if note.kind == KIND_QUOTE else text)
+    return "".join(parts)
+
+
+class NoteList(OptionList):
+    """The interview's notes, newest last. Never takes focus: the note line keeps it."""
+
+    can_focus = False
+
+    DEFAULT_CSS = """
+    NoteList {
+        height: 1fr;
+        border: none;
+        padding: 0;
+        background: $surface;
+    }
+    NoteList > .option-list--option-highlighted {
+        background: $surface;
+        text-style: none;
+    }
+    """
+
+    def show_notes(self, rows: Sequence[str]) -> None:
+        self.set_options(Option(Content.from_markup(row)) for row in rows)
+        self.scroll_end(animate=False)
+
+    def add_note(self, row: str) -> None:
+        self.add_option(Option(Content.from_markup(row)))
+        self.scroll_end(animate=False)
+
+
+def local_time(iso: str) -> datetime:
+    return parse_iso(iso).astimezone()
