@@ -275,3 +275,40 @@ def codings_on(study: Study, doc: DocRef) -> list[dict]:
         f"ORDER BY k.start_pos, k.end_pos, c.name COLLATE NOCASE",
         (doc.id,),
     )
+
+
+def codings_for_export(study: Study) -> list[dict]:
+    """Every coding with its context, in reading order: participant, pilot,
+    document (transcript file name, or the interview's notes), segment number
+    (1-based turn, or note number), speaker, offsets, code, theme path, coder,
+    time and the extract's text (sliced by code points, as stored)."""
+    return study.query(
+        _THEME_PATH
+        + """
+        SELECT p.pseudonym AS participant, p.pilot AS pilot,
+               t.file_name AS document, s.position + 1 AS segment, s.speaker AS speaker,
+               k.start_pos, k.end_pos, c.name AS code, path.name AS theme, k.coder,
+               k.created_at, substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text
+        FROM codings k
+        JOIN transcripts t ON t.id = k.transcript_id
+        JOIN participants p ON p.id = t.participant_id
+        JOIN codes c ON c.id = k.code_id
+        LEFT JOIN path ON path.id = c.theme_id
+        LEFT JOIN segments s ON s.transcript_id = t.id
+             AND s.start_pos <= k.start_pos AND k.start_pos < max(s.end_pos, s.start_pos + 1)
+        UNION ALL
+        SELECT p.pseudonym, max(p.pilot, i.pilot),
+               'notes ' || coalesce(i.started_at, i.created_at),
+               (SELECT count(*) FROM notes m WHERE m.interview_id = n.interview_id
+                 AND (coalesce(m.elapsed_ms, 0), m.id) <= (coalesce(n.elapsed_ms, 0), n.id)),
+               '', k.start_pos, k.end_pos, c.name, path.name, k.coder, k.created_at,
+               substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos)
+        FROM codings k
+        JOIN notes n ON n.id = k.note_id
+        JOIN interviews i ON i.id = n.interview_id
+        JOIN participants p ON p.id = i.participant_id
+        JOIN codes c ON c.id = k.code_id
+        LEFT JOIN path ON path.id = c.theme_id
+        ORDER BY 1 COLLATE NOCASE, 3, 6, 7, 8 COLLATE NOCASE
+        """
+    )
