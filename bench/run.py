@@ -425,6 +425,123 @@ def op_home_breakdown(ctx: Context) -> dict[str, float]:
     return {label: stamps[key] - t0 for label, key in names}
 
 
+def _largest_transcript(path: str) -> tuple[int, str, int]:
+    """(id, file name, words) of the study's longest transcript."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT t.id, t.file_name, (SELECT group_concat(s.text, ' ') FROM segments s "
+            "WHERE s.transcript_id = t.id) FROM transcripts t"
+        ).fetchall()
+    finally:
+        conn.close()
+    best = max(rows, key=lambda r: len((r[2] or "").split()))
+    return best[0], best[1], len((best[2] or "").split())
+
+
+@operation(
+    "coding-open",
+    lambda ctx: "`tacompanion --db STUDY code FILE` in a "
+    f"{TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]} pty on the study's longest transcript "
+    f"({_largest_transcript(ctx.study()['path'])[2]:,} words), watched from outside: first-paint = "
+    "start until the coding screen's status line is drawn. On " + study_workload(ctx),
+)
+def op_coding_open(ctx: Context) -> dict[str, float]:
+    info = ctx.study()
+    _, name, _ = _largest_transcript(info["path"])
+    with pty_process([*ctx.cli, "--db", info["path"], "code", name, "--coder", "bench"]) as app:
+        first_paint = app.wait_for("c code · 1-9 recent")
+        app.send(b"\x11")
+        app.finish()
+    return {"first-paint": first_paint}
+
+
+def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
+    """One run in this process: the coding screen at 120x40 on a copy of the
+    study; each action timed from the call to the view's visible lines drawn."""
+    import asyncio
+
+    from tacompanion.store.codes import list_codes
+    from tacompanion.tui.app import TacompanionApp
+    from tacompanion.tui.screens.coding import CodingScreen
+    from tacompanion.tui.screens.picker import FuzzyPicker
+
+    out: dict[str, float] = {}
+
+    async def main() -> None:
+        study = Study.open(path)
+        app = TacompanionApp(study, coder="bench")
+        async with app.run_test(size=TERMINAL_SIZE) as pilot:
+            await pilot.pause()
+            t0 = time.perf_counter()
+            await app.push_screen(CodingScreen("transcript", transcript_id, "bench"))
+            await pilot.pause()
+            out["open"] = time.perf_counter() - t0
+            screen = app.screen
+            assert isinstance(screen, CodingScreen)
+            view = screen.view
+
+            def paint() -> None:
+                for y in range(view.size.height):
+                    view.render_line(y)
+
+            code_id = list_codes(study)[len(list_codes(study)) // 2].id
+            view.move_to(1)
+            await pilot.pause()
+            t0 = time.perf_counter()
+            screen.action_move(1)
+            paint()
+            out["move"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            screen.apply_code(code_id)
+            paint()
+            out["apply"] = time.perf_counter() - t0
+            await pilot.pause()
+            t0 = time.perf_counter()
+            screen.refresh_codes(code_id)
+            out["code-counts-after-apply"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            screen.refresh_codes()
+            out["code-list-rebuild"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            screen.action_undo()
+            paint()
+            out["undo"] = time.perf_counter() - t0
+            await pilot.pause()
+            items = [(c.id, c.name) for c in list_codes(study)]
+            picker = FuzzyPicker("bench", items, allow_create=True)
+            app.push_screen(picker)
+            await pilot.pause()
+            times = []
+            for query in ("t", "th", "the", "ther", "thera"):
+                t0 = time.perf_counter()
+                picker.refilter(query)
+                times.append(time.perf_counter() - t0)
+            out["filter-keystroke"] = statistics.median(times)
+        study.close()
+
+    asyncio.run(main())
+    return out
+
+
+@operation(
+    "coding-actions",
+    lambda ctx: "the coding screen in this process (Textual run_test, "
+    f"{TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]}) on a copy of the study, longest transcript: "
+    "open = the screen pushed until mounted, drawn and idle (Pilot.pause); move = j, apply = a code applied to the turn (commit + operation log + the visible lines "
+    "redrawn), undo = u (same), code-counts-after-apply = the recent strip and the applied "
+    "code's counts in the code panel, done after the frame; code-list-rebuild = the whole code "
+    "panel rebuilt (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking {ctx.study()['counts']['codes']} codes "
+    "for one more typed letter (median over 5 letters). On " + study_workload(ctx),
+)
+def op_coding_actions(ctx: Context) -> dict[str, float]:
+    info = ctx.study()
+    copy = ctx.fresh_path("coding")
+    shutil.copy(info["path"], copy)
+    transcript_id, _, _ = _largest_transcript(str(copy))
+    return _coding_actions(str(copy), transcript_id)
+
+
 @operation("python-bare", "`python -c pass`: the interpreter's own start", group="baseline")
 def op_python_bare(ctx: Context) -> dict[str, float]:
     return {"wall": timed_run([ctx.python, "-c", "pass"])}

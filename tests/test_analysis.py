@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store.analysis import analyse
-from tacompanion.store.codes import Document, apply_code, create_code
+from tacompanion.store.codes import apply_code, create_code
 from tacompanion.store.participants import ensure_participant
 from tacompanion.store.themes import create_theme, move_code
 from tacompanion.store.study import new_uuid
@@ -12,23 +13,23 @@ from tacompanion.store.study import new_uuid
 TEXT = "P: We sat in silence, and it felt safe to me."
 
 
-def transcript(study, who, pilot=False) -> Document:
+def transcript(study, who, pilot=False) -> DocRef:
     pid = ensure_participant(study, who, pilot=pilot)
     with study.write() as db:
         t = db["transcripts"]
         t.insert({"uuid": new_uuid(), "participant_id": pid, "file_name": f"{who}.txt", "format": "txt",
                   "source_hash": who, "text": TEXT, "imported_at": "now"})
-        return Document(transcript_id=t.last_pk)
+        return DocRef(transcript_id=t.last_pk)
 
 
-def interview_note(study, who, text="quiet again", pilot_interview=False) -> Document:
+def interview_note(study, who, text="quiet again", pilot_interview=False) -> DocRef:
     pid = ensure_participant(study, who)
     with study.write() as db:
         i = db["interviews"]
         i.insert({"uuid": new_uuid(), "participant_id": pid, "pilot": int(pilot_interview), "created_at": "now"})
         n = db["notes"]
         n.insert({"uuid": new_uuid(), "interview_id": i.last_pk, "text": text, "created_at": "now"})
-        return Document(note_id=n.last_pk)
+        return DocRef(note_id=n.last_pk)
 
 
 def test_six_participants_with_a_pilot_nested_themes_and_double_coded_extract(study):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store import history
 from tacompanion.store.codes import (
-    Document,
-    apply_code,
+        apply_code,
     code_by_name,
     codings_on,
     create_and_apply,
@@ -27,7 +27,7 @@ from tacompanion.store.study import StudyError
 TEXT = "I: How was it?\nP1: We sat in silence. It felt safe, café\u0301 \U0001F642 我很安静."
 
 
-def add_transcript(study, pseudonym="P1", pilot=False, text=TEXT) -> Document:
+def add_transcript(study, pseudonym="P1", pilot=False, text=TEXT) -> DocRef:
     pid = ensure_participant(study, pseudonym, pilot=pilot)
     with study.write() as db:
         table = db["transcripts"]
@@ -35,7 +35,7 @@ def add_transcript(study, pseudonym="P1", pilot=False, text=TEXT) -> Document:
             {"uuid": f"t-{pseudonym}", "participant_id": pid, "file_name": f"{pseudonym}.txt",
              "format": "txt", "source_hash": pseudonym, "text": text, "imported_at": "now"}
         )
-        return Document(transcript_id=table.last_pk)
+        return DocRef(transcript_id=table.last_pk)
 
 
 def test_apply_is_idempotent_per_span_and_many_codes_per_extract(study):

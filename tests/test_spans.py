@@ -68,6 +68,8 @@ def test_extend_and_shrink_selection_by_word():
     last = Span(units[-1].start, units[-1].end)
     assert extend_forward(last, units) == last
     assert shrink_backward(units[0], units) == units[0]
+    assert move_start_forward(units[0], units) == units[1]  # one word walks along
+    assert move_start_forward(units[-1], units) == units[-1]
 
 
 def test_span_rules():

@@ -21,7 +21,6 @@ PROG = "tacompanion"
 # Names reserved now and filled in by later work, with what each will do.
 # (`export` is a group: its later kinds are in EXPORT_RESERVED.)
 RESERVED = {
-    "code": "code transcripts and notes, keyboard only",
     "review": "review a theme's extracts, participant by participant",
     "redact": "the redaction list applied to every export",
 }
@@ -30,7 +29,6 @@ RESERVED = {
 EXPORT_RESERVED = {
     "report": "the analysis report",
     "codebook": "the codebook",
-    "codings": "every coded extract",
     "quotes": "the starred quotes",
     "qdpx": "a REFI-QDA project for other QDA software",
 }
@@ -94,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", metavar="PATH", help="the copy to write (a file, or a folder)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
+    code = command("code", "code transcripts and interview notes, keyboard only", cmd_code)
+    code.add_argument(
+        "transcript", nargs="?", metavar="TRANSCRIPT",
+        help="the transcript's file name as imported (default: choose from a list)",
+    )
+    code.add_argument("--participant", metavar="ID",
+                      help="open this participant's transcript (or, without one, their notes)")
+    code.add_argument("--coder", metavar="NAME",
+                      help="who is coding (default: the study's default coder, else your login name)")
+
     interview = command(
         "interview",
         "run an interview from a guide: live notes, coverage and the clock",
@@ -135,6 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_option(notes, top=False)
     notes.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
     notes.set_defaults(handler=cmd_export_notes)
+    codings = export_sub.add_parser(
+        "codings",
+        help="every coding as CSV, one row per coded extract",
+        description=(
+            "Every coding as CSV: participant, transcript, segment, speaker, start, end, code, "
+            "theme, coder, time, text, pilot. Writes to standard output unless -o names a file."
+        ),
+    )
+    _add_db_option(codings, top=False)
+    codings.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
+    codings.set_defaults(handler=cmd_export_codings)
     for name, what in EXPORT_RESERVED.items():
         p = export_sub.add_parser(name, help=f"{what} (not in this version yet)")
         _add_db_option(p, top=False)
@@ -282,25 +301,38 @@ def cmd_export_notes(args: argparse.Namespace) -> int:
 
     with _open_study(args, create=False) as study:
         rows = note_rows(study)
-    text = rows_to_csv(rows)
-    if args.output in (None, "-"):
+    return _write_export(args.output, rows_to_csv(rows), len(rows), "note")
+
+
+def cmd_export_codings(args: argparse.Namespace) -> int:
+    from tacompanion.formats.codings_csv import CODING_COLUMNS, coding_rows
+    from tacompanion.formats.notes_csv import rows_to_csv
+
+    with _open_study(args, create=False) as study:
+        rows = coding_rows(study)
+    return _write_export(args.output, rows_to_csv(rows, CODING_COLUMNS), len(rows), "coding")
+
+
+def _write_export(output: str | None, text: str, count: int, what: str) -> int:
+    """To standard output, or atomically to a file with a count on stderr."""
+    if output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
     from tacompanion.formats.atomic_write import write_text_atomically
 
     try:
-        write_text_atomically(args.output, text)
+        write_text_atomically(output, text)
     except OSError as exc:
-        raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-    print(f"wrote {len(rows)} note{'s' if len(rows) != 1 else ''} to {args.output}", file=sys.stderr)
+        raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     return 0
 
 
 def cmd_export_reserved(args: argparse.Namespace) -> int:
     print(
         f"{PROG} export {args.export_kind}: {EXPORT_RESERVED[args.export_kind]} - "
-        "not available in this version of tacompanion yet (available: notes)",
+        "not available in this version of tacompanion yet (available: notes, codings)",
         file=sys.stderr,
     )
     return 2
@@ -426,6 +458,22 @@ def cmd_reserved(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 2
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    from tacompanion.store.documents import find_document
+
+    with _open_study(args, create=False) as study:
+        start = None
+        if args.transcript or args.participant:
+            try:
+                start = find_document(study, args.transcript, args.participant)
+            except LookupError as exc:
+                raise CliError(str(exc)) from None
+        from tacompanion.tui.app import run_app
+
+        run_app(study, coder=args.coder, start=start or ("documents", 0))
+    return 0
 
 
 def cmd_app(args: argparse.Namespace) -> int:

@@ -132,9 +132,13 @@ def shrink_backward(selection: Span, units: list[Span]) -> Span:
 
 
 def move_start_forward(selection: Span, units: list[Span]) -> Span:
-    """Drop the first unit of the selection (start moves to the next unit)."""
+    """Drop the first unit of the selection; a one-unit selection moves on to
+    the next unit instead, so a single word can be walked along the text."""
     starts = [u.start for u in units if selection.start < u.start < selection.end]
-    return Span(starts[0], selection.end) if starts else selection
+    if starts:
+        return Span(starts[0], selection.end)
+    following = [u for u in units if u.start >= selection.end]
+    return following[0] if following else selection
 
 
 def move_start_backward(selection: Span, units: list[Span]) -> Span:

@@ -61,10 +61,10 @@ def note_rows(study: Study) -> list[dict[str, str]]:
     return rows
 
 
-def rows_to_csv(rows: list[dict[str, str]]) -> str:
+def rows_to_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = NOTE_COLUMNS) -> str:
     """The CSV text (header first, RFC 4180 quoting, CRLF line ends)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=NOTE_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

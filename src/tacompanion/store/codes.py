@@ -9,29 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store import history
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
-
-
-@dataclass(frozen=True)
-class Document:
-    """What a coding sits on: a transcript or an interview note."""
-
-    transcript_id: int | None = None
-    note_id: int | None = None
-
-    def __post_init__(self) -> None:
-        if (self.transcript_id is None) == (self.note_id is None):
-            raise ValueError("a document is either a transcript or a note")
-
-    @property
-    def column(self) -> str:
-        return "transcript_id" if self.transcript_id is not None else "note_id"
-
-    @property
-    def id(self) -> int:
-        return self.transcript_id if self.transcript_id is not None else self.note_id  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -44,7 +25,7 @@ class CodeSummary:
     participants: int  # distinct non-pilot participants with a coding
 
 
-def document_text(study: Study, doc: Document) -> str:
+def document_text(study: Study, doc: DocRef) -> str:
     table = "transcripts" if doc.transcript_id is not None else "notes"
     text = study.scalar(f"SELECT text FROM {table} WHERE id = ?", (doc.id,))
     if text is None:
@@ -72,6 +53,21 @@ def _free_slug(study: Study, name: str, ignore_id: int | None = None) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+def resolve_coder(study: Study, given: str | None = None) -> str:
+    """Who is coding: --coder, else the study's default coder, else the login name."""
+    if given and given.strip():
+        return given.strip()
+    default = study.setting("default_coder", "")
+    if default:
+        return default
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "coder"
 
 
 def code_by_name(study: Study, name: str) -> int | None:
@@ -106,7 +102,7 @@ def create_code(study: Study, name: str, description: str = "") -> int:
         return op.insert("codes", row)
 
 
-def _coding_row(study: Study, code_id: int, doc: Document, span: Span, coder: str) -> dict | None:
+def _coding_row(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) -> dict | None:
     text = document_text(study, doc)
     if not len(span) or span.end > len(text):
         raise StudyError(f"cannot code [{span.start}, {span.end}): outside the text or empty")
@@ -128,7 +124,7 @@ def _coding_row(study: Study, code_id: int, doc: Document, span: Span, coder: st
     }
 
 
-def apply_code(study: Study, code_id: int, doc: Document, span: Span, coder: str) -> int | None:
+def apply_code(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) -> int | None:
     """Code the span; None when this code is already on exactly this span."""
     row = _coding_row(study, code_id, doc, span, coder)
     if row is None:
@@ -138,7 +134,7 @@ def apply_code(study: Study, code_id: int, doc: Document, span: Span, coder: str
         return op.insert("codings", row)
 
 
-def create_and_apply(study: Study, name: str, doc: Document, span: Span, coder: str) -> tuple[int, int]:
+def create_and_apply(study: Study, name: str, doc: DocRef, span: Span, coder: str) -> tuple[int, int]:
     """Create a code and apply it, as one undoable step. Returns (code, coding)."""
     name = _clean_name(name)
     code = _code_row(study, name, "")
@@ -149,14 +145,17 @@ def create_and_apply(study: Study, name: str, doc: Document, span: Span, coder: 
         return code_id, op.insert("codings", row)
 
 
-def remove_coding(study: Study, coding_id: int) -> None:
-    name = study.scalar(
-        "SELECT c.name FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.id = ?", (coding_id,)
+def remove_coding(study: Study, coding_id: int) -> int:
+    """Remove one coding; returns the id of its code."""
+    rows = study.query(
+        "SELECT c.id, c.name FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.id = ?",
+        (coding_id,),
     )
-    if name is None:
+    if not rows:
         raise StudyError(f"no coding with id {coding_id}")
-    with history.record(study, "remove-coding", f"Remove '{name}'") as op:
+    with history.record(study, "remove-coding", f"Remove '{rows[0]['name']}'") as op:
         op.delete("codings", coding_id)
+    return rows[0]["id"]
 
 
 def rename_code(study: Study, code_id: int, new_name: str) -> None:
@@ -233,23 +232,27 @@ WITH RECURSIVE path(id, name, depth) AS (
 """
 
 
-def list_codes(study: Study) -> list[CodeSummary]:
-    """Every code with its theme path, codings and non-pilot participants."""
+def list_codes(study: Study, only: int | None = None) -> list[CodeSummary]:
+    """Every code (or only the one with id `only`) with its theme path,
+    codings and non-pilot participants."""
     rows = study.query(
         _THEME_PATH
         + """
         SELECT c.id, c.name, c.description, path.name AS theme,
-          (SELECT count(*) FROM codings k WHERE k.code_id = c.id) AS codings,
-          (SELECT count(DISTINCT p.id) FROM codings k
-             LEFT JOIN transcripts t ON t.id = k.transcript_id
-             LEFT JOIN notes n ON n.id = k.note_id
-             LEFT JOIN interviews i ON i.id = n.interview_id
-             JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
-           WHERE k.code_id = c.id AND p.pilot = 0
-             AND (i.id IS NULL OR i.pilot = 0)) AS participants
-        FROM codes c LEFT JOIN path ON path.id = c.theme_id
-        ORDER BY c.name COLLATE NOCASE
+          count(k.id) AS codings,
+          count(DISTINCT CASE WHEN p.pilot = 0 AND coalesce(i.pilot, 0) = 0 THEN p.id END)
+            AS participants
+        FROM codes c
+        LEFT JOIN path ON path.id = c.theme_id
+        LEFT JOIN codings k ON k.code_id = c.id
+        LEFT JOIN transcripts t ON t.id = k.transcript_id
+        LEFT JOIN notes n ON n.id = k.note_id
+        LEFT JOIN interviews i ON i.id = n.interview_id
+        LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
         """
+        + ("WHERE c.id = ?" if only is not None else "")
+        + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE",
+        (only,) if only is not None else (),
     )
     return [CodeSummary(**r) for r in rows]
 
@@ -264,11 +267,48 @@ def recent_codes(study: Study, limit: int = 9) -> list[tuple[int, str]]:
     return [(r["id"], r["name"]) for r in rows]
 
 
-def codings_on(study: Study, doc: Document) -> list[dict]:
+def codings_on(study: Study, doc: DocRef) -> list[dict]:
     """The codings on a document, in text order: id, code_id, name, start_pos, end_pos."""
     return study.query(
         f"SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.coder, k.created_at "
         f"FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.{doc.column} = ? "
         f"ORDER BY k.start_pos, k.end_pos, c.name COLLATE NOCASE",
         (doc.id,),
+    )
+
+
+def codings_for_export(study: Study) -> list[dict]:
+    """Every coding with its context, in reading order: participant, pilot,
+    document (transcript file name, or the interview's notes), segment number
+    (1-based turn, or note number), speaker, offsets, code, theme path, coder,
+    time and the extract's text (sliced by code points, as stored)."""
+    return study.query(
+        _THEME_PATH
+        + """
+        SELECT p.pseudonym AS participant, p.pilot AS pilot,
+               t.file_name AS document, s.position + 1 AS segment, s.speaker AS speaker,
+               k.start_pos, k.end_pos, c.name AS code, path.name AS theme, k.coder,
+               k.created_at, substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text
+        FROM codings k
+        JOIN transcripts t ON t.id = k.transcript_id
+        JOIN participants p ON p.id = t.participant_id
+        JOIN codes c ON c.id = k.code_id
+        LEFT JOIN path ON path.id = c.theme_id
+        LEFT JOIN segments s ON s.transcript_id = t.id
+             AND s.start_pos <= k.start_pos AND k.start_pos < max(s.end_pos, s.start_pos + 1)
+        UNION ALL
+        SELECT p.pseudonym, max(p.pilot, i.pilot),
+               'notes ' || coalesce(i.started_at, i.created_at),
+               (SELECT count(*) FROM notes m WHERE m.interview_id = n.interview_id
+                 AND (coalesce(m.elapsed_ms, 0), m.id) <= (coalesce(n.elapsed_ms, 0), n.id)),
+               '', k.start_pos, k.end_pos, c.name, path.name, k.coder, k.created_at,
+               substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos)
+        FROM codings k
+        JOIN notes n ON n.id = k.note_id
+        JOIN interviews i ON i.id = n.interview_id
+        JOIN participants p ON p.id = i.participant_id
+        JOIN codes c ON c.id = k.code_id
+        LEFT JOIN path ON path.id = c.theme_id
+        ORDER BY 1 COLLATE NOCASE, 3, 6, 7, 8 COLLATE NOCASE
+        """
     )

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tacompanion import __version__
+from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import Study
 from tacompanion.tui.screens.backup import BackupScreen
 from tacompanion.tui.screens.help import HelpScreen
@@ -36,9 +37,18 @@ class TacompanionApp(App):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, study: Study, interview: InterviewRequest | None = None) -> None:
+    def __init__(
+        self,
+        study: Study,
+        interview: InterviewRequest | None = None,
+        *,
+        coder: str | None = None,
+        start: tuple[str, int] | None = None,
+    ) -> None:
         super().__init__()
         self.study = study
+        self.coder = coder or resolve_coder(study)
+        self.start = start  # ("transcript" | "notes", key) or ("documents", 0): open coding
         self.launch_interview = interview
         self.interview_id: int | None = None  # the interview opened last, if any
         self.ended_interview: int | None = None
@@ -51,6 +61,14 @@ class TacompanionApp(App):
 
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
+        if self.start is not None:
+            kind, key = self.start
+            if kind == "documents":
+                self.action_code()
+            else:
+                from tacompanion.tui.screens.coding import CodingScreen
+
+                self.push_screen(CodingScreen(kind, key, self.coder))
         if self.launch_interview is None:
             return
         # Straight into the interview (the command leaves when it ends): no
@@ -117,6 +135,11 @@ class TacompanionApp(App):
             return
         self.push_screen(ReadingScreen(transcript_id, position=position, query=query))
 
+    def action_code(self) -> None:
+        from tacompanion.tui.screens.documents import DocumentsScreen
+
+        self.push_screen(DocumentsScreen(self.coder))
+
     def action_interview(self) -> None:
         from tacompanion.tui.screens.interview_start import StartInterviewScreen, begin_interview
 
@@ -147,7 +170,13 @@ class TacompanionApp(App):
         self.exit()
 
 
-def run_app(study: Study, interview: InterviewRequest | None = None) -> TacompanionApp:
-    app = TacompanionApp(study, interview)
+def run_app(
+    study: Study,
+    interview: InterviewRequest | None = None,
+    *,
+    coder: str | None = None,
+    start: tuple[str, int] | None = None,
+) -> TacompanionApp:
+    app = TacompanionApp(study, interview, coder=coder, start=start)
     app.run()
     return app

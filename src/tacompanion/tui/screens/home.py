@@ -34,6 +34,7 @@ MODES: list[Mode] = [
     Mode("t", "Read transcripts", "transcripts", "and mark them read"),
     Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
     Mode("slash", "Search transcripts", "search", "every word"),
+    Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
 

@@ -1,0 +1,92 @@
+"""Small modal dialogs: a one-line prompt, a yes/no question, a memo editor."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static, TextArea
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text: Enter answers, Esc cancels."""
+
+    CSS_PATH = "dialogs.tcss"
+    HELP_TITLE = "prompt"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, question: str, initial: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.initial = initial
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
+            yield Static("[dim]Enter to confirm · Esc to cancel[/]")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: y confirms, n or Esc declines."""
+
+    CSS_PATH = "dialogs.tcss"
+    HELP_TITLE = "confirm"
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Static("[b]y[/b] yes · [b]n[/b] no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class MemoScreen(ModalScreen[str | None]):
+    """Write a memo. Esc or Ctrl+S closes and keeps what was written; there is
+    no way to lose a memo by closing it (delete its text to remove it)."""
+
+    CSS_PATH = "dialogs.tcss"
+    HELP_TITLE = "memo"
+    BINDINGS = [
+        Binding("escape,ctrl+s", "done", "Save and close", id="memo.done", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.memo_title = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog memo"):
+            yield Label(self.memo_title, classes="dialog-title")
+            yield TextArea(self.text, id="memo-text", soft_wrap=True)
+            yield Static("[dim]Esc or Ctrl+S saves and closes · an empty memo is removed[/]")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_done(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
