@@ -51,22 +51,23 @@ class PhaseProgress:
 
     def describe(self) -> str:
         if self.total == 0:
-            return "nothing yet"
+            return "-"
         return f"{self.done}/{self.total} {self.unit}"
 
 
 def phases(o: StudyOverview) -> list[PhaseProgress]:
     """Progress through the six phases of thematic analysis."""
     return [
-        PhaseProgress(1, "Familiarise", o.transcripts_read, o.transcripts, "transcripts read"),
-        PhaseProgress(2, "Generate codes", o.documents_coded, o.documents, "documents coded"),
-        PhaseProgress(3, "Search for themes", o.codes_in_themes, o.codes, "codes in themes"),
-        PhaseProgress(4, "Review themes", o.themes_reviewed, o.themes, "themes reviewed"),
-        PhaseProgress(5, "Define and name", o.themes_defined, o.themes, "themes final"),
+        # Units are short so that a phase fits one line of a narrow panel.
+        PhaseProgress(1, "Familiarise", o.transcripts_read, o.transcripts, "read"),
+        PhaseProgress(2, "Generate codes", o.documents_coded, o.documents, "coded"),
+        PhaseProgress(3, "Search for themes", o.codes_in_themes, o.codes, "codes sorted"),
+        PhaseProgress(4, "Review themes", o.themes_reviewed, o.themes, "reviewed"),
+        PhaseProgress(5, "Define and name", o.themes_defined, o.themes, "final"),
         # Ready to report once every theme is final and defined.
         PhaseProgress(
             6, "Report", o.themes_defined if o.themes_defined == o.themes else 0, o.themes,
-            "themes ready",
+            "ready",
         ),
     ]
 

@@ -89,12 +89,11 @@ class HomeScreen(Screen):
             with Vertical(id="start-box", classes="box"):
                 yield Static("Start", classes="box-title")
                 yield OptionList(
-                    *[
-                        Option(f"[b]{key_label(m.key)}[/b]  {m.label}  [dim]{m.help}[/]", id=m.action)
-                        for m in MODES
-                    ],
+                    *[Option(f"[b]{key_label(m.key)}[/b]  {m.label}", id=m.action) for m in MODES],
                     id="start",
                 )
+                # What the highlighted mode does: one line, so the list never wraps.
+                yield Static(id="mode-help")
             with Vertical(id="checklist-box", classes="box"):
                 yield Static("Familiarisation", id="checklist-title", classes="box-title")
                 yield OptionList(id="checklist")
@@ -139,6 +138,11 @@ class HomeScreen(Screen):
     def action_refresh(self) -> None:
         self.refresh_overview()
         self.notify("Study reloaded")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "start":
+            mode = next((m for m in MODES if m.action == event.option.id), None)
+            self.query_one("#mode-help", Static).update(f"[dim]{mode.help}[/]" if mode else "")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option_list.id == "checklist":
