@@ -14,9 +14,9 @@ from tacompanion.store.notes import add_note
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.screens.help import HelpScreen
 from tacompanion.tui.screens.home import HomeScreen
+from tacompanion.tui.screens.dialogs import ConfirmScreen
 from tacompanion.tui.screens.interview import InterviewScreen
 from tacompanion.tui.screens.interview_dialogs import (
-    ConfirmScreen,
     JumpScreen,
     ResumeScreen,
     SummaryScreen,

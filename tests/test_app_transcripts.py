@@ -11,7 +11,7 @@ from tacompanion.store.transcripts import import_transcript, list_transcripts, t
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.screens.home import HomeScreen
 from tacompanion.tui.screens.import_transcripts import ImportScreen
-from tacompanion.tui.screens.memo import MemoScreen
+from tacompanion.tui.screens.dialogs import MemoScreen
 from tacompanion.tui.screens.reading import ReadingScreen
 from tacompanion.tui.screens.search import SearchScreen
 from tacompanion.tui.screens.transcripts import TranscriptsScreen

@@ -151,7 +151,7 @@ class TacompanionApp(App):
 
     async def action_quit(self) -> None:
         from tacompanion.tui.screens.interview import InterviewScreen
-        from tacompanion.tui.screens.interview_dialogs import ConfirmScreen
+        from tacompanion.tui.screens.dialogs import ConfirmScreen
 
         if isinstance(self.screen, InterviewScreen):
             # Everything is saved already; the question only guards against a stray key.

@@ -40,12 +40,12 @@ class PromptScreen(ModalScreen[str | None]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: y confirms, n or Esc declines."""
+    """A yes/no question: y or Enter confirms, n or Esc declines."""
 
     CSS_PATH = "dialogs.tcss"
     HELP_TITLE = "confirm"
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
@@ -56,7 +56,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
-            yield Static("[b]y[/b] yes · [b]n[/b] no")
+            yield Static("[b]y[/b]/Enter yes · [b]n[/b]/Esc no")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

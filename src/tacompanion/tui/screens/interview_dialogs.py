@@ -296,24 +296,3 @@ class ResumeScreen(ModalScreen[str | None]):
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)
 
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: Enter or y for yes, Esc or n for no."""
-
-    CSS_PATH = "interview_dialogs.tcss"
-    HELP_TITLE = "confirm"
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box", classes="dialog"):
-            yield Static(f"{self.question}\n\n[b $accent]y[/]/Enter yes   [b $accent]n[/]/Esc no", id="confirm-text")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

@@ -20,7 +20,7 @@ from tacompanion.store.transcripts import (
     set_read,
     transcript_memo,
 )
-from tacompanion.tui.screens.memo import MemoScreen
+from tacompanion.tui.screens.dialogs import MemoScreen
 from tacompanion.tui.widgets.notes_panel import NotesPanel
 from tacompanion.tui.widgets.transcript_view import TranscriptView
 
@@ -146,7 +146,7 @@ class ReadingScreen(Screen):
             self.update_status()
             self.notify("Memo saved" if text.strip() else "Memo deleted")
 
-        self.app.push_screen(MemoScreen(f"{self.info.participant} · {self.info.file_name}", current), saved)
+        self.app.push_screen(MemoScreen(f"Memo on {self.info.participant} · {self.info.file_name}", current), saved)
 
     def action_toggle_notes(self) -> None:
         box = self.query_one("#notes-box")
