@@ -64,3 +64,17 @@ def analyse(study: Study) -> Analysis:
     theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
     codes, themes = tally(coding_facts(study, scope), code_theme, theme_parent, total, rule)
     return Analysis(total, rule, scope, codes, themes)
+
+
+def prevalence_rule(study: Study) -> tuple[PrevalenceRow, ...]:
+    """The rule in force: the study's `prevalence_rule` setting."""
+    return rule_from_setting(study.setting("prevalence_rule"))
+
+
+def set_prevalence_rule(study: Study, rule: list[PrevalenceRow] | tuple[PrevalenceRow, ...]) -> None:
+    """Replace the study's prevalence rule (checked first: a bad rule is refused)."""
+    from tacompanion.core.prevalence import check_rule, rule_to_setting
+
+    rows = tuple(PrevalenceRow(" ".join(r.label.split()), r.minimum.strip(), r.maximum.strip()) for r in rule)
+    check_rule(rows)
+    study.set_setting("prevalence_rule", rule_to_setting(rows))
