@@ -190,3 +190,32 @@ def test_stats_json_has_codes_and_themes(db_path, cli):
     assert "    Unease [candidate]" in human.stdout
     assert "Prevalence rule: all = 4; most = 3; one or two = 1-2" in human.stdout
 
+
+
+def test_review_command_finds_the_theme_or_says_clearly_it_does_not_exist(db_path, cli):
+    from tacompanion.store.study import Study
+
+    with Study.open(db_path) as study:
+        parent = create_theme(study, "Being with silence")
+        create_theme(study, "Unease", parent_id=parent)
+        create_theme(study, "Unease", parent_id=create_theme(study, "Other"))
+    missing = cli("--db", str(db_path), "review", "Nothing like it")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == (
+        "tacompanion: error: no theme 'Nothing like it' (main themes: Being with silence, Other)")
+    ambiguous = cli("--db", str(db_path), "review", "Unease")
+    assert ambiguous.returncode == 1 and "give its path" in ambiguous.stderr
+    assert cli("review", "--help").returncode == 0
+
+
+def test_analysis_modules_do_not_import_textual(cli):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import tacompanion.store.thematic, tacompanion.store.stats, tacompanion.core.map_drawing\n"
+        "assert 'textual' not in sys.modules, 'textual imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -21,7 +21,6 @@ PROG = "tacompanion"
 # Names reserved now and filled in by later work, with what each will do.
 RESERVED = {
     "interview": "run an interview from a guide: live notes, coverage and the clock",
-    "review": "review a theme's extracts, participant by participant",
     "export": "export the report, codebook, codings, notes, quotes or a .qdpx project",
     "redact": "the redaction list applied to every export",
 }
@@ -125,6 +124,18 @@ def build_parser() -> argparse.ArgumentParser:
                       help="open this participant's transcript (or, without one, their notes)")
     code.add_argument("--coder", metavar="NAME",
                       help="who is coding (default: the study's default coder, else your login name)")
+
+    review = command(
+        "review",
+        "review a theme's extracts, participant by participant (without THEME: the thematic map)",
+        cmd_review,
+    )
+    review.add_argument(
+        "theme", nargs="?", metavar="THEME",
+        help="the theme: its path 'Theme / Subtheme', or its name when that is unique",
+    )
+    review.add_argument("--coder", metavar="NAME",
+                        help="who is coding (default: the study's default coder, else your login name)")
 
     demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
     demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
@@ -300,6 +311,23 @@ def cmd_code(args: argparse.Namespace) -> int:
         from tacompanion.tui.app import run_app
 
         run_app(study, coder=args.coder, start=start or ("documents", 0))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from tacompanion.store.themes import find_theme, list_themes
+
+    with _open_study(args, create=False) as study:
+        start: tuple[str, int] = ("map", 0)
+        if args.theme:
+            theme_id = find_theme(study, args.theme)
+            if theme_id is None:
+                names = ", ".join(t.name for t in list_themes(study) if t.parent_id is None) or "none yet"
+                raise CliError(f"no theme {args.theme!r} (main themes: {names})")
+            start = ("review", theme_id)
+        from tacompanion.tui.app import run_app
+
+        run_app(study, coder=args.coder, start=start)
     return 0
 
 

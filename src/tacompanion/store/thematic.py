@@ -1,6 +1,7 @@
 """What the thematic map, the review, the matrix and the co-occurrence view show.
 
-Everything here reads; the changes go through `themes.py` and `codes.py`.
+Everything here reads, except `recode` (one coding's code replaced, as one
+undoable step); the other changes go through `themes.py` and `codes.py`.
 Counts and labels come from `analysis.analyse` (the one place prevalence is
 computed). Pilot participants and pilot interviews are left out of the
 extracts, the matrix and the co-occurrences, as they are of the counts; with
@@ -238,6 +239,61 @@ def extract_location(study: Study, extract: Extract) -> tuple[str, int, int]:
     )]
     index = notes.index(extract.doc_id) if extract.doc_id in notes else 0
     return "notes", extract.interview_id or 0, index
+
+
+def extract_where(study: Study, extract: Extract) -> str:
+    """Where the extract is, in words: 'P3 · t1.txt · turn 12 · 4:05'."""
+    from tacompanion.core.document import clock
+
+    if extract.kind == "notes":
+        return f"{extract.participant} · interview notes"
+    name = study.scalar("SELECT file_name FROM transcripts WHERE id = ?", (extract.doc_id,)) or "?"
+    row = study.conn.execute(
+        "SELECT position, start_ms FROM segments WHERE transcript_id = ? AND start_pos <= ? "
+        "ORDER BY start_pos DESC LIMIT 1",
+        (extract.doc_id, extract.start),
+    ).fetchone()
+    if row is None:
+        return f"{extract.participant} · {name}"
+    turn = study.scalar(
+        "SELECT count(*) FROM segments WHERE transcript_id = ? AND position <= ?", (extract.doc_id, row[0]))
+    when = clock(row[1])
+    return " · ".join(x for x in (extract.participant, name, f"turn {turn}", when) if x)
+
+
+def recode(study: Study, coding_id: int, new_code_id: int, coder: str) -> int | None:
+    """Replace the code of one coding by another on the same span, as one
+    undoable step. Returns the new coding's id (None when the new code was
+    already there: then the old coding is just removed)."""
+    from tacompanion.store import history
+    from tacompanion.store.study import new_uuid, now_iso
+
+    rows = study.query("SELECT * FROM codings WHERE id = ?", (coding_id,))
+    if not rows:
+        raise StudyError(f"no coding with id {coding_id}")
+    old = rows[0]
+    if old["code_id"] == new_code_id:
+        return coding_id
+    names = dict(study.conn.execute(
+        "SELECT id, name FROM codes WHERE id IN (?, ?)", (old["code_id"], new_code_id)).fetchall())
+    if new_code_id not in names:
+        raise StudyError(f"no code with id {new_code_id}")
+    column = "transcript_id" if old["transcript_id"] is not None else "note_id"
+    exists = study.scalar(
+        f"SELECT id FROM codings WHERE code_id = ? AND {column} = ? AND start_pos = ? AND end_pos = ?",
+        (new_code_id, old[column], old["start_pos"], old["end_pos"]),
+    )
+    label = f"Recode '{names[old['code_id']]}' as '{names[new_code_id]}'"
+    with history.record(study, "recode", label, coder=coder) as op:
+        new_id = None
+        if exists is None:
+            new_id = op.insert("codings", {
+                "uuid": new_uuid(), "code_id": new_code_id, column: old[column],
+                "start_pos": old["start_pos"], "end_pos": old["end_pos"], "coder": coder,
+                "created_at": now_iso(), "starred": old["starred"],
+            })
+        op.delete("codings", coding_id)
+    return new_id
 
 
 # -- participants x themes ------------------------------------------------------------

@@ -23,6 +23,7 @@ class TacompanionApp(App):
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+t", "thematic_map", "Thematic map", id="app.thematic_map"),
     ]
 
     def __init__(self, study: Study, *, coder: str | None = None, start: tuple[str, int] | None = None) -> None:
@@ -41,6 +42,12 @@ class TacompanionApp(App):
             kind, key = self.start
             if kind == "documents":
                 self.action_code()
+            elif kind == "map":
+                self.action_thematic_map()
+            elif kind == "review":
+                from tacompanion.tui.screens.review import ReviewScreen
+
+                self.push_screen(ReviewScreen("theme", key))
             else:
                 from tacompanion.tui.screens.coding import CodingScreen
 
@@ -59,6 +66,25 @@ class TacompanionApp(App):
         from tacompanion.tui.screens.documents import DocumentsScreen
 
         self.push_screen(DocumentsScreen(self.coder))
+
+
+    def action_thematic_map(self) -> None:
+        """The thematic map, from anywhere: back to it when it is open below,
+        else opened on top. Not over a dialog (finish or close that first)."""
+        from textual.screen import ModalScreen
+
+        from tacompanion.tui.screens.thematic_map import ThemeMapScreen
+
+        if isinstance(self.screen, ModalScreen):
+            self.bell()
+            return
+        if isinstance(self.screen, ThemeMapScreen):
+            return
+        if any(isinstance(s, ThemeMapScreen) for s in self.screen_stack):
+            while not isinstance(self.screen_stack[-1], ThemeMapScreen):
+                self.pop_screen()
+            return
+        self.push_screen(ThemeMapScreen())
 
 
 def run_app(study: Study, *, coder: str | None = None, start: tuple[str, int] | None = None) -> None:
