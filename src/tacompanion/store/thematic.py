@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from tacompanion.core.prevalence import label
 from tacompanion.core.tally import Counts
-from tacompanion.store.analysis import Analysis, analyse, coding_facts
+from tacompanion.store.analysis import Analysis, analyse, coding_rows
 from tacompanion.store.study import Study, StudyError
 from tacompanion.store.themes import ThemeRow, list_themes
 
@@ -141,9 +141,11 @@ def extracts_for(
     marks = ",".join("?" * len(code_ids))
     who = " AND p.id = ?" if participant_id is not None else ""
     extra = (participant_id,) if participant_id is not None else ()
+    # Every coding on the same span as a coding of `code_ids`: the extracts and
+    # all their codes. Texts are sliced here, not with SQL substr (which walks
+    # a long transcript from its start for every extract).
     sql = (
-        "SELECT p.id, p.pseudonym, 'transcript', k.transcript_id, NULL, k.start_pos, k.end_pos, "
-        "  substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos), "
+        "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
         "  k2.id, k2.code_id, c2.name "
         "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
         "JOIN participants p ON p.id = t.participant_id "
@@ -156,8 +158,7 @@ def extracts_for(
     if scope != "transcripts":
         sql += (
             " UNION ALL "
-            "SELECT p.id, p.pseudonym, 'notes', k.note_id, i.id, k.start_pos, k.end_pos, "
-            "  substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos), "
+            "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
             "  k2.id, k2.code_id, c2.name "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
@@ -168,22 +169,35 @@ def extracts_for(
             f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}"
         )
         params = params + params
-    grouped: dict[tuple, list] = {}
-    codes: dict[tuple, dict[int, ExtractCode]] = {}
+    heads: dict[tuple, tuple] = {}
+    codes: dict[tuple, dict[int, tuple]] = {}
     for r in study.conn.execute(sql, params):
         key = (r[2], r[3], r[5], r[6])
-        if key not in grouped:
-            grouped[key] = list(r[:8])
+        if key not in heads:
+            heads[key] = r[:7]
             codes[key] = {}
-        codes[key][r[8]] = ExtractCode(r[8], r[9], r[10])
-    out = [
-        Extract(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7],
-                tuple(sorted(codes[k].values(), key=lambda c: c.name.casefold())))
-        for k, g in grouped.items()
-    ]
+        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9])
+    texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
+    texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
+    out = []
+    for key, h in heads.items():
+        doc = h[3] if h[2] == "t" else -h[3]
+        out.append(Extract(
+            h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6],
+            texts.get(doc, "")[h[5]:h[6]],
+            tuple(ExtractCode(c[1], c[2], c[3]) for c in sorted(codes[key].values())),
+        ))
     out.sort(key=lambda e: (e.participant.casefold(), e.participant_id, e.kind != "transcript",
                             e.doc_id, e.start, e.end))
     return out
+
+
+def _texts(study: Study, table: str, ids: set[int], key=lambda i: i) -> dict[int, str]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {key(r[0]): r[1] for r in study.conn.execute(
+        f"SELECT id, text FROM {table} WHERE id IN ({marks})", tuple(ids))}
 
 
 def review_codes(study: Study, target: str, target_id: int) -> list[int]:
@@ -339,9 +353,10 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
             tid = parent.get(tid)
         ancestors[cid] = chain
     seen: dict[tuple[int, int], set] = defaultdict(set)
-    for fact in coding_facts(study, scope):
-        for tid in ancestors.get(fact.code_id, ()):
-            seen[(fact.participant_id, tid)].add((fact.document, fact.start, fact.end))
+    rows, owner = coding_rows(study, scope)
+    for code_id, document, start, end in rows:
+        for tid in ancestors.get(code_id, ()):
+            seen[(owner[document], tid)].add((document, start, end))
     cells = {k: len(v) for k, v in seen.items()}
     notes = "" if scope == "transcripts" else (
         " UNION SELECT i.participant_id FROM interviews i JOIN notes n ON n.interview_id = i.id"
@@ -377,25 +392,26 @@ def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence
     overlaps a coding of the other in the same document. Most shared first.
     With `code_id`, only the pairs that include it."""
     scope = study.setting("analysis_scope", "all")
-    by_doc: dict[tuple, list] = defaultdict(list)
-    for f in coding_facts(study, scope):
-        by_doc[f.document].append(f)
+    by_doc: dict[int, list] = defaultdict(list)
+    rows, owner = coding_rows(study, scope)
+    for code, document, start, end in rows:
+        by_doc[document].append((start, end, code, owner[document]))
     shared: dict[tuple[int, int], int] = defaultdict(int)
     people: dict[tuple[int, int], set] = defaultdict(set)
     for facts in by_doc.values():
-        facts.sort(key=lambda f: (f.start, f.end))
-        active: list = []
-        for f in facts:
-            active = [a for a in active if a.end > f.start]
+        facts.sort()
+        active: list = []  # codings that started earlier and may still overlap
+        for start, end, code, participant in facts:
+            active = [a for a in active if a[1] > start]
             for a in active:
-                if a.code_id == f.code_id:
+                if a[2] == code:
                     continue
-                pair = (a.code_id, f.code_id) if a.code_id < f.code_id else (f.code_id, a.code_id)
+                pair = (a[2], code) if a[2] < code else (code, a[2])
                 if code_id is not None and code_id not in pair:
                     continue
                 shared[pair] += 1
-                people[pair].add(f.participant_id)
-            active.append(f)
+                people[pair].add(participant)
+            active.append((start, end, code, participant))
     names = dict(study.conn.execute("SELECT id, name FROM codes").fetchall())
     out = [
         CoOccurrence(a, names.get(a, "?"), b, names.get(b, "?"), n, len(people[(a, b)]))
@@ -403,3 +419,10 @@ def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence
     ]
     out.sort(key=lambda c: (-c.shared, -c.participants, c.name_a.casefold(), c.name_b.casefold()))
     return out
+
+
+def change_marker(study: Study) -> tuple[int, int]:
+    """Changes whenever the study does (by this connection or another process):
+    a screen compares markers to skip redrawing what cannot have changed."""
+    version = study.conn.execute("PRAGMA data_version").fetchone()[0]
+    return (study.conn.total_changes, version)

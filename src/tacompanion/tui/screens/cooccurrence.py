@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tacompanion.store import codes as code_store
-from tacompanion.store.thematic import CoOccurrence, cooccurrences
+from tacompanion.store.thematic import CoOccurrence, change_marker, cooccurrences
 
 MAX_ROWS = 500
 
@@ -25,6 +25,8 @@ class CoOccurrenceScreen(Screen):
         Binding("k", "cursor('up')", "Up", show=False, id="cooccurrence.up"),
         Binding("escape,q", "back", "Back", id="cooccurrence.back"),
     ]
+
+    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
     def __init__(self, code_id: int | None = None) -> None:
         super().__init__()
@@ -45,9 +47,12 @@ class CoOccurrenceScreen(Screen):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.fill()
+        # back from a screen above: redraw only if the study changed meanwhile
+        if change_marker(self.app.study) != self.marker:
+            self.fill()
 
     def fill(self) -> None:
+        self.marker = change_marker(self.app.study)
         study = self.app.study
         self.pairs = cooccurrences(study, self.code_id)
         table = self.query_one(DataTable)

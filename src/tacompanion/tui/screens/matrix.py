@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tacompanion.store.thematic import Matrix, participant_theme_matrix
+from tacompanion.store.thematic import Matrix, change_marker, participant_theme_matrix
 
 COLUMN = 7  # cells per theme column: the header is the theme's number
 
@@ -24,6 +24,8 @@ class MatrixScreen(Screen):
         Binding("k", "cursor('up')", "Up", show=False, id="matrix.up"),
         Binding("escape,q", "back", "Back", id="matrix.back"),
     ]
+
+    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
     def __init__(self, level: str = "main") -> None:
         super().__init__()
@@ -43,9 +45,12 @@ class MatrixScreen(Screen):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.fill()
+        # back from a screen above: redraw only if the study changed meanwhile
+        if change_marker(self.app.study) != self.marker:
+            self.fill()
 
     def fill(self) -> None:
+        self.marker = change_marker(self.app.study)
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)

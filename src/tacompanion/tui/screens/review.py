@@ -26,6 +26,7 @@ from tacompanion.store.study import StudyError
 from tacompanion.store.thematic import (
     Extract,
     ExtractCode,
+    change_marker,
     extract_context,
     extract_location,
     extract_where,
@@ -57,6 +58,8 @@ class ReviewScreen(Screen):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
+    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
+
     def __init__(self, target: str, target_id: int, participant_id: int | None = None) -> None:
         super().__init__()
         self.target = target  # "theme" or "code"
@@ -84,7 +87,9 @@ class ReviewScreen(Screen):
         self.status("t turn · o open transcript · R recode · x remove · m move code · e define · ? help")
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # back from a screen above: redraw only if the study changed meanwhile
+        if change_marker(self.app.study) != self.marker:
+            self.reload()
 
     @property
     def view(self) -> RowsView:
@@ -98,6 +103,7 @@ class ReviewScreen(Screen):
     def reload(self, keep: tuple | None = None) -> None:
         """Read the extracts again; the cursor stays on the same extract (or at
         the same place when it has left the review)."""
+        self.marker = change_marker(self.app.study)
         study = self.app.study
         current = self.current()
         keep = keep or (current.key if current else None)

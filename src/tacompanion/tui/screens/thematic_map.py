@@ -20,7 +20,7 @@ from tacompanion.store import history
 from tacompanion.store import themes as theme_store
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
-from tacompanion.store.thematic import MapRow, ThematicMap, thematic_map
+from tacompanion.store.thematic import MapRow, ThematicMap, change_marker, thematic_map
 from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScreen
 from tacompanion.tui.screens.picker import FuzzyPicker, Picked
 from tacompanion.tui.widgets.map_canvas import MapCanvas
@@ -69,6 +69,8 @@ class ThemeMapScreen(Screen):
         Binding("escape,q", "back", "Back", id="map.back"),
     ]
 
+    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
+
     def __init__(self) -> None:
         super().__init__()
         self.map: ThematicMap | None = None
@@ -92,7 +94,9 @@ class ThemeMapScreen(Screen):
         self.status("Enter review · n theme · m move · e define · s status · v boxes · x matrix · ? help")
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # back from a screen above: redraw only if the study changed meanwhile
+        if change_marker(self.app.study) != self.marker:
+            self.reload()
 
     @property
     def tree(self) -> RowsView:
@@ -106,6 +110,7 @@ class ThemeMapScreen(Screen):
     def reload(self, keep: tuple[str, int | None] | None = None) -> None:
         """Read the map again and redraw; the cursor stays on the same theme or
         code (`keep`, else whatever was selected)."""
+        self.marker = change_marker(self.app.study)
         keep = keep or self.selected_key()
         self.map = thematic_map(self.app.study)
         rows = self.map.rows
