@@ -419,3 +419,25 @@ async def test_ctrl_t_reaches_the_map_from_anywhere(study, world):
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)
+
+
+async def test_sorting_unsorted_codes_one_after_another(study, world):
+    third = create_code(study, "Zest")  # unsorted, after Safety
+    app, ctx = app_for(study)
+    async with ctx as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.tree.move_to(row_index(screen, "code", world["safety"]))
+        await pilot.press("m")
+        await type_text(pilot, "naming it")
+        await pilot.press("enter")
+        await pilot.pause()
+        # the cursor stays among the unsorted: on the next one, ready for m again
+        assert screen.selected_key() == ("code", third)
+        await pilot.press("m")
+        await type_text(pilot, "A new theme")
+        await pilot.press("up", "enter")  # the picker's last line: create it
+        await pilot.pause()
+        new = next(t for t in list_themes(study) if t.name == "A new theme")
+        assert study.scalar("SELECT theme_id FROM codes WHERE id = ?", (third,)) == new.id
+        assert "Unsorted codes (0)" in [screen.render_row(i).plain.strip() for i in range(len(screen.map.rows))]

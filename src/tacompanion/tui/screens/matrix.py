@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from tacompanion.store.thematic import Matrix, change_marker, participant_theme_matrix
 
-COLUMN = 7  # cells per theme column: the header is the theme's number
+COLUMN = 10  # cells per theme column: the header is the theme's name, cut to fit
 
 
 class MatrixScreen(Screen):
@@ -56,8 +56,11 @@ class MatrixScreen(Screen):
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)
         table.clear(columns=True)
         table.add_column("", key="who")
-        for n, (tid, path, depth) in enumerate(m.themes, start=1):
-            head = f"T{n}" if depth == 0 else f"{'·' * depth}T{n}"
+        for tid, path, depth in m.themes:
+            name = path.rsplit(" / ", 1)[-1]
+            head = ("·" * depth) + name
+            if len(head) > COLUMN:
+                head = head[: COLUMN - 1] + "…"
             table.add_column(Text(head, justify="right"), width=COLUMN, key=str(tid))
         for pid, who in m.participants:
             cells = [Text(who, style="bold")]

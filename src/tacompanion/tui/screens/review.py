@@ -156,14 +156,16 @@ class ReviewScreen(Screen):
         word = label(people, total, prevalence_rule(study)) or "no participants"
         what = "theme" if self.target == "theme" else "code"
         status = f" [{self.theme_row.status}]" if self.theme_row else ""
-        only = ""
-        if self.participant_id is not None and self.extracts:
-            only = f" · only {self.extracts[0].participant}"
-        head = Text.assemble(
-            (f"{what} ", "dim"), (self.target_name, "bold"), status,
-            f" · {len(self.extracts)} extracts · {people} of {total} participants ",
-            (f"({word})", "bold"), (only, "italic"),
-        )
+        if self.participant_id is not None:
+            who = self.extracts[0].participant if self.extracts else "this participant"
+            head = Text.assemble(
+                (f"{what} ", "dim"), (self.target_name, "bold"), status,
+                f" · {len(self.extracts)} extracts ", (f"of {who} only", "italic"))
+        else:
+            head = Text.assemble(
+                (f"{what} ", "dim"), (self.target_name, "bold"), status,
+                f" · {len(self.extracts)} extracts · {people} of {total} participants ",
+                (f"({word})", "bold"))
         if self.theme_row is not None:
             definition = self.theme_row.definition or "no definition yet: e writes it"
             head.append("\n")

@@ -164,7 +164,11 @@ class ThemeMapScreen(Screen):
             if r.kind != "theme":
                 continue
             c = r.counts
-            detail = f"{c.participants}/{total} {c.label or '-'} · {r.codes} code{'s' if r.codes != 1 else ''}"
+            people = f"{c.participants}/{total} {c.label or '-'}"
+            codes = f"{r.codes} code{'s' if r.codes != 1 else ''}"
+            # the box holds 20 cells: shorten the code count before cutting
+            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= 20),
+                          people)
             parent = next(t.parent_id for t in self.map.themes if t.id == r.id)
             nodes.append(MapNode(r.id, parent, r.name, detail))
         canvas = self.query_one(MapCanvas)
@@ -286,7 +290,7 @@ class ThemeMapScreen(Screen):
                     self.fail(exc)
                     return
                 where = self.map.paths.get(target, "") if target else "unsorted"
-                self.done(f"Moved '{row.name}' to {where or result.new_name}.", ("code", row.id))
+                self.done(f"Moved '{row.name}' to {where or result.new_name}.", self._after_move(row))
 
             self.app.push_screen(FuzzyPicker(f"Move the code '{row.name}' to:", items,
                                              allow_create=True, create_label="New theme"), picked)
@@ -308,6 +312,16 @@ class ThemeMapScreen(Screen):
             self.done(f"Moved the theme '{row.name}' under {where}.", ("theme", row.id))
 
         self.app.push_screen(FuzzyPicker(f"Move the theme '{row.name}' under:", items), picked_theme)
+
+    def _after_move(self, row: MapRow) -> tuple[str, int | None]:
+        """Where the cursor goes after moving a code: sorting the unsorted codes
+        one after another, to the next unsorted code; otherwise with the code."""
+        if row.theme_id is not None:
+            return ("code", row.id)
+        unsorted = [r.id for r in self.map.rows if r.kind == "code" and r.theme_id is None]
+        i = unsorted.index(row.id)
+        rest = unsorted[i + 1:] or unsorted[:i][-1:]
+        return ("code", rest[0]) if rest else ("code", row.id)
 
     def _descendants(self, theme_id: int) -> set[int]:
         out: set[int] = set()
@@ -475,7 +489,7 @@ class ThemeMapScreen(Screen):
         if self.visual:
             self.draw_visual()
             canvas.focus()
-            self.status("Boxes: j/k move between themes · arrows scroll · Enter review · v back to the tree")
+            self.status("Boxes: j/k theme to theme · arrows scroll · Enter review · v tree")
         else:
             self.tree.focus()
             self.status("Tree: Enter review · v boxes")
