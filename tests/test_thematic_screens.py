@@ -441,3 +441,25 @@ async def test_sorting_unsorted_codes_one_after_another(study, world):
         new = next(t for t in list_themes(study) if t.name == "A new theme")
         assert study.scalar("SELECT theme_id FROM codes WHERE id = ?", (third,)) == new.id
         assert "Unsorted codes (0)" in [screen.render_row(i).plain.strip() for i in range(len(screen.map.rows))]
+
+
+async def test_help_lists_the_maps_and_the_reviews_keys(study, world):
+    from tacompanion.tui.screens.help import HelpScreen, binding_rows
+
+    app, ctx = app_for(study)
+    async with ctx as pilot:
+        await pilot.pause()
+        own, widget = binding_rows(app.screen)
+        labels = {label for _, label in own}
+        assert ("Enter", "Open") in widget  # the tree's Enter: review the selection
+        assert {"New theme", "Move", "Define", "Split…", "Dissolve", "Merge into…",
+                "Undo", "Boxes/tree", "Matrix", "Co-occurrence", "Prevalence rule", "Thematic map"} <= labels
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("enter")
+        await pilot.pause()
+        own, _ = binding_rows(app.screen)
+        assert {"Turn", "Open transcript", "Recode", "Remove code", "Move code", "Define"} <= {
+            label for _, label in own}

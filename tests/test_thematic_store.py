@@ -219,3 +219,30 @@ def test_analysis_modules_do_not_import_textual(cli):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_stats_rule_prints_the_rule_for_this_n(db_path, cli):
+    from tacompanion.store.study import Study
+
+    with Study.open(db_path) as study:
+        for i in range(1, 7):
+            transcript(study, f"P{i}")
+        transcript(study, "P0", pilot=True)
+    done = cli("--db", str(db_path), "stats", "--rule")
+    assert done.returncode == 0, done.stderr
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    assert lines[0].startswith("Prevalence rule (N = 6 participants in analysis")
+    assert lines[3:] == ["all N N 6", "most half+1 N-1 4 to 5", "some 3 half 3", "one or two 1 2 1 to 2"]
+
+
+def test_a_note_extract_opens_the_interviews_notes_at_that_note(study):
+    first = interview_note(study, "P1", text="first note")
+    code = create_code(study, "Quiet")
+    apply_code(study, code, first, Span(0, 5), "me")
+    (extract,) = extracts_for(study, [code])
+    assert (extract.kind, extract.text, extract.participant) == ("notes", "first", "P1")
+    kind, key, index = extract_location(study, extract)
+    assert (kind, index) == ("notes", 0) and key == extract.interview_id
+    assert [t.text for t in extract_context(study, extract)] == ["first note"]
+    study.set_setting("analysis_scope", "transcripts")
+    assert extracts_for(study, [code]) == []

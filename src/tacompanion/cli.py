@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = command("stats", "the study in numbers (--json for scripts)", cmd_stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument(
+        "--rule", action="store_true",
+        help="print only the prevalence rule in force (label, minimum, maximum, and what it "
+        "means for this study's N); change it on the thematic map with p",
+    )
 
     code = command("code", "code transcripts and interview notes, keyboard only", cmd_code)
     code.add_argument(
@@ -263,6 +268,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from tacompanion.store.stats import stats_table, study_stats
 
     with _open_study(args, create=False) as study:
+        if args.rule:
+            from tacompanion.store.stats import rule_lines
+
+            print("\n".join(rule_lines(study)))
+            return 0
         stats = study_stats(study)
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))

@@ -189,6 +189,24 @@ def theme_tree_lines(stats: dict[str, Any]) -> list[str]:
     return out
 
 
+def rule_lines(study: Study) -> list[str]:
+    """`stats --rule`: the prevalence rule in force, row by row, with its
+    meaning for this study's N."""
+    from tacompanion.core.prevalence import bound
+    from tacompanion.store.analysis import participants_in_analysis, prevalence_rule
+
+    total = participants_in_analysis(study)
+    rows = []
+    for r in prevalence_rule(study):
+        lo, hi = bound(r.minimum, total), bound(r.maximum, total)
+        means = "never" if lo > hi else str(lo) if lo == hi else f"{lo} to {hi}"
+        rows.append([r.label, r.minimum, r.maximum, means if total else "-"])
+    out = [f"Prevalence rule (N = {total} participants in analysis, pilots excluded; the first row "
+           "that fits a count gives its label):"]
+    out.extend(_table(["label", "minimum", "maximum", f"with N = {total}"], rows))
+    return out
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     cells = [[str(c) for c in row] for row in [header, *rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
