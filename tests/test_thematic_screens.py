@@ -368,7 +368,12 @@ async def test_cooccurrence_lists_codes_sharing_extracts(study, world):
         assert pairs == {("Silence", "Safety"): (1, 1), ("Waiting", "Naming"): (1, 1)}
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, ReviewScreen) and app.screen.target == "code"
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.target == "code"
+        # Silence's extracts where Safety meets it: P1's turn 1 only (not P2's or P3's)
+        assert (review.target_id, review.meeting) == (world["silence"], world["safety"])
+        assert [e.participant for e in review.extracts] == ["P1"]
+        assert "where 'Safety' meets it only" in str(review.query_one("#review-title").render())
 
 
 async def test_prevalence_rule_screen_changes_the_labels(study, world):

@@ -246,3 +246,10 @@ def test_a_note_extract_opens_the_interviews_notes_at_that_note(study):
     assert [t.text for t in extract_context(study, extract)] == ["first note"]
     study.set_setting("analysis_scope", "transcripts")
     assert extracts_for(study, [code]) == []
+
+
+def test_extracts_where_two_codes_meet(study, six):
+    assert [e.participant for e in extracts_for(study, [six["silence"]], meeting=six["quiet"])] == ["P1"]
+    assert [e.text for e in extracts_for(study, [six["boredom"]], meeting=six["loose"])] == [
+        " it felt safe to me"]
+    assert extracts_for(study, [six["silence"]], meeting=six["boredom"]) == []

@@ -131,10 +131,13 @@ class Extract:
 
 
 def extracts_for(
-    study: Study, code_ids: list[int], participant_id: int | None = None
+    study: Study, code_ids: list[int], participant_id: int | None = None,
+    meeting: int | None = None,
 ) -> list[Extract]:
     """The extracts carrying any of `code_ids`, participant by participant
-    (pseudonym order), in document order within each, pilots left out."""
+    (pseudonym order), in document order within each, pilots left out. With
+    `meeting`, only those overlapping a coding of that code (where the two
+    co-occur)."""
     if not code_ids:
         return []
     scope = study.setting("analysis_scope", "all")
@@ -187,6 +190,13 @@ def extracts_for(
             texts.get(doc, "")[h[5]:h[6]],
             tuple(ExtractCode(c[1], c[2], c[3]) for c in sorted(codes[key].values())),
         ))
+    if meeting is not None:
+        spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        for doc, note, start, end in study.conn.execute(
+            "SELECT transcript_id, note_id, start_pos, end_pos FROM codings WHERE code_id = ?", (meeting,)
+        ):
+            spans[("transcript", doc) if doc is not None else ("notes", note)].append((start, end))
+        out = [e for e in out if any(a < e.end and e.start < b for a, b in spans.get((e.kind, e.doc_id), ()))]
     out.sort(key=lambda e: (e.participant.casefold(), e.participant_id, e.kind != "transcript",
                             e.doc_id, e.start, e.end))
     return out

@@ -1,6 +1,7 @@
 """Code co-occurrence: which codes share extracts (a coding of one overlapping
 a coding of the other), with counts, most shared first; for one code, or for
-all. Enter on a code opens its review."""
+all. Enter opens the extracts where the two meet (on the first code's column:
+those of the first code; on the second's: those of the second)."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ class CoOccurrenceScreen(Screen):
         self.query_one("#cooccurrence-title", Static).update(Text.assemble(
             ("Codes that share extracts", "bold"), f": {about} · {len(self.pairs)} pairs{more} · "
             "shared = overlapping codings, people = participants (pilots out)"))
-        self.status("Enter on a code opens its review" + (" · a: all codes" if self.focus_code else "")
+        self.status("Enter opens the extracts where the two codes meet" + (" · a: all codes" if self.focus_code else "")
                     if self.pairs else "No two codes share an extract yet.")
 
     def status(self, text: str) -> None:
@@ -88,7 +89,9 @@ class CoOccurrenceScreen(Screen):
         a, b = p.code_a, p.code_b
         if self.code_id is not None and b == self.code_id:
             a, b = b, a
-        self.app.push_screen(ReviewScreen("code", b if col == 1 else a))
+        if col == 1:
+            a, b = b, a
+        self.app.push_screen(ReviewScreen("code", a, meeting=b))
 
     def action_cursor(self, direction: str) -> None:
         getattr(self.query_one(DataTable), f"action_cursor_{direction}")()

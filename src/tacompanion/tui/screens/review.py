@@ -60,11 +60,14 @@ class ReviewScreen(Screen):
 
     marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
-    def __init__(self, target: str, target_id: int, participant_id: int | None = None) -> None:
+    def __init__(
+        self, target: str, target_id: int, participant_id: int | None = None, meeting: int | None = None
+    ) -> None:
         super().__init__()
         self.target = target  # "theme" or "code"
         self.target_id = target_id
-        self.participant_id = participant_id
+        self.participant_id = participant_id  # only this participant's extracts
+        self.meeting = meeting  # only the extracts where this code meets them
         self.extracts: list[Extract] = []
         self.rows: list[tuple[str, int]] = []  # ("head", first extract index) or ("extract", index)
         self.show_context = False
@@ -118,7 +121,7 @@ class ReviewScreen(Screen):
             self.query_one("#review-detail", Static).update("")
             self.extracts, self.rows = [], []
             return
-        self.extracts = extracts_for(study, sorted(self.code_ids), self.participant_id)
+        self.extracts = extracts_for(study, sorted(self.code_ids), self.participant_id, self.meeting)
         self.rows = []
         last = None
         for i, e in enumerate(self.extracts):
@@ -156,11 +159,18 @@ class ReviewScreen(Screen):
         word = label(people, total, prevalence_rule(study)) or "no participants"
         what = "theme" if self.target == "theme" else "code"
         status = f" [{self.theme_row.status}]" if self.theme_row else ""
-        if self.participant_id is not None:
-            who = self.extracts[0].participant if self.extracts else "this participant"
+        if self.participant_id is not None or self.meeting is not None:
+            only = []
+            if self.participant_id is not None:
+                only.append(f"of {self.extracts[0].participant if self.extracts else 'this participant'}")
+            if self.meeting is not None:
+                try:
+                    only.append(f"where '{code_store.code_name(study, self.meeting)}' meets it")
+                except StudyError:
+                    only.append("where another code meets it")
             head = Text.assemble(
                 (f"{what} ", "dim"), (self.target_name, "bold"), status,
-                f" · {len(self.extracts)} extracts ", (f"of {who} only", "italic"))
+                f" · {len(self.extracts)} extracts ", (" ".join(only) + " only", "italic"))
         else:
             head = Text.assemble(
                 (f"{what} ", "dim"), (self.target_name, "bold"), status,
