@@ -319,6 +319,12 @@ async def test_review_recode_remove_move_and_define(study, world):
         await pilot.press("escape")
         await pilot.pause()
         assert get_memo(study, "theme", world["being"]) == "memo"
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        map_screen = app.screen
+        assert isinstance(map_screen, ThemeMapScreen)
+        row = map_screen.render_row(row_index(map_screen, "theme", world["being"])).plain
+        assert "Being with silence ✎" in row  # the theme has a memo
 
 
 async def test_matrix_counts_and_enter_opens_the_extracts(study, world):

@@ -36,6 +36,7 @@ class MapRow:
     status: str = ""
     definition: str = ""
     codes: int = 0  # a theme's own codes
+    memo: bool = False  # the theme (or code) has a memo
 
 
 @dataclass(frozen=True)
@@ -73,21 +74,26 @@ def thematic_map(study: Study, analysis: Analysis | None = None) -> ThematicMap:
         children[t.parent_id].append(t)
     empty = Counts(0, 0, 0, None)
     rows: list[MapRow] = []
+    with_memo = {(r[0], r[1]) for r in study.conn.execute(
+        "SELECT 'theme', theme_id FROM memos WHERE theme_id IS NOT NULL "
+        "UNION SELECT 'code', code_id FROM memos WHERE code_id IS NOT NULL")}
 
     def walk(parent: int | None, depth: int) -> None:
         for t in children.get(parent, []):
             own = codes_of.get(t.id, [])
             rows.append(MapRow("theme", t.id, t.name, depth, analysis.themes.get(t.id, empty), t.id,
-                               t.status, t.definition, len(own)))
+                               t.status, t.definition, len(own), ("theme", t.id) in with_memo))
             for cid, name in own:
-                rows.append(MapRow("code", cid, name, depth + 1, analysis.codes.get(cid, empty), t.id))
+                rows.append(MapRow("code", cid, name, depth + 1, analysis.codes.get(cid, empty), t.id,
+                                   memo=("code", cid) in with_memo))
             walk(t.id, depth + 1)
 
     walk(None, 0)
     unsorted = codes_of.get(None, [])
     rows.append(MapRow("unsorted", None, "Unsorted codes", 0, None, None, codes=len(unsorted)))
     for cid, name in unsorted:
-        rows.append(MapRow("code", cid, name, 1, analysis.codes.get(cid, empty), None))
+        rows.append(MapRow("code", cid, name, 1, analysis.codes.get(cid, empty), None,
+                           memo=("code", cid) in with_memo))
     return ThematicMap(analysis, themes, paths, rows)
 
 

@@ -148,6 +148,8 @@ class ThemeMapScreen(Screen):
             name = f"{indent}· {row.name}"
             status = ""
             style = ""
+        if row.memo:
+            name += " ✎"
         if len(name) > name_w:
             name = name[: name_w - 1] + "…"
         label = row.counts.label if row.counts else None
@@ -546,5 +548,7 @@ def open_theme_memo(screen: Screen, theme_id: int, path: str) -> None:
     def closed(text: str | None) -> None:
         if text is not None:
             save_memo(study, "theme", theme_id, text)
+            if hasattr(screen, "reload"):
+                screen.reload()
 
     screen.app.push_screen(MemoScreen(f"Memo: {path}", get_memo(study, "theme", theme_id)), closed)
