@@ -29,7 +29,7 @@ class Mode:
 
 MODES: list[Mode] = [
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
-    Mode("t", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
+    Mode("t", "Themes", "thematic_map", "sort codes into themes and review them (ctrl+t anywhere)"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
 
