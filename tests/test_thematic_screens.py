@@ -169,8 +169,8 @@ async def test_map_operations_by_keys_each_undoable(study, world):
         await pilot.press("u")
         await pilot.pause()
         assert study.scalar("SELECT theme_id FROM codes WHERE id = ?", (world["naming"],)) == world["naming_theme"]
+        assert screen.selected_key() == ("theme", world["naming_theme"])  # the cursor is on what came back
         # move a theme under another: 'Naming it' becomes a subtheme of 'Being with silence'
-        screen.tree.move_to(row_index(screen, "theme", world["naming_theme"]))
         await pilot.press("m")
         await type_text(pilot, "being")
         await pilot.press("enter")

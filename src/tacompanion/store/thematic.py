@@ -442,3 +442,25 @@ def change_marker(study: Study) -> tuple[int, int]:
     a screen compares markers to skip redrawing what cannot have changed."""
     version = study.conn.execute("PRAGMA data_version").fetchone()[0]
     return (study.conn.total_changes, version)
+
+
+def next_undo_targets(study: Study, redo: bool = False) -> list[tuple[str, int]]:
+    """The themes, then the codes, that undo (or redo) would change next, as
+    ("theme", id) / ("code", id): for the map to put its cursor there after."""
+    import json
+
+    if redo:
+        sql = "SELECT forward FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1"
+    else:
+        sql = "SELECT backward FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1"
+    raw = study.scalar(sql)
+    if raw is None:
+        return []
+    found: list[tuple[str, int]] = []
+    for change in json.loads(raw):
+        kind = {"themes": "theme", "codes": "code"}.get(change["table"])
+        if kind is not None:
+            key = (kind, change["id"] if "id" in change else change["row"]["id"])
+            if key not in found:
+                found.append(key)
+    return sorted(found, key=lambda k: k[0] != "theme")

@@ -20,7 +20,13 @@ from tacompanion.store import history
 from tacompanion.store import themes as theme_store
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
-from tacompanion.store.thematic import MapRow, ThematicMap, change_marker, thematic_map
+from tacompanion.store.thematic import (
+    MapRow,
+    ThematicMap,
+    change_marker,
+    next_undo_targets,
+    thematic_map,
+)
 from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScreen
 from tacompanion.tui.screens.picker import FuzzyPicker, Picked
 from tacompanion.tui.widgets.map_canvas import MapCanvas
@@ -472,14 +478,23 @@ class ThemeMapScreen(Screen):
             return
         open_theme_memo(self, theme_id, self.map.paths[theme_id])
 
+    def _undo_target(self, redo: bool) -> tuple[str, int | None] | None:
+        """Where the cursor goes after undo or redo: the selection if the step
+        touches it, else the first theme (or code) it touches."""
+        touched = next_undo_targets(self.app.study, redo=redo)
+        here = self.selected_key()
+        return here if here in touched else (touched[0] if touched else None)
+
     def action_undo(self) -> None:
+        target = self._undo_target(redo=False)
         done = history.undo(self.app.study)
-        self.reload()
+        self.reload(target)
         self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
 
     def action_redo(self) -> None:
+        target = self._undo_target(redo=True)
         done = history.redo(self.app.study)
-        self.reload()
+        self.reload(target)
         self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
 
     def action_visual(self) -> None:
