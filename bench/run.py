@@ -542,6 +542,123 @@ def op_coding_actions(ctx: Context) -> dict[str, float]:
     return _coding_actions(str(copy), transcript_id)
 
 
+def _themes_run(path: str) -> dict[str, float]:
+    """One run in this process (Textual run_test): the thematic map, the
+    participants x themes matrix and the review of the theme with the most
+    extracts. Two kinds of figure: the work of each view (compute its data
+    and draw what is on screen, cold), and the whole screen pushed until
+    Textual is idle, next to a baseline screen (help) pushed the same way."""
+    import asyncio
+
+    from tacompanion.store.thematic import thematic_map
+    from tacompanion.tui.app import TacompanionApp
+    from tacompanion.tui.screens.help import HelpScreen
+    from tacompanion.tui.screens.matrix import MatrixScreen
+    from tacompanion.tui.screens.review import ReviewScreen
+    from tacompanion.tui.screens.thematic_map import ThemeMapScreen
+
+    out: dict[str, float] = {}
+
+    def draw(view) -> None:
+        for y in range(view.size.height):
+            view.render_line(y)
+
+    async def main() -> None:
+        study = Study.open(path)
+        app = TacompanionApp(study, coder="bench")
+        async with app.run_test(size=TERMINAL_SIZE) as pilot:
+            await pilot.pause()
+            t0 = time.perf_counter()
+            await app.push_screen(HelpScreen("bench", [("q", "quit")], []))
+            await pilot.pause()
+            out["baseline-screen-open"] = time.perf_counter() - t0
+            app.pop_screen()
+            await pilot.pause()
+
+            t0 = time.perf_counter()
+            await app.push_screen(ThemeMapScreen())
+            await pilot.pause()
+            out["map-screen-open"] = time.perf_counter() - t0
+            screen = app.screen
+            t0 = time.perf_counter()
+            screen.reload()
+            draw(screen.tree)
+            out["map"] = time.perf_counter() - t0
+            screen.action_visual()
+            await pilot.pause()
+            t0 = time.perf_counter()
+            screen.draw_visual()
+            draw(screen.query_one("#map-visual"))
+            out["boxes"] = time.perf_counter() - t0
+
+            t0 = time.perf_counter()
+            await app.push_screen(MatrixScreen())
+            await pilot.pause()
+            out["matrix-screen-open"] = time.perf_counter() - t0
+            matrix = app.screen
+            t0 = time.perf_counter()
+            matrix.fill()
+            table = matrix.query_one("#matrix")
+            for y in range(table.size.height):
+                table.render_line(y)
+            out["matrix"] = time.perf_counter() - t0
+            app.pop_screen()
+            await pilot.pause()
+
+            biggest = max((r for r in thematic_map(study).rows if r.kind == "theme"),
+                          key=lambda r: r.counts.extracts)
+            t0 = time.perf_counter()
+            await app.push_screen(ReviewScreen("theme", biggest.id))
+            await pilot.pause()
+            out["review-screen-open"] = time.perf_counter() - t0
+            review = app.screen
+            assert len(review.extracts) == biggest.counts.extracts, (len(review.extracts), biggest.counts)
+            t0 = time.perf_counter()
+            review.reload()
+            draw(review.view)
+            out["review"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            review.view.action_page(1)
+            draw(review.view)
+            out["review-page-down"] = time.perf_counter() - t0
+        study.close()
+
+    asyncio.run(main())
+    return out
+
+
+def _themes_workload(ctx: Context) -> str:
+    path = ctx.study()["path"]
+    conn = sqlite3.connect(path)
+    try:
+        biggest = conn.execute(
+            "WITH RECURSIVE up(code_id, theme_id) AS (SELECT id, theme_id FROM codes WHERE theme_id IS NOT NULL "
+            "UNION ALL SELECT up.code_id, t.parent_id FROM up JOIN themes t ON t.id = up.theme_id "
+            "WHERE t.parent_id IS NOT NULL) "
+            "SELECT count(DISTINCT k.transcript_id || ':' || k.start_pos || ':' || k.end_pos) AS n "
+            "FROM up JOIN codings k ON k.code_id = up.code_id "
+            "JOIN transcripts t ON t.id = k.transcript_id JOIN participants p ON p.id = t.participant_id "
+            "WHERE p.pilot = 0 GROUP BY up.theme_id ORDER BY n DESC LIMIT 1"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return (
+        f"in this process (Textual run_test, {TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]}). The views' work, "
+        "cold: map = counts and labels for every code and theme computed (analyse) and the tree's "
+        "visible rows drawn; boxes = the boxes view laid out and drawn; matrix = participants x main "
+        f"themes computed and its table filled and drawn; review = the {biggest:,} extracts of the theme "
+        "with the most read, grouped, and the visible rows and the detail drawn; review-page-down = "
+        "one page down drawn. Whole screens pushed until Textual is idle (Pilot.pause): "
+        "map-/matrix-/review-screen-open, and baseline-screen-open = the help screen, Textual's "
+        "own floor for a screen here. On " + study_workload(ctx)
+    )
+
+
+@operation("themes", _themes_workload)
+def op_themes(ctx: Context) -> dict[str, float]:
+    return _themes_run(ctx.study()["path"])
+
+
 @operation("python-bare", "`python -c pass`: the interpreter's own start", group="baseline")
 def op_python_bare(ctx: Context) -> dict[str, float]:
     return {"wall": timed_run([ctx.python, "-c", "pass"])}

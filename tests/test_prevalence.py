@@ -49,3 +49,20 @@ def test_custom_rule_and_bad_bounds():
         rule_from_setting([{"label": "x", "min": "N*2", "max": "N"}])
     with pytest.raises(RuleError):
         rule_from_setting([{"label": " ", "min": "1", "max": "N"}])
+
+
+def test_map_drawing_boxes_lines_and_places():
+    from tacompanion.core.map_drawing import BOX_WIDTH, MapNode, draw_map
+
+    drawing = draw_map([
+        MapNode(1, None, "Being with silence", "5/6 most"),
+        MapNode(2, 1, "Unease", "1/6 one or two"),
+        MapNode(3, 1, "Waiting 我很安静 and a very long name", "0/6 -"),
+        MapNode(4, None, "Safety", "3/6 some"),
+    ])
+    lines = drawing.lines
+    assert drawing.boxes[1].x == 0 and drawing.boxes[2].x == drawing.boxes[3].x == BOX_WIDTH + 4
+    assert drawing.boxes[2].y == 0 and drawing.boxes[3].y == 5 and drawing.boxes[4].y == 10
+    assert lines[1].startswith("│ Being with silence") and "──┬─│ Unease" in lines[1]
+    assert "└─│ Waiting 我很安静" in lines[6] and lines[6].endswith("… │")
+    assert drawing.width <= 80  # two levels fit an 80-column terminal

@@ -21,7 +21,6 @@ PROG = "tacompanion"
 # Names reserved now and filled in by later work, with what each will do.
 # (`export` is a group: its later kinds are in EXPORT_RESERVED.)
 RESERVED = {
-    "review": "review a theme's extracts, participant by participant",
     "redact": "the redaction list applied to every export",
 }
 
@@ -198,6 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = command("stats", "the study in numbers (--json for scripts)", cmd_stats)
     stats.add_argument("--json", action="store_true", help="print JSON")
+    stats.add_argument(
+        "--rule", action="store_true",
+        help="print only the prevalence rule in force (label, minimum, maximum, and what it "
+        "means for this study's N); change it on the thematic map with p",
+    )
+
+    review = command(
+        "review",
+        "review a theme's extracts, participant by participant (without THEME: the thematic map)",
+        cmd_review,
+    )
+    review.add_argument(
+        "theme", nargs="?", metavar="THEME",
+        help="the theme: its path 'Theme / Subtheme', or its name when that is unique",
+    )
+    review.add_argument("--coder", metavar="NAME",
+                        help="who is coding (default: the study's default coder, else your login name)")
 
     demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
     demo.description = (
@@ -416,6 +432,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from tacompanion.store.stats import stats_table, study_stats
 
     with _open_study(args, create=False) as study:
+        if args.rule:
+            from tacompanion.store.stats import rule_lines
+
+            print("\n".join(rule_lines(study)))
+            return 0
         stats = study_stats(study)
     if args.json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -473,6 +494,23 @@ def cmd_code(args: argparse.Namespace) -> int:
         from tacompanion.tui.app import run_app
 
         run_app(study, coder=args.coder, start=start or ("documents", 0))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from tacompanion.store.themes import find_theme, list_themes
+
+    with _open_study(args, create=False) as study:
+        start: tuple[str, int] = ("map", 0)
+        if args.theme:
+            theme_id = find_theme(study, args.theme)
+            if theme_id is None:
+                names = ", ".join(t.name for t in list_themes(study) if t.parent_id is None) or "none yet"
+                raise CliError(f"no theme {args.theme!r} (main themes: {names})")
+            start = ("review", theme_id)
+        from tacompanion.tui.app import run_app
+
+        run_app(study, coder=args.coder, start=start)
     return 0
 
 

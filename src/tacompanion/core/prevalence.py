@@ -70,6 +70,22 @@ def label(n: int, total: int, rule: tuple[PrevalenceRow, ...] | list[PrevalenceR
     return None
 
 
+def labeller(total: int, rule: tuple[PrevalenceRow, ...] | list[PrevalenceRow] = DEFAULT_RULE):
+    """`label` with the rule's bounds worked out once for N = total: for
+    labelling many counts (every code and theme) at once."""
+    ranges = [(bound(r.minimum, total), bound(r.maximum, total), r.label) for r in rule]
+
+    def label_of(n: int) -> str | None:
+        if n <= 0 or total <= 0:
+            return None
+        for lo, hi, word in ranges:
+            if lo <= n <= hi:
+                return word
+        return None
+
+    return label_of
+
+
 def describe(n: int, total: int, rule: tuple[PrevalenceRow, ...] | list[PrevalenceRow] = DEFAULT_RULE) -> str:
     """'most participants (5 of 6)'."""
     word = label(n, total, rule)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tacompanion.core.prevalence import PrevalenceRow, rule_from_setting
-from tacompanion.core.tally import CodingFact, Counts, tally
+from tacompanion.core.tally import CodingFact, Counts, tally_rows
 from tacompanion.store.study import Study
 
 SCOPES = ("all", "transcripts")
@@ -56,11 +56,50 @@ def coding_facts(study: Study, scope: str) -> list[CodingFact]:
     ]
 
 
+def coding_rows(study: Study, scope: str) -> tuple[list[tuple[int, int, int, int]], dict[int, int]]:
+    """The same codings as `coding_facts`, read the fast way: (rows, owner).
+    rows: (code id, document, start, end), document being a transcript's id or
+    minus a note's id; owner: document -> participant id. Pilots are left out."""
+    owner = dict(study.conn.execute(
+        "SELECT t.id, t.participant_id FROM transcripts t "
+        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0"
+    ).fetchall())
+    rows = study.conn.execute(
+        "SELECT code_id, transcript_id, start_pos, end_pos FROM codings WHERE transcript_id IN ("
+        "SELECT t.id FROM transcripts t JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0)"
+    ).fetchall()
+    if scope != "transcripts":
+        notes = study.conn.execute(
+            "SELECT k.code_id, -k.note_id, k.start_pos, k.end_pos, i.participant_id "
+            "FROM codings k JOIN notes n ON n.id = k.note_id "
+            "JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+        ).fetchall()
+        rows.extend(r[:4] for r in notes)
+        owner.update((r[1], r[4]) for r in notes)
+    return rows, owner
+
+
 def analyse(study: Study) -> Analysis:
     scope = study.setting("analysis_scope", "all")
     rule = rule_from_setting(study.setting("prevalence_rule"))
     total = participants_in_analysis(study, scope)
     code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
     theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
-    codes, themes = tally(coding_facts(study, scope), code_theme, theme_parent, total, rule)
+    rows, owner = coding_rows(study, scope)
+    codes, themes = tally_rows(rows, owner, code_theme, theme_parent, total, rule)
     return Analysis(total, rule, scope, codes, themes)
+
+
+def prevalence_rule(study: Study) -> tuple[PrevalenceRow, ...]:
+    """The rule in force: the study's `prevalence_rule` setting."""
+    return rule_from_setting(study.setting("prevalence_rule"))
+
+
+def set_prevalence_rule(study: Study, rule: list[PrevalenceRow] | tuple[PrevalenceRow, ...]) -> None:
+    """Replace the study's prevalence rule (checked first: a bad rule is refused)."""
+    from tacompanion.core.prevalence import check_rule, rule_to_setting
+
+    rows = tuple(PrevalenceRow(" ".join(r.label.split()), r.minimum.strip(), r.maximum.strip()) for r in rule)
+    check_rule(rows)
+    study.set_setting("prevalence_rule", rule_to_setting(rows))

@@ -14,10 +14,47 @@ from tacompanion.store.study import Study
 
 
 def study_stats(study: Study) -> dict[str, Any]:
-    """The whole report: {"participants": [...], "transcripts": [...]}."""
+    """The whole report: {"participants": [...], "transcripts": [...], "codes": [...],
+    "themes": [...], "prevalence": {...}}."""
     return {
         "participants": participant_stats(study),
         "transcripts": transcript_stats(study),
+        **analysis_stats(study),
+    }
+
+
+def analysis_stats(study: Study) -> dict[str, Any]:
+    """"codes" and "themes" with counts and prevalence labels (from `analyse`),
+    and "prevalence": N and the rule in force."""
+    from tacompanion.core.prevalence import rule_text, rule_to_setting
+    from tacompanion.store.thematic import thematic_map
+
+    tmap = thematic_map(study)
+    a = tmap.analysis
+    by_id = {t.id: t for t in tmap.themes}
+    codes, themes = [], []
+    own: dict[int, list[str]] = {t.id: [] for t in tmap.themes}
+    for row in tmap.rows:
+        if row.kind == "code":
+            c = row.counts
+            codes.append({"name": row.name, "theme": tmap.paths.get(row.theme_id) if row.theme_id else None,
+                          "codings": c.codings, "extracts": c.extracts,
+                          "participants": c.participants, "label": c.label})
+            if row.theme_id is not None:
+                own[row.theme_id].append(row.name)
+    for row in tmap.rows:
+        if row.kind == "theme":
+            t, c = by_id[row.id], row.counts
+            parent = by_id[t.parent_id].name if t.parent_id is not None else None
+            themes.append({"name": t.name, "parent": parent, "status": t.status, "codes": own[t.id],
+                           "codings": c.codings, "extracts": c.extracts,
+                           "participants": c.participants, "label": c.label})
+    codes.sort(key=lambda c: c["name"].casefold())
+    return {
+        "codes": codes,
+        "themes": themes,
+        "prevalence": {"participants": a.total, "scope": a.scope, "rule": rule_to_setting(a.rule),
+                       "text": rule_text(a.rule, a.total) if a.total else rule_text(a.rule)},
     }
 
 
@@ -117,7 +154,60 @@ def stats_table(stats: dict[str, Any]) -> str:
                 body,
             )
         )
+    lines.extend(theme_tree_lines(stats))
     return "\n".join(lines)
+
+
+def theme_tree_lines(stats: dict[str, Any]) -> list[str]:
+    """The theme tree with counts and labels, and the rule in force."""
+    if "themes" not in stats:
+        return []
+    prevalence = stats["prevalence"]
+    out = ["", f"Themes: {len(stats['themes'])}; codes: {len(stats['codes'])}"
+           f" (N = {prevalence['participants']} participants in analysis, pilots excluded)"]
+    codes_of: dict[str | None, list[dict]] = {}
+    for c in stats["codes"]:
+        codes_of.setdefault(c["theme"], []).append(c)
+    rows: list[list[Any]] = []
+    stack: list[str] = []  # the names from the main theme down to the current one
+    for t in stats["themes"]:
+        # themes come in tree order, parents first: climb back to the parent
+        while stack and (t["parent"] is None or stack[-1] != t["parent"]):
+            stack.pop()
+        stack.append(t["name"])
+        path, depth = " / ".join(stack), len(stack) - 1
+        rows.append(["  " * depth + t["name"] + f" [{t['status']}]", t["codings"], t["extracts"],
+                     t["participants"], t["label"] or ""])
+        for c in codes_of.get(path, []):
+            rows.append(["  " * (depth + 1) + "- " + c["name"], c["codings"], c["extracts"],
+                         c["participants"], c["label"] or ""])
+    unsorted = codes_of.get(None, [])
+    if unsorted:
+        rows.append(["(unsorted codes)", "", "", "", ""])
+        for c in unsorted:
+            rows.append(["  - " + c["name"], c["codings"], c["extracts"], c["participants"], c["label"] or ""])
+    if rows:
+        out.extend(_table(["theme / code", "codings", "extracts", "participants", "prevalence"], rows))
+    out.append(f"Prevalence rule: {prevalence['text']}")
+    return out
+
+
+def rule_lines(study: Study) -> list[str]:
+    """`stats --rule`: the prevalence rule in force, row by row, with its
+    meaning for this study's N."""
+    from tacompanion.core.prevalence import bound
+    from tacompanion.store.analysis import participants_in_analysis, prevalence_rule
+
+    total = participants_in_analysis(study)
+    rows = []
+    for r in prevalence_rule(study):
+        lo, hi = bound(r.minimum, total), bound(r.maximum, total)
+        means = "never" if lo > hi else str(lo) if lo == hi else f"{lo} to {hi}"
+        rows.append([r.label, r.minimum, r.maximum, means if total else "-"])
+    out = [f"Prevalence rule (N = {total} participants in analysis, pilots excluded; the first row "
+           "that fits a count gives its label):"]
+    out.extend(_table(["label", "minimum", "maximum", f"with N = {total}"], rows))
+    return out
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:

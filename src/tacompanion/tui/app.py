@@ -35,6 +35,7 @@ class TacompanionApp(App):
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("ctrl+t", "thematic_map", "Thematic map", id="app.thematic_map"),
     ]
 
     def __init__(
@@ -65,6 +66,12 @@ class TacompanionApp(App):
             kind, key = self.start
             if kind == "documents":
                 self.action_code()
+            elif kind == "map":
+                self.action_thematic_map()
+            elif kind == "review":
+                from tacompanion.tui.screens.review import ReviewScreen
+
+                self.push_screen(ReviewScreen("theme", key))
             else:
                 from tacompanion.tui.screens.coding import CodingScreen
 
@@ -168,6 +175,24 @@ class TacompanionApp(App):
             )
             return
         self.exit()
+
+    def action_thematic_map(self) -> None:
+        """The thematic map, from anywhere: back to it when it is open below,
+        else opened on top. Not over a dialog (finish or close that first)."""
+        from textual.screen import ModalScreen
+
+        from tacompanion.tui.screens.thematic_map import ThemeMapScreen
+
+        if isinstance(self.screen, ModalScreen):
+            self.bell()
+            return
+        if isinstance(self.screen, ThemeMapScreen):
+            return
+        if any(isinstance(s, ThemeMapScreen) for s in self.screen_stack):
+            while not isinstance(self.screen_stack[-1], ThemeMapScreen):
+                self.pop_screen()
+            return
+        self.push_screen(ThemeMapScreen())
 
 
 def run_app(

@@ -72,16 +72,17 @@ class MemoScreen(ModalScreen[str | None]):
         Binding("escape,ctrl+s", "done", "Save and close", id="memo.done", priority=True),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, hint: str = "an empty memo is removed") -> None:
         super().__init__()
         self.memo_title = title
         self.text = text
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog memo"):
             yield Label(self.memo_title, classes="dialog-title")
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
-            yield Static("[dim]Esc or Ctrl+S saves and closes · an empty memo is removed[/]")
+            yield Static(f"[dim]Esc or Ctrl+S saves and closes · {self.hint}[/]")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

@@ -1,0 +1,466 @@
+"""What the thematic map, the review, the matrix and the co-occurrence view show.
+
+Everything here reads, except `recode` (one coding's code replaced, as one
+undoable step); the other changes go through `themes.py` and `codes.py`.
+Counts and labels come from `analysis.analyse` (the one place prevalence is
+computed). Pilot participants and pilot interviews are left out of the
+extracts, the matrix and the co-occurrences, as they are of the counts; with
+`analysis_scope` = "transcripts", codings on interview notes are left out too.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tacompanion.core.prevalence import label
+from tacompanion.core.tally import Counts
+from tacompanion.store.analysis import Analysis, analyse, coding_rows
+from tacompanion.store.study import Study, StudyError
+from tacompanion.store.themes import ThemeRow, list_themes
+
+# -- the map ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One line of the thematic map's tree."""
+
+    kind: str  # "theme", "code" or "unsorted" (the heading of the unsorted codes)
+    id: int | None
+    name: str
+    depth: int
+    counts: Counts | None
+    theme_id: int | None  # a theme's own id; a code's theme (None when unsorted)
+    status: str = ""
+    definition: str = ""
+    codes: int = 0  # a theme's own codes
+    memo: bool = False  # the theme (or code) has a memo
+
+
+@dataclass(frozen=True)
+class ThematicMap:
+    analysis: Analysis
+    themes: list[ThemeRow]
+    paths: dict[int, str]  # theme id -> "Theme / Subtheme"
+    rows: list[MapRow]
+
+    def children(self, theme_id: int | None) -> list[ThemeRow]:
+        return [t for t in self.themes if t.parent_id == theme_id]
+
+
+def theme_paths(themes: list[ThemeRow]) -> dict[int, str]:
+    """Every theme's path, from a tree-ordered list (parents first)."""
+    paths: dict[int, str] = {}
+    for t in themes:
+        paths[t.id] = t.name if t.parent_id is None else f"{paths[t.parent_id]} / {t.name}"
+    return paths
+
+
+def thematic_map(study: Study, analysis: Analysis | None = None) -> ThematicMap:
+    """The tree as rows: each theme, its own codes, then its subthemes; then the
+    unsorted codes under a heading."""
+    analysis = analysis or analyse(study)
+    themes = list_themes(study)
+    paths = theme_paths(themes)
+    codes_of: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
+    for cid, name, theme_id in study.conn.execute(
+        "SELECT id, name, theme_id FROM codes ORDER BY name COLLATE NOCASE"
+    ):
+        codes_of[theme_id].append((cid, name))
+    children: dict[int | None, list[ThemeRow]] = defaultdict(list)
+    for t in themes:
+        children[t.parent_id].append(t)
+    empty = Counts(0, 0, 0, None)
+    rows: list[MapRow] = []
+    with_memo = {(r[0], r[1]) for r in study.conn.execute(
+        "SELECT 'theme', theme_id FROM memos WHERE theme_id IS NOT NULL "
+        "UNION SELECT 'code', code_id FROM memos WHERE code_id IS NOT NULL")}
+
+    def walk(parent: int | None, depth: int) -> None:
+        for t in children.get(parent, []):
+            own = codes_of.get(t.id, [])
+            rows.append(MapRow("theme", t.id, t.name, depth, analysis.themes.get(t.id, empty), t.id,
+                               t.status, t.definition, len(own), ("theme", t.id) in with_memo))
+            for cid, name in own:
+                rows.append(MapRow("code", cid, name, depth + 1, analysis.codes.get(cid, empty), t.id,
+                                   memo=("code", cid) in with_memo))
+            walk(t.id, depth + 1)
+
+    walk(None, 0)
+    unsorted = codes_of.get(None, [])
+    rows.append(MapRow("unsorted", None, "Unsorted codes", 0, None, None, codes=len(unsorted)))
+    for cid, name in unsorted:
+        rows.append(MapRow("code", cid, name, 1, analysis.codes.get(cid, empty), None,
+                           memo=("code", cid) in with_memo))
+    return ThematicMap(analysis, themes, paths, rows)
+
+
+def theme_code_ids(study: Study, theme_id: int) -> list[int]:
+    """The codes of a theme and of all its subthemes."""
+    return [r[0] for r in study.conn.execute(
+        "WITH RECURSIVE d(id) AS (SELECT ? UNION ALL "
+        "SELECT t.id FROM themes t JOIN d ON t.parent_id = d.id) "
+        "SELECT c.id FROM codes c WHERE c.theme_id IN (SELECT id FROM d)",
+        (theme_id,),
+    )]
+
+
+# -- extracts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtractCode:
+    coding_id: int
+    code_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Extract:
+    """A coded span of one document, with every code on exactly that span."""
+
+    participant_id: int
+    participant: str
+    kind: str  # "transcript" or "notes"
+    doc_id: int  # transcript id or note id
+    interview_id: int | None  # for notes
+    start: int
+    end: int
+    text: str
+    codes: tuple[ExtractCode, ...] = field(default=())
+
+    @property
+    def key(self) -> tuple[str, int, int, int]:
+        return (self.kind, self.doc_id, self.start, self.end)
+
+
+def extracts_for(
+    study: Study, code_ids: list[int], participant_id: int | None = None,
+    meeting: int | None = None,
+) -> list[Extract]:
+    """The extracts carrying any of `code_ids`, participant by participant
+    (pseudonym order), in document order within each, pilots left out. With
+    `meeting`, only those overlapping a coding of that code (where the two
+    co-occur)."""
+    if not code_ids:
+        return []
+    scope = study.setting("analysis_scope", "all")
+    marks = ",".join("?" * len(code_ids))
+    who = " AND p.id = ?" if participant_id is not None else ""
+    extra = (participant_id,) if participant_id is not None else ()
+    # Every coding on the same span as a coding of `code_ids`: the extracts and
+    # all their codes. Texts are sliced here, not with SQL substr (which walks
+    # a long transcript from its start for every extract).
+    sql = (
+        "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
+        "  k2.id, k2.code_id, c2.name "
+        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id "
+        "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos = k.start_pos "
+        "  AND k2.end_pos = k.end_pos "
+        "JOIN codes c2 ON c2.id = k2.code_id "
+        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0{who}"
+    )
+    params: tuple = (*code_ids, *extra)
+    if scope != "transcripts":
+        sql += (
+            " UNION ALL "
+            "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
+            "  k2.id, k2.code_id, c2.name "
+            "FROM codings k JOIN notes n ON n.id = k.note_id "
+            "JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id "
+            "JOIN codings k2 ON k2.note_id = k.note_id AND k2.start_pos = k.start_pos "
+            "  AND k2.end_pos = k.end_pos "
+            "JOIN codes c2 ON c2.id = k2.code_id "
+            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}"
+        )
+        params = params + params
+    heads: dict[tuple, tuple] = {}
+    codes: dict[tuple, dict[int, tuple]] = {}
+    for r in study.conn.execute(sql, params):
+        key = (r[2], r[3], r[5], r[6])
+        if key not in heads:
+            heads[key] = r[:7]
+            codes[key] = {}
+        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9])
+    texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
+    texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
+    out = []
+    for key, h in heads.items():
+        doc = h[3] if h[2] == "t" else -h[3]
+        out.append(Extract(
+            h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6],
+            texts.get(doc, "")[h[5]:h[6]],
+            tuple(ExtractCode(c[1], c[2], c[3]) for c in sorted(codes[key].values())),
+        ))
+    if meeting is not None:
+        spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        for doc, note, start, end in study.conn.execute(
+            "SELECT transcript_id, note_id, start_pos, end_pos FROM codings WHERE code_id = ?", (meeting,)
+        ):
+            spans[("transcript", doc) if doc is not None else ("notes", note)].append((start, end))
+        out = [e for e in out if any(a < e.end and e.start < b for a, b in spans.get((e.kind, e.doc_id), ()))]
+    out.sort(key=lambda e: (e.participant.casefold(), e.participant_id, e.kind != "transcript",
+                            e.doc_id, e.start, e.end))
+    return out
+
+
+def _texts(study: Study, table: str, ids: set[int], key=lambda i: i) -> dict[int, str]:
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {key(r[0]): r[1] for r in study.conn.execute(
+        f"SELECT id, text FROM {table} WHERE id IN ({marks})", tuple(ids))}
+
+
+def review_codes(study: Study, target: str, target_id: int) -> list[int]:
+    """The codes whose extracts a review of a theme (with its subthemes) or a code walks."""
+    if target == "theme":
+        return theme_code_ids(study, target_id)
+    if target == "code":
+        return [target_id]
+    raise StudyError(f"cannot review a {target!r}")
+
+
+@dataclass(frozen=True)
+class ContextTurn:
+    speaker: str
+    is_interviewer: bool
+    start: int  # offsets in the document's text
+    end: int
+    text: str
+
+
+def extract_context(study: Study, extract: Extract) -> list[ContextTurn]:
+    """The surrounding turn: the turns the extract lies in, with the turn
+    before them (usually the question); for a note, the whole note."""
+    if extract.kind == "notes":
+        text = study.scalar("SELECT text FROM notes WHERE id = ?", (extract.doc_id,)) or ""
+        return [ContextTurn("note", False, 0, len(text), text)]
+    inside = study.conn.execute(
+        "SELECT position, speaker, is_interviewer, start_pos, end_pos, text FROM segments "
+        "WHERE transcript_id = ? AND end_pos > ? AND start_pos < ? ORDER BY position",
+        (extract.doc_id, extract.start, extract.end),
+    ).fetchall()
+    if not inside:
+        return []
+    before = study.conn.execute(
+        "SELECT position, speaker, is_interviewer, start_pos, end_pos, text FROM segments "
+        "WHERE transcript_id = ? AND position < ? ORDER BY position DESC LIMIT 1",
+        (extract.doc_id, inside[0][0]),
+    ).fetchall()
+    return [ContextTurn(r[1] or "", bool(r[2]), r[3], r[4], r[5]) for r in before + inside]
+
+
+def extract_location(study: Study, extract: Extract) -> tuple[str, int, int]:
+    """(kind, key, block index) to open the coding screen at the extract."""
+    if extract.kind == "transcript":
+        starts = [r[0] for r in study.conn.execute(
+            "SELECT start_pos FROM segments WHERE transcript_id = ? ORDER BY position",
+            (extract.doc_id,),
+        )]
+        return "transcript", extract.doc_id, max(0, bisect.bisect_right(starts, extract.start) - 1)
+    notes = [r[0] for r in study.conn.execute(
+        "SELECT id FROM notes WHERE interview_id = ? ORDER BY coalesce(elapsed_ms, 0), created_at, id",
+        (extract.interview_id,),
+    )]
+    index = notes.index(extract.doc_id) if extract.doc_id in notes else 0
+    return "notes", extract.interview_id or 0, index
+
+
+def extract_where(study: Study, extract: Extract) -> str:
+    """Where the extract is, in words: 'P3 · t1.txt · turn 12 · 4:05'."""
+    from tacompanion.core.document import clock
+
+    if extract.kind == "notes":
+        return f"{extract.participant} · interview notes"
+    name = study.scalar("SELECT file_name FROM transcripts WHERE id = ?", (extract.doc_id,)) or "?"
+    row = study.conn.execute(
+        "SELECT position, start_ms FROM segments WHERE transcript_id = ? AND start_pos <= ? "
+        "ORDER BY start_pos DESC LIMIT 1",
+        (extract.doc_id, extract.start),
+    ).fetchone()
+    if row is None:
+        return f"{extract.participant} · {name}"
+    turn = study.scalar(
+        "SELECT count(*) FROM segments WHERE transcript_id = ? AND position <= ?", (extract.doc_id, row[0]))
+    when = clock(row[1])
+    return " · ".join(x for x in (extract.participant, name, f"turn {turn}", when) if x)
+
+
+def recode(study: Study, coding_id: int, new_code_id: int, coder: str) -> int | None:
+    """Replace the code of one coding by another on the same span, as one
+    undoable step. Returns the new coding's id (None when the new code was
+    already there: then the old coding is just removed)."""
+    from tacompanion.store import history
+    from tacompanion.store.study import new_uuid, now_iso
+
+    rows = study.query("SELECT * FROM codings WHERE id = ?", (coding_id,))
+    if not rows:
+        raise StudyError(f"no coding with id {coding_id}")
+    old = rows[0]
+    if old["code_id"] == new_code_id:
+        return coding_id
+    names = dict(study.conn.execute(
+        "SELECT id, name FROM codes WHERE id IN (?, ?)", (old["code_id"], new_code_id)).fetchall())
+    if new_code_id not in names:
+        raise StudyError(f"no code with id {new_code_id}")
+    column = "transcript_id" if old["transcript_id"] is not None else "note_id"
+    exists = study.scalar(
+        f"SELECT id FROM codings WHERE code_id = ? AND {column} = ? AND start_pos = ? AND end_pos = ?",
+        (new_code_id, old[column], old["start_pos"], old["end_pos"]),
+    )
+    label = f"Recode '{names[old['code_id']]}' as '{names[new_code_id]}'"
+    with history.record(study, "recode", label, coder=coder) as op:
+        new_id = None
+        if exists is None:
+            new_id = op.insert("codings", {
+                "uuid": new_uuid(), "code_id": new_code_id, column: old[column],
+                "start_pos": old["start_pos"], "end_pos": old["end_pos"], "coder": coder,
+                "created_at": now_iso(), "starred": old["starred"],
+            })
+        op.delete("codings", coding_id)
+    return new_id
+
+
+# -- participants x themes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Rows: participants in analysis; columns: themes; cells: distinct extracts
+    of the theme (its subthemes included) in that participant's data."""
+
+    participants: list[tuple[int, str]]
+    themes: list[tuple[int, str, int]]  # id, path, depth
+    cells: dict[tuple[int, int], int]
+    total: int  # N
+    labels: dict[int, tuple[int, str | None]]  # theme id -> (participants, label)
+
+    def cell(self, participant_id: int, theme_id: int) -> int:
+        return self.cells.get((participant_id, theme_id), 0)
+
+
+def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
+    """The matrix over the main themes (`level` "main") or every theme and
+    subtheme ("all")."""
+    from tacompanion.core.prevalence import rule_from_setting
+
+    scope = study.setting("analysis_scope", "all")
+    rule = rule_from_setting(study.setting("prevalence_rule"))
+    themes = list_themes(study)
+    paths = theme_paths(themes)
+    parent = {t.id: t.parent_id for t in themes}
+    depth: dict[int, int] = {}
+    for t in themes:
+        depth[t.id] = 0 if t.parent_id is None else depth[t.parent_id] + 1
+    columns = [t for t in themes if level == "all" or t.parent_id is None]
+    wanted = {t.id for t in columns}
+    code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
+    ancestors: dict[int, list[int]] = {}
+    for cid, tid in code_theme.items():
+        chain = []
+        while tid is not None:
+            if tid in wanted:
+                chain.append(tid)
+            tid = parent.get(tid)
+        ancestors[cid] = chain
+    seen: dict[tuple[int, int], set] = defaultdict(set)
+    rows, owner = coding_rows(study, scope)
+    for code_id, document, start, end in rows:
+        for tid in ancestors.get(code_id, ()):
+            seen[(owner[document], tid)].add((document, start, end))
+    cells = {k: len(v) for k, v in seen.items()}
+    notes = "" if scope == "transcripts" else (
+        " UNION SELECT i.participant_id FROM interviews i JOIN notes n ON n.interview_id = i.id"
+        " WHERE i.pilot = 0"
+    )
+    people = [(r[0], r[1]) for r in study.conn.execute(
+        "SELECT id, pseudonym FROM participants WHERE pilot = 0 AND id IN "
+        f"(SELECT participant_id FROM transcripts{notes}) ORDER BY pseudonym COLLATE NOCASE"
+    )]
+    total = len(people)
+    labels = {}
+    for t in columns:
+        n = sum(1 for pid, _ in people if cells.get((pid, t.id)))
+        labels[t.id] = (n, label(n, total, rule))
+    return Matrix(people, [(t.id, paths[t.id], depth[t.id]) for t in columns], cells, total, labels)
+
+
+# -- co-occurrence -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoOccurrence:
+    code_a: int
+    name_a: str
+    code_b: int
+    name_b: str
+    shared: int  # overlapping pairs of extracts (one extract coded with both: 1)
+    participants: int  # distinct participants in whose data they meet
+
+
+def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence]:
+    """Which codes share extracts: two codes meet where a coding of one
+    overlaps a coding of the other in the same document. Most shared first.
+    With `code_id`, only the pairs that include it."""
+    scope = study.setting("analysis_scope", "all")
+    by_doc: dict[int, list] = defaultdict(list)
+    rows, owner = coding_rows(study, scope)
+    for code, document, start, end in rows:
+        by_doc[document].append((start, end, code, owner[document]))
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    people: dict[tuple[int, int], set] = defaultdict(set)
+    for facts in by_doc.values():
+        facts.sort()
+        active: list = []  # codings that started earlier and may still overlap
+        for start, end, code, participant in facts:
+            active = [a for a in active if a[1] > start]
+            for a in active:
+                if a[2] == code:
+                    continue
+                pair = (a[2], code) if a[2] < code else (code, a[2])
+                if code_id is not None and code_id not in pair:
+                    continue
+                shared[pair] += 1
+                people[pair].add(participant)
+            active.append((start, end, code, participant))
+    names = dict(study.conn.execute("SELECT id, name FROM codes").fetchall())
+    out = [
+        CoOccurrence(a, names.get(a, "?"), b, names.get(b, "?"), n, len(people[(a, b)]))
+        for (a, b), n in shared.items()
+    ]
+    out.sort(key=lambda c: (-c.shared, -c.participants, c.name_a.casefold(), c.name_b.casefold()))
+    return out
+
+
+def change_marker(study: Study) -> tuple[int, int]:
+    """Changes whenever the study does (by this connection or another process):
+    a screen compares markers to skip redrawing what cannot have changed."""
+    version = study.conn.execute("PRAGMA data_version").fetchone()[0]
+    return (study.conn.total_changes, version)
+
+
+def next_undo_targets(study: Study, redo: bool = False) -> list[tuple[str, int]]:
+    """The themes, then the codes, that undo (or redo) would change next, as
+    ("theme", id) / ("code", id): for the map to put its cursor there after."""
+    import json
+
+    if redo:
+        sql = "SELECT forward FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1"
+    else:
+        sql = "SELECT backward FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1"
+    raw = study.scalar(sql)
+    if raw is None:
+        return []
+    found: list[tuple[str, int]] = []
+    for change in json.loads(raw):
+        kind = {"themes": "theme", "codes": "code"}.get(change["table"])
+        if kind is not None:
+            key = (kind, change["id"] if "id" in change else change["row"]["id"])
+            if key not in found:
+                found.append(key)
+    return sorted(found, key=lambda k: k[0] != "theme")

@@ -1,0 +1,134 @@
+"""Participants x themes: how many extracts of each theme each participant's
+data holds, with each theme's prevalence underneath. Enter opens those
+extracts; `l` switches between main themes and every subtheme too."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tacompanion.store.thematic import Matrix, change_marker, participant_theme_matrix
+
+COLUMN = 10  # cells per theme column: the header is the theme's name, cut to fit
+
+
+class MatrixScreen(Screen):
+    CSS_PATH = "matrix.tcss"
+    HELP_TITLE = "participants x themes"
+    BINDINGS = [
+        Binding("l", "level", "Main themes / all", id="matrix.level"),
+        Binding("j", "cursor('down')", "Down", show=False, id="matrix.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="matrix.up"),
+        Binding("escape,q", "back", "Back", id="matrix.back"),
+    ]
+
+    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
+
+    def __init__(self, level: str = "main") -> None:
+        super().__init__()
+        self.level = level
+        self.matrix: Matrix | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="matrix-title")
+        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        yield Static(id="matrix-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Participants x themes"
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # back from a screen above: redraw only if the study changed meanwhile
+        if change_marker(self.app.study) != self.marker:
+            self.fill()
+
+    def fill(self) -> None:
+        self.marker = change_marker(self.app.study)
+        table = self.query_one(DataTable)
+        keep = table.cursor_coordinate
+        m = self.matrix = participant_theme_matrix(self.app.study, self.level)
+        table.clear(columns=True)
+        table.add_column("", key="who")
+        for tid, path, depth in m.themes:
+            name = path.rsplit(" / ", 1)[-1]
+            head = ("·" * depth) + name
+            if len(head) > COLUMN:
+                head = head[: COLUMN - 1] + "…"
+            table.add_column(Text(head, justify="right"), width=COLUMN, key=str(tid))
+        for pid, who in m.participants:
+            cells = [Text(who, style="bold")]
+            for tid, _, _ in m.themes:
+                n = m.cell(pid, tid)
+                cells.append(Text(str(n) if n else "·", justify="right", style="" if n else "dim"))
+            table.add_row(*cells, key=str(pid))
+        people = [Text("people", style="italic")]
+        words = [Text("", style="italic")]
+        for tid, _, _ in m.themes:
+            n, word = m.labels[tid]
+            people.append(Text(f"{n}/{m.total}", justify="right", style="italic"))
+            words.append(Text((word or "-")[:COLUMN], justify="right", style="italic"))
+        table.add_row(*people, key="people")
+        table.add_row(*words, key="label")
+        if m.themes and m.participants:
+            row = min(keep.row, len(m.participants) - 1)
+            col = max(1, min(keep.column, len(m.themes)))
+            table.move_cursor(row=row, column=col)
+        level = "main themes" if self.level == "main" else "every theme and subtheme"
+        self.query_one("#matrix-title", Static).update(Text.assemble(
+            ("Extracts per participant and theme", "bold"), f" ({level}; l switches) · N = {m.total}, pilots out"))
+        if not m.themes:
+            self.status("No themes yet: create them on the thematic map (n).")
+        self.describe()
+
+    def status(self, text: str | Text) -> None:
+        self.query_one("#matrix-status", Static).update(text)
+
+    def selected(self) -> tuple[int, int] | None:
+        """(participant id, theme id) under the cursor."""
+        m = self.matrix
+        table = self.query_one(DataTable)
+        row, col = table.cursor_coordinate
+        if m is None or not (0 <= row < len(m.participants)) or not (1 <= col <= len(m.themes)):
+            return None
+        return m.participants[row][0], m.themes[col - 1][0]
+
+    def describe(self) -> None:
+        m = self.matrix
+        picked = self.selected()
+        if m is None or picked is None:
+            return
+        pid, tid = picked
+        who = dict(m.participants)[pid]
+        path = next(p for t, p, _ in m.themes if t == tid)
+        n = m.cell(pid, tid)
+        self.status(Text.assemble((path, "bold"), f" · {who}: {n} extract{'s' if n != 1 else ''}",
+                                  (" · Enter opens them" if n else "", "dim")))
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        self.describe()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        from tacompanion.tui.screens.review import ReviewScreen
+
+        picked = self.selected()
+        if picked is None:
+            return
+        pid, tid = picked
+        self.app.push_screen(ReviewScreen("theme", tid, participant_id=pid))
+
+    def action_cursor(self, direction: str) -> None:
+        getattr(self.query_one(DataTable), f"action_cursor_{direction}")()
+
+    def action_level(self) -> None:
+        self.level = "all" if self.level == "main" else "main"
+        self.fill()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
