@@ -127,7 +127,8 @@ class ThemeMapScreen(Screen):
         rule = rule_text(a.rule, a.total) if a.total else rule_text(a.rule)
         self.query_one("#map-summary", Static).update(Text.assemble(
             (f"N = {a.total}", "bold"), " participants (pilots out) · ",
-            f"{themes} themes · {codes} codes ({unsorted} unsorted) · ", (rule, "dim")))
+            f"{themes} theme{'' if themes == 1 else 's'} · {codes} code{'' if codes == 1 else 's'}"
+            f" ({unsorted} unsorted) · ", (rule, "dim")))
         cursor = 0
         if keep is not None:
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
