@@ -17,16 +17,15 @@ from textual.screen import Screen
 from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import Study
-from tacompanion.tui.screens.backup import BackupScreen
 from tacompanion.tui.screens.help import HelpScreen
 from tacompanion.tui.screens.home import HomeScreen
-from tacompanion.tui.screens.import_transcripts import ImportScreen
-from tacompanion.tui.screens.reading import ReadingScreen
-from tacompanion.tui.screens.search import SearchChoice, SearchScreen
-from tacompanion.tui.screens.transcripts import TranscriptsScreen
 
 if TYPE_CHECKING:
     from tacompanion.tui.screens.interview_start import InterviewRequest
+    from tacompanion.tui.screens.search import SearchChoice
+
+# Screens other than home are imported when first opened: each costs start-up
+# time that the home screen does not need.
 
 
 class TacompanionApp(App):
@@ -108,11 +107,15 @@ class TacompanionApp(App):
         self.push_screen(HelpScreen.for_screen(self.screen))
 
     def action_backup(self) -> None:
+        from tacompanion.tui.screens.backup import BackupScreen
+
         self.push_screen(BackupScreen())
 
     # -- transcripts -------------------------------------------------------------------
 
     def action_transcripts(self) -> None:
+        from tacompanion.tui.screens.transcripts import TranscriptsScreen
+
         if not isinstance(self.screen, TranscriptsScreen):
             self.push_screen(TranscriptsScreen())
 
@@ -121,9 +124,13 @@ class TacompanionApp(App):
             if imported:
                 self.notify(f"{imported} transcript{'s' if imported != 1 else ''} imported")
 
+        from tacompanion.tui.screens.import_transcripts import ImportScreen
+
         self.push_screen(ImportScreen(), done)
 
     def action_search(self) -> None:
+        from tacompanion.tui.screens.search import SearchScreen
+
         if isinstance(self.screen, SearchScreen):
             return
         previous = getattr(self.screen, "query_text", None) or ""
@@ -137,6 +144,8 @@ class TacompanionApp(App):
     def open_transcript(self, transcript_id: int, position: int = 0, query: str | None = None) -> None:
         """Read a transcript at a turn; reuse the reading screen already open on it."""
         screen = self.screen
+        from tacompanion.tui.screens.reading import ReadingScreen
+
         if isinstance(screen, ReadingScreen) and screen.transcript_id == transcript_id:
             screen.go_to(position, query)
             return
