@@ -100,6 +100,7 @@ class CodingScreen(Screen):
         self.code_filter = ""
         self.last_search = ""
         self.recent: list[tuple[int, str]] = []
+        self.on_back = None  # what `q` does instead of going back, when nothing is below
 
     # -- building ----------------------------------------------------------------
 
@@ -538,4 +539,7 @@ class CodingScreen(Screen):
         self.app.push_screen(NotesScreen(self.document.participant_id, self.document.participant))
 
     def action_back(self) -> None:
+        if self.on_back is not None:
+            self.on_back()
+            return
         self.app.pop_screen()

@@ -537,7 +537,9 @@ class InterviewScreen(Screen):
     def action_finish(self) -> None:
         self.app.push_screen(SummaryScreen(self.guide, self.summary(), self.interview.recording_offset_ms), self.finish)
 
-    def finish(self, confirmed: bool | None) -> None:
+    def finish(self, confirmed: bool | str | None) -> None:
+        """End the interview; with "code", go straight on to coding its notes
+        (when recording was not allowed, the notes are the data)."""
         if not confirmed:
             return
         try:
@@ -547,8 +549,28 @@ class InterviewScreen(Screen):
             return
         self.reload_interview()
         self.app.ended_interview = self.interview_id
+        if confirmed == "code" and self.interview_has_notes():
+            self.code_notes()
+            return
         if self.exit_on_end:
             self.app.exit()
         else:
             self.dismiss()
             self.app.notify(f"Interview with {self.interview.participant} ended and saved")
+
+    def interview_has_notes(self) -> bool:
+        return bool(store.interview_outcome(self.study, self.interview_id)["notes"])
+
+    def code_notes(self) -> None:
+        """Replace this screen by coding mode on the interview's notes."""
+        from tacompanion.tui.screens.coding import CodingScreen
+
+        app = self.app
+        coding = CodingScreen("notes", self.interview_id, app.coder)
+        app.notify(f"Interview with {self.interview.participant} ended and saved: now coding its notes")
+        if self.exit_on_end:
+            # Launched by `tacompanion interview`: the command ends with coding.
+            app.switch_screen(coding)
+            coding.on_back = app.exit
+        else:
+            app.switch_screen(coding)

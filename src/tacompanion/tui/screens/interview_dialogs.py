@@ -223,13 +223,15 @@ def summary_markup(guide: Guide, summary: InterviewSummary, offset_ms: int = 0) 
     return "\n".join(lines)
 
 
-class SummaryScreen(ModalScreen[bool]):
-    """Before ending: what was covered, what is still to ask, follow-ups, quotes."""
+class SummaryScreen(ModalScreen[bool | str]):
+    """Before ending: what was covered, what is still to ask, follow-ups, quotes.
+    Dismisses with True (end), "code" (end, then code these notes) or False."""
 
     CSS_PATH = "interview_dialogs.tcss"
     HELP_TITLE = "end the interview"
     BINDINGS = [
         Binding("ctrl+f,enter", "confirm", "End interview", id="summary.confirm"),
+        Binding("c", "code", "End and code the notes", id="summary.code"),
         Binding("escape", "cancel", "Back to the interview", id="summary.cancel"),
         Binding("pagedown", "scroll(1)", "Scroll down", id="summary.down"),
         Binding("pageup", "scroll(-1)", "Scroll up", id="summary.up"),
@@ -247,7 +249,8 @@ class SummaryScreen(ModalScreen[bool]):
             with VerticalScroll(id="summary-body"):
                 yield Static(summary_markup(self.guide, self.summary, self.offset_ms), id="summary-text")
             yield Static(
-                "[b]Enter[/b] ends and saves the interview  [b]Esc[/b] goes back  [b]PgDn/PgUp[/b] scroll",
+                "[b]Enter[/b] ends and saves the interview  [b]c[/b] ends it and codes its notes  "
+                "[b]Esc[/b] goes back  [b]PgDn/PgUp[/b] scroll",
                 id="summary-keys",
             )
 
@@ -260,6 +263,9 @@ class SummaryScreen(ModalScreen[bool]):
 
     def action_confirm(self) -> None:
         self.dismiss(True)
+
+    def action_code(self) -> None:
+        self.dismiss("code")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
