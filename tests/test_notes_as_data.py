@@ -64,3 +64,49 @@ async def test_from_the_home_screen_coding_notes_returns_home(study):
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+def run_interview(study, participant="P1", pilot=False, notes=("first note", "!a quote")):
+    """An interview run through the store: clock started, notes on question 1
+    and 2 (each marks its question covered), ended."""
+    from tacompanion.core.note_markers import parse_note
+    from tacompanion.store import interviews as store
+    from tacompanion.store.notes import add_note
+
+    from .test_app_interview import GUIDE, Q
+
+    req = request(study, participant, pilot=pilot)
+    iid = store.create_interview(study, req.participant_id, req.guide_id, GUIDE, pilot=pilot)
+    store.start_clock(study, iid, at="2026-03-02T09:00:00.000Z")
+    for i, text in enumerate(notes):
+        add_note(study, iid, Q[i].id, parse_note(text), 60_000 * (i + 1), mark_covered=True)
+    store.end_interview(study, iid, at="2026-03-02T09:50:00.000Z")
+    return iid
+
+
+def test_stats_json_lists_interviews(cli, db_path):
+    import json
+
+    from tacompanion.core.document import DocRef
+    from tacompanion.core.spans import Span
+    from tacompanion.store.codes import create_and_apply
+    from tacompanion.store.study import Study
+
+    with Study.open(db_path) as study:
+        iid = run_interview(study)
+        run_interview(study, "P0", pilot=True, notes=("pilot note",))
+        note_id = study.scalar("SELECT id FROM notes WHERE interview_id = ? ORDER BY id", (iid,))
+        create_and_apply(study, "Opening", DocRef(note_id=note_id), Span(0, 5), "ana")
+    done = cli("--db", str(db_path), "stats", "--json")
+    assert done.returncode == 0, done.stderr
+    interviews = json.loads(done.stdout)["interviews"]
+    from .test_app_interview import GUIDE
+
+    assert interviews == [
+        {"participant": "P1", "pilot": False, "guide": GUIDE.title, "started": "2026-03-02T09:00:00.000Z",
+         "duration_s": 3000, "notes": 2, "questions_covered": 2, "questions_total": 14, "coded_notes": 1},
+        {"participant": "P0", "pilot": True, "guide": GUIDE.title, "started": "2026-03-02T09:00:00.000Z",
+         "duration_s": 3000, "notes": 1, "questions_covered": 1, "questions_total": 14, "coded_notes": 0},
+    ]
+    human = cli("--db", str(db_path), "stats")
+    assert "Interviews: 2" in human.stdout and "2/14" in human.stdout

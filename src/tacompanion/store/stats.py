@@ -19,8 +19,56 @@ def study_stats(study: Study) -> dict[str, Any]:
     return {
         "participants": participant_stats(study),
         "transcripts": transcript_stats(study),
+        "interviews": interview_stats(study),
         **analysis_stats(study),
     }
+
+
+def interview_stats(study: Study) -> list[dict[str, Any]]:
+    """Per interview: participant, pilot, guide (title), started (clock start,
+    ISO 8601, or null), duration_s (clock time to the end, or to now while
+    open, pauses left out), notes, questions_covered, questions_total,
+    coded_notes (notes with at least one coding)."""
+    from datetime import UTC, datetime
+
+    from tacompanion.core.guide import GuideError
+    from tacompanion.core.guide_parser import parse_guide
+    from tacompanion.core.interview import derive_coverage, parse_iso
+    from tacompanion.store.interviews import load_events, load_interview
+
+    rows = study.query(
+        "SELECT i.id, p.pseudonym, max(p.pilot, i.pilot) AS pilot, g.title, g.source_text, "
+        " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS notes, "
+        " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
+        "  WHERE n.interview_id = i.id) AS coded_notes "
+        "FROM interviews i JOIN participants p ON p.id = i.participant_id "
+        "LEFT JOIN guides g ON g.id = i.guide_id ORDER BY i.created_at, i.id"
+    )
+    guides: dict[str, Any] = {}
+    out = []
+    for r in rows:
+        interview = load_interview(study, r["id"])
+        source = r["source_text"]
+        if source not in guides:
+            try:
+                guides[source] = parse_guide(source) if source else None
+            except GuideError:
+                guides[source] = None
+        guide = guides[source]
+        end = parse_iso(interview.ended_at) if interview.ended_at else datetime.now(UTC)
+        coverage = derive_coverage(load_events(study, r["id"]))
+        out.append({
+            "participant": r["pseudonym"],
+            "pilot": bool(r["pilot"]),
+            "guide": r["title"],
+            "started": interview.started_at,
+            "duration_s": interview.elapsed_ms(end) // 1000 if interview.started_at else None,
+            "notes": r["notes"],
+            "questions_covered": coverage.covered_count(guide) if guide else 0,
+            "questions_total": len(guide.questions) if guide else 0,
+            "coded_notes": r["coded_notes"],
+        })
+    return out
 
 
 def analysis_stats(study: Study) -> dict[str, Any]:
@@ -152,6 +200,19 @@ def stats_table(stats: dict[str, Any]) -> str:
                 ["participant", "file", "format", "turns", "by participant", "by interviewer",
                  "words", "participant words", "coded turns"],
                 body,
+            )
+        )
+    ivs = stats.get("interviews", [])
+    if ivs:
+        lines.append("")
+        lines.append(f"Interviews: {len(ivs)}")
+        lines.extend(
+            _table(
+                ["participant", "pilot", "started", "minutes", "notes", "coded notes", "covered"],
+                [[i["participant"], "yes" if i["pilot"] else "", (i["started"] or "")[:16].replace("T", " "),
+                  "" if i["duration_s"] is None else round(i["duration_s"] / 60),
+                  i["notes"], i["coded_notes"], f"{i['questions_covered']}/{i['questions_total']}"]
+                 for i in ivs],
             )
         )
     lines.extend(theme_tree_lines(stats))
