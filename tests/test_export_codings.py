@@ -49,13 +49,14 @@ def test_export_codings_csv(cli, db_path, tmp_path):
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert tuple(rows[0].keys()) == CODING_COLUMNS
     got = [(r["participant"], r["transcript"], r["segment"], r["speaker"], r["code"], r["theme"],
-            r["coder"], r["text"], r["pilot"]) for r in rows]
+            r["coder"], r["text"], r["pilot"], r["source"]) for r in rows]
     assert got == [
-        ("P1", "notes 2026-03-02T09:01:00.000Z", "1", "", "Silence", "Being with silence / Waiting",
-         "ana", "long pause", "no"),
+        ("P1", "", "1", "", "Silence", "Being with silence / Waiting",
+         "ana", "long pause", "no", "notes 2026-03-02T09:01:00.000Z"),
         ("P1", "p1.txt", "2", "P1", "Silence", "Being with silence / Waiting", "ana",
-         "We sat in silence", "no"),
-        ("P1", "p1.txt", "5", "P1", "Calm", "", "kim", "Café\u0301 talk, \U0001F642 and 我很安静", "no"),
+         "We sat in silence", "no", "p1.txt"),
+        ("P1", "p1.txt", "5", "P1", "Calm", "", "kim", "Café\u0301 talk, \U0001F642 and 我很安静", "no",
+         "p1.txt"),
     ]
     for r in rows[1:]:
         assert TRANSCRIPT[int(r["start"]):int(r["end"])] == r["text"]

@@ -9,7 +9,7 @@ from tacompanion.store.study import Study
 
 CODING_COLUMNS = (
     "participant",
-    "transcript",  # the file name, or "notes <interview start>" for interview notes
+    "transcript",  # the transcript's file name; empty for a coding on interview notes
     "segment",  # 1-based turn in the transcript (note number for notes)
     "speaker",
     "start",  # [start, end) in code points into the stored text
@@ -20,6 +20,7 @@ CODING_COLUMNS = (
     "time",
     "text",
     "pilot",  # yes / no: pilots are kept out of the analysis, not out of the data
+    "source",  # the file name, or "notes <interview start>" for interview notes
 )
 
 
@@ -27,7 +28,7 @@ def coding_rows(study: Study) -> list[dict[str, str]]:
     return [
         {
             "participant": r["participant"],
-            "transcript": r["document"],
+            "transcript": r["document"] if r["kind"] == "transcript" else "",
             "segment": "" if r["segment"] is None else str(r["segment"]),
             "speaker": r["speaker"] or "",
             "start": str(r["start_pos"]),
@@ -38,6 +39,7 @@ def coding_rows(study: Study) -> list[dict[str, str]]:
             "time": r["created_at"],
             "text": r["text"],
             "pilot": "yes" if r["pilot"] else "no",
+            "source": r["document"],
         }
         for r in codings_for_export(study)
     ]

@@ -285,7 +285,7 @@ def codings_for_export(study: Study) -> list[dict]:
     return study.query(
         _THEME_PATH
         + """
-        SELECT p.pseudonym AS participant, p.pilot AS pilot,
+        SELECT 'transcript' AS kind, p.pseudonym AS participant, p.pilot AS pilot,
                t.file_name AS document, s.position + 1 AS segment, s.speaker AS speaker,
                k.start_pos, k.end_pos, c.name AS code, path.name AS theme, k.coder,
                k.created_at, substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text
@@ -297,7 +297,7 @@ def codings_for_export(study: Study) -> list[dict]:
         LEFT JOIN segments s ON s.transcript_id = t.id
              AND s.start_pos <= k.start_pos AND k.start_pos < max(s.end_pos, s.start_pos + 1)
         UNION ALL
-        SELECT p.pseudonym, max(p.pilot, i.pilot),
+        SELECT 'notes', p.pseudonym, max(p.pilot, i.pilot),
                'notes ' || coalesce(i.started_at, i.created_at),
                (SELECT count(*) FROM notes m WHERE m.interview_id = n.interview_id
                  AND (coalesce(m.elapsed_ms, 0), m.id) <= (coalesce(n.elapsed_ms, 0), n.id)),
@@ -309,6 +309,6 @@ def codings_for_export(study: Study) -> list[dict]:
         JOIN participants p ON p.id = i.participant_id
         JOIN codes c ON c.id = k.code_id
         LEFT JOIN path ON path.id = c.theme_id
-        ORDER BY 1 COLLATE NOCASE, 3, 6, 7, 8 COLLATE NOCASE
+        ORDER BY 2 COLLATE NOCASE, 4, 7, 8, 9 COLLATE NOCASE
         """
     )
