@@ -110,3 +110,28 @@ def test_stats_json_lists_interviews(cli, db_path):
     ]
     human = cli("--db", str(db_path), "stats")
     assert "Interviews: 2" in human.stdout and "2/14" in human.stdout
+
+
+async def test_the_transcripts_list_shows_each_participants_notes_and_opens_them_for_coding(study):
+    from tacompanion.formats.demo import create_demo_study
+    from tacompanion.tui.screens.transcripts import TranscriptsScreen
+
+    create_demo_study(study)
+    run_interview(study, "P9", notes=("only notes here",))  # no transcript, notes only
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.action_transcripts()
+        await pilot.pause()
+        assert isinstance(app.screen, TranscriptsScreen)
+        listing = app.screen.query_one("#transcripts")
+        ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+        texts = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        notes_ids = [i for i in ids if i and i.startswith("notes:")]
+        assert len(notes_ids) == 3  # T1's and T3's from the demo, and P9's
+        p9 = texts.index(next(t for t in texts if t.startswith("P9")))
+        assert "interview notes only" in texts[p9] and ids[p9 + 1].startswith("notes:")
+        listing.highlighted = p9 + 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen) and app.screen.kind == "notes"
+        assert [b.text for b in app.screen.document.blocks] == ["only notes here"]

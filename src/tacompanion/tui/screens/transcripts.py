@@ -1,5 +1,7 @@
 """The transcripts of the study, per participant: words, turns, how much is
-coded and whether each has been read; Enter opens one."""
+coded and whether each has been read; Enter opens one. Each participant's
+interview notes are listed beside their transcripts (Enter codes them: where
+there is no recording, the notes are the data)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tacompanion.store.documents import DocumentInfo, list_documents
 from tacompanion.store.transcripts import TranscriptInfo, list_transcripts, set_read
 
 
@@ -24,12 +27,23 @@ def transcript_row(t: TranscriptInfo, name_width: int = 28) -> Text:
     return row
 
 
+def notes_row(d: DocumentInfo, name_width: int = 28) -> Text:
+    row = Text("  ")
+    row.append("✎ ", style="dim")
+    name = d.title if len(d.title) <= name_width else d.title[: name_width - 1] + "…"
+    row.append(f"{name:<{name_width}}")
+    row.append(f" {d.blocks:>7} notes      ", style="")
+    share = round(100 * d.coded_blocks / d.blocks) if d.blocks else 0
+    row.append(f" {share:>3}% coded", style="dim" if not d.coded_blocks else "")
+    return row
+
+
 def participant_row(name: str, pilot: bool, items: list[TranscriptInfo]) -> Text:
     row = Text(name, style="bold")
     if pilot:
         row.append(" (pilot)", style="dim")
     read = sum(1 for t in items if t.read_at)
-    row.append(f"  {read}/{len(items)} read", style="dim")
+    row.append(f"  {read}/{len(items)} read" if items else "  interview notes only", style="dim")
     return row
 
 
@@ -59,6 +73,10 @@ class TranscriptsScreen(Screen):
     def refresh_list(self) -> None:
         items = list_transcripts(self.app.study)
         self.items = {t.id: t for t in items}
+        notes: dict[str, list[DocumentInfo]] = {}
+        for d in list_documents(self.app.study):
+            if d.kind == "notes":
+                notes.setdefault(d.participant, []).append(d)
         listing = self.query_one("#transcripts", OptionList)
         keep = listing.highlighted_option.id if listing.highlighted_option else None
         listing.clear_options()
@@ -67,9 +85,13 @@ class TranscriptsScreen(Screen):
         by_participant: dict[str, list[TranscriptInfo]] = {}
         for t in items:
             by_participant.setdefault(t.participant, []).append(t)
+        for name in notes:  # participants with interview notes but no transcript yet
+            by_participant.setdefault(name, [])
         for name, group in by_participant.items():
-            options.append(Option(participant_row(name, group[0].pilot, group), disabled=True))
+            pilot = group[0].pilot if group else any(d.pilot for d in notes[name])
+            options.append(Option(participant_row(name, pilot, group), disabled=True))
             options.extend(Option(transcript_row(t, width), id=str(t.id)) for t in group)
+            options.extend(Option(notes_row(d, width), id=f"notes:{d.key}") for d in notes.get(name, []))
         listing.add_options(options)
         read = sum(1 for t in items if t.read_at)
         summary = self.query_one("#transcripts-summary", Static)
@@ -79,7 +101,8 @@ class TranscriptsScreen(Screen):
                 f"{sum(t.words for t in items):,} words"
             )
         else:
-            summary.update("No transcripts yet. Press [b]a[/b] to add .txt .md .docx .vtt or .srt files.")
+            summary.update("No transcripts yet. Press [b]a[/b] to add .txt .md .docx .vtt or .srt files."
+                           + (" Interview notes are listed below." if notes else ""))
         if keep is not None:
             try:
                 listing.highlighted = listing.get_option_index(keep)
@@ -90,14 +113,20 @@ class TranscriptsScreen(Screen):
 
     def selected(self) -> TranscriptInfo | None:
         option = self.query_one("#transcripts", OptionList).highlighted_option
-        if option is None or option.id is None:
+        if option is None or option.id is None or not option.id.isdigit():
             return None
         return self.items.get(int(option.id))
 
     @on(OptionList.OptionSelected, "#transcripts")
     def open_transcript(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.app.open_transcript(int(event.option.id))
+        if event.option.id is None:
+            return
+        if event.option.id.startswith("notes:"):
+            from tacompanion.tui.screens.coding import CodingScreen
+
+            self.app.push_screen(CodingScreen("notes", int(event.option.id[6:]), self.app.coder))
+            return
+        self.app.open_transcript(int(event.option.id))
 
     def action_toggle_read(self) -> None:
         t = self.selected()
