@@ -135,3 +135,144 @@ async def test_the_transcripts_list_shows_each_participants_notes_and_opens_them
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen) and app.screen.kind == "notes"
         assert [b.text for b in app.screen.document.blocks] == ["only notes here"]
+
+
+VTT = """WEBVTT
+
+00:00:05.000 --> 00:00:20.000
+<v Interviewer>Could you tell me about your background?
+
+00:00:21.000 --> 00:01:30.000
+<v P1>I trained as a psychologist.
+
+00:01:41.000 --> 00:01:50.000
+<v Interviewer>How did you come to MBT?
+
+00:01:51.000 --> 00:02:40.000
+<v P1>By accident, really.
+
+00:03:41.000 --> 00:03:44.000
+<v Interviewer>And your last session?
+
+00:03:45.000 --> 00:04:30.000
+<v P1>The last session was quiet.
+"""
+
+
+def timed_study(study):
+    """P1's interview run in the app: Q1 from the start, Q2 at 1:00 and Q3 at
+    3:00 on the clock; the recorder ran 40 s before the clock. And P1's VTT."""
+    from tacompanion.formats.transcript_files import parse_transcript_bytes
+    from tacompanion.store import interviews as store
+    from tacompanion.store.transcripts import import_transcript
+
+    from .test_app_interview import GUIDE, Q
+
+    req = request(study, "P1")
+    iid = store.create_interview(study, req.participant_id, req.guide_id, GUIDE, pilot=False)
+    store.start_clock(study, iid, at="2026-03-02T09:00:00.000Z")
+    store.set_recording_offset(study, iid, 40_000)
+    store.make_current(study, iid, Q[1].id, 60_000)
+    store.make_current(study, iid, Q[2].id, 180_000)
+    store.end_interview(study, iid, at="2026-03-02T09:50:00.000Z")
+    parsed = parse_transcript_bytes(VTT.encode(), "vtt", "p1.vtt").with_interviewer_labels(["Interviewer"])
+    tid = import_transcript(study, parsed, participant="P1", file_name="p1.vtt").transcript_id
+    return iid, tid
+
+
+def test_transcript_turns_are_assigned_to_questions_by_time_and_offset(study):
+    from tacompanion.store.by_question import align_transcript, segment_questions
+
+    from .test_app_interview import Q
+
+    iid, tid = timed_study(study)
+    assert align_transcript(study, tid) == 6
+    # recording time - 40 s = clock time: 0:05 -> Q1, 1:41 (clock 1:01) -> Q2, 3:41 (3:01) -> Q3
+    assert segment_questions(study, tid) == [Q[0].id, Q[0].id, Q[1].id, Q[1].id, Q[2].id, Q[2].id]
+    sources = [r["question_source"] for r in study.query(
+        "SELECT question_source FROM segments WHERE transcript_id = ? ORDER BY position", (tid,))]
+    assert sources == ["time"] * 6
+
+
+def test_a_hand_mark_overrides_times_from_that_turn_on(study):
+    from tacompanion.store.by_question import align_transcript, mark_question_start, segment_questions
+
+    from .test_app_interview import Q
+
+    iid, tid = timed_study(study)
+    align_transcript(study, tid)
+    seg = study.query("SELECT id FROM segments WHERE transcript_id = ? AND position = 3", (tid,))[0]["id"]
+    mark_question_start(study, seg, Q[5].id)
+    align_transcript(study, tid)  # a new alignment keeps the hand mark
+    assert segment_questions(study, tid) == [Q[0].id, Q[0].id, Q[1].id, Q[5].id, Q[5].id, Q[5].id]
+    mark_question_start(study, seg, None)
+    assert segment_questions(study, tid) == [Q[0].id, Q[0].id, Q[1].id, Q[1].id, Q[2].id, Q[2].id]
+
+
+async def test_the_by_question_view_counts_answers_and_opens_them_for_coding(study):
+    from tacompanion.tui.screens.by_question import AnswersScreen, ByQuestionScreen
+
+    from .test_app_interview import Q
+
+    timed_study(study)
+    run_interview(study, "P2", notes=("p2 on background", "p2 on mbt"))
+    run_interview(study, "P0", pilot=True, notes=("pilot",))
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ByQuestionScreen)
+        assert screen.data.participants == ["P1", "P2"]  # the pilot stays out
+        table = screen.query_one("#by-question")
+        assert [str(c) for c in table.get_row(Q[0].id)] == [f"Q1. {Q[0].text[:37]}…", "1", "1"]
+        assert [str(c) for c in table.get_row(Q[1].id)][1:] == ["1", "1"]
+        assert [str(c) for c in table.get_row(Q[2].id)][1:] == ["1", "·"]
+        table.cursor_coordinate = (2, 1)  # Q3 x P1: the turn at 3:45
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswersScreen)
+        assert [a.text for a in app.screen.answers] == ["The last session was quiet."]
+        await pilot.press("enter")
+        await pilot.pause()
+        coding = app.screen
+        assert isinstance(coding, CodingScreen) and coding.kind == "transcript"
+        assert coding.view.block.text == "The last session was quiet."
+        await pilot.press("c", *"Quiet session", "enter")
+        await pilot.pause()
+        assert study.scalar("SELECT count(*) FROM codings") == 1
+
+
+async def test_q_in_coding_mode_marks_where_a_question_starts(study):
+    from tacompanion.store.by_question import segment_questions
+
+    from .test_app_interview import Q
+
+    iid, tid = timed_study(study)
+    app = TacompanionApp(study, coder="ana", start=("transcript", tid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("G", "Q", *"Q12", "enter")
+        await pilot.pause()
+        assert "Q12 starts at this turn" in str(app.screen.query_one("#status").render())
+    assert segment_questions(study, tid)[-1] == Q[11].id
+
+
+def test_export_by_question(cli, db_path):
+    from tacompanion.store.study import Study
+
+    with Study.open(db_path) as study:
+        timed_study(study)
+        run_interview(study, "P2", notes=("p2 on background", "p2 on mbt"))
+    done = cli("--db", str(db_path), "export", "by-question")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    from .test_app_interview import Q
+
+    q1 = text.index(f"### Q1. {Q[0].text}")
+    q2 = text.index(f"### Q2. {Q[1].text}")
+    block = text[q1:q2]
+    assert "**P1**" in block and "- I trained as a psychologist. _(p1.vtt turn 2)_" in block
+    assert "**P2**" in block and "- p2 on background _(note 1:00)_" in block
+    assert "Could you tell me about your background?" not in block  # the interviewer's turn is no answer
+    assert "_Nothing yet from: P2._" in text[text.index("### Q3."):]

@@ -153,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_option(codings, top=False)
     codings.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
     codings.set_defaults(handler=cmd_export_codings)
+    by_question = export_sub.add_parser(
+        "by-question",
+        help="for each guide question, every participant's answers (Markdown)",
+        description=(
+            "For each question of the guide: each participant's notes and, where assigned, "
+            "transcript turns. Writes to standard output unless -o names a file."
+        ),
+    )
+    _add_db_option(by_question, top=False)
+    by_question.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
+    by_question.set_defaults(handler=cmd_export_by_question)
     for name, what in EXPORT_RESERVED.items():
         p = export_sub.add_parser(name, help=f"{what} (not in this version yet)")
         _add_db_option(p, top=False)
@@ -327,6 +338,14 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
     with _open_study(args, create=False) as study:
         rows = coding_rows(study)
     return _write_export(args.output, rows_to_csv(rows, CODING_COLUMNS), len(rows), "coding")
+
+
+def cmd_export_by_question(args: argparse.Namespace) -> int:
+    from tacompanion.formats.by_question_md import by_question_markdown
+
+    with _open_study(args, create=False) as study:
+        text = by_question_markdown(study)
+    return _write_export(args.output, text, text.count("\n### "), "question")
 
 
 def _write_export(output: str | None, text: str, count: int, what: str) -> int:

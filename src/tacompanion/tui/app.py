@@ -151,6 +151,12 @@ class TacompanionApp(App):
             return
         self.push_screen(ReadingScreen(transcript_id, position=position, query=query))
 
+    def action_by_question(self) -> None:
+        from tacompanion.tui.screens.by_question import ByQuestionScreen
+
+        if not isinstance(self.screen, ByQuestionScreen):
+            self.push_screen(ByQuestionScreen())
+
     def action_code(self) -> None:
         from tacompanion.tui.screens.documents import DocumentsScreen
 

@@ -85,6 +85,7 @@ class CodingScreen(Screen):
         Binding("M", "memo_code", "Code memo", id="coding.code_memo", show=False),
         Binding("slash", "search", "Search", id="coding.search"),
         Binding("i", "notes", "Interview notes", id="coding.notes", show=False),
+        Binding("Q", "mark_question", "Question starts here", id="coding.mark_question", show=False),
         Binding("tab", "toggle_panel", "Codes panel", id="coding.panel"),
         Binding("escape", "escape", "Cancel selection", id="coding.escape", show=False),
         Binding("q", "back", "Back", id="coding.back"),
@@ -537,6 +538,32 @@ class CodingScreen(Screen):
         from tacompanion.tui.screens.notes_panel import NotesScreen
 
         self.app.push_screen(NotesScreen(self.document.participant_id, self.document.participant))
+
+    def action_mark_question(self) -> None:
+        """Mark the guide question that starts at this turn (answers by question)."""
+        from tacompanion.store.by_question import guide_questions_for_picker, mark_question_start, study_guide
+
+        block = self.view.block
+        if block is None or block.segment_id is None:
+            self.status("Questions are marked on transcript turns (notes already carry theirs).")
+            return
+        items = guide_questions_for_picker(self.app.study)
+        if not items:
+            self.status("No interview guide in this study to mark questions from.")
+            return
+        items.append((0, "(no question starts here: remove the mark)"))
+        guide = study_guide(self.app.study)
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            question = None if result.item_id == 0 else guide.questions[result.item_id - 1]
+            mark_question_start(self.app.study, block.segment_id, question.id if question else None)
+            self.status(
+                f"Q{question.number} starts at this turn." if question else "Question mark removed."
+            )
+
+        self.app.push_screen(FuzzyPicker("Which question starts at this turn?", items), picked)
 
     def action_back(self) -> None:
         if self.on_back is not None:

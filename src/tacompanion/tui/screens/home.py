@@ -35,6 +35,7 @@ MODES: list[Mode] = [
     Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
     Mode("slash", "Search transcripts", "search", "every word"),
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
+    Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]

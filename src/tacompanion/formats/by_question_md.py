@@ -1,0 +1,48 @@
+"""`export by-question`: for each question of the guide, what each participant
+said: their notes and, where assigned, their transcript turns. Plain Markdown
+for a quick write-up or a check of coverage across interviews."""
+
+from __future__ import annotations
+
+from tacompanion.store.by_question import answers_by_question
+from tacompanion.store.study import Study
+
+
+def _quote(text: str) -> str:
+    return " ".join(text.split())
+
+
+def by_question_markdown(study: Study) -> str:
+    data = answers_by_question(study)
+    if data.guide is None:
+        return "# Answers by question\n\nNo interview guide in this study yet.\n"
+    guide = data.guide
+    out = [f"# Answers by question: {guide.title}", ""]
+    answered = sum(1 for q in guide.questions if any(data.count(q.id, p) for p in data.participants))
+    out.append(
+        f"{len(data.participants)} participants (pilots left out); {answered} of "
+        f"{len(guide.questions)} questions have answers. Notes are the interviewer's notes; "
+        "turns are transcript turns assigned to the question by time or by hand."
+    )
+    for section in guide.sections:
+        out += ["", f"## {section.title}"]
+        for q in section.questions:
+            out += ["", f"### Q{q.number}. {q.text}", ""]
+            any_answer = False
+            for p in data.participants:
+                answers = data.cells.get((q.id, p), [])
+                if not answers:
+                    continue
+                any_answer = True
+                out.append(f"**{p}**")
+                out.append("")
+                for a in answers:
+                    source = a.label if a.kind == "note" else a.label
+                    out.append(f"- {_quote(a.text)} _({source})_")
+                out.append("")
+            if not any_answer:
+                out += ["_No answers yet._", ""]
+            missing = [p for p in data.participants if not data.count(q.id, p)]
+            if missing and any_answer:
+                out += [f"_Nothing yet from: {', '.join(missing)}._", ""]
+    return "\n".join(line for line in out).rstrip() + "\n"
