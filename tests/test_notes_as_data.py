@@ -276,3 +276,66 @@ def test_export_by_question(cli, db_path):
     assert "**P2**" in block and "- p2 on background _(note 1:00)_" in block
     assert "Could you tell me about your background?" not in block  # the interviewer's turn is no answer
     assert "_Nothing yet from: P2._" in text[text.index("### Q3."):]
+
+
+async def test_the_rule_screen_switches_notes_in_or_out_of_the_analysis(study):
+    from tacompanion.store.analysis import analyse
+    from tacompanion.tui.screens.prevalence_rule import PrevalenceRuleScreen
+
+    run_interview(study, "P1")
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(PrevalenceRuleScreen())
+        await pilot.pause()
+        assert "transcripts and interview notes" in str(app.screen.query_one("#rule-title").render())
+        assert analyse(study).total == 1  # P1 counts through the notes
+        await pilot.press("t")
+        await pilot.pause()
+        assert study.setting("analysis_scope") == "transcripts"
+        assert analyse(study).total == 0
+        assert "transcripts only" in str(app.screen.query_one("#rule-title").render())
+        await pilot.press("t")
+        assert study.setting("analysis_scope") == "all"
+
+
+def test_kill_9_while_coding_notes_loses_nothing_shown(db_path):
+    import os
+    import signal
+    import sys
+
+    import pytest
+
+    pexpect = pytest.importorskip("pexpect")
+    from tacompanion.store.study import Study
+
+    with Study.open(db_path) as study:
+        run_interview(study, "P9", notes=("long silence before she answered", "she spoke of shame"))
+    child = pexpect.spawn(
+        sys.executable, ["-m", "tacompanion", "--db", str(db_path), "code", "--participant", "P9",
+                         "--coder", "kim"],
+        env=dict(os.environ, TERM="xterm-256color"), dimensions=(24, 80), encoding="utf-8", timeout=20,
+    )
+    try:
+        child.expect("notes · c code")
+        child.send("c")
+        child.expect("Code this note")
+        child.send("Silence\r")
+        child.expect("Created 'Silence'")
+        child.send("jvw")  # "she spoke"
+        child.expect("Selecting 2 words")
+        child.send("c")
+        child.expect("Code the selection")
+        child.send("Shame talk\r")
+        child.expect("Created 'Shame talk'")
+        os.kill(child.pid, signal.SIGKILL)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    with Study.open(db_path) as study:
+        rows = study.query(
+            "SELECT c.name, n.text, k.start_pos, k.end_pos FROM codings k JOIN codes c ON c.id = k.code_id "
+            "JOIN notes n ON n.id = k.note_id ORDER BY k.id"
+        )
+        assert [(r["name"], r["text"][r["start_pos"]:r["end_pos"]]) for r in rows] == [
+            ("Silence", "long silence before she answered"), ("Shame talk", "she spoke"),
+        ]

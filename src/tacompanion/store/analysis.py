@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from tacompanion.core.prevalence import PrevalenceRow, rule_from_setting
 from tacompanion.core.tally import CodingFact, Counts, tally_rows
-from tacompanion.store.study import Study
+from tacompanion.store.study import Study, StudyError
 
 SCOPES = ("all", "transcripts")
 
@@ -103,3 +103,16 @@ def set_prevalence_rule(study: Study, rule: list[PrevalenceRow] | tuple[Prevalen
     rows = tuple(PrevalenceRow(" ".join(r.label.split()), r.minimum.strip(), r.maximum.strip()) for r in rule)
     check_rule(rows)
     study.set_setting("prevalence_rule", rule_to_setting(rows))
+
+
+def analysis_scope(study: Study) -> str:
+    """"all" (transcripts and interview notes count) or "transcripts"."""
+    scope = study.setting("analysis_scope", "all")
+    return scope if scope in SCOPES else "all"
+
+
+def set_analysis_scope(study: Study, scope: str) -> None:
+    """Whether codings on interview notes count in the analysis."""
+    if scope not in SCOPES:
+        raise StudyError(f"the analysis scope is one of {', '.join(SCOPES)}, not {scope!r}")
+    study.set_setting("analysis_scope", scope)

@@ -11,7 +11,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tacompanion.core.prevalence import DEFAULT_RULE, PrevalenceRow, RuleError, bound
-from tacompanion.store.analysis import participants_in_analysis, prevalence_rule, set_prevalence_rule
+from tacompanion.store.analysis import (
+    analysis_scope,
+    participants_in_analysis,
+    prevalence_rule,
+    set_analysis_scope,
+    set_prevalence_rule,
+)
 from tacompanion.tui.screens.dialogs import ConfirmScreen, PromptScreen
 
 EXPLAIN = (
@@ -42,6 +48,7 @@ class PrevalenceRuleScreen(Screen):
         Binding("K", "shift(-1)", "Row up", id="rule.up", show=False),
         Binding("J", "shift(1)", "Row down", id="rule.down", show=False),
         Binding("r", "reset", "Default rule", id="rule.reset", show=False),
+        Binding("t", "toggle_scope", "Notes count / transcripts only", id="rule.scope"),
         Binding("j", "cursor('down')", "Down", show=False, id="rule.cursor_down"),
         Binding("k", "cursor('up')", "Up", show=False, id="rule.cursor_up"),
         Binding("escape,q", "back", "Back", id="rule.back"),
@@ -73,9 +80,12 @@ class PrevalenceRuleScreen(Screen):
             table.add_row(row.label, row.minimum, row.maximum, means)
         if self.rule:
             table.move_cursor(row=max(0, min(keep, len(self.rule) - 1)))
+        scope = analysis_scope(self.app.study)
+        counted = "transcripts and interview notes" if scope == "all" else "transcripts only"
         self.query_one("#rule-title", Static).update(Text.assemble(
             ("How prevalence is put into words", "bold"),
-            f" · N = {total} participants in analysis (pilots out) · a add · e edit · d delete · K/J order"))
+            f" · N = {total} participants in analysis (pilots out) · data: {counted} (t switches)"
+            " · a add · e edit · d delete · K/J order"))
 
     def status(self, text: str | Text) -> None:
         self.query_one("#rule-status", Static).update(text)
@@ -157,6 +167,16 @@ class PrevalenceRuleScreen(Screen):
         self.app.push_screen(ConfirmScreen(
             "Go back to the default rule (all = N; most = half+1 to N-1; some = 3 to half; "
             "one or two = 1 to 2)?"), answered)
+
+    def action_toggle_scope(self) -> None:
+        """Count codings on interview notes, or transcripts only (pilots never)."""
+        scope = "transcripts" if analysis_scope(self.app.study) == "all" else "all"
+        set_analysis_scope(self.app.study, scope)
+        self.fill()
+        self.status(
+            "Interview notes now count in the analysis, like transcripts."
+            if scope == "all" else "Analysis now counts transcripts only: codings on notes are left out."
+        )
 
     def action_back(self) -> None:
         self.app.pop_screen()
