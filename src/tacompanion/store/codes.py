@@ -309,6 +309,6 @@ def codings_for_export(study: Study) -> list[dict]:
         JOIN participants p ON p.id = i.participant_id
         JOIN codes c ON c.id = k.code_id
         LEFT JOIN path ON path.id = c.theme_id
-        ORDER BY 2 COLLATE NOCASE, 4, 7, 8, 9 COLLATE NOCASE
+        ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
         """
     )

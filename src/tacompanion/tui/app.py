@@ -100,6 +100,16 @@ class TacompanionApp(App):
                     partial(screen.run_action, b.action),
                 )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the room, Ctrl+T ticks a probe: the map's global key steps aside
+        # (and leaves the footer) while an interview is on screen.
+        if action == "thematic_map":
+            from tacompanion.tui.screens.interview import InterviewScreen
+
+            if isinstance(self.screen, InterviewScreen):
+                return False
+        return True
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
