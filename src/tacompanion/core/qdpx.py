@@ -201,9 +201,11 @@ def _quote_of(name: str | None) -> str | None:
 
 
 def _same_quote(got: str, quote: str) -> bool:
+    """The selected text is the quote, or starts with it (names are often
+    truncated); whitespace runs compare equal."""
     a = " ".join(got.split())
     b = " ".join(quote.split())
-    return bool(b) and (a.startswith(b) or b.startswith(a[: len(b)]) and len(a) >= len(b) // 2)
+    return bool(b) and a.startswith(b)
 
 
 # -- an interview's notes as one text ---------------------------------------------------

@@ -186,7 +186,7 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
         placed.add(c["id"])
         attrs = {"guid": c["uuid"], "name": _clean(c["name"]), "isCodable": "true"}
         if c["color"] and _COLOR.match(c["color"]):
-            attrs["color"] = c["color"].upper()
+            attrs["color"] = c["color"]
         el = _sub(parent, "Code", attrs)
         if c["description"].strip():
             _sub(el, "Description", text=red(c["description"]))

@@ -322,12 +322,22 @@ class _Importer:
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             coding_rows,
         )
-        self.s.counts["codings"] += len(coding_rows)
+        if coding_rows:
+            self.s.counts["codings"] += len(coding_rows)
 
     def _interview(self, source, pid: int, pilot: bool, blocks) -> int | None:
         if source.guid in self.existing["interviews"]:
+            # a merge: codings on its notes still count, when the notes are the same
+            iid = self.existing["interviews"][source.guid]
             self.s.skipped["interviews"] += 1
-            return None
+            rows = self.conn.execute("SELECT id, text FROM notes WHERE interview_id = ? "
+                                     "ORDER BY coalesce(elapsed_ms, 0), id", (iid,)).fetchall()
+            if [r[1] for r in rows] != [b.text for b in blocks]:
+                self.problem(f"source {source.name!r}: that interview's notes differ in the study; "
+                             "codings on them not merged")
+                return None
+            self.notes_of[source.guid] = (iid, [(r[0], b) for r, b in zip(rows, blocks, strict=True)])
+            return iid
         created = source.created or self.now
         cur = self.conn.execute(
             "INSERT INTO interviews (uuid, participant_id, pilot, created_at, started_at) VALUES (?, ?, ?, ?, ?)",
