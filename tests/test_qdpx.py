@@ -114,6 +114,10 @@ def make_study(study: Study) -> dict:
     save_memo(study, None, None, "The study memo.")
     pid1 = study.scalar("SELECT id FROM participants WHERE pseudonym = 'P1'")
     save_memo(study, "participant", pid1, "About P1.")
+    seg = study.scalar("SELECT id FROM segments WHERE transcript_id = ? AND position = 3", (p2.transcript_id,))
+    save_memo(study, "segment", seg, "A turn to come back to.")
+    save_memo(study, "note", notes[1].id, "Use this quote.")
+    save_memo(study, "interview", iid, "Went well.")
     with study.write() as db:
         db["journal"].insert({"uuid": new_uuid(), "entry_date": "2026-11-21", "text": "I noticed my own unease.",
                               "created_at": "2026-11-21T20:00:00.000Z"})
@@ -296,9 +300,12 @@ def _snapshot(study: Study) -> dict:
                    "JOIN interviews i ON i.id = n.interview_id JOIN participants p ON p.id = i.participant_id "
                    "ORDER BY i.uuid, n.elapsed_ms"),
         "memos": sorted((m["uuid"], m["text"], m["target"]) for m in q(
-            "SELECT m.uuid, m.text, coalesce(c.uuid, t.uuid, r.uuid, p.uuid) AS target FROM memos m "
+            "SELECT m.uuid, m.text, coalesce(c.uuid, t.uuid, r.uuid, p.uuid, i.uuid, "
+            " st.uuid || ':' || s.position, n.text) AS target FROM memos m "
             "LEFT JOIN codes c ON c.id = m.code_id LEFT JOIN themes t ON t.id = m.theme_id "
-            "LEFT JOIN transcripts r ON r.id = m.transcript_id LEFT JOIN participants p ON p.id = m.participant_id")),
+            "LEFT JOIN transcripts r ON r.id = m.transcript_id LEFT JOIN participants p ON p.id = m.participant_id "
+            "LEFT JOIN interviews i ON i.id = m.interview_id LEFT JOIN segments s ON s.id = m.segment_id "
+            "LEFT JOIN transcripts st ON st.id = s.transcript_id LEFT JOIN notes n ON n.id = m.note_id")),
         "journal": q("SELECT uuid, entry_date, text FROM journal ORDER BY uuid"),
     }
 

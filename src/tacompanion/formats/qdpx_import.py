@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -39,6 +40,7 @@ class QdpxError(Exception):
     """A file that cannot be imported at all; the message names the file."""
 
 
+@lru_cache(maxsize=512)
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -65,9 +67,15 @@ def _int(value: str | None) -> int | None:
         return None
 
 
+_ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
 def _date(value: str | None) -> str | None:
+    """An xsd:dateTime as the study stores times (UTC, milliseconds, Z)."""
     if not value:
         return None
+    if _ISO_MS_Z.match(value):
+        return value
     from datetime import UTC, datetime
 
     try:

@@ -417,6 +417,8 @@ class _Importer:
                 elif source.guid in self.notes_of:
                     target.setdefault(ref, ("interview_id", self.notes_of[source.guid][0]))
             for sel in source.selections:
+                if not sel.note_refs and not sel.description.strip():
+                    continue
                 where = self._selection_target(source.guid, sel.start, sel.end)
                 for ref in sel.note_refs:
                     if where:
