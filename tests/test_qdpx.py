@@ -550,3 +550,21 @@ def test_atlas_ti_projects(study, tmp_path):
         summary = import_qdpx(blank, SHARED / "atlasti-23-blank.qdpx")
         assert summary.problems == [] and not summary.counts
         assert blank.scalar("SELECT count(*) FROM codes") == 0
+
+
+def test_malformed_xml_and_merge_misuse_through_the_cli(cli, tmp_path):
+    bad = _zip(tmp_path, {"project.qde": "<Project name='x'><Users>"}, "bad.qdpx")
+    r = cli("--db", str(tmp_path / "s.db"), "import", str(bad))
+    assert r.returncode == 1 and str(bad) in r.stderr and "not well-formed" in r.stderr
+    assert not (tmp_path / "s.db").exists()
+    t = tmp_path / "a.txt"
+    t.write_text("P1: hello\n")
+    r = cli("--db", str(tmp_path / "s.db"), "import", "--merge", str(t))
+    assert r.returncode == 1 and "--merge applies to a .qdpx" in r.stderr
+
+
+def test_redacted_export_through_the_cli(rich, cli, tmp_path):
+    out = tmp_path / "red.qdpx"
+    r = cli("--db", str(rich.path), "export", "qdpx", "--redact", "-o", str(out))
+    assert r.returncode == 0 and "(redacted)" in r.stderr
+    assert "Tromsø".encode() not in b"".join(_files(out.read_bytes()).values())
