@@ -568,3 +568,16 @@ def test_redacted_export_through_the_cli(rich, cli, tmp_path):
     r = cli("--db", str(rich.path), "export", "qdpx", "--redact", "-o", str(out))
     assert r.returncode == 0 and "(redacted)" in r.stderr
     assert "Tromsø".encode() not in b"".join(_files(out.read_bytes()).values())
+
+
+@needs_shared
+def test_qc_demo_imported_then_exported_is_valid_and_comes_back_the_same(study, tmp_path):
+    import_qdpx(study, SHARED / "qc-demo.qdpx")
+    data = build_qdpx(study).data
+    assert list(_schema().iter_errors(_qde(data).decode("utf-8"))) == []
+    path = tmp_path / "again.qdpx"
+    path.write_bytes(data)
+    with Study.open(tmp_path / "again.db") as again:
+        import_qdpx(again, path)
+        assert _snapshot(again) == _snapshot(study)
+        assert study_stats(again) == study_stats(study)
