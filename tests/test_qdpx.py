@@ -427,8 +427,12 @@ def _crlf_project(tmp_path, positions: str, *, namespace="urn:QDA-XML:project:1.
     raw = "I: Hello there.\r\nP9: The 😀 silence was long.\r\nI: Why?\r\nP9: 静か, I think.\r\n"
     lf = raw.replace("\r\n", "\n")
     basis = raw if positions == "raw" else lf
-    a = basis.index("silence was long")
-    b = basis.index("静か")
+
+    def at(piece):
+        cp = basis.index(piece)
+        return len(basis[:cp].encode("utf-16-le")) // 2 if positions == "utf16" else cp
+
+    a, b = at("silence was long"), at("静か, I think")
     g = GUIDS
     xml = f"""<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="{namespace}" name="crlf" origin="elsewhere">
@@ -449,7 +453,7 @@ def _crlf_project(tmp_path, positions: str, *, namespace="urn:QDA-XML:project:1.
    <PlainTextSelection guid="{g['sel1']}" name="silence was long" startPosition="{a}" endPosition="{a + 16}">
     <Coding guid="{g['c1'][:-3]}111" creatingUser="{g['user']}" creationDateTime="2023-01-02T03:04:05"><CodeRef targetGUID="{g['c1']}"/></Coding>
    </PlainTextSelection>
-   <PlainTextSelection guid="{g['sel2']}" name="静か" startPosition="{b}" endPosition="{b + 2}">
+   <PlainTextSelection guid="{g['sel2']}" name="静か, I think" startPosition="{b}" endPosition="{b + 11}">
     <Coding guid="{g['c2'][:-3]}222" creatingUser="{g['user']}"><CodeRef targetGUID="{g['c2']}"/></Coding>
    </PlainTextSelection>
    <PlainTextSelection guid="{g['sel2'][:-3]}333" startPosition="5000" endPosition="5010">
@@ -469,7 +473,7 @@ def _crlf_project(tmp_path, positions: str, *, namespace="urn:QDA-XML:project:1.
                 f"crlf-{positions}.qdpx"), lf
 
 
-@pytest.mark.parametrize("positions", ["raw", "lf"])
+@pytest.mark.parametrize("positions", ["raw", "lf", "utf16"])
 def test_crlf_sources_with_positions_counted_either_way(study, tmp_path, positions):
     path, lf = _crlf_project(tmp_path, positions)
     summary = import_qdpx(study, path)
@@ -478,7 +482,7 @@ def test_crlf_sources_with_positions_counted_either_way(study, tmp_path, positio
                        "k.coder, k.created_at FROM codings k JOIN codes c ON c.id = k.code_id "
                        "JOIN transcripts t ON t.id = k.transcript_id ORDER BY k.start_pos")
     assert [(r["name"], r["text"], r["coder"]) for r in rows] == [
-        ("Long silence", "silence was long", "Kim"), ("Calm", "静か", "Kim")]
+        ("Long silence", "silence was long", "Kim"), ("Calm", "静か, I think", "Kim")]
     assert rows[0]["created_at"] == "2023-01-02T03:04:05.000Z"  # naive time read as UTC
     problems = "\n".join(summary.problems)
     assert "outside the text" in problems

@@ -12,6 +12,7 @@ from tacompanion.core.qdpx import (
     join_notes,
     normal_guid,
     normalise_with_map,
+    position_readings,
     redact,
     split_notes,
 )
@@ -104,3 +105,17 @@ def test_guids():
     assert normal_guid("{088B08AC-D5CD-4ADB-8B71-B4F3459C177F}") == "088b08ac-d5cd-4adb-8b71-b4f3459c177f"
     assert normal_guid("line:6") is None
     assert normal_guid(canonical_guid("not-a-guid")) is not None
+
+
+def test_utf16_positions_are_told_and_converted():
+    text = "😀 one 𠀋 two\nthree 👍🏽 four\n"
+    word = "four"
+    cp = text.index(word)
+    units = len(text[:cp].encode("utf-16-le")) // 2
+    assert units != cp
+    assert best_convention(text, [(units, units + 4, word)]) == "utf16"
+    assert best_convention(text, [(cp, cp + 4, word)]) == "raw"
+    limit, to_cp = position_readings(text)["utf16"]
+    assert limit == len(text.encode("utf-16-le")) // 2
+    assert text[to_cp(units):to_cp(units + 4)] == word
+    assert "utf16" not in position_readings("no astral here")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -173,34 +173,49 @@ def normalise_with_map(raw: str) -> NewlineMap:
     return NewlineMap(text, removed)
 
 
-def best_convention(raw: str, selections: Sequence[tuple[int, int, str | None]]) -> str:
-    """How a file's positions count line breaks: 'raw' (a CRLF is two
-    positions, or the text has no CRLF) or 'lf' (a CRLF is one, as ATLAS.ti
-    writes). Decided by which reading puts more selections inside the text
-    and more quoted names on their text. `selections`: (start, end, name)."""
-    if "\r\n" not in raw:
-        return "raw"
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def position_readings(raw: str) -> dict[str, tuple[int, Callable[[int], int]]]:
+    """The ways a tool may have counted positions in `raw`, each as (the
+    largest valid position, a function to a code point in the LF text):
+    'raw' code points over the file as it is (a CRLF is two), 'lf' code
+    points with a CRLF as one (ATLAS.ti), and, when the text has characters
+    beyond the BMP, 'utf16' code units over the LF text (Qt and browsers)."""
     nl = normalise_with_map(raw)
-    scores = {"raw": 0, "lf": 0}
-    raw_len, lf_len = len(raw), len(nl.text)
+    readings: dict[str, tuple[int, Callable[[int], int]]] = {"raw": (len(raw), nl.from_raw)}
+    if nl.removed:
+        readings["lf"] = (len(nl.text), lambda p: p)
+    # the UTF-16 unit where each character beyond the BMP starts
+    starts = [m.start() + n for n, m in enumerate(_ASTRAL.finditer(nl.text))]
+    if starts:
+        readings["utf16"] = (len(nl.text) + len(starts), lambda u: u - bisect_left(starts, u))
+    return readings
+
+
+def best_convention(raw: str, selections: Sequence[tuple[int, int, str | None]]) -> str:
+    """Which of `position_readings` a file's selections use: the reading
+    that puts more selections inside the text, more quoted names (ATLAS.ti
+    puts the quote in the name) on their text, and more starts at line
+    starts. `selections`: (start, end, name). Ties go to 'raw'."""
+    readings = position_readings(raw)
+    if len(readings) == 1:
+        return "raw"
+    lf_text = normalise_with_map(raw).text
+    scores = dict.fromkeys(readings, 0)
     for start, end, name in selections:
         quote = _quote_of(name)
-        for conv in ("raw", "lf"):
-            limit = raw_len if conv == "raw" else lf_len
+        for conv, (limit, to_lf) in readings.items():
             if not (0 <= start < end <= limit):
                 scores[conv] -= 3
                 continue
-            if quote:
-                got = raw[start:end].replace("\r\n", "\n") if conv == "raw" else nl.text[start:end]
-                if _same_quote(got, quote):
-                    scores[conv] += 2
-        # Boundaries at line starts are a weaker hint: a raw position just
-        # after an LF is a line start in the raw reading.
-        if 0 < start <= raw_len and raw[start - 1] == "\n":
-            scores["raw"] += 1
-        if 0 < start <= lf_len and nl.text[start - 1] == "\n":
-            scores["lf"] += 1
-    return "lf" if scores["lf"] > scores["raw"] else "raw"
+            a, b = to_lf(start), to_lf(end)
+            if quote and _same_quote(lf_text[a:b], quote):
+                scores[conv] += 2
+            if 0 < a <= len(lf_text) and lf_text[a - 1] == "\n":
+                scores[conv] += 1
+    best = max(scores.values())
+    return next(conv for conv in readings if scores[conv] == best)
 
 
 def _quote_of(name: str | None) -> str | None:

@@ -29,6 +29,7 @@ from tacompanion.core.qdpx import (
     best_convention,
     canonical_guid,
     normalise_with_map,
+    position_readings,
 )
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study
@@ -306,11 +307,8 @@ class _Reader:
         sel_els = _children(s, "PlainTextSelection")
         triples = [(_int(e.get("startPosition")), _int(e.get("endPosition")), e.get("name")) for e in sel_els]
         convention = best_convention(raw, [(a, b, c) for a, b, c in triples if a is not None and b is not None])
-        nl = normalise_with_map(raw)
-        text = nl.text
-
-        def pos(p: int) -> int:
-            return nl.from_raw(p) if convention == "raw" else p
+        limit, pos = position_readings(raw)[convention]
+        text = normalise_with_map(raw).text
 
         selections = []
         for e, (start, end, sel_name) in zip(sel_els, triples, strict=True):
@@ -320,7 +318,7 @@ class _Reader:
                 continue
             if start > end:
                 start, end = end, start
-            if not (0 <= start < end <= (len(raw) if convention == "raw" else len(text))):
+            if not (0 <= start < end <= limit):
                 self.problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
                                      f"outside the text ({len(text)} characters); not imported")
                 continue
@@ -330,9 +328,10 @@ class _Reader:
             selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "",
                                          _text_of(_child(e, "Description")), [c for c in codings if c],
                                          [canonical_guid(r.get("targetGUID")) for r in _children(e, "NoteRef")]))
-        if convention == "lf" and "\r\n" in raw:
-            self.problems.append(f"source {name!r}: CRLF text with positions counting a line break as one "
-                                 "(as ATLAS.ti writes); read that way")
+        if convention != "raw":
+            how = {"lf": "counting a CRLF line break as one (as ATLAS.ti writes)",
+                   "utf16": "counted in UTF-16 units (as Qt and browsers count)"}[convention]
+            self.problems.append(f"source {name!r}: positions {how}; read that way and converted")
         whole = [c for c in (self._coding(c, None, None) for c in _children(s, "Coding")) if c]
         for kind in ("VariableValue",):
             if _children(s, kind):
