@@ -36,6 +36,7 @@ import sys
 import tempfile
 import termios
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -657,6 +658,51 @@ def _themes_workload(ctx: Context) -> str:
 @operation("themes", _themes_workload)
 def op_themes(ctx: Context) -> dict[str, float]:
     return _themes_run(ctx.study()["path"])
+
+
+def _qdpx_file(ctx: Context) -> Path:
+    """The benchmark study exported once (for the import runs)."""
+    path = ctx.work / "bench-study.qdpx"
+    if not path.exists():
+        timed_run([*ctx.cli, "--db", ctx.study()["path"], "export", "qdpx", "-o", str(path)])
+    return path
+
+
+@operation(
+    "qdpx-export",
+    lambda ctx: f"`tacompanion export qdpx -o FILE` as a subprocess (process start included): "
+    f"the whole study as a REFI-QDA zip, on {study_workload(ctx)}",
+)
+def op_qdpx_export(ctx: Context) -> dict[str, float]:
+    out = ctx.fresh_path("export", ".qdpx")
+    wall = timed_run([*ctx.cli, "--db", ctx.study()["path"], "export", "qdpx", "-o", str(out)])
+    if not zipfile.is_zipfile(out):
+        raise BenchError(f"{out}: not a zip after export qdpx")
+    out.unlink()
+    return {"wall": wall}
+
+
+@operation(
+    "qdpx-import",
+    lambda ctx: f"`tacompanion import FILE.qdpx` into a new study as a subprocess (process start "
+    f"and study creation included), the file being the export of {study_workload(ctx)} "
+    f"({_qdpx_file(ctx).stat().st_size / 1e6:.1f} MB)",
+)
+def op_qdpx_import(ctx: Context) -> dict[str, float]:
+    source = _qdpx_file(ctx)
+    db = ctx.fresh_path("imported")
+    wall = timed_run([*ctx.cli, "--db", str(db), "import", str(source)], expect="codings")
+    conn = sqlite3.connect(db)
+    try:
+        codings = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    finally:
+        conn.close()
+    expected = ctx.study()["counts"]["codings"]
+    if codings != expected:
+        raise BenchError(f"qdpx import: {codings} codings, expected {expected}")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return {"wall": wall}
 
 
 @operation("python-bare", "`python -c pass`: the interpreter's own start", group="baseline")

@@ -29,7 +29,6 @@ EXPORT_RESERVED = {
     "report": "the analysis report",
     "codebook": "the codebook",
     "quotes": "the starred quotes",
-    "qdpx": "a REFI-QDA project for other QDA software",
 }
 
 
@@ -164,6 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_option(by_question, top=False)
     by_question.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
     by_question.set_defaults(handler=cmd_export_by_question)
+    qdpx = export_sub.add_parser(
+        "qdpx",
+        help="the study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder",
+        description=(
+            "The study as a REFI-QDA project (.qdpx): participants as cases with their "
+            "attributes, transcripts and each interview's notes as text sources, the theme tree "
+            "as non-codable codes holding the codes, every coding, memos and the journal as "
+            "notes. Exporting twice gives the same GUIDs."
+        ),
+    )
+    _add_db_option(qdpx, top=False)
+    qdpx.add_argument("-o", "--output", metavar="FILE", required=True, help="the .qdpx file to write (atomically)")
+    qdpx.add_argument("--redact", action="store_true",
+                      help="apply the study's redaction list to every exported text (positions follow)")
+    qdpx.set_defaults(handler=cmd_export_qdpx)
     for name, what in EXPORT_RESERVED.items():
         p = export_sub.add_parser(name, help=f"{what} (not in this version yet)")
         _add_db_option(p, top=False)
@@ -172,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = command(
         "import",
-        "import transcripts (.txt .md .docx .vtt .srt); all of a file or nothing",
+        "import transcripts (.txt .md .docx .vtt .srt), or a REFI-QDA project (.qdpx)",
         cmd_import,
     )
     imp.epilog = (
@@ -181,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
         "is a segment. .vtt uses <v Name> voice tags, .srt a 'Name:' prefix; consecutive "
         "cues of one speaker become one turn. Text must be UTF-8 (BOM or not) or UTF-16 "
         "with a BOM. The whole batch is checked first: if any file is refused, nothing "
-        "is imported."
+        "is imported. A .qdpx project is imported on its own, into an empty study (or "
+        "with --merge into one with content, matched by GUID), all of it or nothing."
     )
     imp.add_argument("files", nargs="+", metavar="FILE", help="files, folders or globs ('*.vtt')")
     imp.add_argument(
@@ -193,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--replace", action="store_true",
         help="replace an earlier version of the same file (codings must keep their text)",
+    )
+    imp.add_argument(
+        "--merge", action="store_true",
+        help="for a .qdpx: import into a study that has content, adding what it lacks (by GUID)",
     )
     imp.add_argument(
         "--interviewer", metavar="LABEL", action="append", default=[],
@@ -367,13 +386,62 @@ def _write_export(output: str | None, text: str, count: int, what: str) -> int:
 def cmd_export_reserved(args: argparse.Namespace) -> int:
     print(
         f"{PROG} export {args.export_kind}: {EXPORT_RESERVED[args.export_kind]} - "
-        "not available in this version of tacompanion yet (available: notes, codings)",
+        "not available in this version of tacompanion yet (available: notes, codings, qdpx)",
         file=sys.stderr,
     )
     return 2
 
+def cmd_export_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.formats.qdpx_export import export_qdpx
+
+    with _open_study(args, create=False) as study:
+        try:
+            result = export_qdpx(study, args.output, redacted=args.redact)
+        except OSError as exc:
+            raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    c = result.counts
+    print(
+        f"wrote {args.output}: {c.get('participants', 0)} participants, {c.get('transcripts', 0)} transcripts, "
+        f"{c.get('interview notes', 0)} interview notes, {c.get('themes', 0)} themes, {c.get('codes', 0)} codes, "
+        f"{c.get('codings', 0):,} codings, {c.get('memos', 0)} memos, {c.get('journal entries', 0)} journal entries"
+        + (" (redacted)" if args.redact else ""),
+        file=sys.stderr,
+    )
+    for line in result.not_exported:
+        print(f"  not exported: {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
+    from tacompanion.store.qdpx import import_project
+
+    if len(args.files) != 1:
+        raise CliError("import a .qdpx project on its own, not together with other files")
+    path = args.files[0]
+    if args.participant or args.pilot or args.replace or args.interviewer:
+        raise CliError("--participant, --pilot, --replace and --interviewer apply to transcripts, not to a .qdpx")
+    if not os.path.isfile(path):
+        raise CliError(f"{path}: no such file")
+    try:
+        project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
+    except QdpxError as exc:
+        raise CliError(str(exc)) from None
+    with _open_study(args, create=True) as study:
+        summary = import_project(study, project, merge=args.merge)
+    print("\n".join(summary_lines(summary, path)))
+    return 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from tacompanion.formats.transcript_import import apply_import, plan_import
+
+    if any(str(f).lower().endswith(".qdpx") for f in args.files):
+        return cmd_import_qdpx(args)
+    if args.merge:
+        raise CliError("--merge applies to a .qdpx project only")
 
     progress = _progress_printer("reading") if sys.stderr.isatty() else None
     with _open_study(args, create=True) as study:

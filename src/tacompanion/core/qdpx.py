@@ -1,0 +1,381 @@
+"""Pure helpers for REFI-QDA project exchange (.qdpx): stable GUIDs, text
+positions under redaction and line-ending changes, and the interview-notes
+text that carries a whole interview's notes as one source.
+
+Positions are `[start, end)` in code points, as everywhere in tacompanion.
+No I/O here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+# -- GUIDs ------------------------------------------------------------------------------
+
+GUID_RE = re.compile(r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$")
+
+
+@lru_cache(maxsize=64)
+def _namespace_bytes(study_uuid: str) -> bytes:
+    try:
+        return uuid.UUID(study_uuid).bytes
+    except (ValueError, TypeError, AttributeError):
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"tacompanion:{study_uuid}").bytes
+
+
+def derived_guid(study_uuid: str, *parts: str) -> str:
+    """A deterministic GUID for something without a row of its own (a coder,
+    a selection, an interview's notes source): uuid5 in the study's namespace
+    (computed as `uuid.uuid5` does, without its object overhead: an export
+    makes one per selection)."""
+    digest = bytearray(hashlib.sha1(_namespace_bytes(study_uuid) + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def normal_guid(value: str | None) -> str | None:
+    """A GUID as we compare and store it: lower case, braces stripped; None
+    when it is not GUID-shaped (RFC version bits are not required)."""
+    if not value:
+        return None
+    m = GUID_RE.match(value.strip())
+    return m.group(1).lower() if m else None
+
+
+def canonical_guid(value: str | None, fallback_parts: Sequence[str] = ()) -> str:
+    """A valid lower-case GUID for `value`: itself when GUID-shaped, else a
+    uuid5 of it (files from some tools carry other ids)."""
+    got = normal_guid(value)
+    if got:
+        return got
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "tacompanion-import:" + "\x1f".join([value or "", *fallback_parts])))
+
+
+# -- redaction --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replacement:
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+
+@dataclass(frozen=True)
+class RedactedText:
+    """A text after replacements, with the means to carry positions over."""
+
+    text: str
+    replacements: tuple[Replacement, ...]
+
+    def map_start(self, pos: int) -> int:
+        """Where a span starting at `pos` starts now: inside a replaced run it
+        starts where the replacement starts."""
+        i = bisect_right(self._old_starts, pos) - 1
+        if i < 0:
+            return pos
+        r = self.replacements[i]
+        if pos < r.old_end:
+            return r.new_start
+        return pos + (r.new_end - r.old_end)
+
+    def map_end(self, pos: int) -> int:
+        """Where a span ending at `pos` (exclusive) ends now: ending inside a
+        replaced run, it takes in the whole replacement."""
+        i = bisect_right(self._old_starts, pos - 1) - 1 if pos > 0 else -1
+        if i < 0:
+            return pos
+        r = self.replacements[i]
+        if pos <= r.old_end:
+            return r.new_end if pos > r.old_start else r.new_start
+        return pos + (r.new_end - r.old_end)
+
+    def map_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The span in the new text, or None when nothing of it is left (a
+        span wholly inside a run replaced by nothing)."""
+        s, e = self.map_start(start), self.map_end(end)
+        return (s, e) if s < e else None
+
+    @property
+    def _old_starts(self) -> list[int]:
+        cached = self.__dict__.get("_starts_cache")
+        if cached is None:
+            cached = [r.old_start for r in self.replacements]
+            object.__setattr__(self, "_starts_cache", cached)
+        return cached
+
+
+def redaction_pattern(rules: Iterable[tuple[str, str]]) -> tuple[re.Pattern | None, dict[str, str]]:
+    """One regex for every `find` (longest first, so 'Tromsø kommune' wins over
+    'Tromsø'), literal and case-sensitive, and the replacement table."""
+    table = {find: replacement for find, replacement in rules if find}
+    if not table:
+        return None, table
+    alternatives = sorted(table, key=lambda f: (-len(f), f))
+    return re.compile("|".join(re.escape(f) for f in alternatives)), table
+
+
+def redact(text: str, rules: Iterable[tuple[str, str]] | tuple[re.Pattern | None, dict[str, str]]) -> RedactedText:
+    """`text` with every occurrence of each `find` replaced, left to right,
+    without overlaps; and the runs replaced, to remap positions."""
+    if isinstance(rules, tuple) and len(rules) == 2 and (rules[0] is None or isinstance(rules[0], re.Pattern)):
+        pattern, table = rules
+    else:
+        pattern, table = redaction_pattern(rules)  # type: ignore[arg-type]
+    if pattern is None:
+        return RedactedText(text, ())
+    out: list[str] = []
+    reps: list[Replacement] = []
+    last = 0
+    new_pos = 0
+    for m in pattern.finditer(text):
+        out.append(text[last : m.start()])
+        new_pos += m.start() - last
+        replacement = table[m.group(0)]
+        out.append(replacement)
+        reps.append(Replacement(m.start(), m.end(), new_pos, new_pos + len(replacement)))
+        new_pos += len(replacement)
+        last = m.end()
+    if not reps:
+        return RedactedText(text, ())
+    out.append(text[last:])
+    return RedactedText("".join(out), tuple(reps))
+
+
+# -- line endings -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewlineMap:
+    """A text with CRLF (and lone CR) turned to LF, and the positions of the
+    removed CRs so that positions counted in the raw text can be carried over."""
+
+    text: str
+    removed: tuple[int, ...]  # raw positions of each CR dropped (the CR of a CRLF)
+
+    def from_raw(self, pos: int) -> int:
+        """A position counted over the raw text (a CRLF = two positions)."""
+        return pos - bisect_right(self.removed, pos - 1)
+
+
+def normalise_with_map(raw: str) -> NewlineMap:
+    removed = tuple(m.start() for m in re.finditer(r"\r\n", raw))
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return NewlineMap(text, removed)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+def position_readings(raw: str) -> dict[str, tuple[int, Callable[[int], int]]]:
+    """The ways a tool may have counted positions in `raw`, each as (the
+    largest valid position, a function to a code point in the LF text):
+    'raw' code points over the file as it is (a CRLF is two), 'lf' code
+    points with a CRLF as one (ATLAS.ti), and, when the text has characters
+    beyond the BMP, 'utf16' code units over the LF text (Qt and browsers)."""
+    nl = normalise_with_map(raw)
+    readings: dict[str, tuple[int, Callable[[int], int]]] = {"raw": (len(raw), nl.from_raw)}
+    if nl.removed:
+        readings["lf"] = (len(nl.text), lambda p: p)
+    # the UTF-16 unit where each character beyond the BMP starts
+    starts = [m.start() + n for n, m in enumerate(_ASTRAL.finditer(nl.text))]
+    if starts:
+        readings["utf16"] = (len(nl.text) + len(starts), lambda u: u - bisect_left(starts, u))
+    return readings
+
+
+def best_convention(raw: str, selections: Sequence[tuple[int, int, str | None]]) -> str:
+    """Which of `position_readings` a file's selections use: the reading
+    that puts more selections inside the text, more quoted names (ATLAS.ti
+    puts the quote in the name) on their text, and more starts at line
+    starts. `selections`: (start, end, name). Ties go to 'raw'."""
+    readings = position_readings(raw)
+    if len(readings) == 1:
+        return "raw"
+    lf_text = normalise_with_map(raw).text
+    scores = dict.fromkeys(readings, 0)
+    for start, end, name in selections:
+        quote = _quote_of(name)
+        for conv, (limit, to_lf) in readings.items():
+            if not (0 <= start < end <= limit):
+                scores[conv] -= 3
+                continue
+            a, b = to_lf(start), to_lf(end)
+            if quote and _same_quote(lf_text[a:b], quote):
+                scores[conv] += 2
+            if 0 < a <= len(lf_text) and lf_text[a - 1] == "\n":
+                scores[conv] += 1
+    best = max(scores.values())
+    return next(conv for conv in readings if scores[conv] == best)
+
+
+def _quote_of(name: str | None) -> str | None:
+    if not name:
+        return None
+    value = name.strip().rstrip("…").rstrip(".").strip()
+    if len(value) < 4 or re.fullmatch(r"line:\d+", value):
+        return None
+    return value
+
+
+def _same_quote(got: str, quote: str) -> bool:
+    """The selected text is the quote, or starts with it (names are often
+    truncated); whitespace runs compare equal."""
+    a = " ".join(got.split())
+    b = " ".join(quote.split())
+    return bool(b) and a.startswith(b)
+
+
+# -- an interview's notes as one text ---------------------------------------------------
+
+NOTES_KINDS = ("note", "quote", "follow-up")
+_HEADER_RE = re.compile(r"\[(\d+:\d{2}:\d{2}|--:--:--)\] (note|quote|follow-up)\n")
+NOTES_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class NoteBlock:
+    kind: str
+    elapsed_ms: int | None
+    text: str
+    start: int = 0  # where `text` starts in the joined text
+
+
+def _clock(ms: int | None) -> str:
+    if ms is None:
+        return "--:--:--"
+    seconds = max(ms, 0) // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def join_notes(notes: Sequence[tuple[str, int | None, str]]) -> tuple[str, list[int]]:
+    """One text for an interview's notes, each as `[h:mm:ss] kind` on a line
+    of its own then its text, blocks separated by a blank line; and where
+    each note's text starts in it (codings on notes shift by that)."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    for kind, elapsed_ms, text in notes:
+        if pieces:
+            pieces.append(NOTES_SEPARATOR)
+            pos += len(NOTES_SEPARATOR)
+        header = f"[{_clock(elapsed_ms)}] {kind if kind in NOTES_KINDS else 'note'}\n"
+        pieces.append(header)
+        pos += len(header)
+        starts.append(pos)
+        pieces.append(text)
+        pos += len(text)
+    return "".join(pieces), starts
+
+
+def split_notes(text: str) -> list[NoteBlock] | None:
+    """The notes of a text made by `join_notes`, or None when it is not one."""
+    if not _HEADER_RE.match(text):
+        return None
+    heads = [m for m in _HEADER_RE.finditer(text)
+             if m.start() == 0 or text[max(0, m.start() - 2) : m.start()] == NOTES_SEPARATOR]
+    blocks = []
+    for i, m in enumerate(heads):
+        end = heads[i + 1].start() - len(NOTES_SEPARATOR) if i + 1 < len(heads) else len(text)
+        clock = m.group(1)
+        if clock == "--:--:--":
+            ms = None
+        else:
+            h, mnt, s = (int(x) for x in clock.split(":"))
+            ms = ((h * 60 + mnt) * 60 + s) * 1000
+        blocks.append(NoteBlock(m.group(2), ms, text[m.end() : end], m.end()))
+    return blocks
+
+
+# -- a project read from a file, before it is stored --------------------------------------
+# The importer fills these from the XML; the store writes them. GUIDs are
+# normalised (lower case, no braces) by the importer.
+
+
+@dataclass
+class QCoding:
+    guid: str
+    code_guid: str
+    user: str | None  # the coder's name
+    created: str | None
+
+
+@dataclass
+class QSelection:
+    guid: str
+    start: int  # in the LF-normalised text
+    end: int
+    name: str = ""
+    description: str = ""
+    codings: list[QCoding] = None  # type: ignore[assignment]
+    note_refs: list[str] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.codings = self.codings or []
+        self.note_refs = self.note_refs or []
+
+
+@dataclass
+class QSource:
+    guid: str
+    name: str
+    text: str  # LF, no BOM
+    selections: list[QSelection]
+    whole: list[QCoding]  # codings of the whole source
+    note_refs: list[str]
+    created: str | None = None
+    description: str = ""
+
+
+@dataclass
+class QCode:
+    guid: str
+    name: str
+    codable: bool
+    parent: str | None
+    description: str = ""
+    color: str | None = None
+    note_refs: list[str] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.note_refs = self.note_refs or []
+
+
+@dataclass
+class QCase:
+    guid: str
+    name: str
+    values: dict  # variable name -> value (str, bool, int, float)
+    sources: list[str]
+    description: str = ""
+
+
+@dataclass
+class QNote:
+    guid: str
+    name: str
+    text: str
+    created: str | None = None
+
+
+@dataclass
+class QProject:
+    name: str
+    origin: str
+    codes: list[QCode]  # parents before children
+    cases: list[QCase]
+    sources: list[QSource]
+    notes: list[QNote]
+    project_note_refs: list[str]
+    sets: list[tuple[str, str, list[str]]]  # (guid, name, member code guids)
+    variable_types: dict  # variable name -> typeOfVariable
+    problems: list[str]  # what the reader could not use, one line each

@@ -1,0 +1,375 @@
+"""`tacompanion import FILE.qdpx`: a REFI-QDA project into the study.
+
+Liberal in what it takes: the one `.qde` at the zip's root whatever its
+name, `sources/` or `Sources/` (names matched case-insensitively), tags by
+local name whatever their namespace, BOMs stripped, CRLF files whose
+positions count a line break as one or as two (decided per source by
+checking the selections against the text). The text is stored LF-only and
+positions are carried over. Whatever cannot be used is reported, never
+dropped silently. Nothing is written unless the whole file was read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from tacompanion.core.qdpx import (
+    QCase,
+    QCode,
+    QCoding,
+    QNote,
+    QProject,
+    QSelection,
+    QSource,
+    best_convention,
+    canonical_guid,
+    normalise_with_map,
+    position_readings,
+)
+from tacompanion.store.qdpx import ImportSummary, import_project
+from tacompanion.store.study import Study
+
+MAX_XML_BYTES = 500_000_000
+
+
+class QdpxError(Exception):
+    """A file that cannot be imported at all; the message names the file."""
+
+
+@lru_cache(maxsize=512)
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _children(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el: ET.Element, name: str) -> ET.Element | None:
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text_of(el: ET.Element | None) -> str:
+    return "".join(el.itertext()) if el is not None else ""
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+_ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def _date(value: str | None) -> str | None:
+    """An xsd:dateTime as the study stores times (UTC, milliseconds, Z)."""
+    if not value:
+        return None
+    if _ISO_MS_Z.match(value):
+        return value
+    from datetime import UTC, datetime
+
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)  # naive times are UTC
+    return parsed.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _Zip:
+    def __init__(self, path: str, z: zipfile.ZipFile) -> None:
+        self.path, self.z = path, z
+        self.names = {n.replace("\\", "/").lower(): n for n in z.namelist()}
+
+    def source_bytes(self, ref: str) -> bytes | None:
+        """A file named by `internal://NAME`, a bare NAME or `sources/NAME`."""
+        name = re.sub(r"^internal://", "", ref.strip(), flags=re.I).lstrip("/").replace("\\", "/")
+        for candidate in (f"sources/{name}", name):
+            real = self.names.get(candidate.lower())
+            if real is not None:
+                return self.z.read(real)
+        return None
+
+
+def read_qdpx(path: str | os.PathLike) -> QProject:
+    """Read a .qdpx into a QProject, or raise QdpxError naming the file."""
+    shown = str(path)
+    try:
+        z = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise QdpxError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise QdpxError(f"{shown}: is a folder, not a .qdpx project") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise QdpxError(f"{shown}: not a REFI-QDA project (.qdpx is a zip file; {exc})") from None
+    with z:
+        qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
+        if len(qdes) != 1:
+            raise QdpxError(
+                f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
+                if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes)}); expected one"
+            )
+        info = z.getinfo(qdes[0])
+        if info.file_size > MAX_XML_BYTES:
+            raise QdpxError(f"{shown}: {qdes[0]} is too large ({info.file_size:,} bytes)")
+        try:
+            data = z.read(qdes[0])
+        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            raise QdpxError(f"{shown}: cannot read {qdes[0]} ({exc})") from None
+        if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
+            raise QdpxError(f"{shown}: {qdes[0]} declares a DOCTYPE or entities; refused for safety")
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as exc:
+            raise QdpxError(f"{shown}: {qdes[0]} is not well-formed XML ({exc})") from None
+        if _local(root.tag) != "Project":
+            raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
+        return _Reader(_Zip(shown, z)).project(root)
+
+
+class _Reader:
+    def __init__(self, archive: _Zip) -> None:
+        self.zip = archive
+        self.problems: list[str] = []
+        self.users: dict[str, str] = {}
+        self.skipped_kinds: dict[str, int] = {}
+
+    def skip(self, kind: str) -> None:
+        self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
+
+    def project(self, root: ET.Element) -> QProject:
+        for users in _children(root, "Users"):
+            for u in _children(users, "User"):
+                guid = canonical_guid(u.get("guid"))
+                self.users[guid] = (u.get("name") or u.get("id") or "").strip() or "imported"
+        codes: list[QCode] = []
+        for book in _children(root, "CodeBook"):
+            for codes_el in _children(book, "Codes"):
+                for c in _children(codes_el, "Code"):
+                    self._code(c, None, codes)
+        variable_types: dict[str, str] = {}
+        var_names: dict[str, str] = {}
+        for vars_el in _children(root, "Variables"):
+            for v in _children(vars_el, "Variable"):
+                guid = canonical_guid(v.get("guid"))
+                name = (v.get("name") or "").strip() or guid
+                var_names[guid] = name
+                variable_types[name] = v.get("typeOfVariable") or "Text"
+        cases: list[QCase] = []
+        for cases_el in _children(root, "Cases"):
+            for n, c in enumerate(_children(cases_el, "Case"), start=1):
+                values = {}
+                for vv in _children(c, "VariableValue"):
+                    name, value = self._value(vv, var_names)
+                    if name is not None:
+                        values[name] = value
+                sources = [canonical_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")]
+                if _children(c, "SelectionRef"):
+                    self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'SelectionRef'))} "
+                                         "selection reference(s) not imported (a participant owns whole sources)")
+                cases.append(QCase(canonical_guid(c.get("guid")), (c.get("name") or f"Case {n}").strip(),
+                                   values, sources, _text_of(_child(c, "Description"))))
+        sources: list[QSource] = []
+        for sources_el in _children(root, "Sources"):
+            for s in sources_el:
+                kind = _local(s.tag)
+                if kind == "TextSource":
+                    got = self._text_source(s)
+                    if got is not None:
+                        sources.append(got)
+                elif kind in ("PDFSource",):
+                    rep = _child(s, "Representation")
+                    name = s.get("name") or "a PDF"
+                    if rep is not None:
+                        rep.set("name", rep.get("name") or name)
+                        got = self._text_source(rep, fallback_name=name)
+                        if got is not None:
+                            sources.append(got)
+                            self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
+                            continue
+                    self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
+                elif kind in ("PictureSource", "AudioSource", "VideoSource"):
+                    what = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}[kind]
+                    self.problems.append(f"{what} source {s.get('name') or s.get('guid')!r}: not imported "
+                                         "(tacompanion holds text only)")
+        notes: list[QNote] = []
+        for notes_el in _children(root, "Notes"):
+            for n in _children(notes_el, "Note"):
+                text = self._note_text(n)
+                notes.append(QNote(canonical_guid(n.get("guid")), (n.get("name") or "").strip(), text,
+                                   _date(n.get("creationDateTime") or n.get("modifiedDateTime"))))
+        sets = []
+        for sets_el in _children(root, "Sets"):
+            for st in _children(sets_el, "Set"):
+                members = [canonical_guid(m.get("targetGUID")) for m in _children(st, "MemberCode")]
+                sets.append((canonical_guid(st.get("guid")), (st.get("name") or "").strip(), members))
+                others = len(_children(st, "MemberSource")) + len(_children(st, "MemberNote"))
+                if others:
+                    self.problems.append(f"set {st.get('name')!r}: {others} source/note member(s) not imported")
+        links = [x for el in _children(root, "Links") for x in _children(el, "Link")]
+        if links:
+            self.problems.append(f"{len(links)} link(s) between items: not imported")
+        graphs = [x for el in _children(root, "Graphs") for x in _children(el, "Graph")]
+        if graphs:
+            self.problems.append(f"{len(graphs)} graph(s): not imported")
+        description = _text_of(_child(root, "Description")).strip()
+        project_refs = [canonical_guid(r.get("targetGUID")) for r in _children(root, "NoteRef")]
+        if description:
+            guid = canonical_guid(None, ["project-description", root.get("name") or ""])
+            notes.append(QNote(guid, "Project description", description, None))
+            project_refs.append(guid)
+        return QProject(
+            name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
+            sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
+            variable_types=variable_types, problems=self.problems,
+        )
+
+    def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
+        guid = canonical_guid(el.get("guid"), [el.get("name") or ""])
+        codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        out.append(QCode(guid, (el.get("name") or "").strip() or "(unnamed)", codable, parent,
+                         _text_of(_child(el, "Description")), el.get("color"),
+                         [canonical_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")]))
+        for child in _children(el, "Code"):
+            self._code(child, guid, out)
+
+    def _value(self, vv: ET.Element, var_names: dict[str, str]):
+        ref = _child(vv, "VariableRef")
+        if ref is None:
+            return None, None
+        guid = canonical_guid(ref.get("targetGUID"))
+        name = var_names.get(guid)
+        if name is None:
+            return None, None
+        for el in vv:
+            kind, text = _local(el.tag), (el.text or "").strip()
+            if kind == "BooleanValue":
+                return name, text.lower() in ("true", "1")
+            if kind == "IntegerValue":
+                return name, _int(text) if _int(text) is not None else text
+            if kind == "FloatValue":
+                try:
+                    return name, float(text)
+                except ValueError:
+                    return name, text
+            if kind in ("TextValue", "DateValue", "DateTimeValue"):
+                return name, el.text or ""
+        return None, None
+
+    def _note_text(self, n: ET.Element) -> str:
+        content = _child(n, "PlainTextContent")
+        if content is not None:
+            return _text_of(content)
+        path = n.get("plainTextPath")
+        if path:
+            data = self.zip.source_bytes(path)
+            if data is not None:
+                return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+        return ""
+
+    def _text_source(self, s: ET.Element, fallback_name: str | None = None) -> QSource | None:
+        guid = canonical_guid(s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
+        path = s.get("plainTextPath") or ""
+        name = (s.get("name") or "").strip() or fallback_name or Path(re.sub(r"^\w+://", "", path)).name or guid
+        content = _child(s, "PlainTextContent")
+        raw: str | None = None
+        if content is not None:
+            raw = _text_of(content)
+        elif path:
+            data = self.zip.source_bytes(path)
+            if data is None:
+                self.problems.append(f"source {name!r}: its text file {path} is not in the project; not imported")
+                return None
+            try:
+                raw = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.problems.append(f"source {name!r}: {path} is not UTF-8 text; not imported")
+                return None
+            raw = raw.lstrip("\ufeff")
+        if raw is None or not raw.strip():
+            rich = s.get("richTextPath") or ""
+            rich_name = Path(re.sub(r"^\w+://", "", rich)).name
+            also = f" (its text is only in {rich_name})" if rich else ""
+            self.problems.append(f"source {name!r}: its plain text is empty{also}; not imported")
+            return None
+        sel_els = _children(s, "PlainTextSelection")
+        triples = [(_int(e.get("startPosition")), _int(e.get("endPosition")), e.get("name")) for e in sel_els]
+        convention = best_convention(raw, [(a, b, c) for a, b, c in triples if a is not None and b is not None])
+        limit, pos = position_readings(raw)[convention]
+        text = normalise_with_map(raw).text
+
+        selections = []
+        for e, (start, end, sel_name) in zip(sel_els, triples, strict=True):
+            sguid = canonical_guid(e.get("guid"), [guid, str(start), str(end)])
+            if start is None or end is None:
+                self.problems.append(f"source {name!r}: a selection without positions; not imported")
+                continue
+            if start > end:
+                start, end = end, start
+            if not (0 <= start < end <= limit):
+                self.problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
+                                     f"outside the text ({len(text)} characters); not imported")
+                continue
+            sel_user = self.users.get(canonical_guid(e.get("creatingUser"))) if e.get("creatingUser") else None
+            sel_date = _date(e.get("creationDateTime") or e.get("modifiedDateTime"))
+            codings = [self._coding(c, sel_user, sel_date) for c in _children(e, "Coding")]
+            selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "",
+                                         _text_of(_child(e, "Description")), [c for c in codings if c],
+                                         [canonical_guid(r.get("targetGUID")) for r in _children(e, "NoteRef")]))
+        if convention != "raw":
+            how = {"lf": "counting a CRLF line break as one (as ATLAS.ti writes)",
+                   "utf16": "counted in UTF-16 units (as Qt and browsers count)"}[convention]
+            self.problems.append(f"source {name!r}: positions {how}; read that way and converted")
+        whole = [c for c in (self._coding(c, None, None) for c in _children(s, "Coding")) if c]
+        for kind in ("VariableValue",):
+            if _children(s, kind):
+                self.problems.append(f"source {name!r}: {len(_children(s, kind))} source attribute(s) not imported")
+        return QSource(guid, name, text, selections, whole,
+                       [canonical_guid(r.get("targetGUID")) for r in _children(s, "NoteRef")],
+                       _date(s.get("creationDateTime") or s.get("modifiedDateTime")),
+                       _text_of(_child(s, "Description")))
+
+    def _coding(self, c: ET.Element, user: str | None, date: str | None) -> QCoding | None:
+        ref = _child(c, "CodeRef")
+        if ref is None or not ref.get("targetGUID"):
+            self.problems.append("a coding without a code reference; not imported")
+            return None
+        who = self.users.get(canonical_guid(c.get("creatingUser"))) if c.get("creatingUser") else None
+        return QCoding(canonical_guid(c.get("guid"), [ref.get("targetGUID") or ""]),
+                       canonical_guid(ref.get("targetGUID")), who or user,
+                       _date(c.get("creationDateTime") or c.get("modifiedDateTime")) or date)
+
+
+def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -> ImportSummary:
+    """Read the whole file, then write it in one transaction."""
+    project = read_qdpx(path)
+    return import_project(study, project, merge=merge)
+
+
+def summary_lines(summary: ImportSummary, path: str) -> list[str]:
+    order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",
+             "journal entries")
+    got = [f"{summary.counts[k]:,} {k}" for k in order if summary.counts.get(k)]
+    lines = [f"imported {path}: " + (", ".join(got) if got else "nothing new")]
+    if summary.skipped:
+        lines.append("already in the study (same GUID), skipped: "
+                     + ", ".join(f"{v:,} {k}" for k, v in summary.skipped.items() if v))
+    if summary.problems:
+        lines.append(f"not imported or changed ({len(summary.problems)}):")
+        shown = summary.problems[:40]
+        lines.extend(f"  - {p}" for p in shown)
+        if len(summary.problems) > len(shown):
+            lines.append(f"  ... and {len(summary.problems) - len(shown)} more")
+    return lines

@@ -1,0 +1,486 @@
+"""Every query behind REFI-QDA exchange: what an export reads, and the one
+transaction in which an import writes a whole project.
+
+Identity: each row's `uuid` is its GUID in the file, so exporting twice gives
+the same GUIDs, and importing a file we wrote gives the rows their old uuids;
+a merge (`merge=True`) skips whatever GUID the study already has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from tacompanion.core.qdpx import QProject, split_notes
+from tacompanion.core.transcript import markdown_skip, segment_text
+from tacompanion.store.participants import MAX_PSEUDONYM
+from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
+
+# -- export reads ---------------------------------------------------------------------------
+
+
+def export_rows(study: Study) -> dict[str, Any]:
+    """Everything an export writes, as plain rows."""
+    q = study.query
+    return {
+        "study_uuid": study.setting("study_uuid") or "",
+        "themes": q("SELECT id, uuid, parent_id, name, definition, status, position, created_at "
+                    "FROM themes ORDER BY position, id"),
+        "codes": q("SELECT id, uuid, name, description, theme_id, parent_code_id, color, position "
+                   "FROM codes ORDER BY position, id"),
+        "participants": q("SELECT id, uuid, pseudonym, pilot, attributes, created_at FROM participants "
+                          "ORDER BY pseudonym COLLATE NOCASE, id"),
+        "transcripts": q("SELECT id, uuid, participant_id, file_name, format, text, imported_at "
+                         "FROM transcripts ORDER BY participant_id, file_name, id"),
+        "interviews": q("SELECT id, uuid, participant_id, pilot, created_at, started_at FROM interviews "
+                        "ORDER BY participant_id, coalesce(started_at, created_at), id"),
+        "notes": q("SELECT id, uuid, interview_id, kind, text, elapsed_ms, created_at FROM notes "
+                   "ORDER BY interview_id, coalesce(elapsed_ms, 0), id"),
+        "segments": q("SELECT s.id, s.uuid, s.transcript_id, s.start_pos, s.end_pos FROM segments s "
+                      "WHERE s.id IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)"),
+        "codings": q("SELECT id, uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
+                     "created_at, starred FROM codings ORDER BY start_pos, end_pos, id"),
+        "memos": q("SELECT id, uuid, code_id, theme_id, transcript_id, segment_id, note_id, "
+                   "participant_id, interview_id, text, created_at FROM memos ORDER BY id"),
+        "journal": q("SELECT id, uuid, entry_date, text, created_at FROM journal ORDER BY entry_date, id"),
+        "redactions": [(r["find"], r["replacement"]) for r in
+                       q("SELECT find, replacement FROM redactions ORDER BY length(find) DESC, find")],
+    }
+
+
+# -- import ------------------------------------------------------------------------------------
+
+TRANSCRIPT_FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx",
+                      ".vtt": "vtt", ".srt": "srt"}
+NOTES_SOURCE_RE = re.compile(r"^(?P<who>.+?) (?P<pilot>pilot )?interview notes(?: \(\d+\))?$")
+THEME_STATUS_SET_RE = re.compile(r"^Theme status: (candidate|reviewed|final)$")
+JOURNAL_NOTE_RE = re.compile(r"^Reflexive journal (\d{4}-\d{2}-\d{2})(?: \(\d+\))?$")
+OUR_MEMO_NAME_RE = re.compile(r"^(Memo on .*|Study memo|Reflexive journal .*)$")
+PARTICIPANT_MEMO_RE = re.compile(r"^Memo on participant (.+)$")
+
+
+@dataclass
+class ImportSummary:
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # merge: already there
+    problems: list[str] = field(default_factory=list)
+
+
+def is_empty(study: Study) -> bool:
+    return not any(
+        study.scalar(f"SELECT 1 FROM {table} LIMIT 1")
+        for table in ("participants", "transcripts", "codes", "themes", "memos", "journal",
+                      "interviews", "guides")
+    )
+
+
+def import_project(study: Study, project: QProject, *, merge: bool = False,
+                   interviewer_labels: list[str] | None = None) -> ImportSummary:
+    """Write `project` into the study in one transaction; refuse a study with
+    content unless `merge`. Returns counts and what could not be used."""
+    summary = ImportSummary(problems=list(project.problems))
+    with study.write():
+        if not merge and not is_empty(study):
+            raise StudyError(
+                f"{study.path}: the study already has content; import a project into a new "
+                "study (--db NEW.db), or pass --merge to add what it lacks (matched by GUID)"
+            )
+        _Importer(study, project, summary, merge, interviewer_labels).run()
+    return summary
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Importer:
+    def __init__(self, study: Study, project: QProject, summary: ImportSummary, merge: bool,
+                 labels: list[str] | None) -> None:
+        self.study, self.p, self.s, self.merge = study, project, summary, merge
+        self.conn = study.conn
+        self.now = now_iso()
+        if labels is None:
+            labels = list(study.setting("interviewer_labels", []) or [])
+        self.labels = {x.strip().casefold() for x in labels if x.strip()}
+        self.existing = {
+            t: dict(self.conn.execute(f"SELECT uuid, id FROM {t}").fetchall())
+            for t in ("themes", "codes", "participants", "transcripts", "codings", "memos", "journal",
+                      "interviews", "notes")
+        }
+        self.theme_of: dict[str, int] = {}  # code guid (non-codable) -> theme id
+        self.code_of: dict[str, int] = {}  # code guid (codable) -> code id
+        self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
+        self.notes_of: dict[str, tuple[int, list]] = {}  # source guid -> (interview id, [(note id, block)])
+        self.selection_at: dict[str, tuple[str, int]] = {}  # selection guid -> (source guid, start)
+
+    def problem(self, line: str) -> None:
+        self.s.problems.append(line)
+
+    def run(self) -> None:
+        self.codes()
+        self.theme_status()
+        people = self.participants()
+        self.sources(people)
+        self.memos()
+
+    # -- codes and themes ---------------------------------------------------------------------
+
+    def codes(self) -> None:
+        by_guid = {c.guid: c for c in self.p.codes}
+        names = {r[0].casefold() for r in self.conn.execute("SELECT name FROM codes")}
+        slugs = {r[0] for r in self.conn.execute("SELECT slug FROM codes")}
+        position = {"theme": defaultdict(int), "code": self.conn.execute(
+            "SELECT coalesce(max(position), 0) FROM codes").fetchone()[0]}
+        from slugify import slugify
+
+        for c in self.p.codes:
+            parent = by_guid.get(c.parent) if c.parent else None
+            # the nearest non-codable ancestor is the theme; the nearest codable parent the code parent
+            theme_id = None
+            a = parent
+            while a is not None:
+                if not a.codable:
+                    theme_id = self.theme_of.get(a.guid)
+                    break
+                a = by_guid.get(a.parent) if a.parent else None
+            if not c.codable:
+                if c.guid in self.existing["themes"]:
+                    self.theme_of[c.guid] = self.existing["themes"][c.guid]
+                    self.s.skipped["themes"] += 1
+                    continue
+                position["theme"][theme_id] += 1
+                cur = self.conn.execute(
+                    "INSERT INTO themes (uuid, parent_id, name, definition, status, position, created_at) "
+                    "VALUES (?, ?, ?, ?, 'candidate', ?, ?)",
+                    (c.guid, theme_id, " ".join(c.name.split()) or "(unnamed)", c.description.strip(),
+                     position["theme"][theme_id], self.now),
+                )
+                self.theme_of[c.guid] = cur.lastrowid
+                self.s.counts["themes"] += 1
+                continue
+            if c.guid in self.existing["codes"]:
+                self.code_of[c.guid] = self.existing["codes"][c.guid]
+                self.s.skipped["codes"] += 1
+                continue
+            name = " ".join(c.name.split())[:200] or "(unnamed code)"
+            base, n = name, 1
+            while name.casefold() in names:
+                n += 1
+                name = f"{base} ({n})"
+            if name != base:
+                self.problem(f"code {base!r}: another code has that name; imported as {name!r}")
+            names.add(name.casefold())
+            slug_base = slugify(name) or "code"
+            slug, n = slug_base, 1
+            while slug in slugs:
+                n += 1
+                slug = f"{slug_base}-{n}"
+            slugs.add(slug)
+            parent_code = self.code_of.get(parent.guid) if parent is not None and parent.codable else None
+            position["code"] += 1
+            color = c.color if c.color and re.fullmatch(r"#[0-9A-Fa-f]{6}", c.color) else None
+            cur = self.conn.execute(
+                "INSERT INTO codes (uuid, name, slug, description, theme_id, parent_code_id, color, "
+                "position, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (c.guid, name, slug, c.description.strip(), theme_id, parent_code, color,
+                 position["code"], self.now),
+            )
+            self.code_of[c.guid] = cur.lastrowid
+            self.s.counts["codes"] += 1
+
+    def theme_status(self) -> None:
+        for guid, name, members in self.p.sets:
+            m = THEME_STATUS_SET_RE.match(name)
+            if m is None:
+                self.problem(f"set {name!r} ({len(members)} codes): sets are not imported")
+                continue
+            for member in members:
+                if member in self.theme_of:
+                    self.conn.execute("UPDATE themes SET status = ? WHERE id = ?",
+                                      (m.group(1), self.theme_of[member]))
+
+    # -- participants ----------------------------------------------------------------------------
+
+    def participants(self) -> dict[str, int]:
+        """source guid -> participant id (sources of a case, and a participant
+        named after each source without one)."""
+        taken = {r[0].casefold() for r in self.conn.execute("SELECT pseudonym FROM participants")}
+        by_name = {r[0].casefold(): r[1] for r in self.conn.execute("SELECT pseudonym, id FROM participants")}
+        self.case_of: dict[str, int] = {}
+        self.participant_by_name: dict[str, int] = dict(by_name)
+        out: dict[str, int] = {}
+
+        def new(guid: str, name: str, values: dict) -> int:
+            pilot = False
+            attributes = {}
+            for key, value in values.items():
+                if key.casefold() == "pilot" and isinstance(value, bool):
+                    pilot = value
+                else:
+                    attributes[key] = value
+            pseudonym = " ".join(name.split())[:MAX_PSEUDONYM] or "participant"
+            base, n = pseudonym, 1
+            while pseudonym.casefold() in taken:
+                n += 1
+                suffix = f" ({n})"
+                pseudonym = base[: MAX_PSEUDONYM - len(suffix)] + suffix
+            if pseudonym != base:
+                self.problem(f"case {name!r}: another participant has that pseudonym; imported as {pseudonym!r}")
+            taken.add(pseudonym.casefold())
+            cur = self.conn.execute(
+                "INSERT INTO participants (uuid, pseudonym, pilot, attributes, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (guid, pseudonym, int(pilot), json.dumps(attributes, ensure_ascii=False), self.now),
+            )
+            self.s.counts["participants"] += 1
+            self.participant_by_name[pseudonym.casefold()] = cur.lastrowid
+            return cur.lastrowid
+
+        for case in self.p.cases:
+            if case.guid in self.existing["participants"]:
+                pid = self.existing["participants"][case.guid]
+                self.s.skipped["participants"] += 1
+            else:
+                pid = new(case.guid, case.name, case.values)
+            self.case_of[case.guid] = pid
+            for src in case.sources:
+                out.setdefault(src, pid)
+        for source in self.p.sources:
+            if source.guid in out:
+                continue
+            if source.guid in self.existing["transcripts"]:
+                continue
+            m = NOTES_SOURCE_RE.match(source.name)
+            if m and split_notes(source.text) is not None and m.group("who").casefold() in self.participant_by_name:
+                out[source.guid] = self.participant_by_name[m.group("who").casefold()]
+                continue
+            stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source.name) or source.name
+            key = (m.group("who") if m else stem).casefold()
+            if key in self.participant_by_name:
+                out[source.guid] = self.participant_by_name[key]
+            else:
+                from tacompanion.core.qdpx import derived_guid
+
+                out[source.guid] = new(derived_guid(source.guid, "participant"), m.group("who") if m else stem, {})
+        return out
+
+    # -- sources, codings -----------------------------------------------------------------------
+
+    def sources(self, people: dict[str, int]) -> None:
+        coding_rows: list[tuple] = []
+        seen_codings: set[tuple] = set()
+        seen_hash = {(r[0], r[1]) for r in self.conn.execute("SELECT participant_id, source_hash FROM transcripts")}
+        for source in self.p.sources:
+            if source.guid in self.existing["transcripts"]:
+                tid = self.existing["transcripts"][source.guid]
+                text = self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
+                self.transcript_of[source.guid] = (tid, text)
+                self.s.skipped["transcripts"] += 1
+                self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
+                continue
+            pid = people[source.guid]
+            m = NOTES_SOURCE_RE.match(source.name)
+            blocks = split_notes(source.text) if m else None
+            if blocks is not None:
+                iid = self._interview(source, pid, bool(m.group("pilot")), blocks)
+                if iid is not None:
+                    self._codings(source, ("notes", iid, source.text), coding_rows, seen_codings)
+                continue
+            if not source.text.strip():
+                self.problem(f"source {source.name!r}: no text in it; not imported")
+                continue
+            digest = _hash(source.text)
+            if (pid, digest) in seen_hash:
+                self.problem(f"source {source.name!r}: the same text as another source of that participant; not imported")
+                continue
+            seen_hash.add((pid, digest))
+            suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
+            fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
+            parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+            cur = self.conn.execute(
+                "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
+                "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (source.guid, pid, source.name, fmt, digest, source.text, source.created or self.now),
+            )
+            tid = cur.lastrowid
+            self.conn.executemany(
+                "INSERT INTO segments (uuid, transcript_id, position, speaker, is_interviewer, "
+                "start_pos, end_pos, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(new_uuid(), tid, seg.position, seg.speaker,
+                  int(seg.speaker is not None and seg.speaker.casefold() in self.labels),
+                  seg.start_pos, seg.end_pos, seg.text) for seg in parsed.segments],
+            )
+            self.s.counts["transcripts"] += 1
+            self.transcript_of[source.guid] = (tid, source.text)
+            self._codings(source, ("transcript", tid, source.text), coding_rows, seen_codings)
+        self.conn.executemany(
+            "INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            coding_rows,
+        )
+        if coding_rows:
+            self.s.counts["codings"] += len(coding_rows)
+
+    def _interview(self, source, pid: int, pilot: bool, blocks) -> int | None:
+        if source.guid in self.existing["interviews"]:
+            # a merge: codings on its notes still count, when the notes are the same
+            iid = self.existing["interviews"][source.guid]
+            self.s.skipped["interviews"] += 1
+            rows = self.conn.execute("SELECT id, text FROM notes WHERE interview_id = ? "
+                                     "ORDER BY coalesce(elapsed_ms, 0), id", (iid,)).fetchall()
+            if [r[1] for r in rows] != [b.text for b in blocks]:
+                self.problem(f"source {source.name!r}: that interview's notes differ in the study; "
+                             "codings on them not merged")
+                return None
+            self.notes_of[source.guid] = (iid, [(r[0], b) for r, b in zip(rows, blocks, strict=True)])
+            return iid
+        created = source.created or self.now
+        cur = self.conn.execute(
+            "INSERT INTO interviews (uuid, participant_id, pilot, created_at, started_at) VALUES (?, ?, ?, ?, ?)",
+            (source.guid, pid, int(pilot), created, source.created),
+        )
+        iid = cur.lastrowid
+        notes = []
+        for b in blocks:
+            c = self.conn.execute(
+                "INSERT INTO notes (uuid, interview_id, kind, text, elapsed_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (new_uuid(), iid, b.kind, b.text, b.elapsed_ms, created),
+            )
+            notes.append((c.lastrowid, b))
+        self.notes_of[source.guid] = (iid, notes)
+        self.s.counts["interviews"] += 1
+        self.s.counts["notes"] += len(notes)
+        return iid
+
+    def _codings(self, source, target, rows: list, seen: set) -> None:
+        kind, doc_id, text = target
+        for sel in source.selections:
+            self.selection_at[sel.guid] = (source.guid, sel.start)
+        entries = [(sel, c) for sel in source.selections for c in sel.codings]
+        entries += [(None, c) for c in source.whole]
+        for sel, c in entries:
+            start, end = (sel.start, sel.end) if sel is not None else (0, len(text))
+            where = f"source {source.name!r}"
+            if c.code_guid not in self.code_of:
+                if c.code_guid in self.theme_of:
+                    self.problem(f"{where}: a coding with a category (non-codable code) at {start}-{end}; not imported")
+                else:
+                    self.problem(f"{where}: a coding with an unknown code ({c.code_guid}); not imported")
+                continue
+            if not (0 <= start < end <= len(text)):
+                self.problem(f"{where}: a selection at {start}-{end} lies outside the text "
+                             f"({len(text)} characters); its coding is not imported")
+                continue
+            if c.guid in self.existing["codings"]:
+                self.s.skipped["codings"] += 1
+                continue
+            if kind == "transcript":
+                key = ("t", doc_id, start, end, self.code_of[c.code_guid])
+                row = (c.guid, self.code_of[c.code_guid], doc_id, None, start, end)
+            else:
+                hit = self._note_at(source.guid, start, end)
+                if hit is None:
+                    self.problem(f"{where}: a coding at {start}-{end} spans more than one note; not imported")
+                    continue
+                note_id, s, e = hit
+                key = ("n", note_id, s, e, self.code_of[c.code_guid])
+                row = (c.guid, self.code_of[c.code_guid], None, note_id, s, e)
+            if key in seen:
+                continue  # the same code twice on the same span
+            seen.add(key)
+            rows.append((*row, c.user or "imported", c.created or self.now))
+
+    def _note_at(self, source_guid: str, start: int, end: int) -> tuple[int, int, int] | None:
+        for note_id, b in self.notes_of.get(source_guid, (None, []))[1]:
+            if b.start <= start and end <= b.start + len(b.text):
+                return note_id, start - b.start, end - b.start
+        return None
+
+    # -- memos and journal ----------------------------------------------------------------------
+
+    def memos(self) -> None:
+        target: dict[str, tuple[str, int]] = {}
+        for c in self.p.codes:
+            for ref in c.note_refs:
+                if c.guid in self.code_of:
+                    target.setdefault(ref, ("code_id", self.code_of[c.guid]))
+                elif c.guid in self.theme_of:
+                    target.setdefault(ref, ("theme_id", self.theme_of[c.guid]))
+        for source in self.p.sources:
+            for ref in source.note_refs:
+                if source.guid in self.transcript_of:
+                    target.setdefault(ref, ("transcript_id", self.transcript_of[source.guid][0]))
+                elif source.guid in self.notes_of:
+                    target.setdefault(ref, ("interview_id", self.notes_of[source.guid][0]))
+            for sel in source.selections:
+                if not sel.note_refs and not sel.description.strip():
+                    continue
+                where = self._selection_target(source.guid, sel.start, sel.end)
+                for ref in sel.note_refs:
+                    if where:
+                        target.setdefault(ref, where)
+                if sel.description.strip() and where:
+                    self._memo(new_uuid_for(sel.guid), where, sel.description.strip(), None)
+        rows = []
+        for note in self.p.notes:
+            m = JOURNAL_NOTE_RE.match(note.name or "")
+            if m and note.guid not in target:
+                if note.guid in self.existing["journal"]:
+                    self.s.skipped["journal"] += 1
+                    continue
+                self.conn.execute(
+                    "INSERT INTO journal (uuid, entry_date, text, created_at) VALUES (?, ?, ?, ?)",
+                    (note.guid, m.group(1), note.text, note.created or self.now),
+                )
+                self.s.counts["journal entries"] += 1
+                continue
+            where = target.get(note.guid)
+            if where is None:
+                pm = PARTICIPANT_MEMO_RE.match(note.name or "")
+                if pm and pm.group(1).casefold() in self.participant_by_name:
+                    where = ("participant_id", self.participant_by_name[pm.group(1).casefold()])
+            text = note.text
+            if note.name and not OUR_MEMO_NAME_RE.match(note.name):
+                text = f"{note.name}\n\n{text}" if text.strip() else note.name
+            if not text.strip():
+                continue
+            rows.append((note.guid, where, text, note.created))
+        for guid, where, text, created in rows:
+            self._memo(guid, where, text, created)
+
+    def _memo(self, guid: str, where: tuple[str, int] | None, text: str, created: str | None) -> None:
+        if guid in self.existing["memos"]:
+            self.s.skipped["memos"] += 1
+            return
+        column = where[0] if where else None
+        cols = "uuid, text, created_at" + (f", {column}" if column else "")
+        values = (guid, text, created or self.now) + ((where[1],) if where else ())
+        self.conn.execute(f"INSERT INTO memos ({cols}) VALUES ({', '.join('?' * len(values))})", values)
+        self.existing["memos"][guid] = -1
+        self.s.counts["memos"] += 1
+
+    def _selection_target(self, source_guid: str, start: int, end: int) -> tuple[str, int] | None:
+        if source_guid in self.transcript_of:
+            tid = self.transcript_of[source_guid][0]
+            row = self.conn.execute(
+                "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? AND ? < max(end_pos, start_pos + 1) "
+                "ORDER BY position LIMIT 1", (tid, start, start)).fetchone()
+            return ("segment_id", row[0]) if row else ("transcript_id", tid)
+        hit = self._note_at(source_guid, start, end)
+        if hit is not None:
+            return ("note_id", hit[0])
+        if source_guid in self.notes_of:
+            return ("interview_id", self.notes_of[source_guid][0])
+        return None
+
+
+def new_uuid_for(selection_guid: str) -> str:
+    """The memo made from a selection's description: stable, so a merge of the
+    same file again skips it."""
+    from tacompanion.core.qdpx import derived_guid
+
+    return derived_guid(selection_guid, "selection-description")
