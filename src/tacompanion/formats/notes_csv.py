@@ -70,5 +70,15 @@ def rows_to_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = NOTE_COLU
     return out.getvalue()
 
 
+def redacted_rows(study: Study, rows: list[dict[str, str]], redact: bool = True) -> list[dict[str, str]]:
+    """The rows with the study's redaction list applied to every cell."""
+    if not redact:
+        return rows
+    from tacompanion.store.redactions import redactor
+
+    clean = redactor(study)
+    return [{k: clean(v) for k, v in row.items()} for row in rows]
+
+
 def notes_csv(study: Study) -> str:
     return rows_to_csv(note_rows(study))

@@ -115,6 +115,7 @@ class ExtractCode:
     coding_id: int
     code_id: int
     name: str
+    starred: bool = False  # chosen as a quote for the report
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def extracts_for(
     # a long transcript from its start for every extract).
     sql = (
         "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
-        "  k2.id, k2.code_id, c2.name "
+        "  k2.id, k2.code_id, c2.name, k2.starred "
         "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
         "JOIN participants p ON p.id = t.participant_id "
         "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos = k.start_pos "
@@ -168,7 +169,7 @@ def extracts_for(
         sql += (
             " UNION ALL "
             "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
-            "  k2.id, k2.code_id, c2.name "
+            "  k2.id, k2.code_id, c2.name, k2.starred "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
             "JOIN participants p ON p.id = i.participant_id "
@@ -185,7 +186,7 @@ def extracts_for(
         if key not in heads:
             heads[key] = r[:7]
             codes[key] = {}
-        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9])
+        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9], bool(r[10]))
     texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
     texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
     out = []
@@ -194,7 +195,7 @@ def extracts_for(
         out.append(Extract(
             h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6],
             texts.get(doc, "")[h[5]:h[6]],
-            tuple(ExtractCode(c[1], c[2], c[3]) for c in sorted(codes[key].values())),
+            tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in sorted(codes[key].values())),
         ))
     if meeting is not None:
         spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
