@@ -42,7 +42,10 @@ def copy_quote(app: App, text: str, participant: str, kind: str = "transcript") 
 
 
 def copied_message(quote: str, where: str | None) -> str:
-    short = quote if len(quote) <= 60 else quote[:57] + "…"
+    short = quote
+    if len(quote) > 70:  # keep the attribution in sight
+        text, sep, who = quote.rpartition('" (')
+        short = text[:50].rstrip() + "…" + sep + who
     if where is None:
         return f"Could not copy: no clipboard here ({short})."
     return f"Copied to {where}: {short}"
