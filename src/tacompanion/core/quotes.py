@@ -7,7 +7,7 @@ store.thematic.Extract.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tacompanion.core.transcript import natural_key
@@ -36,8 +36,19 @@ def is_starred(extract: Any, code_ids: set[int]) -> bool:
     return any(c.starred and c.code_id in code_ids for c in extract.codes)
 
 
+def words_in(extract: Any) -> int:
+    return len(extract.text.split())
+
+
+def words_estimated(extract: Any) -> int:
+    """An extract's length in words from its span alone (about 6 characters a
+    word with its space), for choosing before the texts are read."""
+    return (extract.end - extract.start + 1) // 6
+
+
 def choose_quotes(
-    extracts: Sequence[Any], code_ids: set[int], limit: int = QUOTES_PER_THEME
+    extracts: Sequence[Any], code_ids: set[int], limit: int = QUOTES_PER_THEME,
+    words: Callable[[Any], int] = words_in,
 ) -> tuple[list[Any], bool]:
     """(the quotes, whether they are the starred ones). Starred extracts of
     these codes, all of them, when there are any; else up to `limit`
@@ -55,7 +66,7 @@ def choose_quotes(
         by_person.setdefault(e.participant, []).append(e)
 
     def badness(e: Any) -> tuple[int, int]:
-        n = len(e.text.split())
+        n = words(e)
         lo, hi = GOOD_WORDS
         off = lo - n if n < lo else n - hi if n > hi else 0
         return (e.kind != "transcript", off)

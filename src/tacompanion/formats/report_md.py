@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tacompanion.core.prevalence import describe, rule_text
-from tacompanion.core.quotes import choose_quotes, one_line, quote_text
+from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_estimated
 from tacompanion.core.tally import Counts
 from tacompanion.formats.notes_csv import rows_to_csv
 from tacompanion.store.redactions import redactor
 from tacompanion.store.report import data_numbers, journal_entries
 from tacompanion.store.study import Study
-from tacompanion.store.thematic import Extract, ThematicMap, extracts_for, thematic_map
+from tacompanion.store.thematic import Extract, ThematicMap, extract_spans, thematic_map, with_texts
 from tacompanion.store.themes import ThemeRow
 
 CODEBOOK_COLUMNS = ("theme", "code", "description", "codings", "participants", "label")
@@ -38,8 +38,8 @@ class _Material:
     tmap: ThematicMap
     own: dict[int, list[tuple[int, str, Counts]]]  # theme id -> (code id, name, counts)
     unsorted: list[tuple[int, str, Counts]]
-    extracts: list[Extract]
-    number: dict[int, str]  # theme id -> "1", "1.2"
+    quotes: dict[int, tuple[list[Extract], bool]]  # theme id -> (its quotes, starred?)
+    number: dict[int, str]  # theme id -> "1.", "1.2"
 
     @property
     def total(self) -> int:
@@ -74,7 +74,20 @@ def _material(study: Study, only: int | None = None) -> _Material:
             walk(t.id, f"{prefix}{i}.")
 
     walk(None, "")
-    return _Material(tmap, own, unsorted, extracts_for(study, code_ids), number)
+    # Choose every theme's quotes from the spans first; read only their texts.
+    extracts = extract_spans(study, code_ids)
+    of_code: dict[int, list[int]] = {}
+    for i, e in enumerate(extracts):
+        for c in e.codes:
+            of_code.setdefault(c.code_id, []).append(i)
+    quotes: dict[int, tuple[list[Extract], bool]] = {}
+    for t in wanted:
+        ids = {cid for cid, _, _ in own[t]}
+        mine = [extracts[i] for i in sorted({i for cid in ids for i in of_code.get(cid, ())})]
+        quotes[t] = choose_quotes(mine, ids, words=words_estimated)
+    texts = iter(with_texts(study, [e for chosen, _ in quotes.values() for e in chosen]))
+    quotes = {t: ([next(texts) for _ in chosen], starred) for t, (chosen, starred) in quotes.items()}
+    return _Material(tmap, own, unsorted, quotes, number)
 
 
 def _subtree(tmap: ThematicMap, theme_id: int) -> set[int]:
@@ -122,8 +135,7 @@ def _theme_section(m: _Material, t: ThemeRow, depth: int, *, numbered: bool = Tr
             f"{name} ({cc.participants} of {m.total})" for _, name, cc in own
         )
         out += [f"**Codes** (participants of N): {names}.", ""]
-        ids = {cid for cid, _, _ in own}
-        quotes, starred = choose_quotes(m.extracts, ids)
+        quotes, starred = m.quotes.get(t.id, ([], False))
         if quotes:
             why = ("Starred quotes" if starred else
                    "Representative extracts (none starred yet; different participants first)")
