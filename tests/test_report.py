@@ -182,6 +182,7 @@ def test_choose_quotes_different_participants_first():
     assert choose_quotes([a1, s], {2}) == ([], False)  # other codes' extracts are not quoted
     assert quote_text("We sat\n in  silence", "P3") == '"We sat in silence" (P3)'
     assert quote_text("long pause", "P3", "notes") == '"long pause" (P3, interview notes)'
+    assert quote_text('She said "stay", \u201cplease\u201d.', "P1") == '"She said \'stay\', \u2018please\u2019." (P1)'
 
 
 def test_quotes_of_one_theme(study, built):
@@ -221,7 +222,7 @@ def test_cli_export_report_to_stdout_and_file(cli, study_file, tmp_path):
     out.write_text("old")
     done = cli("--db", str(study_file), "export", "report", "--journal", "-o", str(out))
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "" and "wrote 1 report to" in done.stderr
+    assert done.stdout == "" and done.stderr == f"wrote the report to {out}\n"
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Thematic analysis report\n") and "## Reflexive journal" in text
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

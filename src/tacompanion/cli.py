@@ -423,7 +423,7 @@ def cmd_export_report(args: argparse.Namespace) -> int:
 
     with _open_study(args, create=False) as study:
         text = report_markdown(study, journal=args.journal, redact=args.redact)
-    return _write_export(args.output, text, 1, "report")
+    return _write_export(args.output, text, 1, "report", f"wrote the report to {args.output}")
 
 
 def cmd_export_codebook(args: argparse.Namespace) -> int:
@@ -441,7 +441,7 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
     with _open_study(args, create=False) as study:
         theme_id = _theme_or_error(study, args.theme)
         text = quotes_markdown(study, theme_id, redact=args.redact)
-    return _write_export(args.output, text, 1, "theme")
+    return _write_export(args.output, text, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
 
 
 def _theme_or_error(study, name: str) -> int:
@@ -489,8 +489,8 @@ def cmd_redact_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_export(output: str | None, text: str, count: int, what: str) -> int:
-    """To standard output, or atomically to a file with a count on stderr."""
+def _write_export(output: str | None, text: str, count: int, what: str, done: str | None = None) -> int:
+    """To standard output, or atomically to a file with a count (or `done`) on stderr."""
     if output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -501,7 +501,7 @@ def _write_export(output: str | None, text: str, count: int, what: str) -> int:
         write_text_atomically(output, text)
     except OSError as exc:
         raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
-    print(f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    print(done or f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     return 0
 
 

@@ -27,9 +27,14 @@ def attribution(participant: str, kind: str) -> str:
     return f"({participant}, interview notes)" if kind == "notes" else f"({participant})"
 
 
+_INNER = str.maketrans({'"': "'", "\u201c": "\u2018", "\u201d": "\u2019"})
+
+
 def quote_text(text: str, participant: str, kind: str = "transcript") -> str:
-    """'"We sat in silence." (P3)': the clipboard's and the report's form."""
-    return f'"{one_line(text)}" {attribution(participant, kind)}'
+    """'"We sat in silence." (P3)': the clipboard's and the report's form.
+    Whitespace (paragraphs too) becomes single spaces, and double quotes
+    inside the extract become single ones, as a quote within a quote is written."""
+    return f'"{one_line(text).translate(_INNER)}" {attribution(participant, kind)}'
 
 
 def is_starred(extract: Any, code_ids: set[int]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual.app import App
 
 SYSTEM = "the system clipboard"
-TERMINAL = "the terminal's clipboard (OSC 52; some terminals ignore it)"
+TERMINAL = "the terminal's clipboard (OSC 52)"
 
 
 def copy_text(app: App, text: str) -> str | None:

@@ -89,7 +89,7 @@ class ReviewScreen(Screen):
         self.title = "Review"
         self.reload()
         self.query_one(RowsView).focus()
-        self.status("t turn · o open · s star quote · y copy · R recode · x remove · m move code · e define · ? help")
+        self.status("t turn · o open · s star quote · y copy quote · R recode · x remove · ? help")
 
     def on_screen_resume(self) -> None:
         # back from a screen above: redraw only if the study changed meanwhile
