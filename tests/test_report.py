@@ -136,9 +136,9 @@ def test_report_map_as_mermaid_and_text_tree(study, built):
     t = built
     assert (
         "```mermaid\nmindmap\n  root((\"Thematic map\"))\n"
-        f"    t{t['shame_theme']}[\"Holding shame (most, 5 of 6)\"]\n"
-        f"      t{t['naming']}[\"Naming avoidance (one or two, 2 of 6)\"]\n"
-        f"    t{t['doubt_theme']}[\"Own doubt (one or two, 2 of 6)\"]\n```"
+        f"    th_{t['shame_theme']}[\"Holding shame (most, 5 of 6)\"]\n"
+        f"      th_{t['naming']}[\"Naming avoidance (one or two, 2 of 6)\"]\n"
+        f"    th_{t['doubt_theme']}[\"Own doubt (one or two, 2 of 6)\"]\n```"
     ) in report
     assert (
         "```text\n1. Holding shame (most, 5 of 6)\n  1.1 Naming avoidance (one or two, 2 of 6)\n"

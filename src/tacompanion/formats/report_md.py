@@ -185,7 +185,9 @@ def _map_lines(m: _Material) -> list[str]:
 
     def walk(parent: int | None, depth: int) -> None:
         for t in m.children(parent):
-            mermaid.append(f"{'  ' * (depth + 2)}t{t.id}[\"{quoted(short(t))}\"]")
+            # th_N, not a bare name: the report is redacted whole, and a listed pseudonym
+            # such as T1 must not rename a node id
+            mermaid.append(f"{'  ' * (depth + 2)}th_{t.id}[\"{quoted(short(t))}\"]")
             tree.append(f"{'  ' * depth}{m.number[t.id]} {one_line(short(t))}")
             walk(t.id, depth + 1)
 
