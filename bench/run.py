@@ -678,6 +678,28 @@ def op_qdpx_export(ctx: Context) -> dict[str, float]:
     wall = timed_run([*ctx.cli, "--db", ctx.study()["path"], "export", "qdpx", "-o", str(out)])
     if not zipfile.is_zipfile(out):
         raise BenchError(f"{out}: not a zip after export qdpx")
+
+
+def _export_workload(what: str):
+    def describe(ctx: Context) -> str:
+        return (f"`tacompanion --db STUDY export {what} -o FILE` run as {ctx.cli_label}, process "
+                "start to exit (redaction list of 3 entries applied). On " + study_workload(ctx))
+
+    return describe
+
+
+def _export_run(ctx: Context, kind: str, expect: str) -> dict[str, float]:
+    info = ctx.study()
+    study = Path(info["path"])
+    copy = ctx.work / f"export-{study.name}"
+    if not copy.exists():  # a copy with a redaction list; the cached study stays as made
+        shutil.copy(study, copy)
+        for find, replacement in (("Tromsø", "[city]"), ("Bergen", "[city]"), ("Anna Berg", "[name]")):
+            timed_run([*ctx.cli, "--db", str(copy), "redact", "add", find, replacement])
+    out = ctx.fresh_path(f"export-{kind}", ".md" if kind == "report" else ".csv")
+    wall = timed_run([*ctx.cli, "--db", str(copy), "export", kind, "-o", str(out)])
+    if expect not in out.read_text(encoding="utf-8")[:200]:
+        raise BenchError(f"export {kind}: {out} does not start as expected")
     out.unlink()
     return {"wall": wall}
 
@@ -703,6 +725,16 @@ def op_qdpx_import(ctx: Context) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     return {"wall": wall}
+
+
+@operation("export-report", _export_workload("report"))
+def op_export_report(ctx: Context) -> dict[str, float]:
+    return _export_run(ctx, "report", "# Thematic analysis report")
+
+
+@operation("export-codebook", _export_workload("codebook"))
+def op_export_codebook(ctx: Context) -> dict[str, float]:
+    return _export_run(ctx, "codebook", "theme,code,description")
 
 
 @operation("python-bare", "`python -c pass`: the interpreter's own start", group="baseline")

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from tacompanion import __version__
-from tacompanion.cli import RESERVED
+from tacompanion.cli import COMMANDS, EXPORT_KINDS
 
 from .conftest import GUIDES
 
@@ -20,11 +20,13 @@ def test_version_and_help(cli):
     assert done.returncode == 0 and done.stdout.strip() == f"tacompanion {__version__}"
     done = cli("--help")
     assert done.returncode == 0
-    for name in ["guide", "backup", *RESERVED]:
+    for name in COMMANDS:
         assert name in done.stdout
 
 
-@pytest.mark.parametrize("command", ["guide", "guide check", "backup", *RESERVED])
+@pytest.mark.parametrize(
+    "command", [*COMMANDS, "guide check", "guide show", *(f"export {k}" for k in EXPORT_KINDS)]
+)
 def test_every_command_has_help(cli, command):
     done = cli(*command.split(), "--help")
     assert done.returncode == 0 and "usage:" in done.stdout
@@ -155,11 +157,15 @@ def test_bad_study_files_are_one_clear_message(cli, tmp_path, setup, message):
     assert not (tmp_path / "copy.db").exists()
 
 
-def test_reserved_commands_say_so_and_exit_nonzero(cli, tmp_path):
-    for name in RESERVED:
-        done = cli("--db", str(tmp_path / "s.db"), name)
-        assert done.returncode == 2 and "not available in this version" in done.stderr
-    assert not (tmp_path / "s.db").exists()
+def test_the_command_list_is_complete():
+    from tacompanion.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)
+    export = sub.choices["export"]
+    kinds = next(a for a in export._actions if a.dest == "export_kind")
+    assert set(kinds.choices) == set(EXPORT_KINDS)
 
 
 def test_usage_errors_exit_2(cli):

@@ -73,8 +73,6 @@ def test_cli_refuses_a_missing_study_and_an_unknown_kind(db_path, cli, tmp_path)
     result = cli("--db", str(db_path), "export", "everything")
     assert result.returncode == 2
     assert "invalid choice: 'everything'" in result.stderr and "notes" in result.stderr
-    result = cli("--db", str(db_path), "export", "report")
-    assert result.returncode == 2 and "not available in this version" in result.stderr
     result = cli("--db", str(db_path), "export")
     assert result.returncode == 2 and "KIND" in result.stderr
 

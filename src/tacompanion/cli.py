@@ -18,18 +18,12 @@ from tacompanion import __version__
 
 PROG = "tacompanion"
 
-# Names reserved now and filled in by later work, with what each will do.
-# (`export` is a group: its later kinds are in EXPORT_RESERVED.)
-RESERVED = {
-    "redact": "the redaction list applied to every export",
-}
-
-
-EXPORT_RESERVED = {
-    "report": "the analysis report",
-    "codebook": "the codebook",
-    "quotes": "the starred quotes",
-}
+# Every command, for --help tests and the README; each has its own --help.
+COMMANDS = (
+    "guide", "backup", "interview", "import", "search", "code", "review", "stats",
+    "export", "redact", "demo",
+)
+EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes")
 
 
 class CliError(Exception):
@@ -124,8 +118,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser(
         "export",
-        help="export notes (later: the report, codebook, codings, quotes, a .qdpx project)",
-        description="Export from the study. KIND says what: notes for now.",
+        help="export the report, codebook, quotes, codings or notes",
+        description=(
+            "Export from the study. KIND says what. Every export applies the study's redaction "
+            "list (see `tacompanion redact`) unless --no-redact is given."
+        ),
     )
     _add_db_option(export, top=False)
     export_sub = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
@@ -140,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db_option(notes, top=False)
     notes.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
+    _add_redact_option(notes)
     notes.set_defaults(handler=cmd_export_notes)
     codings = export_sub.add_parser(
         "codings",
@@ -151,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db_option(codings, top=False)
     codings.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
+    _add_redact_option(codings)
     codings.set_defaults(handler=cmd_export_codings)
     by_question = export_sub.add_parser(
         "by-question",
@@ -178,11 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     qdpx.add_argument("--redact", action="store_true",
                       help="apply the study's redaction list to every exported text (positions follow)")
     qdpx.set_defaults(handler=cmd_export_qdpx)
-    for name, what in EXPORT_RESERVED.items():
-        p = export_sub.add_parser(name, help=f"{what} (not in this version yet)")
-        _add_db_option(p, top=False)
-        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-        p.set_defaults(handler=cmd_export_reserved)
+    _add_report_exports(export_sub)
 
     imp = command(
         "import",
@@ -253,9 +248,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
 
-    for name, help_text in RESERVED.items():
-        p = command(name, f"{help_text} (not in this version yet)", cmd_reserved)
-        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    redact = sub.add_parser(
+        "redact",
+        help="the redaction list: names and places replaced in every export",
+        description=(
+            "The study's redaction list: each FIND is replaced by its REPLACEMENT in every "
+            "exported text (report, quotes, codebook, codings, notes, the clipboard), never in "
+            "the stored transcripts. Matching ignores case and takes whole words (\"Ann\" "
+            "leaves \"Anne\" alone); the longest FIND wins where two overlap."
+        ),
+    )
+    _add_db_option(redact, top=False)
+    redact_sub = redact.add_subparsers(dest="redact_command", metavar="ACTION", required=True)
+    r_add = redact_sub.add_parser("add", help="add (or change) FIND -> REPLACEMENT",
+                                  description="Add FIND -> REPLACEMENT, e.g. Tromsø '[city]'; "
+                                  "a FIND already listed gets the new replacement.")
+    _add_db_option(r_add, top=False)
+    r_add.add_argument("find", metavar="FIND")
+    r_add.add_argument("replacement", metavar="REPLACEMENT")
+    r_add.set_defaults(handler=cmd_redact_add)
+    r_list = redact_sub.add_parser("list", help="print the list", description="Print the list, FIND -> REPLACEMENT.")
+    _add_db_option(r_list, top=False)
+    r_list.set_defaults(handler=cmd_redact_list)
+    r_remove = redact_sub.add_parser("remove", help="remove FIND from the list",
+                                     description="Remove FIND from the list.")
+    _add_db_option(r_remove, top=False)
+    r_remove.add_argument("find", metavar="FIND")
+    r_remove.set_defaults(handler=cmd_redact_remove)
 
     return parser
 
@@ -343,19 +362,19 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
 
 def cmd_export_notes(args: argparse.Namespace) -> int:
-    from tacompanion.formats.notes_csv import note_rows, rows_to_csv
+    from tacompanion.formats.notes_csv import note_rows, redacted_rows, rows_to_csv
 
     with _open_study(args, create=False) as study:
-        rows = note_rows(study)
+        rows = redacted_rows(study, note_rows(study), args.redact)
     return _write_export(args.output, rows_to_csv(rows), len(rows), "note")
 
 
 def cmd_export_codings(args: argparse.Namespace) -> int:
     from tacompanion.formats.codings_csv import CODING_COLUMNS, coding_rows
-    from tacompanion.formats.notes_csv import rows_to_csv
+    from tacompanion.formats.notes_csv import redacted_rows, rows_to_csv
 
     with _open_study(args, create=False) as study:
-        rows = coding_rows(study)
+        rows = redacted_rows(study, coding_rows(study), args.redact)
     return _write_export(args.output, rows_to_csv(rows, CODING_COLUMNS), len(rows), "coding")
 
 
@@ -367,8 +386,139 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
     return _write_export(args.output, text, text.count("\n### "), "question")
 
 
-def _write_export(output: str | None, text: str, count: int, what: str) -> int:
-    """To standard output, or atomically to a file with a count on stderr."""
+# -- export report / codebook / quotes, and the redaction list -------------------------
+
+
+def _add_redact_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-redact", dest="redact", action="store_false",
+        help="leave out the study's redaction list (by default every export is redacted: "
+        "see `tacompanion redact list`)",
+    )
+
+
+def _add_report_exports(export_sub) -> None:
+    report = export_sub.add_parser(
+        "report",
+        help="the analysis report as Markdown (themes, prevalence, quotes, the map)",
+        description=(
+            "The analysis report as Markdown, to paste into a paper's draft: the data (pilots "
+            "excluded, and said so), the prevalence rule, Table 1 of themes and subthemes, each "
+            "theme's definition, prevalence and quotes (the starred ones, else a few "
+            "representative extracts), and the thematic map (Mermaid mindmap and text tree). "
+            "Writes to standard output unless -o names a file."
+        ),
+    )
+    _add_db_option(report, top=False)
+    report.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    report.add_argument("--journal", action="store_true", help="add the reflexive journal at the end")
+    _add_redact_option(report)
+    report.set_defaults(handler=cmd_export_report)
+
+    codebook = export_sub.add_parser(
+        "codebook",
+        help="the codebook as CSV, one row per code",
+        description=(
+            "The codebook as CSV, one row per code in the map's order: theme (its path, "
+            "'Theme / Subtheme'; empty when unsorted), code, description, codings, participants "
+            "and label (prevalence; pilots excluded). Writes to standard output unless -o names a file."
+        ),
+    )
+    _add_db_option(codebook, top=False)
+    codebook.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
+    _add_redact_option(codebook)
+    codebook.set_defaults(handler=cmd_export_codebook)
+
+    quotes = export_sub.add_parser(
+        "quotes",
+        help="one theme's quotes as Markdown",
+        description=(
+            "One theme (with its subthemes) as Markdown: definition, prevalence and quotes - the "
+            "ones starred in the review (s), else a few representative extracts. Writes to "
+            "standard output unless -o names a file."
+        ),
+    )
+    _add_db_option(quotes, top=False)
+    quotes.add_argument("--theme", required=True, metavar="NAME",
+                        help="the theme: its path 'Theme / Subtheme', or its name when unique")
+    quotes.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
+    _add_redact_option(quotes)
+    quotes.set_defaults(handler=cmd_export_quotes)
+
+
+def cmd_export_report(args: argparse.Namespace) -> int:
+    from tacompanion.formats.report_md import report_markdown
+
+    with _open_study(args, create=False) as study:
+        text = report_markdown(study, journal=args.journal, redact=args.redact)
+    return _write_export(args.output, text, 1, "report", f"wrote the report to {args.output}")
+
+
+def cmd_export_codebook(args: argparse.Namespace) -> int:
+    from tacompanion.formats.report_md import CODEBOOK_COLUMNS, codebook_rows
+    from tacompanion.formats.notes_csv import rows_to_csv
+
+    with _open_study(args, create=False) as study:
+        rows = codebook_rows(study, redact=args.redact)
+    return _write_export(args.output, rows_to_csv(rows, CODEBOOK_COLUMNS), len(rows), "code")
+
+
+def cmd_export_quotes(args: argparse.Namespace) -> int:
+    from tacompanion.formats.report_md import quotes_markdown
+
+    with _open_study(args, create=False) as study:
+        theme_id = _theme_or_error(study, args.theme)
+        text = quotes_markdown(study, theme_id, redact=args.redact)
+    return _write_export(args.output, text, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
+
+
+def _theme_or_error(study, name: str) -> int:
+    from tacompanion.store.themes import find_theme, list_themes
+
+    theme_id = find_theme(study, name)
+    if theme_id is None:
+        names = ", ".join(repr(t.name) for t in list_themes(study) if t.parent_id is None) or "none yet"
+        raise CliError(f"no theme {name!r} (main themes: {names})")
+    return theme_id
+
+
+def cmd_redact_add(args: argparse.Namespace) -> int:
+    from tacompanion.store.redactions import add_redaction
+
+    with _open_study(args, create=False) as study:
+        done = add_redaction(study, args.find, args.replacement)
+    find = " ".join(args.find.split())
+    print({"added": f"added {find!r} -> {args.replacement!r}",
+           "changed": f"changed: {find!r} -> {args.replacement!r}",
+           "unchanged": f"{find!r} -> {args.replacement!r} is already on the list"}[done])
+    return 0
+
+
+def cmd_redact_list(args: argparse.Namespace) -> int:
+    from tacompanion.store.redactions import list_redactions
+
+    with _open_study(args, create=False) as study:
+        pairs = list_redactions(study)
+    if not pairs:
+        print(f"the redaction list is empty; add a name with: {PROG} redact add FIND REPLACEMENT")
+        return 0
+    width = max(len(p.find) for p in pairs)
+    for p in pairs:
+        print(f"{p.find:<{width}}  ->  {p.replacement}")
+    return 0
+
+
+def cmd_redact_remove(args: argparse.Namespace) -> int:
+    from tacompanion.store.redactions import remove_redaction
+
+    with _open_study(args, create=False) as study:
+        gone = remove_redaction(study, args.find)
+    print(f"removed {gone.find!r} -> {gone.replacement!r}")
+    return 0
+
+
+def _write_export(output: str | None, text: str, count: int, what: str, done: str | None = None) -> int:
+    """To standard output, or atomically to a file with a count (or `done`) on stderr."""
     if output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -379,17 +529,10 @@ def _write_export(output: str | None, text: str, count: int, what: str) -> int:
         write_text_atomically(output, text)
     except OSError as exc:
         raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
-    print(f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    print(done or f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     return 0
 
 
-def cmd_export_reserved(args: argparse.Namespace) -> int:
-    print(
-        f"{PROG} export {args.export_kind}: {EXPORT_RESERVED[args.export_kind]} - "
-        "not available in this version of tacompanion yet (available: notes, codings, qdpx)",
-        file=sys.stderr,
-    )
-    return 2
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:
     from tacompanion.formats.qdpx_export import export_qdpx
@@ -557,15 +700,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         run_app(study)
     return 0
-
-
-def cmd_reserved(args: argparse.Namespace) -> int:
-    print(
-        f"{PROG} {args.command}: {RESERVED[args.command]} - "
-        "not available in this version of tacompanion yet",
-        file=sys.stderr,
-    )
-    return 2
 
 
 def cmd_code(args: argparse.Namespace) -> int:

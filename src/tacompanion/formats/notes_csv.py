@@ -10,12 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
 
-from tacompanion.core.guide import Guide
-from tacompanion.core.interview import format_hms
-from tacompanion.store.guides import load_guide
-from tacompanion.store.notes import notes_for_export
-from tacompanion.store.study import Study
+if TYPE_CHECKING:
+    from tacompanion.core.guide import Guide
+    from tacompanion.store.study import Study
 
 NOTE_COLUMNS = (
     "participant",
@@ -33,6 +32,12 @@ NOTE_COLUMNS = (
 
 def note_rows(study: Study) -> list[dict[str, str]]:
     """Every note in the study as a CSV row (column name -> text)."""
+    # Imported here: the guide parser (markdown-it) is slow to import, and
+    # rows_to_csv, which every CSV export uses, needs none of it.
+    from tacompanion.core.interview import format_hms
+    from tacompanion.store.guides import load_guide
+    from tacompanion.store.notes import notes_for_export
+
     guides: dict[int, Guide | None] = {}
     rows = []
     for r in notes_for_export(study):
@@ -68,6 +73,16 @@ def rows_to_csv(rows: list[dict[str, str]], columns: tuple[str, ...] = NOTE_COLU
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def redacted_rows(study: Study, rows: list[dict[str, str]], redact: bool = True) -> list[dict[str, str]]:
+    """The rows with the study's redaction list applied to every cell."""
+    if not redact:
+        return rows
+    from tacompanion.store.redactions import redactor
+
+    clean = redactor(study)
+    return [{k: clean(v) for k, v in row.items()} for row in rows]
 
 
 def notes_csv(study: Study) -> str:

@@ -312,3 +312,25 @@ def codings_for_export(study: Study) -> list[dict]:
         ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
         """
     )
+
+
+def set_starred(study: Study, coding_ids: list[int], starred: bool) -> int:
+    """Star (or unstar) codings as quotes for the report, as one undoable
+    step. Returns how many changed."""
+    if not coding_ids:
+        return 0
+    marks = ",".join("?" * len(coding_ids))
+    rows = study.query(
+        f"SELECT k.id, k.starred, c.name FROM codings k JOIN codes c ON c.id = k.code_id "
+        f"WHERE k.id IN ({marks})", tuple(coding_ids))
+    if len(rows) != len(set(coding_ids)):
+        raise StudyError("no such coding (removed meanwhile?)")
+    names = sorted({r["name"] for r in rows}, key=str.casefold)
+    label = f"{'Star' if starred else 'Unstar'} a quote of '{', '.join(names)}'"
+    changed = 0
+    with history.record(study, "star-quote" if starred else "unstar-quote", label) as op:
+        for r in rows:
+            if bool(r["starred"]) != starred:
+                op.update("codings", r["id"], {"starred": int(starred)})
+                changed += 1
+    return changed

@@ -26,11 +26,10 @@ def study_stats(study: Study) -> dict[str, Any]:
 
 def interview_stats(study: Study) -> list[dict[str, Any]]:
     """Per interview: participant, pilot, guide (title), started (clock start,
-    ISO 8601, or null), duration_s (clock time to the end, or to now while
-    open, pauses left out), notes, questions_covered, questions_total,
-    coded_notes (notes with at least one coding)."""
-    from datetime import UTC, datetime
-
+    ISO 8601, or null), duration_s (clock time to the end, pauses left out;
+    while still open, the clock time of its last note or question event, so
+    that the same file always gives the same numbers), notes,
+    questions_covered, questions_total, coded_notes (notes with a coding)."""
     from tacompanion.core.guide import GuideError
     from tacompanion.core.guide_parser import parse_guide
     from tacompanion.core.interview import derive_coverage, parse_iso
@@ -40,7 +39,10 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
         "SELECT i.id, p.pseudonym, max(p.pilot, i.pilot) AS pilot, g.title, g.source_text, "
         " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS notes, "
         " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
-        "  WHERE n.interview_id = i.id) AS coded_notes "
+        "  WHERE n.interview_id = i.id) AS coded_notes, "
+        " max(coalesce((SELECT max(elapsed_ms) FROM notes n WHERE n.interview_id = i.id), 0), "
+        "     coalesce((SELECT max(elapsed_ms) FROM question_events e WHERE e.interview_id = i.id), 0)) "
+        "   AS last_elapsed_ms "
         "FROM interviews i JOIN participants p ON p.id = i.participant_id "
         "LEFT JOIN guides g ON g.id = i.guide_id ORDER BY i.created_at, i.id"
     )
@@ -55,14 +57,19 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
             except GuideError:
                 guides[source] = None
         guide = guides[source]
-        end = parse_iso(interview.ended_at) if interview.ended_at else datetime.now(UTC)
+        if not interview.started_at:
+            duration = None
+        elif interview.ended_at:
+            duration = interview.elapsed_ms(parse_iso(interview.ended_at)) // 1000
+        else:
+            duration = r["last_elapsed_ms"] // 1000
         coverage = derive_coverage(load_events(study, r["id"]))
         out.append({
             "participant": r["pseudonym"],
             "pilot": bool(r["pilot"]),
             "guide": r["title"],
             "started": interview.started_at,
-            "duration_s": interview.elapsed_ms(end) // 1000 if interview.started_at else None,
+            "duration_s": duration,
             "notes": r["notes"],
             "questions_covered": coverage.covered_count(guide) if guide else 0,
             "questions_total": len(guide.questions) if guide else 0,

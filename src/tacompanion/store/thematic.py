@@ -115,6 +115,7 @@ class ExtractCode:
     coding_id: int
     code_id: int
     name: str
+    starred: bool = False  # chosen as a quote for the report
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def extracts_for(
     # a long transcript from its start for every extract).
     sql = (
         "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
-        "  k2.id, k2.code_id, c2.name "
+        "  k2.id, k2.code_id, c2.name, k2.starred "
         "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
         "JOIN participants p ON p.id = t.participant_id "
         "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos = k.start_pos "
@@ -168,7 +169,7 @@ def extracts_for(
         sql += (
             " UNION ALL "
             "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
-            "  k2.id, k2.code_id, c2.name "
+            "  k2.id, k2.code_id, c2.name, k2.starred "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
             "JOIN participants p ON p.id = i.participant_id "
@@ -185,7 +186,7 @@ def extracts_for(
         if key not in heads:
             heads[key] = r[:7]
             codes[key] = {}
-        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9])
+        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9], bool(r[10]))
     texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
     texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
     out = []
@@ -194,7 +195,7 @@ def extracts_for(
         out.append(Extract(
             h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6],
             texts.get(doc, "")[h[5]:h[6]],
-            tuple(ExtractCode(c[1], c[2], c[3]) for c in sorted(codes[key].values())),
+            tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in sorted(codes[key].values())),
         ))
     if meeting is not None:
         spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
@@ -206,6 +207,61 @@ def extracts_for(
     out.sort(key=lambda e: (e.participant.casefold(), e.participant_id, e.kind != "transcript",
                             e.doc_id, e.start, e.end))
     return out
+
+
+def extract_spans(study: Study, code_ids: list[int]) -> list[Extract]:
+    """The extracts carrying any of `code_ids`, as `extracts_for` orders and
+    filters them, but cheaper: no text yet (see `with_texts`), and only these
+    codes in `codes`. For the report, which quotes a few of thousands."""
+    if not code_ids:
+        return []
+    scope = study.setting("analysis_scope", "all")
+    marks = ",".join("?" * len(code_ids))
+    sql = (
+        "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
+        "  k.id, k.code_id, k.starred "
+        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id "
+        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0"
+    )
+    params: tuple = tuple(code_ids)
+    if scope != "transcripts":
+        sql += (
+            " UNION ALL "
+            "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
+            "  k.id, k.code_id, k.starred "
+            "FROM codings k JOIN notes n ON n.id = k.note_id "
+            "JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id "
+            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0"
+        )
+        params = params + params
+    # Plain tuples while grouping (thousands of codings); objects at the end.
+    groups: dict[tuple, list] = {}
+    for r in study.conn.execute(sql, params).fetchall():
+        key = (r[2], r[3], r[5], r[6])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = [r, []]
+        group[1].append(r[7:])
+    order = {name: name.casefold() for name in {g[0][1] for g in groups.values()}}
+    keys = sorted(groups, key=lambda k: (order[groups[k][0][1]], groups[k][0][0], k[0] != "t", k[1], k[2], k[3]))
+    out = []
+    for key in keys:
+        h, codes = groups[key]
+        out.append(Extract(h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6], "",
+                           tuple(ExtractCode(c[0], c[1], "", bool(c[2])) for c in codes)))
+    return out
+
+
+def with_texts(study: Study, extracts: list[Extract]) -> list[Extract]:
+    """The extracts with their texts sliced from the stored documents."""
+    from dataclasses import replace
+
+    texts = _texts(study, "transcripts", {e.doc_id for e in extracts if e.kind == "transcript"})
+    texts.update(_texts(study, "notes", {e.doc_id for e in extracts if e.kind == "notes"}, key=lambda i: -i))
+    return [replace(e, text=texts.get(e.doc_id if e.kind == "transcript" else -e.doc_id, "")[e.start:e.end])
+            for e in extracts]
 
 
 def _texts(study: Study, table: str, ids: set[int], key=lambda i: i) -> dict[int, str]:

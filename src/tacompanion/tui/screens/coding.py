@@ -79,6 +79,7 @@ class CodingScreen(Screen):
         Binding("right_square_bracket", "start_forward", "Select: start later", id="coding.start_later", show=False),
         Binding("left_square_bracket", "start_back", "Select: start earlier", id="coding.start_earlier", show=False),
         Binding("x", "remove_code", "Remove code", id="coding.remove"),
+        Binding("y", "copy_quote", "Copy quote", id="coding.copy", show=False),
         Binding("u", "undo", "Undo", id="coding.undo"),
         Binding("ctrl+r", "redo", "Redo", id="coding.redo"),
         Binding("m", "memo_segment", "Memo", id="coding.memo"),
@@ -281,6 +282,23 @@ class CodingScreen(Screen):
         self.status(message + " [dim]u undoes[/]")
         # The code list's counts are the slowest to gather: after the frame.
         self.call_after_refresh(self.refresh_codes, code_id)
+
+    def action_copy_quote(self) -> None:
+        """Copy the selection (or the turn) as '"…" (P3)', redacted."""
+        from tacompanion.tui.clipboard import copied_message, copy_quote
+
+        target = self.target()
+        if target is None:
+            self.status("Nothing to copy here.")
+            return
+        span, _ = target
+        block = self.view.block
+        text = block.text[span.start - block.start : span.end - block.start]
+        kind = "transcript" if self.kind == "transcript" else "notes"
+        quote, where = copy_quote(self.app, text, self.document.participant, kind)
+        from rich.markup import escape
+
+        self.status(escape(copied_message(quote, where)))
 
     def action_remove_code(self) -> None:
         codings = self.view.codings.get(self.view.cursor, [])

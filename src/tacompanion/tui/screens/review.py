@@ -51,6 +51,8 @@ class ReviewScreen(Screen):
         Binding("R", "recode", "Recode", id="review.recode"),
         Binding("x", "remove_code", "Remove code", id="review.remove_code"),
         Binding("m", "move_code", "Move code", id="review.move_code"),
+        Binding("s", "star", "Star quote", id="review.star"),
+        Binding("y", "copy_quote", "Copy quote", id="review.copy", show=False),
         Binding("e", "define", "Define", id="review.define"),
         Binding("w", "memo", "Theme memo", id="review.memo", show=False),
         Binding("u", "undo", "Undo", id="review.undo"),
@@ -87,7 +89,7 @@ class ReviewScreen(Screen):
         self.title = "Review"
         self.reload()
         self.query_one(RowsView).focus()
-        self.status("t turn · o open transcript · R recode · x remove · m move code · e define · ? help")
+        self.status("t turn · o open · s star quote · y copy quote · R recode · x remove · ? help")
 
     def on_screen_resume(self) -> None:
         # back from a screen above: redraw only if the study changed meanwhile
@@ -199,7 +201,15 @@ class ReviewScreen(Screen):
         codes = ", ".join(c.name for c in e.codes)
         if len(codes) > codes_w:
             codes = codes[: codes_w - 1] + "…"
-        return Text.assemble("  ", f"{text:<{room}}", " · ", (codes, "dim"))
+        star = ("\u2605 ", "bold yellow") if self.is_starred(e) else "  "
+        return Text.assemble(star, f"{text:<{room}}", " · ", (codes, "dim"))
+
+    def starrable(self, e: Extract) -> list[ExtractCode]:
+        """The extract's codings that belong to what is reviewed: starring marks them."""
+        return [c for c in e.codes if c.code_id in self.code_ids] or list(e.codes)
+
+    def is_starred(self, e: Extract) -> bool:
+        return any(c.starred for c in self.starrable(e))
 
     def on_rows_view_highlighted(self, event: RowsView.Highlighted) -> None:
         self.show_detail()
@@ -229,6 +239,8 @@ class ReviewScreen(Screen):
             if n:
                 out.append(", ", style="dim")
             out.append(c.name, style="bold green" if c.code_id in self.code_ids else "green")
+        if self.is_starred(e):
+            out.append("   \u2605 starred quote", style="bold yellow")
         out.append("\n")
         if self.show_context:
             for turn in extract_context(study, e):
@@ -252,6 +264,31 @@ class ReviewScreen(Screen):
         self.show_detail()
         self.status("Showing the surrounding turn (the extract highlighted)." if self.show_context
                     else "Showing the extract.")
+
+    def action_star(self) -> None:
+        """Star the extract as a quote for the report, or unstar it (undoable)."""
+        e = self.current()
+        if e is None:
+            self.status("No extract here to star.")
+            return
+        starred = not self.is_starred(e)
+        try:
+            code_store.set_starred(self.app.study, [c.coding_id for c in self.starrable(e)], starred)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
+        self.after("Starred as a quote for the report (export report, export quotes)." if starred
+                   else "Unstarred: the report picks its quotes without it.")
+
+    def action_copy_quote(self) -> None:
+        from tacompanion.tui.clipboard import copied_message, copy_quote
+
+        e = self.current()
+        if e is None:
+            self.status("No extract here to copy.")
+            return
+        quote, where = copy_quote(self.app, e.text, e.participant, e.kind)
+        self.status(Text(copied_message(quote, where)))
 
     def action_participant(self, direction: int) -> None:
         heads = [r for r, (kind, _) in enumerate(self.rows) if kind == "head"]

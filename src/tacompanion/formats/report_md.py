@@ -1,0 +1,314 @@
+"""The report (Markdown), the quotes of one theme (Markdown) and the codebook
+(CSV): the study's results in the forms a paper's draft needs.
+
+Everything that leaves here goes through the study's redaction list (unless
+the caller asks for the raw text): the whole report text, each CSV cell.
+Counts, labels and N come from `analysis.analyse` via the thematic map, so
+they are the numbers the map and `stats` show; pilots are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tacompanion.core.prevalence import describe, rule_text
+from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_estimated
+from tacompanion.core.tally import Counts
+from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.store.redactions import redactor
+from tacompanion.store.report import data_numbers, journal_entries
+from tacompanion.store.study import Study
+from tacompanion.store.thematic import Extract, ThematicMap, extract_spans, thematic_map, with_texts
+from tacompanion.store.themes import ThemeRow
+
+CODEBOOK_COLUMNS = ("theme", "code", "description", "codings", "participants", "label")
+EMPTY = Counts(0, 0, 0, None)
+
+
+def _no_redaction(text: str) -> str:
+    return text
+
+
+@dataclass
+class _Material:
+    """The map, each theme's own codes, and every themed extract."""
+
+    tmap: ThematicMap
+    own: dict[int, list[tuple[int, str, Counts]]]  # theme id -> (code id, name, counts)
+    unsorted: list[tuple[int, str, Counts]]
+    quotes: dict[int, tuple[list[Extract], bool]]  # theme id -> (its quotes, starred?)
+    number: dict[int, str]  # theme id -> "1.", "1.2"
+
+    @property
+    def total(self) -> int:
+        return self.tmap.analysis.total
+
+    def counts(self, theme_id: int) -> Counts:
+        return self.tmap.analysis.themes.get(theme_id, EMPTY)
+
+    def children(self, theme_id: int | None) -> list[ThemeRow]:
+        return self.tmap.children(theme_id)
+
+    def prevalence(self, theme_id: int) -> str:
+        c = self.counts(theme_id)
+        return describe(c.participants, self.total, self.tmap.analysis.rule)
+
+
+def _material(study: Study, only: int | None = None) -> _Material:
+    tmap = thematic_map(study)
+    own: dict[int, list] = {t.id: [] for t in tmap.themes}
+    unsorted = []
+    for row in tmap.rows:
+        if row.kind == "code":
+            item = (row.id, row.name, row.counts)
+            (own[row.theme_id] if row.theme_id is not None else unsorted).append(item)
+    wanted = set(own) if only is None else _subtree(tmap, only)
+    code_ids = sorted(cid for t in wanted for cid, _, _ in own[t])
+    number: dict[int, str] = {}
+
+    def walk(parent: int | None, prefix: str) -> None:
+        for i, t in enumerate(tmap.children(parent), start=1):
+            number[t.id] = f"{prefix}{i}" if prefix else f"{i}."
+            walk(t.id, f"{prefix}{i}.")
+
+    walk(None, "")
+    # Choose every theme's quotes from the spans first; read only their texts.
+    extracts = extract_spans(study, code_ids)
+    of_code: dict[int, list[int]] = {}
+    for i, e in enumerate(extracts):
+        for c in e.codes:
+            of_code.setdefault(c.code_id, []).append(i)
+    quotes: dict[int, tuple[list[Extract], bool]] = {}
+    for t in wanted:
+        ids = {cid for cid, _, _ in own[t]}
+        mine = [extracts[i] for i in sorted({i for cid in ids for i in of_code.get(cid, ())})]
+        quotes[t] = choose_quotes(mine, ids, words=words_estimated)
+    texts = iter(with_texts(study, [e for chosen, _ in quotes.values() for e in chosen]))
+    quotes = {t: ([next(texts) for _ in chosen], starred) for t, (chosen, starred) in quotes.items()}
+    return _Material(tmap, own, unsorted, quotes, number)
+
+
+def _subtree(tmap: ThematicMap, theme_id: int) -> set[int]:
+    out = {theme_id}
+    for t in tmap.themes:  # parents come before children
+        if t.parent_id in out:
+            out.add(t.id)
+    return out
+
+
+# -- pieces ---------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return one_line(text).replace("|", "\\|")
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+def _quote_block(e: Extract) -> list[str]:
+    return [f"> {quote_text(e.text, e.participant, e.kind)}", ""]
+
+
+def _theme_section(m: _Material, t: ThemeRow, depth: int, *, numbered: bool = True,
+                   top: int = 3) -> list[str]:
+    level = "#" * min(6, top + depth)
+    title = f"{m.number[t.id]} {t.name}" if numbered else m.tmap.paths.get(t.id, t.name)
+    c = m.counts(t.id)
+    out = [f"{level} {title}", ""]
+    if t.definition.strip():
+        out += [f"**Definition.** {t.definition.strip()}", ""]
+    else:
+        out += ["**Definition.** _Not written yet (the thematic map's e key writes it)._", ""]
+    out += [
+        f"**Prevalence.** {m.prevalence(t.id)}; "
+        f"{_plural(c.extracts, 'extract')}, {_plural(c.codings, 'coding')}"
+        f"{' (its subthemes included)' if m.children(t.id) else ''}. Status: {t.status}.",
+        "",
+    ]
+    own = m.own.get(t.id, [])
+    if own:
+        names = "; ".join(
+            f"{name} ({cc.participants} of {m.total})" for _, name, cc in own
+        )
+        out += [f"**Codes** (participants of N): {names}.", ""]
+        quotes, starred = m.quotes.get(t.id, ([], False))
+        if quotes:
+            why = ("Starred quotes" if starred else
+                   "Representative extracts (none starred yet; different participants first)")
+            out += [f"_{why}:_", ""]
+            for e in quotes:
+                out += _quote_block(e)
+        else:
+            out += ["_No extracts yet._", ""]
+    elif not m.children(t.id):
+        out += ["_No codes in this theme yet._", ""]
+    for child in m.children(t.id):
+        out += _theme_section(m, child, depth + 1, numbered=numbered, top=top)
+    return out
+
+
+def _table_one(m: _Material) -> list[str]:
+    mains = m.children(None)
+    if not mains:
+        return ["_No themes yet: sort codes into themes on the thematic map (Ctrl+T)._", ""]
+    out = ["| Theme | Subthemes | Prevalence |", "| --- | --- | --- |"]
+    for t in mains:
+        subs = []
+
+        def walk(parent: int, prefix: str) -> None:
+            for s in m.children(parent):
+                c = m.counts(s.id)
+                subs.append(f"{m.number[s.id]} {prefix}{s.name} ({c.label or 'none'}, "
+                            f"{c.participants} of {m.total})")
+                walk(s.id, f"{prefix}{s.name} / ")
+
+        walk(t.id, "")
+        out.append(f"| {m.number[t.id]} {_cell(t.name)} | {_cell('; '.join(subs)) or '-'} "
+                   f"| {_cell(m.prevalence(t.id))} |")
+    return out + [""]
+
+
+def _map_lines(m: _Material) -> list[str]:
+    def short(t: ThemeRow) -> str:
+        c = m.counts(t.id)
+        return f"{t.name} ({c.label or 'none'}, {c.participants} of {m.total})"
+
+    def quoted(text: str) -> str:
+        return one_line(text).replace('"', "#quot;")
+
+    mermaid = ["```mermaid", "mindmap", '  root(("Thematic map"))']
+    tree = ["```text"]
+
+    def walk(parent: int | None, depth: int) -> None:
+        for t in m.children(parent):
+            # th_N, not a bare name: the report is redacted whole, and a listed pseudonym
+            # such as T1 must not rename a node id
+            mermaid.append(f"{'  ' * (depth + 2)}th_{t.id}[\"{quoted(short(t))}\"]")
+            tree.append(f"{'  ' * depth}{m.number[t.id]} {one_line(short(t))}")
+            walk(t.id, depth + 1)
+
+    walk(None, 0)
+    if len(tree) == 1:
+        return ["_No themes yet._", ""]
+    return mermaid + ["```", ""] + ["As a text tree:", ""] + tree + ["```", ""]
+
+
+def _data_lines(study: Study, m: _Material) -> list[str]:
+    d = data_numbers(study)
+    a = m.tmap.analysis
+    pilots = ""
+    if d.pilot_participants:
+        pilots = (f"; {_plural(len(d.pilot_participants), 'pilot participant')} "
+                  f"({', '.join(d.pilot_participants)}) excluded")
+    excluded = lambda n, what: f" ({_plural(n, 'pilot ' + what)} excluded)" if n else ""  # noqa: E731
+    scope = ("transcripts and interview notes" if a.scope != "transcripts"
+             else "transcripts only (interview notes are left out)")
+    return [
+        f"- Participants: {d.participants:,}{pilots}. N = {m.total:,} participants with data "
+        f"in the analysis: prevalence counts are out of {m.total:,}.",
+        f"- Interviews: {d.interviews:,}{excluded(d.pilot_interviews, 'interview')}"
+        f"{f', {d.notes_interviews:,} with interview notes' if d.notes_interviews else ''}.",
+        f"- Transcripts: {d.transcripts:,}{excluded(d.pilot_transcripts, 'transcript')}.",
+        f"- Analysis scope: {scope}.",
+        f"- Prevalence rule: {rule_text(a.rule, m.total) if m.total else rule_text(a.rule)} "
+        f"(in general: {rule_text(a.rule)}; N = participants in the analysis, "
+        "half = N/2 rounded down). A label says how many participants a theme rests on, "
+        "not how important it is.",
+        "",
+    ]
+
+
+# -- the exports ------------------------------------------------------------------------
+
+
+def report_markdown(
+    study: Study, *, journal: bool = False, redact: bool = True, now: datetime | None = None,
+) -> str:
+    """The whole report as Markdown."""
+    m = _material(study)
+    when = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
+    n_redactions = study.scalar("SELECT count(*) FROM redactions")
+    if redact and n_redactions:
+        note = f" Names and places on the study's redaction list ({_plural(n_redactions, 'entry', 'entries')}) are replaced."
+    elif n_redactions:
+        note = " **Not redacted**: names and places appear as in the transcripts."
+    else:
+        note = ""
+    out = [
+        "# Thematic analysis report",
+        "",
+        f"_Exported from tacompanion on {when} from {study.path.name}. Quotes are attributed by "
+        f"pseudonym; \"interview notes\" marks what the interviewer wrote down, not a verbatim "
+        f"quote.{note}_",
+        "",
+        "## Data and analysis",
+        "",
+        *_data_lines(study, m),
+        "## Table 1. Themes and subthemes",
+        "",
+        *_table_one(m),
+        "## Themes",
+        "",
+    ]
+    mains = m.children(None)
+    for t in mains:
+        out += _theme_section(m, t, 0)
+    if not mains:
+        out += ["_No themes yet._", ""]
+    if m.unsorted:
+        codings = sum(c.codings for _, _, c in m.unsorted)
+        out += [f"_Not in any theme yet: {_plural(len(m.unsorted), 'code')} "
+                f"({_plural(codings, 'coding')}); they are in the codebook, not in this report._", ""]
+    out += ["## Thematic map", "", *_map_lines(m)]
+    if journal:
+        out += ["## Reflexive journal", ""]
+        entries = journal_entries(study)
+        for entry in entries:
+            out += [f"### {entry.date}", "", entry.text.strip(), ""]
+        if not entries:
+            out += ["_The journal has no entries._", ""]
+    text = "\n".join(out).rstrip("\n") + "\n"
+    return (redactor(study) if redact else _no_redaction)(text)
+
+
+def quotes_markdown(study: Study, theme_id: int, *, redact: bool = True) -> str:
+    """One theme (with its subthemes): definition, prevalence and its quotes."""
+    m = _material(study, only=theme_id)
+    t = next(x for x in m.tmap.themes if x.id == theme_id)
+    head = [f"# Quotes: {m.tmap.paths[theme_id]}", "",
+            f"_N = {m.total} participants in the analysis (pilots excluded). Quotes are "
+            "attributed by pseudonym; \"interview notes\" marks what the interviewer wrote down._", ""]
+    section = _theme_section(m, t, 0, numbered=False, top=2)
+    text = "\n".join(head + section).rstrip("\n") + "\n"
+    return (redactor(study) if redact else _no_redaction)(text)
+
+
+def codebook_rows(study: Study, *, redact: bool = True) -> list[dict[str, str]]:
+    """One row per code, in the map's order (themes in order, then unsorted)."""
+    from tacompanion.store.codes import list_codes
+
+    tmap = thematic_map(study)
+    descriptions = {c.id: c.description for c in list_codes(study)}
+    clean: Callable[[str], str] = redactor(study) if redact else _no_redaction
+    rows = []
+    for row in tmap.rows:
+        if row.kind != "code":
+            continue
+        c = row.counts
+        rows.append({
+            "theme": clean(tmap.paths.get(row.theme_id, "") if row.theme_id else ""),
+            "code": clean(row.name),
+            "description": clean(descriptions.get(row.id, "")),
+            "codings": str(c.codings),
+            "participants": str(c.participants),
+            "label": c.label or "",
+        })
+    return rows
+
+
+def codebook_csv(study: Study, *, redact: bool = True) -> str:
+    return rows_to_csv(codebook_rows(study, redact=redact), CODEBOOK_COLUMNS)
