@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 
 class TacompanionApp(App):
+    # The home screen is the default screen, which Textual builds without
+    # loading a screen's own CSS_PATH: its stylesheet is loaded with the app's.
+    CSS_PATH = "screens/home.tcss"
     TITLE = "tacompanion"
     SUB_TITLE = __version__
     BINDINGS = [

@@ -44,15 +44,15 @@ MODES: list[Mode] = [
 def glance_text(o: StudyOverview) -> str:
     pilots = f" ({o.pilot_participants} pilot)" if o.pilot_participants else ""
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
+    # Seven rows at most: the home screen must fit 80x24 with its Start list.
     rows = [
         ("Participants", f"{o.participants}{pilots}"),
-        ("Guides", f"{o.guides}"),
-        ("Interviews", f"{o.interviews}{open_}"),
+        ("Interviews", f"{o.interviews}{open_}, guides {o.guides}"),
         ("Notes", f"{o.notes}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
         ("Codes", f"{o.codes} ({o.codings} codings)"),
         ("Themes", f"{o.themes}"),
-        ("Memos", f"{o.memos}; journal entries {o.journal_entries}"),
+        ("Memos", f"{o.memos}, journal {o.journal_entries}"),
     ]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
