@@ -678,6 +678,8 @@ def op_qdpx_export(ctx: Context) -> dict[str, float]:
     wall = timed_run([*ctx.cli, "--db", ctx.study()["path"], "export", "qdpx", "-o", str(out)])
     if not zipfile.is_zipfile(out):
         raise BenchError(f"{out}: not a zip after export qdpx")
+    out.unlink()
+    return {"wall": wall}
 
 
 def _export_workload(what: str):
