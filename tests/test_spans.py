@@ -77,3 +77,14 @@ def test_span_rules():
         Span(5, 3)
     assert Span(0, 4).overlaps(Span(3, 6)) and not Span(0, 3).overlaps(Span(3, 6))
     assert Span(0, 9).contains(Span(2, 4))
+
+
+def test_count_touched_segments():
+    from tacompanion.core.spans import count_touched
+
+    segments = [(0, 10), (10, 20), (20, 30), (30, 40)]
+    assert count_touched(segments, []) == 0
+    assert count_touched(segments, [(5, 6)]) == 1
+    assert count_touched(segments, [(9, 11)]) == 2  # one mark across a boundary
+    assert count_touched(segments, [(10, 10 + 1), (12, 25), (39, 40)]) == 3
+    assert count_touched(segments, [(40, 50)]) == 0  # touching the end is not overlapping

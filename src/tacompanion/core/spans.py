@@ -145,3 +145,26 @@ def move_start_backward(selection: Span, units: list[Span]) -> Span:
     """Take in the unit before the selection's start."""
     starts = [u.start for u in units if u.start < selection.start]
     return Span(starts[-1], selection.end) if starts else selection
+
+
+def count_touched(segments: list[tuple[int, int]], marks: list[tuple[int, int]]) -> int:
+    """How many of the `[start, end)` segments some mark overlaps.
+
+    Linear after sorting: the marks are merged into disjoint runs, and each
+    segment looks up the last run that starts before it ends.
+    """
+    import bisect
+
+    runs: list[list[int]] = []
+    for start, end in sorted(marks):
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    starts = [r[0] for r in runs]
+    touched = 0
+    for start, end in segments:
+        i = bisect.bisect_left(starts, end) - 1  # the last run starting before `end`
+        if i >= 0 and runs[i][1] > start:
+            touched += 1
+    return touched

@@ -135,10 +135,7 @@ def transcript_stats(study: Study) -> list[dict[str, Any]]:
         "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
         " AND s.is_interviewer = 0) AS participant_segments, "
         "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
-        " AND s.is_interviewer = 1) AS interviewer_segments, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND EXISTS ("
-        "   SELECT 1 FROM codings c WHERE c.transcript_id = t.id "
-        "   AND c.start_pos < s.end_pos AND c.end_pos > s.start_pos)) AS coded_segments "
+        " AND s.is_interviewer = 1) AS interviewer_segments "
         "FROM transcripts t JOIN participants p ON p.id = t.participant_id "
         "ORDER BY p.pseudonym COLLATE NOCASE, t.file_name, t.id"
     )
@@ -152,9 +149,14 @@ def transcript_stats(study: Study) -> list[dict[str, Any]]:
         if not is_interviewer:
             counts[1] += n
     rows.sort(key=lambda r: (natural_key(r["participant"]), natural_key(r["name"]), r["id"]))
+    from tacompanion.store.transcripts import coded_segment_counts
+
+    coded = coded_segment_counts(study)
     out = []
     for r in rows:
-        total, participant = words.get(r.pop("id"), [0, 0])
+        tid = r.pop("id")
+        r["coded_segments"] = coded.get(tid, 0)
+        total, participant = words.get(tid, [0, 0])
         out.append(
             {
                 "participant": r["participant"],

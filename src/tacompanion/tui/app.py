@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 class TacompanionApp(App):
     # The home screen is the default screen, which Textual builds without
     # loading a screen's own CSS_PATH: its stylesheet is loaded with the app's.
-    CSS_PATH = "screens/home.tcss"
+    CSS_PATH = str(Path(__file__).parent / "screens" / "home.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tacompanion"
     SUB_TITLE = __version__
     BINDINGS = [

@@ -116,7 +116,7 @@ class HomeScreen(Screen):
 
     def refresh_checklist(self) -> None:
         """Every transcript with its read mark: phase 1 as a checklist."""
-        items = list_transcripts(self.app.study, with_words=False)
+        items = list_transcripts(self.app.study, with_words=False, with_coded=False)
         checklist = self.query_one("#checklist", OptionList)
         keep = checklist.highlighted
         checklist.clear_options()
