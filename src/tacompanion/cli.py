@@ -21,7 +21,7 @@ PROG = "tacompanion"
 # Every command, for --help tests and the README; each has its own --help.
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
-    "export", "redact", "demo",
+    "export", "redact", "settings", "demo",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes")
 
@@ -239,6 +239,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.add_argument("--coder", metavar="NAME",
                         help="who is coding (default: the study's default coder, else your login name)")
+
+    settings = command(
+        "settings",
+        "show the study's settings, or change one: interviewer_labels, default_coder, analysis_scope",
+        cmd_settings,
+    )
+    settings.add_argument("key", nargs="?", metavar="KEY", help="the setting to change")
+    settings.add_argument("values", nargs="*", metavar="VALUE",
+                          help="its new value (interviewer_labels takes several)")
 
     demo = command("demo", "create a demo study (MBT therapists) and open it", cmd_demo)
     demo.description = (
@@ -699,6 +708,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from tacompanion.tui.app import run_app
 
         run_app(study)
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    import json
+
+    from tacompanion.store.settings import all_settings, change_setting
+
+    with _open_study(args, create=False) as study:
+        if args.key is None:
+            for key, value, meaning, editable in all_settings(study):
+                shown = json.dumps(value, ensure_ascii=False)
+                if len(shown) > 70:
+                    shown = shown[:67] + "..."
+                print(f"{key} = {shown}{'' if editable else '  (read-only here)'}")
+                print(f"    {meaning}")
+            return 0
+        if not args.values and args.key != "default_coder":
+            raise CliError(f"give the new value: {PROG} settings {args.key} VALUE")
+        value = change_setting(study, args.key, args.values)
+    print(f"{args.key} = {json.dumps(value, ensure_ascii=False)}")
     return 0
 
 

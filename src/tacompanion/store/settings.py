@@ -1,0 +1,51 @@
+"""The study's settings that a researcher may change from the command line,
+each checked before it is saved (table `settings`, JSON values)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tacompanion.store.study import Study, StudyError
+
+# key -> what it means; the order is the order `tacompanion settings` lists them.
+EDITABLE = {
+    "interviewer_labels": "speaker labels that mark the interviewer in imported transcripts",
+    "default_coder": "the coder's name when --coder is not given (empty: your login name)",
+    "analysis_scope": "'all' (interview notes count in the analysis) or 'transcripts'",
+}
+READ_ONLY = {
+    "prevalence_rule": "the prevalence labels (change them on the thematic map with p; "
+    "see them with `tacompanion stats --rule`)",
+    "study_uuid": "the study's identity in exports",
+}
+
+
+def all_settings(study: Study) -> list[tuple[str, Any, str, bool]]:
+    """(key, value, meaning, editable) for every known setting."""
+    out = [(k, study.setting(k), v, True) for k, v in EDITABLE.items()]
+    out += [(k, study.setting(k), v, False) for k, v in READ_ONLY.items()]
+    return out
+
+
+def change_setting(study: Study, key: str, values: list[str]) -> Any:
+    """Check and save one setting from command-line words; returns the value saved."""
+    if key in READ_ONLY:
+        raise StudyError(f"{key} is not changed here: {READ_ONLY[key]}")
+    if key not in EDITABLE:
+        raise StudyError(f"no setting {key!r} (settings: {', '.join(EDITABLE)})")
+    if key == "interviewer_labels":
+        labels = [" ".join(v.split()) for v in values]
+        if not labels or not all(labels):
+            raise StudyError("interviewer_labels needs one or more labels, e.g. Interviewer I Q")
+        value: Any = list(dict.fromkeys(labels))
+    elif key == "default_coder":
+        value = " ".join(" ".join(values).split())
+    else:
+        from tacompanion.store.analysis import SCOPES, set_analysis_scope
+
+        if len(values) != 1 or values[0] not in SCOPES:
+            raise StudyError(f"analysis_scope is one of {', '.join(SCOPES)}")
+        set_analysis_scope(study, values[0])
+        return values[0]
+    study.set_setting(key, value)
+    return value
