@@ -8,16 +8,16 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tacompanion.store import codes as code_store
-from tacompanion.store.thematic import CoOccurrence, change_marker, cooccurrences
+from tacompanion.store.thematic import CoOccurrence, cooccurrences
+from tacompanion.tui.screens.study_view import StudyViewScreen
 
 MAX_ROWS = 500
 
 
-class CoOccurrenceScreen(Screen):
+class CoOccurrenceScreen(StudyViewScreen):
     CSS_PATH = "cooccurrence.tcss"
     HELP_TITLE = "code co-occurrence"
     BINDINGS = [
@@ -27,7 +27,6 @@ class CoOccurrenceScreen(Screen):
         Binding("escape,q", "back", "Back", id="cooccurrence.back"),
     ]
 
-    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
     def __init__(self, code_id: int | None = None) -> None:
         super().__init__()
@@ -47,13 +46,11 @@ class CoOccurrenceScreen(Screen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        # back from a screen above: redraw only if the study changed meanwhile
-        if change_marker(self.app.study) != self.marker:
-            self.fill()
+    def redraw(self) -> None:
+        self.fill()
 
     def fill(self) -> None:
-        self.marker = change_marker(self.app.study)
+        self.mark_drawn()
         study = self.app.study
         self.pairs = cooccurrences(study, self.code_id)
         table = self.query_one(DataTable)

@@ -7,15 +7,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tacompanion.store.thematic import Matrix, change_marker, participant_theme_matrix
+from tacompanion.store.thematic import Matrix, participant_theme_matrix
+from tacompanion.tui.screens.study_view import StudyViewScreen
 
 COLUMN = 10  # cells per theme column: the header is the theme's name, cut to fit
 
 
-class MatrixScreen(Screen):
+class MatrixScreen(StudyViewScreen):
     CSS_PATH = "matrix.tcss"
     HELP_TITLE = "participants x themes"
     BINDINGS = [
@@ -25,7 +25,6 @@ class MatrixScreen(Screen):
         Binding("escape,q", "back", "Back", id="matrix.back"),
     ]
 
-    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
     def __init__(self, level: str = "main") -> None:
         super().__init__()
@@ -44,13 +43,11 @@ class MatrixScreen(Screen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def on_screen_resume(self) -> None:
-        # back from a screen above: redraw only if the study changed meanwhile
-        if change_marker(self.app.study) != self.marker:
-            self.fill()
+    def redraw(self) -> None:
+        self.fill()
 
     def fill(self) -> None:
-        self.marker = change_marker(self.app.study)
+        self.mark_drawn()
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tacompanion.core.prevalence import label
@@ -26,7 +25,6 @@ from tacompanion.store.study import StudyError
 from tacompanion.store.thematic import (
     Extract,
     ExtractCode,
-    change_marker,
     extract_context,
     extract_location,
     extract_where,
@@ -37,9 +35,10 @@ from tacompanion.store.thematic import (
 )
 from tacompanion.tui.screens.picker import FuzzyPicker, Picked
 from tacompanion.tui.widgets.rows_view import RowsView
+from tacompanion.tui.screens.study_view import StudyViewScreen
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(StudyViewScreen):
     CSS_PATH = "review.tcss"
     HELP_TITLE = "review"
     BINDINGS = [
@@ -60,7 +59,6 @@ class ReviewScreen(Screen):
         Binding("escape,q", "back", "Back", id="review.back"),
     ]
 
-    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
     def __init__(
         self, target: str, target_id: int, participant_id: int | None = None, meeting: int | None = None
@@ -91,10 +89,8 @@ class ReviewScreen(Screen):
         self.query_one(RowsView).focus()
         self.status("t turn · o open · s star quote · y copy quote · R recode · x remove · ? help")
 
-    def on_screen_resume(self) -> None:
-        # back from a screen above: redraw only if the study changed meanwhile
-        if change_marker(self.app.study) != self.marker:
-            self.reload()
+    def redraw(self) -> None:
+        self.reload()
 
     @property
     def view(self) -> RowsView:
@@ -108,7 +104,7 @@ class ReviewScreen(Screen):
     def reload(self, keep: tuple | None = None) -> None:
         """Read the extracts again; the cursor stays on the same extract (or at
         the same place when it has left the review)."""
-        self.marker = change_marker(self.app.study)
+        self.mark_drawn()
         study = self.app.study
         current = self.current()
         keep = keep or (current.key if current else None)

@@ -23,7 +23,6 @@ from tacompanion.store.study import StudyError
 from tacompanion.store.thematic import (
     MapRow,
     ThematicMap,
-    change_marker,
     next_undo_targets,
     thematic_map,
 )
@@ -31,6 +30,7 @@ from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScr
 from tacompanion.tui.screens.picker import FuzzyPicker, Picked
 from tacompanion.tui.widgets.map_canvas import MapCanvas
 from tacompanion.tui.widgets.rows_view import RowsView
+from tacompanion.tui.screens.study_view import StudyViewScreen
 
 STATUS_MARK = {"candidate": "candidate", "reviewed": "reviewed", "final": "final"}
 NUMBERS = 46  # cells for the status, the four counts and the label at the right of each row
@@ -49,7 +49,7 @@ def header_text(width: int) -> str:
     return f"{'theme / code':<{name_w}}{'status':<10}{'codings':>8}{'extracts':>9}{'people':>7}  prevalence"
 
 
-class ThemeMapScreen(Screen):
+class ThemeMapScreen(StudyViewScreen):
     CSS_PATH = "thematic_map.tcss"
     HELP_TITLE = "thematic map"
     BINDINGS = [
@@ -75,7 +75,6 @@ class ThemeMapScreen(Screen):
         Binding("escape,q", "back", "Back", id="map.back"),
     ]
 
-    marker: tuple[int, int] | None = None  # the study's change marker when last drawn
 
     def __init__(self) -> None:
         super().__init__()
@@ -99,10 +98,8 @@ class ThemeMapScreen(Screen):
         self.tree.focus()
         self.status("Enter review · n theme · m move · e define · s status · v boxes · x matrix · ? help")
 
-    def on_screen_resume(self) -> None:
-        # back from a screen above: redraw only if the study changed meanwhile
-        if change_marker(self.app.study) != self.marker:
-            self.reload()
+    def redraw(self) -> None:
+        self.reload()
 
     @property
     def tree(self) -> RowsView:
@@ -116,7 +113,7 @@ class ThemeMapScreen(Screen):
     def reload(self, keep: tuple[str, int | None] | None = None) -> None:
         """Read the map again and redraw; the cursor stays on the same theme or
         code (`keep`, else whatever was selected)."""
-        self.marker = change_marker(self.app.study)
+        self.mark_drawn()
         keep = keep or self.selected_key()
         self.map = thematic_map(self.app.study)
         rows = self.map.rows
