@@ -339,3 +339,17 @@ def test_kill_9_while_coding_notes_loses_nothing_shown(db_path):
         assert [(r["name"], r["text"][r["start_pos"]:r["end_pos"]]) for r in rows] == [
             ("Silence", "long silence before she answered"), ("Shame talk", "she spoke"),
         ]
+
+
+def test_export_by_question_applies_the_redaction_list(cli, db_path):
+    from tacompanion.store.study import Study
+
+    with Study.open(db_path) as study:
+        run_interview(study, "P2", notes=("grew up in Tromsø, then Oslo", "p2 on mbt"))
+    assert cli("--db", str(db_path), "redact", "add", "Tromsø", "[city]").returncode == 0
+    redacted = cli("--db", str(db_path), "export", "by-question").stdout
+    assert "- grew up in [city], then Oslo _(note 1:00)_" in redacted and "Tromsø" not in redacted
+    plain = cli("--db", str(db_path), "export", "by-question", "--no-redact").stdout
+    assert "- grew up in Tromsø, then Oslo _(note 1:00)_" in plain
+    with Study.open(db_path) as study:
+        assert study.scalar("SELECT count(*) FROM notes WHERE text LIKE '%Tromsø%'") == 1

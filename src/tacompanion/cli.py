@@ -161,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db_option(by_question, top=False)
     by_question.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
+    _add_redact_option(by_question)
     by_question.set_defaults(handler=cmd_export_by_question)
     qdpx = export_sub.add_parser(
         "qdpx",
@@ -391,7 +392,7 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
     from tacompanion.formats.by_question_md import by_question_markdown
 
     with _open_study(args, create=False) as study:
-        text = by_question_markdown(study)
+        text = by_question_markdown(study, redact=args.redact)
     return _write_export(args.output, text, text.count("\n### "), "question")
 
 

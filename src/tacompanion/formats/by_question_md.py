@@ -12,7 +12,12 @@ def _quote(text: str) -> str:
     return " ".join(text.split())
 
 
-def by_question_markdown(study: Study) -> str:
+def by_question_markdown(study: Study, *, redact: bool = True) -> str:
+    """The Markdown; answers pass through the study's redaction list unless
+    `redact` is False (the stored notes and transcripts never change)."""
+    from tacompanion.store.redactions import redactor
+
+    clean = redactor(study) if redact else (lambda text: text)
     data = answers_by_question(study)
     if data.guide is None:
         return "# Answers by question\n\nNo interview guide in this study yet.\n"
@@ -37,8 +42,8 @@ def by_question_markdown(study: Study) -> str:
                 out.append(f"**{p}**")
                 out.append("")
                 for a in answers:
-                    source = a.label if a.kind == "note" else a.label
-                    out.append(f"- {_quote(a.text)} _({source})_")
+                    source = a.label
+                    out.append(f"- {_quote(clean(a.text))} _({source})_")
                 out.append("")
             if not any_answer:
                 out += ["_No answers yet._", ""]
