@@ -90,17 +90,29 @@ def load_document(study: Study, kind: str, key: int) -> CodingDocument:
     return transcript_document(study, key) if kind == "transcript" else notes_document(study, key)
 
 
-def list_documents(study: Study) -> list[DocumentInfo]:
-    """Every codable document: transcripts, and interviews that have notes."""
-    out = [
-        DocumentInfo("transcript", r["id"], r["pseudonym"], bool(r["pilot"]), r["file_name"],
-                     r["blocks"], r["coded"])
-        for r in study.query(
-            "SELECT t.id, p.pseudonym, p.pilot, t.file_name, "
+def list_documents(study: Study, *, with_counts: bool = True) -> list[DocumentInfo]:
+    """Every codable document: transcripts, and interviews that have notes.
+    Without counts (blocks and coded are 0) it is a quick look-up by name:
+    counting coded turns reads every coding of the study."""
+    if with_counts:
+        transcript_counts = (
             " (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id) AS blocks, "
             " (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND EXISTS ("
             "   SELECT 1 FROM codings k WHERE k.transcript_id = t.id "
             "   AND k.start_pos < s.end_pos AND k.end_pos > s.start_pos)) AS coded "
+        )
+        note_counts = (
+            " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS blocks, "
+            " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
+            "  WHERE n.interview_id = i.id) AS coded "
+        )
+    else:
+        transcript_counts = note_counts = " 0 AS blocks, 0 AS coded "
+    out = [
+        DocumentInfo("transcript", r["id"], r["pseudonym"], bool(r["pilot"]), r["file_name"],
+                     r["blocks"], r["coded"])
+        for r in study.query(
+            "SELECT t.id, p.pseudonym, p.pilot, t.file_name, " + transcript_counts +
             "FROM transcripts t JOIN participants p ON p.id = t.participant_id "
             "ORDER BY p.pseudonym COLLATE NOCASE, t.file_name"
         )
@@ -110,10 +122,7 @@ def list_documents(study: Study) -> list[DocumentInfo]:
                      f"interview notes {(r['started_at'] or r['created_at'])[:16].replace('T', ' ')}",
                      r["blocks"], r["coded"])
         for r in study.query(
-            "SELECT i.id, p.pseudonym, p.pilot, i.pilot AS ipilot, i.started_at, i.created_at, "
-            " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS blocks, "
-            " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
-            "  WHERE n.interview_id = i.id) AS coded "
+            "SELECT i.id, p.pseudonym, p.pilot, i.pilot AS ipilot, i.started_at, i.created_at, " + note_counts +
             "FROM interviews i JOIN participants p ON p.id = i.participant_id "
             "WHERE EXISTS (SELECT 1 FROM notes n WHERE n.interview_id = i.id) "
             "ORDER BY p.pseudonym COLLATE NOCASE, i.created_at"
@@ -171,7 +180,7 @@ def find_document(study: Study, transcript: str | None, participant: str | None)
 
     Raises LookupError with a message that lists what there is to choose from.
     """
-    docs = list_documents(study)
+    docs = list_documents(study, with_counts=False)
     if participant:
         docs = [d for d in docs if d.participant.casefold() == participant.strip().casefold()]
         if not docs:

@@ -107,11 +107,10 @@ class TacompanionApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the room, Ctrl+T ticks a probe: the map's global key steps aside
         # (and leaves the footer) while an interview is on screen.
-        if action == "thematic_map":
-            from tacompanion.tui.screens.interview import InterviewScreen
-
-            if isinstance(self.screen, InterviewScreen):
-                return False
+        # Read off a class attribute rather than isinstance: checking must not
+        # import the interview screen (and its guide parser) on every screen.
+        if action == "thematic_map" and getattr(self.screen, "OWNS_CTRL_T", False):
+            return False
         return True
 
     def action_help(self) -> None:

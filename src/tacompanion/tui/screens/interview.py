@@ -119,6 +119,7 @@ class InterviewScreen(Screen):
     CSS_PATH = "interview.tcss"
     HELP_TITLE = "interview"
     AUTO_FOCUS = "#note-line"
+    OWNS_CTRL_T = True  # ticks a probe: the app's Ctrl+T (thematic map) steps aside
 
     # No priority bindings: a key must be handled after the keys typed before
     # it (a quick "note, Enter, PgDn" saves the note on the question it was
