@@ -193,7 +193,7 @@ async def test_code_panel_rename_merge_delete_describe(study, tid):
         listing = app.screen.query_one("#code-list")
         assert app.focused is listing
         await pilot.press("f", *"siln", "enter")  # filter, back to the list
-        assert listing.option_count == 1
+        assert listing.count == 1
         await pilot.press("r")
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("Input").value = "Silence"
@@ -271,3 +271,32 @@ async def test_readable_at_80x24_and_large(study, tid):
             lines = [view.render_line(y).text for y in range(view.size.height)]
             assert any("● Silence" in line for line in lines)
             assert any("We sat in silence" in line for line in lines)
+
+
+async def test_the_footer_shows_the_keys_of_what_has_the_focus(study, tid):
+    app, ctx = await open_coding(study, tid)
+    async with ctx as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one("KeyFooter")
+        text = str(footer.render())
+        assert "c Code" in text and "? Help" in text and "Rename" not in text
+        await pilot.press("tab")  # into the code panel: its keys replace the transcript's
+        await pilot.pause()
+        text = str(footer.render())
+        assert "r Rename" in text and "c Code" not in text and "? Help" in text
+
+
+async def test_the_code_panel_lists_codes_with_counts_and_enter_applies(study, tid):
+    create_code(study, "Quiet")
+    create_code(study, "A rather long code name that cannot fit the panel at all")
+    app, ctx = await open_coding(study, tid)
+    async with ctx as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one("#code-list")
+        rows = [listing.render_line(y).text for y in range(2)]
+        assert rows[0].strip().startswith("A rather") and "…" in rows[0] and rows[0].rstrip().endswith("0·0p")
+        assert rows[1].strip() == "Quiet 0·0p"
+        await pilot.press("j", "tab", "j", "enter")  # on the participant's turn, apply Quiet
+        await pilot.pause()
+        assert codings(study) == [("Quiet", "We sat in silence for a long time. Then she spoke. It felt safe.")]
+        assert listing.render_line(1).text.strip() == "Quiet 1·1p"

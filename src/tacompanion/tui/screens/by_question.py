@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.store.by_question import Answer, ByQuestion, answers_by_question
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
 class AnswersScreen(ModalScreen[Answer | None]):
@@ -63,7 +64,7 @@ class ByQuestionScreen(Screen):
         yield Header()
         yield Static(id="by-question-summary")
         yield DataTable(id="by-question", cursor_type="cell", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Answers by question"

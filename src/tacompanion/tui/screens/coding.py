@@ -11,8 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Header, Input, Static
 
 from tacompanion.core.fuzzy import rank
 from tacompanion.core.spans import (
@@ -31,27 +30,9 @@ from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
 from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScreen
 from tacompanion.tui.screens.picker import FuzzyPicker, Picked
+from tacompanion.tui.widgets.code_list import CodeList
 from tacompanion.tui.widgets.coding_view import CodingView
-
-
-class CodeList(OptionList):
-    """The code panel: every code with its codings and participants."""
-
-    BINDINGS = [
-        Binding("enter", "apply_highlighted", "Apply code", id="codes.apply"),
-        Binding("r", "screen.rename_code", "Rename", id="codes.rename"),
-        Binding("e", "screen.describe_code", "Describe", id="codes.describe"),
-        Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
-        Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
-        Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
-        Binding("j", "cursor_down", "Down", show=False, id="codes.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="codes.up"),
-    ]
-
-    def action_apply_highlighted(self) -> None:
-        if self.highlighted is not None:
-            option = self.get_option_at_index(self.highlighted)
-            self.screen.apply_code(int(option.id))  # type: ignore[attr-defined]
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
 class CodingScreen(Screen):
@@ -116,7 +97,7 @@ class CodingScreen(Screen):
                 yield Input(placeholder="filter codes", id="code-filter")
                 yield CodeList(id="code-list")
         yield Static(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         study = self.app.study
@@ -153,29 +134,15 @@ class CodingScreen(Screen):
         listing = self.query_one(CodeList)
         if code_id is not None:
             summary = code_store.list_codes(study, only=code_id)
-            try:
-                listing.replace_option_prompt(str(code_id), self.code_prompt(summary[0]))
+            if summary and listing.update_code(summary[0]):
                 return
-            except (IndexError, KeyError, LookupError):
-                pass  # not listed (new, or filtered out): rebuild
+            # not listed (new, or filtered out): rebuild
         self.fill_code_list()
-
-    @staticmethod
-    def code_prompt(summary: code_store.CodeSummary) -> str:
-        return f"{summary.name} [dim]{summary.codings}·{summary.participants}p[/]"
 
     def fill_code_list(self) -> None:
         summaries = code_store.list_codes(self.app.study)
-        listing = self.query_one(CodeList)
-        keep = listing.highlighted
         matches = rank(self.code_filter, [s.name for s in summaries])
-        listing.clear_options()
-        listing.add_options([
-            Option(self.code_prompt(summaries[m.index]), id=str(summaries[m.index].id))
-            for m in matches
-        ])
-        if listing.option_count:
-            listing.highlighted = min(keep or 0, listing.option_count - 1)
+        self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
         title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
         self.query_one("#code-panel-title", Static).update(title)
 
@@ -412,8 +379,8 @@ class CodingScreen(Screen):
 
     def current_code(self) -> tuple[int, str] | None:
         listing = self.query_one(CodeList)
-        if self.focused is listing and listing.highlighted is not None:
-            cid = int(listing.get_option_at_index(listing.highlighted).id)
+        if self.focused is listing and listing.highlighted_id is not None:
+            cid = listing.highlighted_id
             return cid, code_store.code_name(self.app.study, cid)
         codings = self.view.codings.get(self.view.cursor, [])
         if codings:
@@ -461,10 +428,10 @@ class CodingScreen(Screen):
 
     def panel_code(self) -> tuple[int, str] | None:
         listing = self.query_one(CodeList)
-        if listing.highlighted is None:
+        cid = listing.highlighted_id
+        if cid is None:
             self.status("No code highlighted.")
             return None
-        cid = int(listing.get_option_at_index(listing.highlighted).id)
         return cid, code_store.code_name(self.app.study, cid)
 
     def action_rename_code(self) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tacompanion.store import codes as code_store
 from tacompanion.store.thematic import CoOccurrence, cooccurrences
 from tacompanion.tui.screens.study_view import StudyViewScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 MAX_ROWS = 500
 
@@ -39,7 +40,7 @@ class CoOccurrenceScreen(StudyViewScreen):
         yield Static(id="cooccurrence-title")
         yield DataTable(id="cooccurrence", cursor_type="cell", zebra_stripes=True)
         yield Static(id="cooccurrence-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Code co-occurrence"

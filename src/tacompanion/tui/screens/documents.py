@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.store.documents import list_documents
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
 class DocumentsScreen(Screen):
@@ -28,7 +29,7 @@ class DocumentsScreen(Screen):
         yield Header()
         yield Static("Choose a document to code (Enter)", id="documents-title")
         yield OptionList(id="documents")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Code"

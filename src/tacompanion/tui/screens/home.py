@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.core.overview import StudyOverview, current_phase, phases
 from tacompanion.store.overview import load_overview
 from tacompanion.store.transcripts import list_transcripts
 from tacompanion.tui.screens.help import key_label
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class HomeScreen(Screen):
             with Vertical(id="checklist-box", classes="box"):
                 yield Static("Familiarisation", id="checklist-title", classes="box-title")
                 yield OptionList(id="checklist")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_overview()

@@ -7,10 +7,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tacompanion.store.thematic import Matrix, participant_theme_matrix
 from tacompanion.tui.screens.study_view import StudyViewScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 COLUMN = 10  # cells per theme column: the header is the theme's name, cut to fit
 
@@ -36,7 +37,7 @@ class MatrixScreen(StudyViewScreen):
         yield Static(id="matrix-title")
         yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
         yield Static(id="matrix-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Participants x themes"

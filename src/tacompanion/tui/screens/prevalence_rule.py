@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tacompanion.core.prevalence import DEFAULT_RULE, PrevalenceRow, RuleError, bound
 from tacompanion.store.analysis import (
@@ -19,6 +19,7 @@ from tacompanion.store.analysis import (
     set_prevalence_rule,
 )
 from tacompanion.tui.screens.dialogs import ConfirmScreen, PromptScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 EXPLAIN = (
     "A row gives its label to a count n of participants when minimum <= n <= maximum; the first "
@@ -60,7 +61,7 @@ class PrevalenceRuleScreen(Screen):
         yield DataTable(id="rule", cursor_type="row", zebra_stripes=True)
         yield Static(EXPLAIN, id="rule-explain")
         yield Static(id="rule-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Prevalence rule"

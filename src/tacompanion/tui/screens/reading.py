@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tacompanion.core.search import highlight_terms, term_pattern
 from tacompanion.core.transcript import format_clock
@@ -23,6 +23,7 @@ from tacompanion.store.transcripts import (
 from tacompanion.tui.screens.dialogs import MemoScreen
 from tacompanion.tui.widgets.notes_panel import NotesPanel
 from tacompanion.tui.widgets.transcript_view import TranscriptView
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 # Below this width the notes start hidden: the transcript needs the room.
 NOTES_MIN_WIDTH = 100
@@ -56,7 +57,7 @@ class ReadingScreen(Screen):
                 yield Static("Interview notes", id="notes-title")
                 yield NotesPanel(id="notes")
                 yield Static("", id="notes-empty")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         study = self.app.study

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tacompanion.core.prevalence import label
 from tacompanion.store import codes as code_store
@@ -36,6 +36,7 @@ from tacompanion.store.thematic import (
 from tacompanion.tui.screens.picker import FuzzyPicker, Picked
 from tacompanion.tui.widgets.rows_view import RowsView
 from tacompanion.tui.screens.study_view import StudyViewScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
 class ReviewScreen(StudyViewScreen):
@@ -81,7 +82,7 @@ class ReviewScreen(StudyViewScreen):
         with VerticalScroll(id="review-detail-box"):
             yield Static(id="review-detail")
         yield Static(id="review-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Review"

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tacompanion.core.map_drawing import MapNode, draw_map
 from tacompanion.core.prevalence import rule_text
@@ -31,6 +31,7 @@ from tacompanion.tui.screens.picker import FuzzyPicker, Picked
 from tacompanion.tui.widgets.map_canvas import MapCanvas
 from tacompanion.tui.widgets.rows_view import RowsView
 from tacompanion.tui.screens.study_view import StudyViewScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 STATUS_MARK = {"candidate": "candidate", "reviewed": "reviewed", "final": "final"}
 NUMBERS = 46  # cells for the status, the four counts and the label at the right of each row
@@ -89,7 +90,7 @@ class ThemeMapScreen(StudyViewScreen):
         yield MapCanvas(id="map-visual")
         yield Static(id="map-detail")
         yield Static(id="map-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Thematic map"

@@ -10,11 +10,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.store.documents import DocumentInfo, list_documents
 from tacompanion.store.transcripts import TranscriptInfo, list_transcripts, set_read
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
 def transcript_row(t: TranscriptInfo, name_width: int = 28) -> Text:
@@ -61,7 +62,7 @@ class TranscriptsScreen(Screen):
         yield Header()
         yield Static(id="transcripts-summary")
         yield OptionList(id="transcripts")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_list()

@@ -89,6 +89,9 @@ class CodingView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     CodingView {
         background: $surface;
+        /* The scrollbar's column is kept whether or not it shows, so the text
+           wraps once: at the width it will keep. */
+        scrollbar-gutter: stable;
     }
     CodingView > .coding-view--bar { color: $accent; text-style: bold; }
     CodingView > .coding-view--speaker { color: $primary; text-style: bold; }
@@ -126,7 +129,10 @@ class CodingView(ScrollView, can_focus=True):
         self._cache.clear()
         self._wrapped.clear()
         self.set_reactive(CodingView.cursor, max(0, min(cursor, len(document.blocks) - 1)))
-        self._relayout()
+        if self.size.width:
+            self._relayout()
+        # else: not laid out yet (the screen is mounting); wrapping now at a
+        # guessed width would be thrown away by the first resize.
         self.call_after_refresh(self.scroll_to_cursor, False)
 
     def set_codings(self, codings: dict[int, list[dict]]) -> None:
@@ -175,19 +181,25 @@ class CodingView(ScrollView, can_focus=True):
         self._layout = _Layout(width, ranges, tops, y)
         self.virtual_size = Size(width + GUTTER, y)
 
+    def _ensure_layout(self) -> None:
+        if self._layout is None and self.document is not None:
+            self._relayout()
+
     def on_resize(self) -> None:
-        if self._layout is not None and self._layout.width != self._text_width():
+        if self.document is not None and (self._layout is None or self._layout.width != self._text_width()):
             self._cache.clear()
             self._relayout()
             self.scroll_to_cursor(False)
 
     def block_region(self, index: int) -> Region:
+        self._ensure_layout()
         assert self._layout is not None
         top = self._layout.tops[index]
         bottom = self._layout.tops[index + 1] if index + 1 < len(self._layout.tops) else self._layout.height
         return Region(0, top, self._layout.width, bottom - top)
 
     def scroll_to_cursor(self, animate: bool = False) -> None:
+        self._ensure_layout()
         if self._layout is None or self.document is None or not self.document.blocks:
             return
         self.scroll_to_region(self.block_region(self.cursor), animate=animate, top=False, force=True)
@@ -211,6 +223,7 @@ class CodingView(ScrollView, can_focus=True):
 
     def page_size(self) -> int:
         """Blocks to move for a page: as many as fit on screen, at least one."""
+        self._ensure_layout()
         if self._layout is None:
             return 1
         y = self.scroll_offset.y
@@ -220,6 +233,7 @@ class CodingView(ScrollView, can_focus=True):
     # -- drawing ---------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
+        self._ensure_layout()
         layout = self._layout
         scroll_x, scroll_y = self.scroll_offset
         line = scroll_y + y
@@ -277,6 +291,7 @@ class CodingView(ScrollView, can_focus=True):
         return " · ".join(parts)
 
     def _render_block(self, index: int) -> list[Strip]:
+        self._ensure_layout()
         assert self.document is not None and self._layout is not None
         block = self.document.blocks[index]
         st = self._styles()
