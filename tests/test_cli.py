@@ -197,3 +197,38 @@ def test_core_imports_neither_sqlite_nor_textual():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def damage_table(path, table: str) -> None:
+    """Overwrite the root page of one table: the file still opens (header and
+    schema intact), and the first query that reads the table fails."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xde\xad\xbe\xef" * (page_size // 4))
+
+
+def test_a_study_damaged_inside_is_one_clear_message_naming_it(cli, tmp_path):
+    path = tmp_path / "s.db"
+    assert cli("--db", str(path), "demo", "--no-open").returncode == 0
+    damage_table(path, "segments")
+    done = cli("--db", str(path), "stats")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"tacompanion: error: {path}: the study file is damaged")
+    assert "restore it from a backup" in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_failed_import_into_a_new_study_leaves_no_study_file(cli, tmp_path):
+    done = cli("--db", str(tmp_path / "new.db"), "import", str(tmp_path / "nope.txt"))
+    assert done.returncode == 1 and "nope.txt: no such file" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    existing = tmp_path / "old.db"
+    assert cli("--db", str(existing), "stats").returncode == 1  # no study yet: not created either
+    assert cli("--db", str(existing), "demo", "--no-open").returncode == 0
+    done = cli("--db", str(existing), "import", str(tmp_path / "nope.txt"))
+    assert done.returncode == 1 and existing.exists()  # a study that was there stays

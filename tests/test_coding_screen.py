@@ -242,6 +242,12 @@ async def test_memos_on_segment_and_code(study, tid):
         assert study.scalar(
             "SELECT m.text FROM memos m JOIN codes c ON c.id = m.code_id WHERE c.name = 'Silence'"
         ) == "pauses"
+        await pilot.press("M", *" and more", "ctrl+g")  # Ctrl+G throws the changes away
+        await pilot.pause()
+        assert not isinstance(app.screen, MemoScreen)
+        assert study.scalar(
+            "SELECT m.text FROM memos m JOIN codes c ON c.id = m.code_id WHERE c.name = 'Silence'"
+        ) == "pauses"
 
 
 async def test_search_jumps_and_notes_open(study, tid):

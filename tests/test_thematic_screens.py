@@ -474,3 +474,18 @@ async def test_help_lists_the_maps_and_the_reviews_keys(study, world):
         own, _ = binding_rows(app.screen)
         assert {"Turn", "Open transcript", "Recode", "Remove code", "Move code", "Define"} <= {
             label for _, label in own}
+
+
+async def test_matrix_columns_take_the_width_of_the_terminal(study, world):
+    app = TacompanionApp(study, coder="ana", start=("map", 0))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        table = app.screen.query_one("#matrix")
+        heads = [str(c.label) for c in table.columns.values()][1:]
+        assert heads == ["Being with silence", "Naming it"]  # whole names when there is room
+        await pilot.resize_terminal(30, 24)
+        await pilot.pause()
+        heads = [str(c.label) for c in table.columns.values()][1:]
+        assert heads == ["Being wit…", "Naming it"]  # cut to fit a narrow terminal

@@ -10,6 +10,7 @@ clear message on stderr), 2 a usage error, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -256,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(.txt .md .vtt .srt) and live notes, then open it. Writes ./tacompanion-demo.db "
         "unless --db names another (new or empty) file."
     )
+    for action in demo._actions:
+        if action.dest == "db":
+            # $TACOMPANION_DB names the real study: the demo never writes there.
+            action.help = "the demo study to create (default: ./tacompanion-demo.db; $TACOMPANION_DB is not used)"
     demo.add_argument("--no-open", action="store_true", help="create it, do not open the app")
 
     redact = sub.add_parser(
@@ -570,6 +575,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
     from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
     from tacompanion.store.qdpx import import_project
+    from tacompanion.store.study import default_path
 
     if len(args.files) != 1:
         raise CliError("import a .qdpx project on its own, not together with other files")
@@ -582,7 +588,7 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
         project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
     except QdpxError as exc:
         raise CliError(str(exc)) from None
-    with _open_study(args, create=True) as study:
+    with _study_to_fill(default_path(args.db)) as study:
         summary = import_project(study, project, merge=args.merge)
     print("\n".join(summary_lines(summary, path)))
     return 0
@@ -590,6 +596,7 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from tacompanion.formats.transcript_import import apply_import, plan_import
+    from tacompanion.store.study import default_path
 
     if any(str(f).lower().endswith(".qdpx") for f in args.files):
         return cmd_import_qdpx(args)
@@ -597,7 +604,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError("--merge applies to a .qdpx project only")
 
     progress = _progress_printer("reading") if sys.stderr.isatty() else None
-    with _open_study(args, create=True) as study:
+    with _study_to_fill(default_path(args.db)) as study:
         plan = plan_import(
             study, args.files, participant=args.participant, interviewer=args.interviewer,
             replace=args.replace, progress=progress,
@@ -692,22 +699,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from tacompanion.store.study import Study
 
     path = Path(args.db or DEMO_FILE_NAME)
-    existed = path.exists()
-    with Study.open(path, create=True) as study:
-        try:
-            summary = create_demo_study(study)
-        except BaseException:
-            if not existed:  # leave no empty study behind
-                study.close()
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{path}{suffix}").unlink(missing_ok=True)
-            raise
-        print(f"created the demo study {study.path}: {summary}")
-        if args.no_open:
-            print(f"open it with: {PROG} --db {study.path}")
-            return 0
-        from tacompanion.tui.app import run_app
+    with _study_to_fill(path) as study:
+        summary = create_demo_study(study)
+    print(f"created the demo study {path}: {summary}")
+    if args.no_open:
+        print(f"open it with: {PROG} --db {path}")
+        return 0
+    from tacompanion.tui.app import run_app
 
+    with Study.open(path) as study:
         run_app(study)
     return 0
 
@@ -780,6 +780,28 @@ def _open_study(args: argparse.Namespace, *, create: bool):
     return Study.open(default_path(getattr(args, "db", None)), create=create)
 
 
+@contextlib.contextmanager
+def _study_to_fill(path: os.PathLike | str):
+    """Open (or create) the study that a command fills; when the command
+    fails and the study did not exist before, leave no empty file behind."""
+    from pathlib import Path
+
+    from tacompanion.store.study import Study
+
+    existed = Path(path).exists()
+    study = Study.open(path, create=True)
+    try:
+        yield study
+    except BaseException:
+        study.close()
+        if not existed:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
+    else:
+        study.close()
+
+
 # -- entry point -----------------------------------------------------------------
 
 
@@ -797,15 +819,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into messages
-        return _report(exc)
+        return _report(exc, getattr(args, "db", None))
 
 
-def _report(exc: Exception) -> int:
+def _report(exc: Exception, db: str | None = None) -> int:
+    import sqlite3
+
     from tacompanion.core.transcript import TranscriptError
-    from tacompanion.store.study import StudyError
+    from tacompanion.store.study import StudyError, default_path, friendly_error
 
     if isinstance(exc, TranscriptError):
         exc = CliError(exc.message)
+    if isinstance(exc, sqlite3.DatabaseError):
+        # Met while reading or writing the study (its opening checks passed):
+        # pages of the file are damaged, or it is locked or unwritable now.
+        exc = friendly_error(default_path(db), exc, in_use=True)
     if isinstance(exc, (StudyError, CliError)):
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1

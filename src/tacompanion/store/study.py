@@ -50,13 +50,26 @@ def new_uuid() -> str:
     return str(uuid_module.uuid4())
 
 
-def friendly_error(path: Path, exc: BaseException) -> StudyError:
-    """Turn a sqlite3 or OS error about the file into one clear message."""
+# What SQLite says when pages of the file are damaged: a bad header, a broken
+# b-tree, an FTS index that no longer loads, text that is no longer UTF-8.
+DAMAGE_SIGNS = (
+    "not a database", "malformed", "corrupt", "vtable constructor failed", "could not decode",
+    "database disk image",
+)
+
+
+def friendly_error(path: Path, exc: BaseException, *, in_use: bool = False) -> StudyError:
+    """Turn a sqlite3 or OS error about the file into one clear message.
+    `in_use`: the study had opened fine (it is ours), the error came later."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         message = "the study is locked by another program (another tacompanion window?); close it and try again"
-    elif "not a database" in text or "malformed" in text or "corrupt" in text:
-        message = "not a tacompanion study, or the file is damaged; restore it from a backup"
+    elif any(sign in text for sign in DAMAGE_SIGNS):
+        if in_use:
+            message = (f"the study file is damaged (SQLite says: {exc}); restore it from a backup "
+                       "(tacompanion backup makes one); nothing more was written")
+        else:
+            message = "not a tacompanion study, or the file is damaged; restore it from a backup"
     elif "readonly" in text or "read-only" in text:
         message = "the study file (or its folder) is read-only; tacompanion needs to write to it"
     elif "unable to open" in text:

@@ -6,6 +6,7 @@ they never write SQL themselves.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -17,7 +18,7 @@ from textual.screen import Screen
 
 from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
-from tacompanion.store.study import Study
+from tacompanion.store.study import Study, StudyError, friendly_error
 from tacompanion.tui.screens.help import HelpScreen
 from tacompanion.tui.screens.home import HomeScreen
 
@@ -55,7 +56,19 @@ class TacompanionApp(App):
         self.start = start  # ("transcript" | "notes", key) or ("documents", 0): open coding
         self.launch_interview = interview
         self.interview_id: int | None = None  # the interview opened last, if any
+        self.study_failure: StudyError | None = None  # why the app left, when the file failed
         self.ended_interview: int | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A study file damaged (or made unreadable) under the app is not a bug
+        # to show as a traceback: the app leaves, and the command prints the
+        # one message naming the file (run_app raises it). Nothing shown as
+        # saved is lost: every save committed before the screen said so.
+        if isinstance(error, sqlite3.DatabaseError):
+            self.study_failure = friendly_error(self.study.path, error, in_use=True)
+            self.exit(return_code=1)
+            return
+        super()._handle_exception(error)
 
     def get_default_screen(self) -> Screen:
         # Home is the first screen drawn: no blank frame before it. An
@@ -232,4 +245,8 @@ def run_app(
 ) -> TacompanionApp:
     app = TacompanionApp(study, interview, coder=coder, start=start)
     app.run()
+    if app.study_failure is not None:
+        raise app.study_failure
+    if app.return_code:
+        raise SystemExit(app.return_code)  # Textual has printed what went wrong
     return app

@@ -241,12 +241,12 @@ class CodingScreen(Screen):
             return
         self.apply_code(self.recent[number - 1][0])
 
-    def after_change(self, message: str, code_id: int | None = None) -> None:
+    def after_change(self, message: str, code_id: int | None = None, hint: str = "u undoes") -> None:
         """Redraw what changed (the store has already committed it). With
         `code_id`, only that code's counts changed in the code list."""
         self.refresh_codings()
         self.view.set_selection(None)
-        self.status(message + " [dim]u undoes[/]")
+        self.status(f"{message} [dim]{hint}[/]")
         # The code list's counts are the slowest to gather: after the frame.
         self.call_after_refresh(self.refresh_codes, code_id)
 
@@ -290,7 +290,7 @@ class CodingScreen(Screen):
 
     def action_undo(self) -> None:
         done = history.undo(self.app.study)
-        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.")
+        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
 
     def action_redo(self) -> None:
         done = history.redo(self.app.study)

@@ -63,13 +63,15 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class MemoScreen(ModalScreen[str | None]):
-    """Write a memo. Esc or Ctrl+S closes and keeps what was written; there is
-    no way to lose a memo by closing it (delete its text to remove it)."""
+    """Write a memo. Esc or Ctrl+S closes and keeps what was written: closing
+    never loses a memo (delete its text to remove it). Ctrl+G, the one way to
+    throw the changes away, must be asked for by name (Emacs's "quit")."""
 
     CSS_PATH = "dialogs.tcss"
     HELP_TITLE = "memo"
     BINDINGS = [
         Binding("escape,ctrl+s", "done", "Save and close", id="memo.done", priority=True),
+        Binding("ctrl+g", "discard", "Discard the changes", id="memo.discard", priority=True),
     ]
 
     def __init__(self, title: str, text: str, hint: str = "an empty memo is removed") -> None:
@@ -82,7 +84,8 @@ class MemoScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog memo"):
             yield Label(self.memo_title, classes="dialog-title")
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
-            yield Static(f"[dim]Esc or Ctrl+S saves and closes · {self.hint}[/]")
+            yield Static(f"[dim]Enter starts a new line · Esc or Ctrl+S saves and closes · "
+                         f"Ctrl+G discards the changes · {self.hint}[/]")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -91,3 +94,6 @@ class MemoScreen(ModalScreen[str | None]):
 
     def action_done(self) -> None:
         self.dismiss(self.query_one(TextArea).text)
+
+    def action_discard(self) -> None:
+        self.dismiss(None)  # callers keep the memo as it was

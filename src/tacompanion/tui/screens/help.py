@@ -12,7 +12,7 @@ from textual.widgets import Static
 from tacompanion.tui.widgets.key_bar import own_bindings
 
 ABOUT = (
-    "tacompanion keeps one study in one SQLite file. Everything shown as saved is\n"
+    "tacompanion keeps one study in one SQLite file. Everything shown as saved is "
     "already on disk: closing the terminal or killing the program loses nothing."
 )
 
@@ -26,6 +26,16 @@ _KEY_NAMES = {
     "exclamation_mark": "!",
     "up": "↑",
     "down": "↓",
+    "left": "←",
+    "right": "→",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "space": "Space",
+    "tab": "Tab",
+    "home": "Home",
+    "end": "End",
+    "delete": "Del",
+    "backspace": "Backspace",
 }
 
 

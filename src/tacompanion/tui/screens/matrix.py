@@ -13,7 +13,21 @@ from tacompanion.store.thematic import Matrix, participant_theme_matrix
 from tacompanion.tui.screens.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
-COLUMN = 10  # cells per theme column: the header is the theme's name, cut to fit
+# Cells per theme column: the header is the theme's name, cut to fit. As wide
+# as the terminal allows (a wide terminal shows whole names), never narrower
+# than COLUMN nor wider than MAX_COLUMN.
+COLUMN = 10
+MAX_COLUMN = 28
+
+
+def column_width(screen_width: int, who_width: int, heads: list[str]) -> int:
+    """Cells for each theme column, so that all of them fit when they can.
+    DataTable pads each cell with one space on either side."""
+    if not heads:
+        return COLUMN
+    room = screen_width - (who_width + 2) - 2  # the participant column; the scrollbar
+    per = room // len(heads) - 2
+    return max(COLUMN, min(MAX_COLUMN, per, max(len(h) for h in heads)))
 
 
 class MatrixScreen(StudyViewScreen):
@@ -31,6 +45,7 @@ class MatrixScreen(StudyViewScreen):
         super().__init__()
         self.level = level
         self.matrix: Matrix | None = None
+        self.column_width = COLUMN
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,6 +62,17 @@ class MatrixScreen(StudyViewScreen):
     def redraw(self) -> None:
         self.fill()
 
+    def on_resize(self) -> None:
+        # Wider or narrower: the theme columns take the room there is.
+        if self.matrix is not None and self.column_layout(self.matrix)[1] != self.column_width:
+            self.fill()
+
+    def column_layout(self, m: Matrix) -> tuple[list[str], int]:
+        """The theme columns' headers (uncut) and their width at this size."""
+        heads = [("·" * depth) + path.rsplit(" / ", 1)[-1] for _, path, depth in m.themes]
+        who_width = max([len("people"), *(len(who) for _, who in m.participants)])
+        return heads, column_width(self.size.width or 80, who_width, heads)
+
     def fill(self) -> None:
         self.mark_drawn()
         table = self.query_one(DataTable)
@@ -54,12 +80,12 @@ class MatrixScreen(StudyViewScreen):
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)
         table.clear(columns=True)
         table.add_column("", key="who")
-        for tid, path, depth in m.themes:
-            name = path.rsplit(" / ", 1)[-1]
-            head = ("·" * depth) + name
-            if len(head) > COLUMN:
-                head = head[: COLUMN - 1] + "…"
-            table.add_column(Text(head, justify="right"), width=COLUMN, key=str(tid))
+        heads, width = self.column_layout(m)
+        self.column_width = width
+        for (tid, _, _), head in zip(m.themes, heads):
+            if len(head) > width:
+                head = head[: width - 1] + "…"
+            table.add_column(Text(head, justify="right"), width=width, key=str(tid))
         for pid, who in m.participants:
             cells = [Text(who, style="bold")]
             for tid, _, _ in m.themes:
@@ -71,7 +97,7 @@ class MatrixScreen(StudyViewScreen):
         for tid, _, _ in m.themes:
             n, word = m.labels[tid]
             people.append(Text(f"{n}/{m.total}", justify="right", style="italic"))
-            words.append(Text((word or "-")[:COLUMN], justify="right", style="italic"))
+            words.append(Text((word or "-")[:width], justify="right", style="italic"))
         table.add_row(*people, key="people")
         table.add_row(*words, key="label")
         if m.themes and m.participants:
