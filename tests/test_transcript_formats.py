@@ -89,7 +89,7 @@ def test_utf16_with_bom(codec):
 
 def test_markdown_bold_labels_headings_and_rules():
     data = (
-        "# Interview P5\n\n*A note about the recording.*\n\n---\n\n"
+        "# Interview P5\n\n*A note about the recording.*\n\n---\n\n<!-- transcriber: check 12:40 -->\n\n"
         "**Interviewer:** What helps?\n\n"
         "**P5**: Time, mostly.\n\nAnd the group.\n\n"
         "## Part two\n\n"

@@ -312,8 +312,11 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 
 
 def markdown_skip(line: str) -> bool:
-    """Markdown lines that are structure, not speech: headings, rules, front matter fences."""
+    """Markdown lines that are structure, not speech: headings, rules, front
+    matter fences, and one-line HTML comments (a transcriber's note to self)."""
     if line.startswith("#"):
+        return True
+    if line.startswith("<!--") and line.endswith("-->"):
         return True
     return bool(re.fullmatch(r"(?:-{3,}|\*{3,}|_{3,})", line))
 
