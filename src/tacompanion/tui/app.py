@@ -76,6 +76,12 @@ class TacompanionApp(App):
         # command ends with the interview), so a bare screen stands in.
         return HomeScreen() if self.launch_interview is None else Screen()
 
+    def on_ready(self) -> None:
+        # sqlite-utils is loaded on the first write, so that start-up does not
+        # wait for it; load it now, after the first frame and off the main
+        # thread, so that the first code applied does not wait for it either.
+        self.run_worker(_load_write_support, thread=True, group="warm-up", exit_on_error=False)
+
     def on_mount(self) -> None:
         self.sub_title = str(self.study.path)
         if self.start is not None:
@@ -234,6 +240,10 @@ class TacompanionApp(App):
                 self.pop_screen()
             return
         self.push_screen(ThemeMapScreen())
+
+
+def _load_write_support() -> None:
+    import sqlite_utils  # noqa: F401
 
 
 def run_app(

@@ -118,6 +118,8 @@ class CodingView(ScrollView, can_focus=True):
         self._layout: _Layout | None = None
         self._cache: dict[int, list[Strip]] = {}
         self._wrapped: dict[int, list[list[tuple[int, int]]]] = {}  # width -> per-block ranges
+        self._code_lines_cache: dict[tuple[int, int], list[str]] = {}  # (block, width) -> lines
+        self._style_cache: dict[str, Style] | None = None
 
     # -- data in ---------------------------------------------------------------
 
@@ -128,6 +130,7 @@ class CodingView(ScrollView, can_focus=True):
         self._layout = None
         self._cache.clear()
         self._wrapped.clear()
+        self._code_lines_cache.clear()
         self.set_reactive(CodingView.cursor, max(0, min(cursor, len(document.blocks) - 1)))
         if self.size.width:
             self._relayout()
@@ -139,6 +142,8 @@ class CodingView(ScrollView, can_focus=True):
         changed = {i for i in set(codings) | set(self.codings) if codings.get(i) != self.codings.get(i)}
         before = {i: len(self._code_lines(i)) for i in changed}
         self.codings = codings
+        for key in [k for k in self._code_lines_cache if k[0] in changed]:
+            del self._code_lines_cache[key]  # at every width it was wrapped for
         if any(len(self._code_lines(i)) != before[i] for i in changed):
             # a code line appears, goes or wraps differently: blocks below move
             self._cache.clear()
@@ -239,7 +244,7 @@ class CodingView(ScrollView, can_focus=True):
         line = scroll_y + y
         width = self.size.width
         if layout is None or self.document is None or line >= layout.height:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         index = bisect.bisect_right(layout.tops, line) - 1
         strips = self._cache.get(index)
         if strips is None:
@@ -247,11 +252,26 @@ class CodingView(ScrollView, can_focus=True):
             self._cache[index] = strips
         offset = line - layout.tops[index]
         strip = strips[offset] if offset < len(strips) else Strip.blank(width)
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self._base_style())
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._style_cache = None  # a theme or focus change: styles are read again
+        self._cache.clear()
+
+    def _base_style(self) -> Style:
+        return self._styles()["base"]
 
     def _styles(self) -> dict[str, Style]:
+        # Reading styles walks the DOM; a frame asks for them once per line.
+        if self._style_cache is None:
+            self._style_cache = self._read_styles()
+        return self._style_cache
+
+    def _read_styles(self) -> dict[str, Style]:
         get = self.get_component_rich_style
         return {
+            "base": self.rich_style,
             "bar": get("coding-view--bar"),
             "speaker": get("coding-view--speaker"),
             "interviewer": get("coding-view--interviewer"),
@@ -265,12 +285,21 @@ class CodingView(ScrollView, can_focus=True):
         }
 
     def _code_lines(self, index: int) -> list[str]:
-        """The block's code line, wrapped to the text width ([] without codes)."""
-        line = self._code_line(index)
-        if line is None:
-            return []
-        line = "● " + line
-        return [line[a:b] for a, b in wrap_ranges(line, self._text_width())]
+        """The block's code line, wrapped to the text width ([] without codes).
+        Kept until the block's codings or the width change: a layout asks for
+        every block's, and applying a code changes one or two."""
+        width = self._text_width()
+        key = (index, width)
+        lines = self._code_lines_cache.get(key)
+        if lines is None:
+            line = self._code_line(index)
+            if line is None:
+                lines = []
+            else:
+                line = "● " + line
+                lines = [line[a:b] for a, b in wrap_ranges(line, width)]
+            self._code_lines_cache[key] = lines
+        return lines
 
     def _code_line(self, index: int) -> str | None:
         codings = self.codings.get(index)
