@@ -58,6 +58,13 @@ class TacompanionApp(App):
         self.interview_id: int | None = None  # the interview opened last, if any
         self.study_failure: StudyError | None = None  # why the app left, when the file failed
         self.ended_interview: int | None = None
+        if self._starts_in_coding():
+            # The coding screen is the first screen (see get_default_screen):
+            # Textual loads a default screen's stylesheet only with the app's.
+            self.css_path = [*self.css_path, Path(__file__).parent / "screens" / "coding.tcss"]
+
+    def _starts_in_coding(self) -> bool:
+        return self.launch_interview is None and self.start is not None and self.start[0] in ("transcript", "notes")
 
     def _handle_exception(self, error: Exception) -> None:
         # A study file damaged (or made unreadable) under the app is not a bug
@@ -74,7 +81,19 @@ class TacompanionApp(App):
         # Home is the first screen drawn: no blank frame before it. An
         # interview started from the command line needs no home screen (the
         # command ends with the interview), so a bare screen stands in.
-        return HomeScreen() if self.launch_interview is None else Screen()
+        # `tacompanion code FILE` opens on the coding screen itself, without
+        # building home first; `q` there opens home over it (Textual cannot
+        # replace the bottom screen; home has no way back down to it).
+        if self.launch_interview is not None:
+            return Screen()
+        if self._starts_in_coding():
+            from tacompanion.tui.screens.coding import CodingScreen
+
+            kind, key = self.start  # type: ignore[misc]
+            coding = CodingScreen(kind, key, self.coder)
+            coding.on_back = lambda: self.push_screen(HomeScreen())
+            return coding
+        return HomeScreen()
 
     def on_ready(self) -> None:
         # sqlite-utils is loaded on the first write, so that start-up does not
@@ -94,10 +113,7 @@ class TacompanionApp(App):
                 from tacompanion.tui.screens.review import ReviewScreen
 
                 self.push_screen(ReviewScreen("theme", key))
-            else:
-                from tacompanion.tui.screens.coding import CodingScreen
-
-                self.push_screen(CodingScreen(kind, key, self.coder))
+            # "transcript" and "notes": the coding screen is the default screen
         if self.launch_interview is None:
             return
         # Straight into the interview (the command leaves when it ends): no
