@@ -22,7 +22,7 @@ PROG = "tacompanion"
 # Every command, for --help tests and the README; each has its own --help.
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
-    "export", "redact", "settings", "demo",
+    "export", "redact", "settings", "demo", "journal",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes")
 
@@ -291,6 +291,26 @@ def build_parser() -> argparse.ArgumentParser:
     r_remove.add_argument("find", metavar="FIND")
     r_remove.set_defaults(handler=cmd_redact_remove)
 
+    journal = sub.add_parser(
+        "journal",
+        help="the reflexive journal: add a dated entry, or print them",
+        description=(
+            "The study's reflexive journal (also on the home screen, key j). 'journal add TEXT' "
+            "writes an entry dated today (or --date); TEXT '-' reads it from standard input. "
+            "'journal list' prints every entry, oldest first. The report adds them with --journal."
+        ),
+    )
+    _add_db_option(journal, top=False)
+    journal_sub = journal.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
+    j_add = journal_sub.add_parser("add", help="write an entry", description="Write a journal entry.")
+    _add_db_option(j_add, top=False)
+    j_add.add_argument("text", nargs="+", metavar="TEXT", help="the entry ('-': read standard input)")
+    j_add.add_argument("--date", metavar="YYYY-MM-DD", help="the day it is about (default: today)")
+    j_add.set_defaults(handler=cmd_journal_add)
+    j_list = journal_sub.add_parser("list", help="print every entry", description="Print every entry, oldest first.")
+    _add_db_option(j_list, top=False)
+    j_list.set_defaults(handler=cmd_journal_list)
+
     return parser
 
 
@@ -529,6 +549,30 @@ def cmd_redact_remove(args: argparse.Namespace) -> int:
     with _open_study(args, create=False) as study:
         gone = remove_redaction(study, args.find)
     print(f"removed {gone.find!r} -> {gone.replacement!r}")
+    return 0
+
+
+def cmd_journal_add(args: argparse.Namespace) -> int:
+    from tacompanion.store.journal import add_entry, list_entries
+
+    text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    with _open_study(args, create=False) as study:
+        entry_id = add_entry(study, text, args.date)
+        day = next(e.date for e in list_entries(study) if e.id == entry_id)
+    print(f"added a journal entry for {day}")
+    return 0
+
+
+def cmd_journal_list(args: argparse.Namespace) -> int:
+    from tacompanion.store.journal import list_entries
+
+    with _open_study(args, create=False) as study:
+        entries = list_entries(study)
+    if not entries:
+        print(f"the journal is empty; write the first entry with: {PROG} journal add TEXT")
+        return 0
+    for n, e in enumerate(reversed(entries)):
+        print(("\n" if n else "") + f"## {e.date}\n\n{e.text.strip()}")
     return 0
 
 

@@ -205,6 +205,12 @@ class TacompanionApp(App):
         if not isinstance(self.screen, ByQuestionScreen):
             self.push_screen(ByQuestionScreen())
 
+    def action_journal(self) -> None:
+        from tacompanion.tui.screens.journal import JournalScreen
+
+        if not isinstance(self.screen, JournalScreen):
+            self.push_screen(JournalScreen())
+
     def action_code(self) -> None:
         from tacompanion.tui.screens.documents import DocumentsScreen
 

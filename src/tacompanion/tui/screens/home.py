@@ -38,6 +38,7 @@ MODES: list[Mode] = [
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
+    Mode("j", "Journal and memos", "journal", "the dated reflexive journal, and every memo in one place"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
 
@@ -89,16 +90,18 @@ class HomeScreen(Screen):
                 yield Static("Thematic analysis", classes="box-title")
                 yield Static(id="phases")
         with Horizontal(id="home-bottom"):
-            with Vertical(id="start-box", classes="box"):
-                yield Static("Start", classes="box-title")
+            # The two lower boxes carry their titles in the border: one more
+            # row for the Start list, which must show whole at 80x24.
+            with Vertical(id="start-box", classes="box") as start_box:
+                start_box.border_title = "Start"
                 yield OptionList(
                     *[Option(f"[b]{key_label(m.key)}[/b]  {m.label}", id=m.action) for m in MODES],
                     id="start",
                 )
                 # What the highlighted mode does: one line, so the list never wraps.
                 yield Static(id="mode-help")
-            with Vertical(id="checklist-box", classes="box"):
-                yield Static("Familiarisation", id="checklist-title", classes="box-title")
+            with Vertical(id="checklist-box", classes="box") as checklist_box:
+                checklist_box.border_title = "Familiarise"
                 yield OptionList(id="checklist")
         yield KeyFooter()
 
@@ -134,8 +137,8 @@ class HomeScreen(Screen):
             if keep is not None:
                 checklist.highlighted = min(keep, len(items) - 1)
         read = sum(1 for t in items if t.read_at)
-        self.query_one("#checklist-title", Static).update(
-            f"Familiarisation: {read}/{len(items)} read" if items else "Familiarisation"
+        self.query_one("#checklist-box").border_title = (
+            f"Familiarise {read}/{len(items)} read" if items else "Familiarise"
         )
 
     def action_refresh(self) -> None:
