@@ -457,6 +457,22 @@ def op_coding_open(ctx: Context) -> dict[str, float]:
     return {"first-paint": first_paint}
 
 
+async def push_until_painted(app, screen) -> float:
+    """Seconds from pushing `screen` until its first frame is drawn and
+    nothing is left to draw: a callback queued with call_after_refresh runs
+    when the screen is idle with no layout, repaint or dirty widget pending
+    (textual.screen.Screen._on_idle), that is, once the first paint is done
+    and the screen waits for keys."""
+    import asyncio
+
+    painted = asyncio.Event()
+    t0 = time.perf_counter()
+    app.push_screen(screen)
+    screen.call_after_refresh(painted.set)
+    await painted.wait()
+    return time.perf_counter() - t0
+
+
 def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
     """One run in this process: the coding screen at 120x40 on a copy of the
     study; each action timed from the call to the view's visible lines drawn."""
@@ -473,6 +489,9 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
         study = Study.open(path)
         app = TacompanionApp(study, coder="bench")
         async with app.run_test(size=TERMINAL_SIZE) as pilot:
+            await pilot.pause()
+            out["first-paint"] = await push_until_painted(app, CodingScreen("transcript", transcript_id, "bench"))
+            app.pop_screen()
             await pilot.pause()
             t0 = time.perf_counter()
             await app.push_screen(CodingScreen("transcript", transcript_id, "bench"))
@@ -529,7 +548,9 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
     "coding-actions",
     lambda ctx: "the coding screen in this process (Textual run_test, "
     f"{TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]}) on a copy of the study, longest transcript: "
-    "open = the screen pushed until mounted, drawn and idle (Pilot.pause); move = j, apply = a code applied to the turn (commit + operation log + the visible lines "
+    "first-paint = the screen pushed until its first frame is drawn and it waits for keys "
+    "(push_until_painted); open = the same until Pilot.pause finds the process idle (adds "
+    "Textual's idle polling); move = j, apply = a code applied to the turn (commit + operation log + the visible lines "
     "redrawn), undo = u (same), code-counts-after-apply = the recent strip and the applied "
     "code's counts in the code panel, done after the frame; code-list-rebuild = the whole code "
     "panel rebuilt (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking {ctx.study()['counts']['codes']} codes "
@@ -569,10 +590,19 @@ def _themes_run(path: str) -> dict[str, float]:
         app = TacompanionApp(study, coder="bench")
         async with app.run_test(size=TERMINAL_SIZE) as pilot:
             await pilot.pause()
+            out["baseline-first-paint"] = await push_until_painted(app, HelpScreen("bench", [("q", "quit")], []))
+            app.pop_screen()
+            await pilot.pause()
             t0 = time.perf_counter()
             await app.push_screen(HelpScreen("bench", [("q", "quit")], []))
             await pilot.pause()
             out["baseline-screen-open"] = time.perf_counter() - t0
+            app.pop_screen()
+            await pilot.pause()
+            out["map-first-paint"] = await push_until_painted(app, ThemeMapScreen())
+            app.pop_screen()
+            await pilot.pause()
+            out["matrix-first-paint"] = await push_until_painted(app, MatrixScreen())
             app.pop_screen()
             await pilot.pause()
 
@@ -608,6 +638,9 @@ def _themes_run(path: str) -> dict[str, float]:
 
             biggest = max((r for r in thematic_map(study).rows if r.kind == "theme"),
                           key=lambda r: r.counts.extracts)
+            out["review-first-paint"] = await push_until_painted(app, ReviewScreen("theme", biggest.id))
+            app.pop_screen()
+            await pilot.pause()
             t0 = time.perf_counter()
             await app.push_screen(ReviewScreen("theme", biggest.id))
             await pilot.pause()
@@ -649,7 +682,9 @@ def _themes_workload(ctx: Context) -> str:
         "visible rows drawn; boxes = the boxes view laid out and drawn; matrix = participants x main "
         f"themes computed and its table filled and drawn; review = the {biggest:,} extracts of the theme "
         "with the most read, grouped, and the visible rows and the detail drawn; review-page-down = "
-        "one page down drawn. Whole screens pushed until Textual is idle (Pilot.pause): "
+        "one page down drawn. Whole screens pushed until their first frame is drawn and they "
+        "wait for keys (push_until_painted): baseline-/map-/matrix-/review-first-paint. "
+        "Whole screens pushed until Textual is idle (Pilot.pause): "
         "map-/matrix-/review-screen-open, and baseline-screen-open = the help screen, Textual's "
         "own floor for a screen here. On " + study_workload(ctx)
     )
