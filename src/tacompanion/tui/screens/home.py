@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,6 +18,7 @@ from tacompanion.core.overview import StudyOverview, current_phase, phases
 from tacompanion.store.overview import load_overview
 from tacompanion.store.transcripts import list_transcripts
 from tacompanion.tui.screens.help import key_label
+from tacompanion.tui.widgets.rows_view import RowsView
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
@@ -72,6 +75,21 @@ def phases_text(o: StudyOverview) -> str:
     return "\n".join(lines)
 
 
+class Checklist(RowsView, inherit_bindings=False):
+    """The transcripts with their read marks, drawn row by row as they show.
+    Arrows and Enter only: the letters stay the home screen's mode keys."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Down", show=False, id="checklist.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="checklist.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="checklist.pagedown"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="checklist.pageup"),
+        Binding("home", "edge(0)", "First", show=False, id="checklist.first"),
+        Binding("end", "edge(1)", "Last", show=False, id="checklist.last"),
+        Binding("enter", "select", "Read", id="checklist.read"),
+    ]
+
+
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     HELP_TITLE = "home"
@@ -79,6 +97,10 @@ class HomeScreen(Screen):
         Binding("r", "refresh", "Refresh", id="home.refresh"),
         *[Binding(m.key, f"app.{m.action}", m.label, id=f"home.{m.action}") for m in MODES],
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checklist_items: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,11 +124,12 @@ class HomeScreen(Screen):
                 yield Static(id="mode-help")
             with Vertical(id="checklist-box", classes="box") as checklist_box:
                 checklist_box.border_title = "Familiarise"
-                yield OptionList(id="checklist")
+                yield Checklist(id="checklist")
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.refresh_overview()
+        # The numbers are read on ScreenResume, which comes with the first
+        # showing too: reading them here as well would do it twice.
         self.query_one("#start", OptionList).focus()
 
     def on_screen_resume(self) -> None:
@@ -121,25 +144,26 @@ class HomeScreen(Screen):
     def refresh_checklist(self) -> None:
         """Every transcript with its read mark: phase 1 as a checklist."""
         items = list_transcripts(self.app.study, with_words=False, with_coded=False)
-        checklist = self.query_one("#checklist", OptionList)
-        keep = checklist.highlighted
-        checklist.clear_options()
+        checklist = self.query_one(Checklist)
+        self.checklist_items = items
         if not items:
-            checklist.add_option(Option("[dim]No transcripts yet: press a to add some.[/]", disabled=True))
+            checklist.set_rows(1, lambda i: Text("No transcripts yet: press a to add some.", style="dim"),
+                               skip=lambda i: True)
         else:
-            checklist.add_options(
-                Option(
-                    f"{'[green]☑[/]' if t.read_at else '☐'} {t.participant}  [dim]{t.file_name}[/]",
-                    id=str(t.id),
-                )
-                for t in items
-            )
-            if keep is not None:
-                checklist.highlighted = min(keep, len(items) - 1)
+            checklist.set_rows(len(items), self.checklist_row, cursor=checklist.cursor)
         read = sum(1 for t in items if t.read_at)
         self.query_one("#checklist-box").border_title = (
             f"Familiarise {read}/{len(items)} read" if items else "Familiarise"
         )
+
+    def checklist_row(self, index: int) -> Text:
+        t = self.checklist_items[index]
+        return Text.assemble(("☑" if t.read_at else "☐", "green" if t.read_at else ""), " ",
+                             (t.participant, "bold"), "  ", (t.file_name, "dim"))
+
+    def on_rows_view_selected(self, event: RowsView.Selected) -> None:
+        if self.checklist_items:
+            self.app.open_transcript(self.checklist_items[event.index].id)
 
     def action_refresh(self) -> None:
         self.refresh_overview()
@@ -151,8 +175,4 @@ class HomeScreen(Screen):
             self.query_one("#mode-help", Static).update(f"[dim]{mode.help}[/]" if mode else "")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "checklist":
-            if event.option.id is not None:
-                self.app.open_transcript(int(event.option.id))
-            return
         self.app.run_action(event.option.id or "")
