@@ -49,15 +49,17 @@ from tacompanion.store.study import StudyError, now_iso
 from tacompanion.tui.screens.interview_dialogs import (
     JumpScreen,
     OffsetScreen,
-    ProbeTickScreen,
     SummaryScreen,
+    plural,
 )
 from tacompanion.tui.widgets.interview_views import (
     NoteList,
     ProbeList,
+    ProbePicker,
     coverage_strip,
     note_markup,
     outline_lines,
+    probe_picker_markup,
     probe_rows,
     question_markup,
     question_state_markup,
@@ -88,7 +90,9 @@ class NoteLine(Input):
     the next one's first letters, or under the wrong question. So Enter and
     every key the screen binds run here, in the order they were typed; and a
     key that arrives once a dialog opened by an earlier key (^g, ^t) is on top
-    goes to that dialog instead of into the note.
+    goes to that dialog instead of into the note. The probe pop-up (^t) is
+    not a dialog: its keys are taken here too, so that what is typed after
+    it lands in the note in order.
     """
 
     async def _on_key(self, event: events.Key) -> None:
@@ -98,6 +102,10 @@ class NoteLine(Input):
             event.stop()
             event.prevent_default()
             (top.focused or top).post_message(events.Key(event.key, event.character))
+            return
+        if screen.probe_picker_key(event.key, event.character):
+            event.stop()
+            event.prevent_default()
             return
         action = "save_note" if event.key == "enter" else screen_action(screen, event.key)
         if action is not None:
@@ -208,6 +216,7 @@ class InterviewScreen(Screen):
                 compact=True,
             )
         yield KeyBar(id="keys")
+        yield ProbePicker(id="probe-picker")
 
     def on_mount(self) -> None:
         self.query_one("#note-line", Input).focus()
@@ -221,6 +230,9 @@ class InterviewScreen(Screen):
             self.set_class(wide, "-wide")
             self.set_class(tall, "-tall")
             self.refresh_notes()
+        picker = self.query_one("#probe-picker", ProbePicker)
+        if picker.is_open:
+            picker.place()
         # The outline wraps to its width, known once the new layout is done.
         self.call_after_refresh(self.refresh_guide)
 
@@ -394,6 +406,7 @@ class InterviewScreen(Screen):
     def go_to(self, question: Question | None) -> None:
         if question is None or (self.current is not None and question.id == self.current.id):
             return
+        self.query_one("#probe-picker", ProbePicker).close()  # its probes were the old question's
         elapsed = self.elapsed_now()
         try:
             store.make_current(self.study, self.interview_id, question.id, elapsed)
@@ -469,14 +482,44 @@ class InterviewScreen(Screen):
             self.set_state(NOT_YET if skipped else SKIPPED)
 
     def action_tick_probe(self) -> None:
+        """Open the probe pop-up (^t again closes it)."""
+        picker = self.query_one("#probe-picker", ProbePicker)
+        if picker.is_open:
+            picker.close()
+            return
         if self.current is None or not self.current.probes:
             self.notify("This question has no probes.")
             return
-        self.app.push_screen(ProbeTickScreen(self.current, self.coverage), self.toggle_probe)
+        picker.open(probe_picker_markup(self.current, self.coverage))
 
-    def toggle_probe(self, number: int | None) -> None:
+    def probe_picker_key(self, key: str, character: str | None) -> bool:
+        """A key typed while the probe pop-up is open: a number ticks or
+        unticks that probe, Esc or ^t closes it (True: the key is used up).
+        Any other key closes it and is handled as usual (False): the pop-up
+        never eats note text, nor a key meant for the screen."""
+        picker = self.query_one("#probe-picker", ProbePicker)
+        if not picker.is_open:
+            return False
+        if key in ("escape", "ctrl+t"):
+            picker.close()
+            return True
+        if character is not None and len(character) == 1 and "0" <= character <= "9":
+            question = self.current
+            count = len(question.probes) if question else 0
+            number = int(character)
+            if question is None or not 1 <= number <= count:
+                where = f"Q{question.number}" if question else "This question"
+                self.notify(f"{where} has {plural(count, 'probe')}", severity="warning")
+                return True
+            picker.close()
+            self.toggle_probe(number)
+            return True
+        picker.close()
+        return False
+
+    def toggle_probe(self, number: int) -> None:
         question = self.current
-        if number is None or question is None or not 1 <= number <= len(question.probes):
+        if question is None or not 1 <= number <= len(question.probes):
             return
         probe = question.probes[number - 1]
         ticked = not self.coverage.probe_ticked(question.id, probe.id)

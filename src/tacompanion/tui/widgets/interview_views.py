@@ -173,6 +173,63 @@ class ProbeList(Vertical):
         return "\n".join(f"{m.render()} {t.render()}" for m, t in self._rows or [])
 
 
+def probe_picker_markup(question: Question, coverage: Coverage) -> str:
+    """The pop-up after ^t: the question's probes by number, and what keys do."""
+    lines = [f"[b]Tick or untick a probe of Q{question.number}: press its number[/b]"]
+    for probe in question.probes:
+        box = "☑" if coverage.probe_ticked(question.id, probe.id) else "☐"
+        lines.append(f"[b $accent]{probe.number}[/] {box} {escape(probe.text)}")
+    lines.append("[dim]Esc or ^t closes; typing goes on in the note[/]")
+    return "\n".join(lines)
+
+
+class ProbePicker(Static):
+    """The pop-up after ^t, drawn over the interview screen.
+
+    Not a screen of its own: the note line keeps the focus, so every key
+    reaches the interview screen in the order it was typed, and a key that
+    is not a probe's number closes the pop-up and goes on into the note.
+    """
+
+    DEFAULT_CSS = """
+    ProbePicker {
+        display: none;
+        position: absolute;
+        layer: popup;
+        height: auto;
+        background: $panel;
+        border: round $accent;
+        padding: 0 1;
+    }
+    """
+
+    TOP = 4  # at least below the status, section and strip rows
+
+    @property
+    def is_open(self) -> bool:
+        return self.display
+
+    def open(self, markup: str) -> None:
+        self.update(markup)
+        self._rows = markup.count("\n") + 1
+        self.place()
+        self.display = True
+
+    def close(self) -> None:
+        self.display = False
+
+    _rows = 0
+
+    def place(self) -> None:
+        """Centred on the screen, as wide as a dialog (at 80x24 the question
+        and its probes stay in sight above it)."""
+        size = self.screen.size
+        width = min(100, max(20, size.width * 9 // 10))
+        height = self._rows + 2  # the border
+        self.styles.width = width
+        self.styles.offset = (max(0, (size.width - width) // 2), max(self.TOP, (size.height - height) // 2))
+
+
 KIND_MARKUP = {KIND_QUOTE: "[b $warning]![/] ", KIND_FOLLOW_UP: "[b $accent]?[/] "}
 
 
