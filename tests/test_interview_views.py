@@ -1,15 +1,20 @@
-"""The interview screen's views as text: strip, outline, note lines, key bar packing."""
+"""The interview screen's views as text: strip, outline, note lines, the key bar."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
+
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
 
 from tacompanion.core.guide_parser import parse_guide
 from tacompanion.core.interview import InterviewNote, QuestionEvent, derive_coverage
 from tacompanion.formats.guide_file import read_guide_file
 from tacompanion.tui.widgets.interview_views import coverage_strip, note_markup, outline_lines
-from tacompanion.tui.widgets.key_bar import pack_items
+from tacompanion.tui.widgets.key_bar import KeyBar, item_markup, key_items, pack_items
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
@@ -56,3 +61,75 @@ def test_key_bar_packs_items_into_rows():
     assert pack_items(items, 20) == [[("^g", "Go to"), ("^o", "Covered")], [("^s", "Skip")]]
     assert pack_items(items, 200) == [items]
     assert pack_items([], 10) == [[]]
+
+
+class _Checked(Screen):
+    """A screen whose checks say: `hidden` is not available, `waiting` not yet."""
+
+    BINDINGS = [
+        Binding("ctrl+a", "shown", "Shown"),
+        Binding("ctrl+b", "hidden", "Hidden"),
+        Binding("ctrl+e", "waiting", "Waiting"),
+        Binding("pageup", "previous", "Previous", group=Binding.Group("Move")),
+        Binding("pagedown", "next", "Next", group=Binding.Group("Move")),
+    ]
+    ready = False
+
+    def compose(self):
+        yield KeyBar(id="keys")
+
+    def check_action(self, action, parameters):
+        if action == "hidden":
+            return False
+        if action == "waiting":
+            return True if self.ready else None
+        return True
+
+
+async def test_the_key_bar_honours_check_action_like_textuals_footer():
+    class CheckApp(App):
+        def on_mount(self):
+            self.push_screen(_Checked())
+
+    app = CheckApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        items = {description: enabled for _keys, description, enabled in key_items(screen)}
+        assert "Hidden" not in items  # False: left out
+        assert items["Shown"] is True and items["Waiting"] is False  # None: shown, dimmed
+        bar = screen.query_one(KeyBar)
+        await wait_until(pilot, lambda: "^a" in str(bar.render()))
+        assert "Hidden" not in str(bar.render()) and "Waiting" in str(bar.render())
+        assert item_markup("^e", "Waiting", False).startswith("[dim]")
+        screen.ready = True
+        screen.refresh_bindings()  # as Textual's Footer, the bar follows a change of the checks
+        await wait_until(pilot, lambda: ("^e", "Waiting", True) in key_items(screen))
+
+
+async def test_the_interview_key_bar_and_help_leave_out_the_maps_ctrl_t(study):
+    from tacompanion.store import interviews as store
+    from tacompanion.tui.app import TacompanionApp
+    from tacompanion.tui.screens.interview_start import InterviewRequest
+
+    source, guide = read_guide_file(REPO / "guides" / "mbt-avpd-therapists.md")
+    pid, gid = store.prepare_interview(study, source, guide, "mbt.md", "P9", pilot=False)
+    app = TacompanionApp(study, InterviewRequest(pid, gid, False, None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = app.screen.query_one("#keys")
+        await wait_until(pilot, lambda: "^t Probe" in str(keys.render()))
+        assert "Thematic map" not in str(keys.render())
+        assert [k for k, d, _ in key_items(app.screen) if k == "^t"] == ["^t"]
+        await pilot.press("ctrl+g", "escape")  # back from a dialog: still not there
+        await pilot.pause()
+        assert "Thematic map" not in str(keys.render())
+        await pilot.press("f1")
+        assert "Thematic map" not in str(app.screen.query_one("#help-text").render())
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.02)
