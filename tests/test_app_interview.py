@@ -303,7 +303,7 @@ async def test_recording_offset_shifts_the_stamps(study):
         await type_text(pilot, "1:40")
         await pilot.press("enter")
         assert isinstance(app.screen, InterviewScreen)
-        assert "rec +01:40" in text_of(app.screen, "#status")
+        assert "· rec " in text_of(app.screen, "#status")
         assert str(app.screen.query_one("#notes").get_option_at_index(0).prompt).startswith("01:40")
         await pilot.press("ctrl+l")
         await pilot.press("ctrl+u")
@@ -312,6 +312,34 @@ async def test_recording_offset_shifts_the_stamps(study):
         assert "write seconds" in text_of(app.screen, "#offset-error")
         await pilot.press("escape")
     assert interview_row(study)["recording_offset_ms"] == 100_000
+
+
+async def test_the_clock_holds_interview_time_to_the_plan_and_shows_the_recording_beside_it(study, monkeypatch):
+    req = request(study)
+    interview_id = store.create_interview(study, req.participant_id, req.guide_id, GUIDE, pilot=False)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    store.start_clock(study, interview_id, "2026-03-02T09:00:00.000Z")
+    now = start + timedelta(seconds=34)
+    monkeypatch.setattr(interview_screen_module, "utc_now", lambda: now)  # a clock the test moves
+    app = TacompanionApp(study, InterviewRequest(req.participant_id, req.guide_id, False, True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "00:34 / 55:00  │" in text_of(screen, "#status")  # no offset: nothing more to say
+        await pilot.press("ctrl+l")
+        await type_text(pilot, "1:20")
+        await pilot.press("enter")
+        status = text_of(screen, "#status")
+        assert "00:34 / 55:00 · rec 01:54" in status and "+01:20" not in status
+        assert "00:34 / 5:00" in text_of(screen, "#section-line")  # the section's own time, too
+        await type_text(pilot, "x")
+        await pilot.press("enter")
+        assert str(screen.query_one("#notes").get_option_at_index(0).prompt).startswith("01:54")  # in the audio
+        now = start + timedelta(minutes=54, seconds=30)
+        screen.refresh_clock()
+        # 55:50 into the recording but 54:30 into the interview: not over the 55 minutes planned
+        assert "54:30 / 55:00 · rec 55:50" in text_of(screen, "#status")
+    assert notes(study)[0]["elapsed_ms"] == 34_000
 
 
 async def test_the_section_clock_warns_when_over(study):

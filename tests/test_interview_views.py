@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from textual.app import App
@@ -11,9 +12,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tacompanion.core.guide_parser import parse_guide
-from tacompanion.core.interview import InterviewNote, QuestionEvent, derive_coverage
+from tacompanion.core.interview import Interview, InterviewNote, Pause, QuestionEvent, derive_coverage
 from tacompanion.formats.guide_file import read_guide_file
-from tacompanion.tui.widgets.interview_views import coverage_strip, note_markup, outline_lines
+from tacompanion.tui.widgets.interview_views import coverage_strip, note_markup, outline_lines, status_markup
 from tacompanion.tui.widgets.key_bar import KeyBar, item_markup, key_items, pack_items
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,6 +55,26 @@ def test_a_note_line_shows_time_question_kind_and_tags():
     assert markup.startswith("[b]00:41[/b]")
     assert "Q1" in markup and "[b $warning]![/]" in markup
     assert "\\[odd]" in markup and "[b $secondary]#Shame[/]" in markup
+
+
+def test_the_status_clock_is_interview_time_against_the_plan_with_the_recording_beside_it():
+    started = Interview(1, "u", 1, "P9", 1, False, "2026-03-02T09:00:00.000Z",
+                        started_at="2026-03-02T09:00:00.000Z", recording_offset_ms=80_000)
+    facts = dict(planned_minutes=45, covered=2, total=14, notes=3)
+    markup = status_markup(started, 34_000, **facts)
+    assert "[b]00:34[/] [dim]/ 45:00[/] [dim]· rec[/] 01:54" in markup
+    assert "2/14 covered" in markup and "3 notes" in markup
+    # The recording is past the plan, the interview is not: no warning colour.
+    assert "$error" not in status_markup(started, 44 * 60_000, **facts)
+    assert "[b $error]45:01[/]" in status_markup(started, 45 * 60_000 + 1_000, **facts)
+    no_offset = replace(started, recording_offset_ms=0)
+    assert "rec" not in status_markup(no_offset, 34_000, **facts)
+    waiting = replace(started, started_at=None)
+    assert "clock not started[/] [dim](^r starts it)[/] [dim]rec offset +01:20[/]" in status_markup(waiting, 0, **facts)
+    assert "^r" not in status_markup(waiting, 0, **facts, hints=False)
+    paused = replace(started, pauses=(Pause("2026-03-02T09:00:30.000Z"),))
+    assert "PAUSED" in status_markup(paused, 30_000, **facts, hints=False)
+    assert "^r resumes" in status_markup(paused, 30_000, **facts)
 
 
 def test_key_bar_packs_items_into_rows():

@@ -15,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Resize
 from textual.markup import escape
 from textual.screen import Screen
@@ -63,6 +64,7 @@ from tacompanion.tui.widgets.interview_views import (
     probe_rows,
     question_markup,
     question_state_markup,
+    status_markup,
 )
 from tacompanion.tui.widgets.key_bar import KeyBar
 
@@ -247,30 +249,17 @@ class InterviewScreen(Screen):
     def refresh_clock(self) -> None:
         interview, guide = self.interview, self.guide
         elapsed = interview.elapsed_ms(utc_now())
-        planned = guide.planned_minutes
-        who = escape(interview.participant) + (" [b $warning]PILOT[/]" if interview.pilot else "")
-        if not interview.clock_started:
-            clock = "[b $warning]clock not started[/] [dim](^r starts it)[/]"
-        else:
-            shown = format_clock(interview.recording_ms(elapsed))
-            over = planned is not None and elapsed > planned * 60_000
-            clock_style = "b $error" if over else "b"
-            clock = f"[{clock_style}]{shown}[/]"
-            if planned:
-                clock += f" [dim]/ {planned}:00[/]"
-            if interview.paused:
-                clock += " [b reverse $warning] PAUSED [/] [dim]^r resumes[/]"
-        offset = ""
-        if interview.recording_offset_ms:
-            sign = "+" if interview.recording_offset_ms > 0 else "-"
-            offset = f" [dim]rec {sign}{format_clock(abs(interview.recording_offset_ms))}[/]"
-        count = len(self.notes)
-        notes = f"{count} note{'s' if count != 1 else ''}"
-        covered = self.coverage.covered_count(guide)
-        self.query_one("#status", Static).update(
-            f" {who}  {clock}{offset}  [dim]│[/] {covered}/{len(guide.questions)} covered"
-            f"  [dim]│[/] {notes}"
+        facts = dict(
+            planned_minutes=guide.planned_minutes,
+            covered=self.coverage.covered_count(guide),
+            total=len(guide.questions),
+            notes=len(self.notes),
         )
+        status = self.query_one("#status", Static)
+        markup = status_markup(interview, elapsed, **facts)
+        if Content.from_markup(markup).cell_length > (status.size.width or self.app.size.width):
+            markup = status_markup(interview, elapsed, **facts, hints=False)  # 80 columns: facts first
+        status.update(markup)
         self.refresh_section_line(elapsed)
 
     def refresh_section_line(self, elapsed: int) -> None:

@@ -22,6 +22,7 @@ from tacompanion.core.interview import (
     NOT_YET,
     SKIPPED,
     Coverage,
+    Interview,
     InterviewNote,
     format_clock,
     parse_iso,
@@ -108,6 +109,41 @@ def outline_lines(
                 text = escape(chunk)
                 lines.append(f"{head}[reverse]{text}[/]" if current else f"{head}{text}")
     return lines, current_line
+
+
+def status_markup(
+    interview: Interview,
+    elapsed_ms: int,
+    *,
+    planned_minutes: int | None,
+    covered: int,
+    total: int,
+    notes: int,
+    hints: bool = True,
+) -> str:
+    """The status line: participant, the clock against the planned time,
+    coverage and notes. The clock is the interview's own time (what the
+    plan and its warning colour are about); with a recording offset, the
+    position in the recording follows it (`00:34 / 45:00 · rec 01:54`),
+    since that is what note stamps show. `hints` adds the key reminders."""
+    who = escape(interview.participant) + (" [b $warning]PILOT[/]" if interview.pilot else "")
+    offset_ms = interview.recording_offset_ms
+    if not interview.clock_started:
+        clock = "[b $warning]clock not started[/]" + (" [dim](^r starts it)[/]" if hints else "")
+        if offset_ms:
+            sign = "+" if offset_ms > 0 else "-"
+            clock += f" [dim]rec offset {sign}{format_clock(abs(offset_ms))}[/]"
+    else:
+        over = planned_minutes is not None and elapsed_ms > planned_minutes * 60_000
+        clock = f"[{'b $error' if over else 'b'}]{format_clock(elapsed_ms)}[/]"
+        if planned_minutes:
+            clock += f" [dim]/ {planned_minutes}:00[/]"
+        if offset_ms:
+            clock += f" [dim]· rec[/] {format_clock(interview.recording_ms(elapsed_ms))}"
+        if interview.paused:
+            clock += " [b reverse $warning] PAUSED [/]" + (" [dim]^r resumes[/]" if hints else "")
+    note_count = f"{notes} note{'s' if notes != 1 else ''}"
+    return f" {who}  {clock}  [dim]│[/] {covered}/{total} covered  [dim]│[/] {note_count}"
 
 
 def question_markup(question: Question) -> str:
