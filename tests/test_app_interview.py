@@ -186,6 +186,9 @@ async def test_jump_by_fuzzy_words(study):
     app = TacompanionApp(study, request(study))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+g")
+        # The example in the box is a question further on, from this guide.
+        assert app.screen.query_one("#jump-query").placeholder == "3  or  therapy"
+        assert "therapy" in Q[2].text
         await type_text(pilot, "silnc")
         await pilot.press("enter")
         assert app.screen.current.text.startswith("How did silence")

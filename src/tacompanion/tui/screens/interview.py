@@ -149,7 +149,7 @@ class InterviewScreen(Screen):
                 id="interview.previous_section_f7"),
         Binding("f8", "next_section", "Next section", show=False, id="interview.next_section_f8"),
         Binding("ctrl+g", "jump", "Go to",
-                tooltip="a question by number (7) or by words (silence), Enter goes",
+                tooltip="a question by its number or a few of its words, Enter goes",
                 id="interview.jump"),
         Binding("ctrl+o", "toggle_covered", "Covered",
                 tooltip="mark the question covered, or not yet (a note marks it too)",

@@ -21,7 +21,7 @@ from tacompanion.core.interview import (
     format_hms,
     parse_offset,
 )
-from tacompanion.core.question_search import find_questions, unambiguous_number
+from tacompanion.core.question_search import find_questions, jump_placeholder, unambiguous_number
 from tacompanion.tui.widgets.interview_views import state_glyph
 
 
@@ -47,7 +47,7 @@ class JumpScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box", classes="dialog"):
             yield Static("Go to question: number or words, Enter goes, Esc cancels", classes="dialog-title")
-            yield Input(placeholder="7  or  silence", id="jump-query")
+            yield Input(placeholder=jump_placeholder(self.guide, self.current_id), id="jump-query")
             yield OptionList(id="jump-matches")
 
     def on_mount(self) -> None:
