@@ -186,6 +186,9 @@ async def test_jump_by_fuzzy_words(study):
     app = TacompanionApp(study, request(study))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+g")
+        # The example in the box is a question further on, from this guide.
+        assert app.screen.query_one("#jump-query").placeholder == "3  or  therapy"
+        assert "therapy" in Q[2].text
         await type_text(pilot, "silnc")
         await pilot.press("enter")
         assert app.screen.current.text.startswith("How did silence")
@@ -215,19 +218,83 @@ async def test_mark_covered_skipped_and_back(study):
     assert events_of(study, "skipped") == [(Q[0].id, None)]
 
 
+def picker_open(app) -> bool:
+    return app.screen.query_one("#probe-picker").is_open
+
+
+def record_warnings(app) -> list[str]:
+    """The messages of the warnings the app shows from now on."""
+    shown: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        if kwargs.get("severity") == "warning":
+            shown.append(message)
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return shown
+
+
 async def test_tick_and_untick_a_probe(study):
     app = TacompanionApp(study, request(study))
+    warnings = record_warnings(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("ctrl+t", "2")
-        assert isinstance(app.screen, InterviewScreen)
+        await pilot.press("ctrl+t")
+        assert picker_open(app) and "press its number" in text_of(app.screen, "#probe-picker")
+        assert app.focused.id == "note-line"  # the pop-up never takes the focus
+        await pilot.press("2")
+        assert not picker_open(app)
         assert "2 ☑" in app.screen.query_one("#probes").plain()
-        await pilot.press("ctrl+t", "9")  # no such probe: the dialog stays
-        assert not isinstance(app.screen, InterviewScreen)
+        await pilot.press("ctrl+t", "9")  # no such probe: said so, and the pop-up stays
+        assert picker_open(app)
+        assert warnings == ["Q1 has 3 probes"]
+        await pilot.press("0")
+        assert picker_open(app) and len(warnings) == 2
         await pilot.press("2")
         assert "2 ☐" in app.screen.query_one("#probes").plain()
+        await pilot.press("ctrl+t", "escape")
+        assert not picker_open(app)
+        await pilot.press("ctrl+t", "ctrl+t")
+        assert not picker_open(app)
+        assert app.screen.query_one("#note-line").value == ""
     probe = Q[0].probes[1].id
     assert events_of(study, "probe-ticked") == [(Q[0].id, probe)]
     assert events_of(study, "probe-unticked") == [(Q[0].id, probe)]
+
+
+async def test_typing_after_ctrl_t_closes_the_probe_pop_up_and_goes_into_the_note(study):
+    # An interviewer typing without looking: nothing typed may be lost.
+    app = TacompanionApp(study, request(study))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await type_text(pilot, "she ")
+        await pilot.press("ctrl+t")
+        await type_text(pilot, "paused")
+        assert not picker_open(app)
+        assert app.screen.query_one("#note-line").value == "she paused"
+        await pilot.press("ctrl+t", "enter")  # Enter: as if pressed on the note line
+        assert not picker_open(app)
+        assert [r["text"] for r in notes(study)] == ["she paused"]
+        await pilot.press("ctrl+t", "exclamation_mark")  # a marker is text too
+        assert app.screen.query_one("#note-line").value == "!"
+        await pilot.press("backspace", "ctrl+t", "pagedown")  # a screen key closes it and acts
+        assert not picker_open(app) and app.screen.current == Q[1]
+    assert events_of(study, "probe-ticked") == []
+
+
+async def test_fast_typing_after_ctrl_t_keeps_every_letter_in_order(study):
+    # Keys arrive faster than the app handles them: the pop-up must not eat
+    # the ones that come while it is opening or closing.
+    app = TacompanionApp(study, request(study))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keys = ["ctrl+t", *"quiet", "ctrl+t", "1", *" now", "enter"]
+        for key in keys:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await wait_until(pilot, lambda: len(notes(study)) == 1)
+        assert not picker_open(app)
+    assert [r["text"] for r in notes(study)] == ["quiet now"]
+    assert events_of(study, "probe-ticked") == [(Q[0].id, Q[0].probes[0].id)]
 
 
 async def test_recording_offset_shifts_the_stamps(study):
@@ -239,7 +306,7 @@ async def test_recording_offset_shifts_the_stamps(study):
         await type_text(pilot, "1:40")
         await pilot.press("enter")
         assert isinstance(app.screen, InterviewScreen)
-        assert "rec +01:40" in text_of(app.screen, "#status")
+        assert "· rec " in text_of(app.screen, "#status")
         assert str(app.screen.query_one("#notes").get_option_at_index(0).prompt).startswith("01:40")
         await pilot.press("ctrl+l")
         await pilot.press("ctrl+u")
@@ -248,6 +315,34 @@ async def test_recording_offset_shifts_the_stamps(study):
         assert "write seconds" in text_of(app.screen, "#offset-error")
         await pilot.press("escape")
     assert interview_row(study)["recording_offset_ms"] == 100_000
+
+
+async def test_the_clock_holds_interview_time_to_the_plan_and_shows_the_recording_beside_it(study, monkeypatch):
+    req = request(study)
+    interview_id = store.create_interview(study, req.participant_id, req.guide_id, GUIDE, pilot=False)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    store.start_clock(study, interview_id, "2026-03-02T09:00:00.000Z")
+    now = start + timedelta(seconds=34)
+    monkeypatch.setattr(interview_screen_module, "utc_now", lambda: now)  # a clock the test moves
+    app = TacompanionApp(study, InterviewRequest(req.participant_id, req.guide_id, False, True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "00:34 / 55:00  │" in text_of(screen, "#status")  # no offset: nothing more to say
+        await pilot.press("ctrl+l")
+        await type_text(pilot, "1:20")
+        await pilot.press("enter")
+        status = text_of(screen, "#status")
+        assert "00:34 / 55:00 · rec 01:54" in status and "+01:20" not in status
+        assert "00:34 / 5:00" in text_of(screen, "#section-line")  # the section's own time, too
+        await type_text(pilot, "x")
+        await pilot.press("enter")
+        assert str(screen.query_one("#notes").get_option_at_index(0).prompt).startswith("01:54")  # in the audio
+        now = start + timedelta(minutes=54, seconds=30)
+        screen.refresh_clock()
+        # 55:50 into the recording but 54:30 into the interview: not over the 55 minutes planned
+        assert "54:30 / 55:00 · rec 55:50" in text_of(screen, "#status")
+    assert notes(study)[0]["elapsed_ms"] == 34_000
 
 
 async def test_the_section_clock_warns_when_over(study):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tacompanion.core.guide_parser import parse_guide
-from tacompanion.core.question_search import find_questions, unambiguous_number
+from tacompanion.core.question_search import example_word, find_questions, jump_placeholder, unambiguous_number
 
 TEXT = "# G\n\n## S [5 min]\n\n" + "\n".join(
     f"{n}. {text}" for n, text in enumerate(
@@ -73,3 +73,27 @@ def test_a_probe_word_finds_its_question():
 
 def test_nothing_found():
     assert find_questions(GUIDE, "zebra") == []
+
+
+def test_an_example_word_finds_its_question_first():
+    q = GUIDE.questions
+    assert example_word(GUIDE, q[1]) == "silence"  # the longest word that finds it alone
+    assert example_word(GUIDE, q[2]) == "therapy"
+    assert example_word(GUIDE, q[5]) == "anything"
+    terse = parse_guide("# G\n\n## S\n\n1. Why so?\n")
+    assert example_word(terse, terse.questions[0]) is None  # no word of five letters or more
+    for question in q:
+        word = example_word(GUIDE, question)
+        assert word is None or find_questions(GUIDE, word)[0] == question
+
+
+def test_the_go_to_placeholder_comes_from_the_guide_in_use():
+    q = GUIDE.questions
+    one_section = jump_placeholder(GUIDE, q[0].id)  # no next section: the next question
+    assert one_section == "2  or  silence"
+    assert jump_placeholder(GUIDE, q[1].id) == "3  or  therapy"
+    assert jump_placeholder(GUIDE, q[11].id) == "1  or  background"  # the last: round to the first
+    short = parse_guide("# G\n\n## S\n\n1. Why?\n2. How so?\n3. What about holidays?\n")
+    assert jump_placeholder(short, short.questions[0].id) == "3  or  holidays"  # Q2 has no word that will do
+    bare = parse_guide("# G\n\n## S\n\n1. Why?\n2. How?\n")
+    assert jump_placeholder(bare, bare.questions[0].id) == "2  or  a few words"

@@ -385,6 +385,45 @@ def test_cli_demo_creates_the_study_and_refuses_a_full_one(cli, tmp_path):
     assert default.returncode == 0 and (tmp_path / "tacompanion-demo.db").exists()
 
 
+def test_the_demo_interviews_are_stored_as_the_interview_screen_stores_them(study):
+    # A note marks its question covered, so the demo's interviews show the
+    # coverage their notes imply (stats said "covered 0/14" with 4 notes).
+    from tacompanion.core.guide_parser import decode_guide, parse_guide
+    from tacompanion.core.interview import parse_iso
+    from tacompanion.formats.demo import GUIDE_FILE, create_demo_study, data_file
+    from tacompanion.store.stats import interview_stats
+
+    create_demo_study(study)
+    plan = json.loads(data_file("demo", "interviews.json"))["interviews"]
+    guide_ids = {q.id for q in parse_guide(decode_guide(data_file("guides", GUIDE_FILE))).questions}
+    stats = {i["participant"]: i for i in interview_stats(study)}
+    for item in plan:
+        asked = {n["question"] for n in item["notes"]}
+        assert asked <= guide_ids  # every note is on a question of the guide
+        row = stats[item["participant"]]
+        assert (row["notes"], row["questions_covered"], row["questions_total"]) == (
+            len(item["notes"]), len(asked), len(guide_ids))
+        assert row["started"] == item["started_at"]
+        interview = study.query(
+            "SELECT i.id, i.created_at, i.ended_at, i.recording_offset_ms FROM interviews i "
+            "JOIN participants p ON p.id = i.participant_id WHERE p.pseudonym = ?", (item["participant"],))[0]
+        assert (interview["created_at"], interview["ended_at"], interview["recording_offset_ms"]) == (
+            item["started_at"], item["ended_at"], item["recording_offset_ms"])
+        events = study.query(
+            "SELECT question_id, event, elapsed_ms FROM question_events WHERE interview_id = ? ORDER BY id",
+            (interview["id"],))
+        covered = [e["question_id"] for e in events if e["event"] == "covered"]
+        assert sorted(covered) == sorted(asked)  # once each, by its first note
+        for note in study.query("SELECT question_id, elapsed_ms, created_at FROM notes WHERE interview_id = ?",
+                                (interview["id"],)):
+            # taken on the question current at its moment, at its moment
+            current = [e["question_id"] for e in events if e["event"] == "current"
+                       and (e["elapsed_ms"] or 0) <= note["elapsed_ms"]]
+            assert current[-1] == note["question_id"]
+            since = parse_iso(note["created_at"]) - parse_iso(item["started_at"])
+            assert since.total_seconds() * 1000 == note["elapsed_ms"]
+
+
 def test_commands_without_a_screen_do_not_import_textual():
     import subprocess
     import sys

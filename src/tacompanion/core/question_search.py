@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 
 from tacompanion.core.guide import Guide, Question
+from tacompanion.core.interview import neighbour_question, neighbour_section_question
 
 
 def _fold(text: str) -> str:
@@ -90,3 +91,52 @@ def unambiguous_number(guide: Guide, query: str) -> Question | None:
     if len(matches) == 1 and matches[0].number == number:
         return matches[0]
     return None
+
+
+# Common words make poor examples of what to type to find a question.
+_PLAIN_WORDS = frozenset(
+    "about after again asked before being could describe during example first happened "
+    "little other please their there these thing things think those through under which "
+    "while would your yours".split()
+)
+
+
+def example_word(guide: Guide, question: Question) -> str | None:
+    """A word of `question` that finds it first, for the go-to box's
+    placeholder: an example drawn from the guide in use. The longest word
+    that finds it alone, else the longest that finds it first; None when no
+    word of five letters or more will do."""
+    alone: list[str] = []
+    first: list[str] = []
+    for word in _words(question.text):
+        if len(word) < 5 or not word.isalpha() or word in _PLAIN_WORDS:
+            continue
+        found = find_questions(guide, word)
+        if found and found[0].id == question.id:
+            (alone if len(found) == 1 else first).append(word)
+    candidates = alone or first
+    return max(candidates, key=len) if candidates else None
+
+
+def jump_placeholder(guide: Guide, current_id: str) -> str:
+    """The go-to box's placeholder: an example of what to type, taken from
+    the guide in use. A question further on (from the next section's first,
+    else the next one, round to the start), by its number and by one of its
+    words (`6  or  therapies`)."""
+    questions = list(guide.questions)
+    ids = [q.id for q in questions]
+    start = (
+        neighbour_section_question(guide, current_id, 1)
+        or neighbour_question(guide, current_id, 1)
+        or (questions[0] if questions else None)
+    )
+    if start is None:
+        return "a number, or a few words"
+    at = ids.index(start.id)
+    for question in questions[at:] + questions[:at]:
+        if question.id == current_id:
+            continue
+        word = example_word(guide, question)
+        if word:
+            return f"{question.number}  or  {word}"
+    return f"{start.number}  or  a few words"

@@ -47,7 +47,7 @@ def create_demo_study(study: Study) -> str:
             if item is not None:
                 participant_id = ensure_participant(study, participant)
                 interview_id = add_interview_with_notes(
-                    study, participant_id=participant_id, guide_id=guide_id,
+                    study, participant_id=participant_id, guide_id=guide_id, guide=guide,
                     started_at=item["started_at"], ended_at=item.get("ended_at"),
                     recording_offset_ms=item.get("recording_offset_ms", 0), notes=item["notes"],
                 )

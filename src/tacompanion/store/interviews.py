@@ -34,11 +34,12 @@ FROM interviews i JOIN participants p ON p.id = i.participant_id
 
 
 def create_interview(
-    study: Study, participant_id: int, guide_id: int, guide: Guide, *, pilot: bool
+    study: Study, participant_id: int, guide_id: int, guide: Guide, *, pilot: bool, at: str | None = None
 ) -> int:
-    """A new interview on its first question, clock not started; its id."""
+    """A new interview on its first question, clock not started; its id.
+    `at` is when it was created (now, unless replaying one, as the demo does)."""
     first = guide.questions[0].id if guide.questions else None
-    at = now_iso()
+    at = at or now_iso()
     with study.write() as db:
         table = db["interviews"]
         table.insert(
@@ -199,13 +200,15 @@ def _insert_event(db, interview_id, question_id, event, probe_id, elapsed_ms, at
     )
 
 
-def make_current(study: Study, interview_id: int, question_id: str, elapsed_ms: int | None) -> None:
+def make_current(
+    study: Study, interview_id: int, question_id: str, elapsed_ms: int | None, at: str | None = None
+) -> None:
     """The interviewer moved to a question: remember it and when."""
     with study.write() as db:
         db.execute(
             "UPDATE interviews SET current_question_id = ? WHERE id = ?", (question_id, interview_id)
         )
-        _insert_event(db, interview_id, question_id, EV_CURRENT, None, elapsed_ms, now_iso())
+        _insert_event(db, interview_id, question_id, EV_CURRENT, None, elapsed_ms, at or now_iso())
 
 
 _STATE_EVENTS = {COVERED: EV_COVERED, SKIPPED: EV_SKIPPED, NOT_YET: EV_UNCOVERED}
@@ -234,9 +237,11 @@ def set_probe_ticked(
         _insert_event(db, interview_id, question_id, event, probe_id, elapsed_ms, now_iso())
 
 
-def mark_covered_in(db, interview_id: int, question_id: str, elapsed_ms: int | None) -> None:
+def mark_covered_in(
+    db, interview_id: int, question_id: str, elapsed_ms: int | None, at: str | None = None
+) -> None:
     """Inside an open write: record a covered event (used when a note is taken)."""
-    _insert_event(db, interview_id, question_id, EV_COVERED, None, elapsed_ms, now_iso())
+    _insert_event(db, interview_id, question_id, EV_COVERED, None, elapsed_ms, at or now_iso())
 
 
 def prepare_interview(

@@ -32,10 +32,12 @@ def add_note(
     elapsed_ms: int | None,
     *,
     mark_covered: bool = False,
+    at: str | None = None,
 ) -> InterviewNote:
     """Save a note (and, when asked, mark its question covered) in one
-    transaction; it is on disk when this returns."""
-    created_at = now_iso()
+    transaction; it is on disk when this returns. `at` is when it was taken
+    (now, unless replaying an interview, as the demo does)."""
+    created_at = at or now_iso()
     with study.write() as db:
         table = db["notes"]
         table.insert(
@@ -52,7 +54,7 @@ def add_note(
         )
         note_id = table.last_pk
         if mark_covered and question_id is not None:
-            mark_covered_in(db, interview_id, question_id, elapsed_ms)
+            mark_covered_in(db, interview_id, question_id, elapsed_ms, created_at)
     return InterviewNote(
         note_id, question_id, note.kind, note.text, note.tags, elapsed_ms, created_at
     )

@@ -15,6 +15,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.events import Resize
 from textual.markup import escape
 from textual.screen import Screen
@@ -49,18 +50,21 @@ from tacompanion.store.study import StudyError, now_iso
 from tacompanion.tui.screens.interview_dialogs import (
     JumpScreen,
     OffsetScreen,
-    ProbeTickScreen,
     SummaryScreen,
+    plural,
 )
 from tacompanion.tui.widgets.interview_views import (
     NoteList,
     ProbeList,
+    ProbePicker,
     coverage_strip,
     note_markup,
     outline_lines,
+    probe_picker_markup,
     probe_rows,
     question_markup,
     question_state_markup,
+    status_markup,
 )
 from tacompanion.tui.widgets.key_bar import KeyBar
 
@@ -88,7 +92,9 @@ class NoteLine(Input):
     the next one's first letters, or under the wrong question. So Enter and
     every key the screen binds run here, in the order they were typed; and a
     key that arrives once a dialog opened by an earlier key (^g, ^t) is on top
-    goes to that dialog instead of into the note.
+    goes to that dialog instead of into the note. The probe pop-up (^t) is
+    not a dialog: its keys are taken here too, so that what is typed after
+    it lands in the note in order.
     """
 
     async def _on_key(self, event: events.Key) -> None:
@@ -98,6 +104,10 @@ class NoteLine(Input):
             event.stop()
             event.prevent_default()
             (top.focused or top).post_message(events.Key(event.key, event.character))
+            return
+        if screen.probe_picker_key(event.key, event.character):
+            event.stop()
+            event.prevent_default()
             return
         action = "save_note" if event.key == "enter" else screen_action(screen, event.key)
         if action is not None:
@@ -139,7 +149,7 @@ class InterviewScreen(Screen):
                 id="interview.previous_section_f7"),
         Binding("f8", "next_section", "Next section", show=False, id="interview.next_section_f8"),
         Binding("ctrl+g", "jump", "Go to",
-                tooltip="a question by number (7) or by words (silence), Enter goes",
+                tooltip="a question by its number or a few of its words, Enter goes",
                 id="interview.jump"),
         Binding("ctrl+o", "toggle_covered", "Covered",
                 tooltip="mark the question covered, or not yet (a note marks it too)",
@@ -208,6 +218,7 @@ class InterviewScreen(Screen):
                 compact=True,
             )
         yield KeyBar(id="keys")
+        yield ProbePicker(id="probe-picker")
 
     def on_mount(self) -> None:
         self.query_one("#note-line", Input).focus()
@@ -221,6 +232,9 @@ class InterviewScreen(Screen):
             self.set_class(wide, "-wide")
             self.set_class(tall, "-tall")
             self.refresh_notes()
+        picker = self.query_one("#probe-picker", ProbePicker)
+        if picker.is_open:
+            picker.place()
         # The outline wraps to its width, known once the new layout is done.
         self.call_after_refresh(self.refresh_guide)
 
@@ -235,30 +249,17 @@ class InterviewScreen(Screen):
     def refresh_clock(self) -> None:
         interview, guide = self.interview, self.guide
         elapsed = interview.elapsed_ms(utc_now())
-        planned = guide.planned_minutes
-        who = escape(interview.participant) + (" [b $warning]PILOT[/]" if interview.pilot else "")
-        if not interview.clock_started:
-            clock = "[b $warning]clock not started[/] [dim](^r starts it)[/]"
-        else:
-            shown = format_clock(interview.recording_ms(elapsed))
-            over = planned is not None and elapsed > planned * 60_000
-            clock_style = "b $error" if over else "b"
-            clock = f"[{clock_style}]{shown}[/]"
-            if planned:
-                clock += f" [dim]/ {planned}:00[/]"
-            if interview.paused:
-                clock += " [b reverse $warning] PAUSED [/] [dim]^r resumes[/]"
-        offset = ""
-        if interview.recording_offset_ms:
-            sign = "+" if interview.recording_offset_ms > 0 else "-"
-            offset = f" [dim]rec {sign}{format_clock(abs(interview.recording_offset_ms))}[/]"
-        count = len(self.notes)
-        notes = f"{count} note{'s' if count != 1 else ''}"
-        covered = self.coverage.covered_count(guide)
-        self.query_one("#status", Static).update(
-            f" {who}  {clock}{offset}  [dim]│[/] {covered}/{len(guide.questions)} covered"
-            f"  [dim]│[/] {notes}"
+        facts = dict(
+            planned_minutes=guide.planned_minutes,
+            covered=self.coverage.covered_count(guide),
+            total=len(guide.questions),
+            notes=len(self.notes),
         )
+        status = self.query_one("#status", Static)
+        markup = status_markup(interview, elapsed, **facts)
+        if Content.from_markup(markup).cell_length > (status.size.width or self.app.size.width):
+            markup = status_markup(interview, elapsed, **facts, hints=False)  # 80 columns: facts first
+        status.update(markup)
         self.refresh_section_line(elapsed)
 
     def refresh_section_line(self, elapsed: int) -> None:
@@ -394,6 +395,7 @@ class InterviewScreen(Screen):
     def go_to(self, question: Question | None) -> None:
         if question is None or (self.current is not None and question.id == self.current.id):
             return
+        self.query_one("#probe-picker", ProbePicker).close()  # its probes were the old question's
         elapsed = self.elapsed_now()
         try:
             store.make_current(self.study, self.interview_id, question.id, elapsed)
@@ -469,14 +471,44 @@ class InterviewScreen(Screen):
             self.set_state(NOT_YET if skipped else SKIPPED)
 
     def action_tick_probe(self) -> None:
+        """Open the probe pop-up (^t again closes it)."""
+        picker = self.query_one("#probe-picker", ProbePicker)
+        if picker.is_open:
+            picker.close()
+            return
         if self.current is None or not self.current.probes:
             self.notify("This question has no probes.")
             return
-        self.app.push_screen(ProbeTickScreen(self.current, self.coverage), self.toggle_probe)
+        picker.open(probe_picker_markup(self.current, self.coverage))
 
-    def toggle_probe(self, number: int | None) -> None:
+    def probe_picker_key(self, key: str, character: str | None) -> bool:
+        """A key typed while the probe pop-up is open: a number ticks or
+        unticks that probe, Esc or ^t closes it (True: the key is used up).
+        Any other key closes it and is handled as usual (False): the pop-up
+        never eats note text, nor a key meant for the screen."""
+        picker = self.query_one("#probe-picker", ProbePicker)
+        if not picker.is_open:
+            return False
+        if key in ("escape", "ctrl+t"):
+            picker.close()
+            return True
+        if character is not None and len(character) == 1 and "0" <= character <= "9":
+            question = self.current
+            count = len(question.probes) if question else 0
+            number = int(character)
+            if question is None or not 1 <= number <= count:
+                where = f"Q{question.number}" if question else "This question"
+                self.notify(f"{where} has {plural(count, 'probe')}", severity="warning")
+                return True
+            picker.close()
+            self.toggle_probe(number)
+            return True
+        picker.close()
+        return False
+
+    def toggle_probe(self, number: int) -> None:
         question = self.current
-        if number is None or question is None or not 1 <= number <= len(question.probes):
+        if question is None or not 1 <= number <= len(question.probes):
             return
         probe = question.probes[number - 1]
         ticked = not self.coverage.probe_ticked(question.id, probe.id)

@@ -1,5 +1,5 @@
-"""The small screens of interview mode: go to a question, tick a probe, set
-the recording offset, the end-of-interview summary, and resume-or-new."""
+"""The small screens of interview mode: go to a question, set the recording
+offset, the end-of-interview summary, and resume-or-new."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tacompanion.core.guide import Guide, Question
+from tacompanion.core.guide import Guide
 from tacompanion.core.interview import (
     Coverage,
     InterviewSummary,
@@ -21,7 +21,7 @@ from tacompanion.core.interview import (
     format_hms,
     parse_offset,
 )
-from tacompanion.core.question_search import find_questions, unambiguous_number
+from tacompanion.core.question_search import find_questions, jump_placeholder, unambiguous_number
 from tacompanion.tui.widgets.interview_views import state_glyph
 
 
@@ -47,7 +47,7 @@ class JumpScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-box", classes="dialog"):
             yield Static("Go to question: number or words, Enter goes, Esc cancels", classes="dialog-title")
-            yield Input(placeholder="7  or  silence", id="jump-query")
+            yield Input(placeholder=jump_placeholder(self.guide, self.current_id), id="jump-query")
             yield OptionList(id="jump-matches")
 
     def on_mount(self) -> None:
@@ -104,40 +104,6 @@ class JumpScreen(ModalScreen[str | None]):
         if matches.option_count:
             current = matches.highlighted or 0
             matches.highlighted = max(0, min(matches.option_count - 1, current + step))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ProbeTickScreen(ModalScreen[int | None]):
-    """After ^t: the probe's number ticks or unticks it."""
-
-    CSS_PATH = "interview_dialogs.tcss"
-    HELP_TITLE = "tick a probe"
-    BINDINGS = [Binding("escape,ctrl+t", "cancel", "Cancel", id="probe.cancel")]
-
-    def __init__(self, question: Question, coverage: Coverage) -> None:
-        super().__init__()
-        self.question = question
-        self.coverage = coverage
-
-    def compose(self) -> ComposeResult:
-        lines = [f"[b]Tick or untick a probe of Q{self.question.number}: press its number[/b]"]
-        for probe in self.question.probes:
-            box = "☑" if self.coverage.probe_ticked(self.question.id, probe.id) else "☐"
-            lines.append(f"[b $accent]{probe.number}[/] {box} {escape(probe.text)}")
-        lines.append("[dim]Esc cancels[/]")
-        with Vertical(id="probe-box", classes="dialog"):
-            yield Static("\n".join(lines), id="probe-text")
-
-    def on_key(self, event: Key) -> None:
-        if event.character and event.character.isdigit():
-            event.stop()
-            number = int(event.character)
-            if 1 <= number <= len(self.question.probes):
-                self.dismiss(number)
-            else:
-                self.notify(f"Q{self.question.number} has {len(self.question.probes)} probes", severity="warning")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,6 +22,7 @@ from tacompanion.core.interview import (
     NOT_YET,
     SKIPPED,
     Coverage,
+    Interview,
     InterviewNote,
     format_clock,
     parse_iso,
@@ -110,6 +111,41 @@ def outline_lines(
     return lines, current_line
 
 
+def status_markup(
+    interview: Interview,
+    elapsed_ms: int,
+    *,
+    planned_minutes: int | None,
+    covered: int,
+    total: int,
+    notes: int,
+    hints: bool = True,
+) -> str:
+    """The status line: participant, the clock against the planned time,
+    coverage and notes. The clock is the interview's own time (what the
+    plan and its warning colour are about); with a recording offset, the
+    position in the recording follows it (`00:34 / 45:00 · rec 01:54`),
+    since that is what note stamps show. `hints` adds the key reminders."""
+    who = escape(interview.participant) + (" [b $warning]PILOT[/]" if interview.pilot else "")
+    offset_ms = interview.recording_offset_ms
+    if not interview.clock_started:
+        clock = "[b $warning]clock not started[/]" + (" [dim](^r starts it)[/]" if hints else "")
+        if offset_ms:
+            sign = "+" if offset_ms > 0 else "-"
+            clock += f" [dim]rec offset {sign}{format_clock(abs(offset_ms))}[/]"
+    else:
+        over = planned_minutes is not None and elapsed_ms > planned_minutes * 60_000
+        clock = f"[{'b $error' if over else 'b'}]{format_clock(elapsed_ms)}[/]"
+        if planned_minutes:
+            clock += f" [dim]/ {planned_minutes}:00[/]"
+        if offset_ms:
+            clock += f" [dim]· rec[/] {format_clock(interview.recording_ms(elapsed_ms))}"
+        if interview.paused:
+            clock += " [b reverse $warning] PAUSED [/]" + (" [dim]^r resumes[/]" if hints else "")
+    note_count = f"{notes} note{'s' if notes != 1 else ''}"
+    return f" {who}  {clock}  [dim]│[/] {covered}/{total} covered  [dim]│[/] {note_count}"
+
+
 def question_markup(question: Question) -> str:
     return f"[b]Q{question.number}. {escape(question.text)}[/b]"
 
@@ -171,6 +207,63 @@ class ProbeList(Vertical):
     def plain(self) -> str:
         """The probes as text, one per line (for tests and screen readers)."""
         return "\n".join(f"{m.render()} {t.render()}" for m, t in self._rows or [])
+
+
+def probe_picker_markup(question: Question, coverage: Coverage) -> str:
+    """The pop-up after ^t: the question's probes by number, and what keys do."""
+    lines = [f"[b]Tick or untick a probe of Q{question.number}: press its number[/b]"]
+    for probe in question.probes:
+        box = "☑" if coverage.probe_ticked(question.id, probe.id) else "☐"
+        lines.append(f"[b $accent]{probe.number}[/] {box} {escape(probe.text)}")
+    lines.append("[dim]Esc or ^t closes; typing goes on in the note[/]")
+    return "\n".join(lines)
+
+
+class ProbePicker(Static):
+    """The pop-up after ^t, drawn over the interview screen.
+
+    Not a screen of its own: the note line keeps the focus, so every key
+    reaches the interview screen in the order it was typed, and a key that
+    is not a probe's number closes the pop-up and goes on into the note.
+    """
+
+    DEFAULT_CSS = """
+    ProbePicker {
+        display: none;
+        position: absolute;
+        layer: popup;
+        height: auto;
+        background: $panel;
+        border: round $accent;
+        padding: 0 1;
+    }
+    """
+
+    TOP = 4  # at least below the status, section and strip rows
+
+    @property
+    def is_open(self) -> bool:
+        return self.display
+
+    def open(self, markup: str) -> None:
+        self.update(markup)
+        self._rows = markup.count("\n") + 1
+        self.place()
+        self.display = True
+
+    def close(self) -> None:
+        self.display = False
+
+    _rows = 0
+
+    def place(self) -> None:
+        """Centred on the screen, as wide as a dialog (at 80x24 the question
+        and its probes stay in sight above it)."""
+        size = self.screen.size
+        width = min(100, max(20, size.width * 9 // 10))
+        height = self._rows + 2  # the border
+        self.styles.width = width
+        self.styles.offset = (max(0, (size.width - width) // 2), max(self.TOP, (size.height - height) // 2))
 
 
 KIND_MARKUP = {KIND_QUOTE: "[b $warning]![/] ", KIND_FOLLOW_UP: "[b $accent]?[/] "}
