@@ -13,6 +13,8 @@ from tacompanion.formats.transcript_files import parse_transcript_bytes, transcr
 from tacompanion.store.demo import add_interview_with_notes, ensure_empty
 from tacompanion.store.guides import save_guide
 from tacompanion.store.participants import ensure_participant
+from tacompanion.store.journal import add_entry
+from tacompanion.store.memos import save_memo
 from tacompanion.store.study import Study
 from tacompanion.store.transcripts import import_transcript
 
@@ -23,6 +25,20 @@ TRANSCRIPTS = ("t1-interview.txt", "t2-interview.md", "t3-interview.vtt", "t4-in
 
 def data_file(*parts: str) -> bytes:
     return resources.files("tacompanion").joinpath("data", *parts).read_bytes()
+
+
+# The journal and the study memo show what they are for (home key j).
+DEMO_STUDY_MEMO = (
+    "Aim: how therapists experience silence and withdrawal in MBT groups for avoidant "
+    "personality disorder. Semi-structured interviews, reflexive thematic analysis "
+    "(Braun & Clarke); codes are made bottom-up; pilot interviews stay out of the analysis."
+)
+DEMO_JOURNAL = [
+    ("2026-03-02", "Before the first interview: I expect therapists to describe silence as "
+                   "withdrawal. I have run such groups myself; watch for leading probes."),
+    ("2026-03-09", "After T2: silence was described as thinking as often as withdrawal. "
+                   "My expectation was too narrow; code both, do not decide early."),
+]
 
 
 def create_demo_study(study: Study) -> str:
@@ -55,6 +71,9 @@ def create_demo_study(study: Study) -> str:
                 study, parsed, participant=participant, file_name=name, interview_id=interview_id
             )
             words += result.words
+        for day, text in DEMO_JOURNAL:
+            add_entry(study, text, day)
+        save_memo(study, None, None, DEMO_STUDY_MEMO)
     return (
         f"the guide '{guide.title}', {len(TRANSCRIPTS)} transcripts ({words:,} words) "
         f"and notes of {len(plan)} interviews"
