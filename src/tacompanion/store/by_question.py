@@ -154,10 +154,9 @@ def answers_by_question(study: Study) -> ByQuestion:
             result.participants.append(answer.participant)
         result.cells.setdefault((question_id, answer.participant), []).append(answer)
 
-    from tacompanion.core.document import clock
-
     notes = study.query(
-        "SELECT n.id, n.text, n.question_id, n.elapsed_ms, i.id AS interview_id, p.pseudonym "
+        "SELECT n.id, n.text, n.question_id, n.elapsed_ms, i.id AS interview_id, i.recording_offset_ms, "
+        "p.pseudonym "
         "FROM notes n JOIN interviews i ON i.id = n.interview_id "
         "JOIN participants p ON p.id = i.participant_id "
         "WHERE p.pilot = 0 AND i.pilot = 0 "
@@ -168,7 +167,7 @@ def answers_by_question(study: Study) -> ByQuestion:
         position = index.get(n["interview_id"], 0)
         index[n["interview_id"]] = position + 1
         add(n["question_id"], Answer("note", n["pseudonym"], n["text"], "notes", n["interview_id"],
-                                     position, f"note {clock(n['elapsed_ms']) or ''}".strip()))
+                                     position, _note_label(n["elapsed_ms"], n["recording_offset_ms"])))
     for t in study.query(
         "SELECT t.id, t.file_name, p.pseudonym FROM transcripts t "
         "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0 "
@@ -188,6 +187,14 @@ def answers_by_question(study: Study) -> ByQuestion:
 
     result.participants.sort(key=natural_key)
     return result
+
+
+def _note_label(elapsed_ms: int | None, offset_ms: int) -> str:
+    """'note 1:23': the note's time in the recording, as everywhere else."""
+    from tacompanion.core.document import clock
+    from tacompanion.core.interview import recording_ms
+
+    return f"note {clock(recording_ms(elapsed_ms, offset_ms))}".strip()
 
 
 def _first_question(source_text: str | None) -> str | None:
