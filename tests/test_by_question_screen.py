@@ -94,3 +94,33 @@ async def test_s_switches_guide_and_the_view_never_mixes_them(two_guides):
         await pilot.press("enter")
         await pilot.pause()
         assert [a.text for a in app.screen.answers] == ["I lead a small design team"]
+
+
+async def test_coming_back_from_coding_shows_a_new_hand_mark(two_guides):
+    from tacompanion.tui.screens.by_question import ByQuestionScreen
+    from tacompanion.tui.screens.coding import CodingScreen
+
+    study, mbt_id, onboarding_id = two_guides
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#by-question")
+        q1, q2 = screen.data.guide.questions[:2]
+        assert screen.data.count(q1.id, "T3") == 1 and screen.data.count(q2.id, "T3") == 0
+        table.cursor_coordinate = (0, 2)  # Q1 x T3: one transcript turn
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+        await pilot.press("Q", *"Q2", "enter")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is screen and isinstance(screen, ByQuestionScreen)
+        assert screen.data.count(q2.id, "T3") >= 1
+        assert [str(c) for c in table.get_row(q2.id)][2] != "·"
+        assert table.cursor_coordinate == (0, 2)
+        assert_rows_line_up(app)

@@ -410,8 +410,8 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
             if len(guides) > 1:
                 others = guide_list([g for g in guides if g is not chosen])
                 print(
-                    f"{PROG}: the study has {len(guides)} guides; answers by question of "
-                    f"{chosen.id} = {chosen.label} (another with --guide: {others})",
+                    f"{PROG}: the study has {len(guides)} guides; exported {chosen.id} = {chosen.label}; "
+                    f"choose another with --guide: {others}",
                     file=sys.stderr,
                 )
         text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)

@@ -35,7 +35,8 @@ def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True)
     )
     version = f"Guide version {guide.version}. " if guide.version else ""
     out.append(
-        f"{version}{len(data.participants)} participants (pilots left out); {answered} of "
+        f"{version}{len(data.participants)} participant{'' if len(data.participants) == 1 else 's'} "
+        f"(pilots left out); {answered} of "
         f"{len(guide.questions)} questions have answers. Notes are the interviewer's notes; "
         f"turns are transcript turns assigned to the question by time or by hand.{scope}"
     )

@@ -5,14 +5,16 @@ Enter on a cell lists them; Enter on one opens coding mode right there."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.store.by_question import Answer, ByQuestion, answers_by_question
+from tacompanion.tui.screens.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
@@ -74,7 +76,7 @@ def truncate(text: str, width: int) -> Text:
     return label
 
 
-class ByQuestionScreen(Screen):
+class ByQuestionScreen(StudyViewScreen):
     """Rows: the questions of one guide; columns: the participants whose
     interviews or transcripts followed it. `s` switches guide."""
 
@@ -104,17 +106,21 @@ class ByQuestionScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Answers by question"
 
-    def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown: the one place it fills,
-        # so the table is never built twice before it is drawn.
+    # Filled on ScreenResume (StudyViewScreen), which is also sent when the
+    # screen is first shown: never on mount as well, so the table is not built
+    # twice before its first frame; coming back from a screen above refills
+    # only when the study changed.
+
+    def redraw(self) -> None:
         self.fill()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self.data is not None and self.app.size.width != self.built_width:
             self.build_table()
 
     def fill(self) -> None:
         self.data = answers_by_question(self.app.study, self.guide_id)
+        self.mark_drawn()  # after: placing transcript turns may write to the study
         data = self.data
         if data.choice is not None:
             self.guide_id = data.choice.id
