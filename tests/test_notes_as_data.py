@@ -225,7 +225,7 @@ async def test_the_by_question_view_counts_answers_and_opens_them_for_coding(stu
         assert isinstance(screen, ByQuestionScreen)
         assert screen.data.participants == ["P1", "P2"]  # the pilot stays out
         table = screen.query_one("#by-question")
-        assert [str(c) for c in table.get_row(Q[0].id)] == [f"Q1. {Q[0].text[:37]}…", "1", "1"]
+        assert [str(c) for c in table.get_row(Q[0].id)] == [f"Q1. {Q[0].text}", "1", "1"]
         assert [str(c) for c in table.get_row(Q[1].id)][1:] == ["1", "1"]
         assert [str(c) for c in table.get_row(Q[2].id)][1:] == ["1", "·"]
         table.cursor_coordinate = (2, 1)  # Q3 x P1: the turn at 3:45

@@ -156,12 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
         "by-question",
         help="for each guide question, every participant's answers (Markdown)",
         description=(
-            "For each question of the guide: each participant's notes and, where assigned, "
-            "transcript turns. Writes to standard output unless -o names a file."
+            "For each question of one guide: each participant's notes and, where assigned, "
+            "transcript turns, from the interviews and transcripts that followed that guide. "
+            "Writes to standard output unless -o names a file."
         ),
     )
     _add_db_option(by_question, top=False)
     by_question.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
+    by_question.add_argument(
+        "--guide", metavar="TITLE_OR_ID",
+        help="the guide: its id, its title or a unique part of it (default: the guide with the most "
+        "interviews, the newest on a tie; with several guides the one used is named on stderr)",
+    )
     _add_redact_option(by_question)
     by_question.set_defaults(handler=cmd_export_by_question)
     qdpx = export_sub.add_parser(
@@ -415,9 +421,25 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
 
 def cmd_export_by_question(args: argparse.Namespace) -> int:
     from tacompanion.formats.by_question_md import by_question_markdown
+    from tacompanion.store.by_question import find_guide, guide_list, study_guides
 
     with _open_study(args, create=False) as study:
-        text = by_question_markdown(study, redact=args.redact)
+        guides = study_guides(study)
+        if args.guide is not None:
+            try:
+                chosen = find_guide(guides, args.guide)
+            except LookupError as exc:
+                raise CliError(str(exc)) from None
+        else:
+            chosen = guides[0] if guides else None
+            if len(guides) > 1:
+                others = guide_list([g for g in guides if g is not chosen])
+                print(
+                    f"{PROG}: the study has {len(guides)} guides; exported {chosen.id} = {chosen.label}; "
+                    f"choose another with --guide: {others}",
+                    file=sys.stderr,
+                )
+        text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)
     return _write_export(args.output, text, text.count("\n### "), "question")
 
 

@@ -90,10 +90,17 @@ class Interview:
 
     def recording_ms(self, elapsed: int | None) -> int | None:
         """Where an elapsed time falls in the audio recording."""
-        return None if elapsed is None else max(0, elapsed + self.recording_offset_ms)
+        return recording_ms(elapsed, self.recording_offset_ms)
 
 
 # -- time ---------------------------------------------------------------------
+
+
+def recording_ms(elapsed: int | None, offset_ms: int | None) -> int | None:
+    """Where a moment on the interview clock falls in the recording: the
+    elapsed time plus the recording offset (never before its start). This is
+    the time shown to the user for a note, everywhere."""
+    return None if elapsed is None else max(0, elapsed + (offset_ms or 0))
 
 
 def parse_iso(text: str) -> datetime:

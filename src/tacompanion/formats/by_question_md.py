@@ -4,7 +4,7 @@ for a quick write-up or a check of coverage across interviews."""
 
 from __future__ import annotations
 
-from tacompanion.store.by_question import answers_by_question
+from tacompanion.store.by_question import ByQuestion, answers_by_question
 from tacompanion.store.study import Study
 
 
@@ -12,22 +12,33 @@ def _quote(text: str) -> str:
     return " ".join(text.split())
 
 
-def by_question_markdown(study: Study, *, redact: bool = True) -> str:
-    """The Markdown; answers pass through the study's redaction list unless
-    `redact` is False (the stored notes and transcripts never change)."""
+def by_question_markdown(study: Study, *, redact: bool = True, guide_id: int | None = None) -> str:
+    """The Markdown for one guide (`guide_id`, else the study's default
+    guide: see store.by_question); answers pass through the study's redaction
+    list unless `redact` is False (the stored notes and transcripts never change)."""
+    return by_question_document(answers_by_question(study, guide_id), study, redact=redact)
+
+
+def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True) -> str:
     from tacompanion.store.redactions import redactor
 
     clean = redactor(study) if redact else (lambda text: text)
-    data = answers_by_question(study)
     if data.guide is None:
         return "# Answers by question\n\nNo interview guide in this study yet.\n"
     guide = data.guide
     out = [f"# Answers by question: {guide.title}", ""]
     answered = sum(1 for q in guide.questions if any(data.count(q.id, p) for p in data.participants))
+    others = len(data.guides) - 1
+    scope = (
+        f" Only interviews and transcripts that followed this guide are included (the study has "
+        f"{others} other guide{'' if others == 1 else 's'})." if others else ""
+    )
+    version = f"Guide version {guide.version}. " if guide.version else ""
     out.append(
-        f"{len(data.participants)} participants (pilots left out); {answered} of "
+        f"{version}{len(data.participants)} participant{'' if len(data.participants) == 1 else 's'} "
+        f"(pilots left out); {answered} of "
         f"{len(guide.questions)} questions have answers. Notes are the interviewer's notes; "
-        "turns are transcript turns assigned to the question by time or by hand."
+        f"turns are transcript turns assigned to the question by time or by hand.{scope}"
     )
     for section in guide.sections:
         out += ["", f"## {section.title}"]

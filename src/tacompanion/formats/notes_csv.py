@@ -34,7 +34,7 @@ def note_rows(study: Study) -> list[dict[str, str]]:
     """Every note in the study as a CSV row (column name -> text)."""
     # Imported here: the guide parser (markdown-it) is slow to import, and
     # rows_to_csv, which every CSV export uses, needs none of it.
-    from tacompanion.core.interview import format_hms
+    from tacompanion.core.interview import format_hms, recording_ms
     from tacompanion.store.guides import load_guide
     from tacompanion.store.notes import notes_for_export
 
@@ -47,8 +47,7 @@ def note_rows(study: Study) -> list[dict[str, str]]:
         guide = guides[guide_id]
         question = guide.question(r["question_id"]) if guide and r["question_id"] else None
         section = guide.sections[question.section_index].title if guide and question else ""
-        elapsed = r["elapsed_ms"]
-        recording = None if elapsed is None else max(0, elapsed + r["recording_offset_ms"])
+        recording = recording_ms(r["elapsed_ms"], r["recording_offset_ms"])
         rows.append(
             {
                 "participant": r["participant"],

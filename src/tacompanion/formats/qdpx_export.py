@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from tacompanion.core.interview import recording_ms
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, redact, redaction_pattern
 from tacompanion.store.qdpx import export_rows
 from tacompanion.store.study import Study
@@ -319,7 +320,9 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
         if not notes:
             interviews_without_notes += 1
             continue
-        text, starts = join_notes([(n["kind"], n["elapsed_ms"], n["text"]) for n in notes])
+        # Each note's time as the user sees it: its position in the recording.
+        offset = i["recording_offset_ms"]
+        text, starts = join_notes([(n["kind"], recording_ms(n["elapsed_ms"], offset), n["text"]) for n in notes])
         spans = []
         for n, start in zip(notes, starts, strict=True):
             spans += [(start + c["start_pos"], start + c["end_pos"], c, None) for c in by_note.get(n["id"], [])]

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from tacompanion.core.document import Block, CodingDocument, DocRef, clock
+from tacompanion.core.interview import recording_ms
 from tacompanion.store.study import Study, StudyError
 
 _KIND_MARK = {"quote": "quote", "follow-up": "follow-up", "note": ""}
@@ -46,9 +47,10 @@ def transcript_document(study: Study, transcript_id: int) -> CodingDocument:
 
 
 def notes_document(study: Study, interview_id: int) -> CodingDocument:
-    """An interview's notes, one block per note, in time order."""
+    """An interview's notes, one block per note, in time order; each shows
+    its time in the recording (the clock time plus the recording offset)."""
     head = study.query(
-        "SELECT i.started_at, i.created_at, p.pseudonym, p.id AS pid, g.source_text "
+        "SELECT i.started_at, i.created_at, i.recording_offset_ms, p.pseudonym, p.id AS pid, g.source_text "
         "FROM interviews i JOIN participants p ON p.id = i.participant_id "
         "LEFT JOIN guides g ON g.id = i.guide_id WHERE i.id = ?",
         (interview_id,),
@@ -65,9 +67,10 @@ def notes_document(study: Study, interview_id: int) -> CodingDocument:
     )):
         tags = " ".join(f"#{t}" for t in json.loads(r[3] or "[]"))
         question = f"Q{numbers[r[5]]}" if r[5] in numbers else ""
-        header = " · ".join(x for x in (clock(r[4]), question, _KIND_MARK.get(r[1], r[1]), tags) if x)
+        when = recording_ms(r[4], h["recording_offset_ms"])
+        header = " · ".join(x for x in (clock(when), question, _KIND_MARK.get(r[1], r[1]), tags) if x)
         ref = DocRef(note_id=r[0])
-        blocks.append(Block(ref, index, 0, len(r[2]), r[2], None, False, r[4], header))
+        blocks.append(Block(ref, index, 0, len(r[2]), r[2], None, False, when, header))
     started = (h["started_at"] or h["created_at"] or "")[:16].replace("T", " ")
     return CodingDocument(
         "notes", interview_id, f"interview notes {started}", h["pseudonym"], h["pid"], tuple(blocks)
@@ -165,14 +168,18 @@ def codings_by_block(study: Study, doc: CodingDocument) -> dict[int, list[dict]]
 
 
 def participant_notes(study: Study, participant_id: int) -> list[dict]:
-    """All interview notes of a participant, interview by interview, in time order."""
-    return study.query(
+    """All interview notes of a participant, interview by interview, in time
+    order; `recording_ms` is each note's time in the recording."""
+    rows = study.query(
         "SELECT n.id, n.kind, n.text, n.tags, n.elapsed_ms, n.question_id, i.id AS interview_id, "
-        "coalesce(i.started_at, i.created_at) AS interview_start "
+        "i.recording_offset_ms, coalesce(i.started_at, i.created_at) AS interview_start "
         "FROM notes n JOIN interviews i ON i.id = n.interview_id WHERE i.participant_id = ? "
         "ORDER BY i.created_at, i.id, coalesce(n.elapsed_ms, 0), n.id",
         (participant_id,),
     )
+    for r in rows:
+        r["recording_ms"] = recording_ms(r["elapsed_ms"], r["recording_offset_ms"])
+    return rows
 
 
 def find_document(study: Study, transcript: str | None, participant: str | None) -> tuple[str, int]:

@@ -36,7 +36,8 @@ def export_rows(study: Study) -> dict[str, Any]:
                           "ORDER BY pseudonym COLLATE NOCASE, id"),
         "transcripts": q("SELECT id, uuid, participant_id, file_name, format, text, imported_at "
                          "FROM transcripts ORDER BY participant_id, file_name, id"),
-        "interviews": q("SELECT id, uuid, participant_id, pilot, created_at, started_at FROM interviews "
+        "interviews": q("SELECT id, uuid, participant_id, pilot, created_at, started_at, recording_offset_ms "
+                        "FROM interviews "
                         "ORDER BY participant_id, coalesce(started_at, created_at), id"),
         "notes": q("SELECT id, uuid, interview_id, kind, text, elapsed_ms, created_at FROM notes "
                    "ORDER BY interview_id, coalesce(elapsed_ms, 0), id"),

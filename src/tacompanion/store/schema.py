@@ -26,7 +26,10 @@ question_events   per interview: question made current, covered, uncovered,
 notes             interview notes: text, kind (note / quote / follow-up), tags
                   (JSON array), elapsed_ms, created_at, question_id.
 transcripts       participant, file_name, format, source_hash, the text (LF,
-                  no BOM) that offsets refer to, read_at (familiarisation).
+                  no BOM) that offsets refer to, read_at (familiarisation),
+                  interview_id (the interview it records, when linked) and
+                  guide_id (v2: the guide its questions were marked from by
+                  hand; NULL = the guide of its interview).
 segments          speaker turns: position, speaker, is_interviewer, start_pos,
                   end_pos, start_ms, end_ms, text (= transcript text sliced),
                   question_id and question_source (time / manual).
@@ -309,7 +312,32 @@ def _statements(script: str) -> list[str]:
 # transaction together with the version bump, so a failed step leaves the file
 # exactly as it was. Never edit a shipped step: append a new one, add a fixture
 # of the previous version under tests/data/, and test the upgrade from it.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1]
+def _migrate_to_v2(conn: sqlite3.Connection) -> None:
+    """transcripts.guide_id: which guide a transcript's questions belong to.
+
+    Question ids are slugs of the question text, so two guides can share one;
+    answers by question must know the guide. A transcript follows the guide of
+    its interview; guide_id is set when questions are marked on it by hand
+    (and wins). Version 1 read hand marks against the guide of the study's
+    latest interview (else the latest guide), so transcripts that have marks
+    and no interview to take a guide from keep that one.
+    """
+    conn.execute(
+        "ALTER TABLE transcripts ADD COLUMN guide_id INTEGER REFERENCES guides(id) ON DELETE RESTRICT"
+    )
+    conn.execute(
+        "UPDATE transcripts SET guide_id = coalesce("
+        " (SELECT i.guide_id FROM interviews i JOIN guides g ON g.id = i.guide_id"
+        "  ORDER BY i.created_at DESC, i.id DESC LIMIT 1),"
+        " (SELECT id FROM guides ORDER BY created_at DESC, id DESC LIMIT 1)) "
+        "WHERE interview_id IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM interviews i WHERE i.participant_id = transcripts.participant_id) "
+        "AND EXISTS (SELECT 1 FROM segments s WHERE s.transcript_id = transcripts.id "
+        "            AND s.question_source = 'manual')"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2]
 
 
 def latest_version() -> int:

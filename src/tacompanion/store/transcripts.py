@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from tacompanion.core.interview import recording_ms
 from tacompanion.core.offsets import equal_blocks, map_span
 from tacompanion.core.search import MARK_END, MARK_START, SearchHit, fts_query
 from tacompanion.core.transcript import ParsedTranscript, Segment, natural_key
@@ -435,8 +436,7 @@ def participant_notes(study: Study, transcript_id: int) -> list[NoteRow]:
         f"WHERE {where} ORDER BY i.created_at, i.id, coalesce(n.elapsed_ms, 0), n.created_at, n.id",
         params,
     ):
-        recording = r[3] + (r[4] or 0) if r[3] is not None else None
-        out.append(NoteRow(r[0], r[1], r[2], r[3], recording, r[5]))
+        out.append(NoteRow(r[0], r[1], r[2], r[3], recording_ms(r[3], r[4]), r[5]))
     return out
 
 

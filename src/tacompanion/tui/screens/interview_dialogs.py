@@ -20,6 +20,7 @@ from tacompanion.core.interview import (
     format_clock,
     format_hms,
     parse_offset,
+    recording_ms,
 )
 from tacompanion.core.question_search import find_questions, jump_placeholder, unambiguous_number
 from tacompanion.tui.widgets.interview_views import state_glyph
@@ -156,7 +157,7 @@ def plural(count: int, word: str) -> str:
 
 def summary_markup(guide: Guide, summary: InterviewSummary, offset_ms: int = 0) -> str:
     def stamp(elapsed: int | None) -> str:
-        return format_clock(None if elapsed is None else max(0, elapsed + offset_ms))
+        return format_clock(recording_ms(elapsed, offset_ms))
 
     lines = [
         f"[b]Duration[/b]   {format_hms(summary.duration_ms)}"

@@ -39,7 +39,7 @@ class NotesScreen(ModalScreen[None]):
                         start = n["interview_start"][:16].replace("T", " ")
                         yield Static(Text(f"Interview {start}", style="bold"))
                     line = Text.assemble(
-                        (clock(n["elapsed_ms"]) or "--:--", "dim"), " ",
+                        (clock(n["recording_ms"]) or "--:--", "dim"), " ",
                         (_MARK.get(n["kind"], ""), "bold"), n["text"],
                     )
                     yield Static(line, classes="note")
