@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bytecode import ensure_bytecode  # bench/ is the script's folder, on sys.path
+
 REPO = Path(__file__).resolve().parent.parent
 MBT = REPO / "guides" / "mbt-avpd-therapists.md"
 sys.path.insert(0, str(REPO / "src"))
@@ -138,6 +140,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="start-up runs per guide (default 7)")
     parser.add_argument("--notes", type=int, default=5000, help="notes already in the study (default 5000)")
     args = parser.parse_args()
+    print(ensure_bytecode())
     os.environ.setdefault("TACOMPANION_BUSY_TIMEOUT_MS", "2000")
 
     with tempfile.TemporaryDirectory(prefix="tac-bench-") as tmp:

@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bytecode import ensure_bytecode  # bench/ is the script's folder, on sys.path
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 VOCAB_COMMON = (
@@ -209,6 +211,7 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=50)
     parser.add_argument("--words", type=int, default=10_000)
     args = parser.parse_args()
+    print(ensure_bytecode())
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         batch = tmp / "batch"

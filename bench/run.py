@@ -47,6 +47,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import synth  # noqa: E402
+from bytecode import ensure_bytecode  # noqa: E402
 
 from tacompanion import __version__ as TACOMPANION_VERSION  # noqa: E402
 from tacompanion.store import schema  # noqa: E402
@@ -880,6 +881,8 @@ def table(report: dict[str, Any]) -> str:
         f"Python {m['python']}, Textual {m['textual']}, SQLite {m['sqlite']}, "
         f"{m['cpus']} CPUs, {m['platform']}",
     ]
+    if report.get("bytecode"):
+        head.append(f"bytecode: {report['bytecode']}")
     study = report.get("study")
     if study:
         state = "cached" if study["cached"] else "generated now"
@@ -917,6 +920,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown operation {', '.join(unknown)}; known: {', '.join(OPERATIONS)}")
 
+    compiled = ensure_bytecode()
     work = Path(tempfile.mkdtemp(prefix="tacompanion-bench-"))
     ctx = Context(sizes=synth.sizes_from_args(args), work=work, regenerate=args.regenerate)
     report: dict[str, Any] = {
@@ -925,6 +929,7 @@ def main(argv: list[str] | None = None) -> int:
         "warmup": args.warmup,
         "cli": ctx.cli_label,
         "machine": machine(),
+        "bytecode": compiled,
         "results": [],
         "failures": {},
     }
