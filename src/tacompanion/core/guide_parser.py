@@ -8,6 +8,7 @@ researcher fixes a guide in one pass.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -59,7 +60,15 @@ def parse_guide_bytes(data: bytes) -> Guide:
 
 def parse_guide(text: str) -> Guide:
     """Parse guide text (LF line ends) into a Guide, or raise GuideError."""
-    return _GuideParser(normalise_newlines(text.removeprefix("\ufeff"))).parse()
+    return _parse(normalise_newlines(text.removeprefix("\ufeff")))
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str) -> Guide:
+    # A Guide is immutable (frozen dataclasses, tuples): starting an interview
+    # reads the same guide text three times (check, store, screen), and each
+    # parse costs a Markdown pass.
+    return _GuideParser(text).parse()
 
 
 class _GuideParser:
