@@ -127,49 +127,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db_option(export, top=False)
     export_sub = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
-    notes = export_sub.add_parser(
-        "notes",
-        help="interview notes as CSV, one row per note",
-        description=(
-            "Interview notes as CSV, one row per note: participant, pilot, interview_start, "
-            "elapsed (HH:MM:SS in the recording), section, question_id, question_text, kind, "
-            "tags, text. Writes to standard output unless -o names a file."
-        ),
+    _export_kind(
+        export_sub, "notes", cmd_export_notes, "CSV",
+        "interview notes as CSV, one row per note",
+        "Interview notes as CSV, one row per note: participant, pilot, interview_start, "
+        "elapsed (HH:MM:SS in the recording), section, question_id, question_text, kind, "
+        "tags, text. Writes to standard output unless -o names a file.",
     )
-    _add_db_option(notes, top=False)
-    notes.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
-    _add_redact_option(notes)
-    notes.set_defaults(handler=cmd_export_notes)
-    codings = export_sub.add_parser(
-        "codings",
-        help="every coding as CSV, one row per coded extract",
-        description=(
-            "Every coding as CSV: participant, transcript, segment, speaker, start, end, code, "
-            "theme, coder, time, text, pilot. Writes to standard output unless -o names a file."
-        ),
+    _export_kind(
+        export_sub, "codings", cmd_export_codings, "CSV",
+        "every coding as CSV, one row per coded extract",
+        "Every coding as CSV: participant, transcript, segment, speaker, start, end, code, "
+        "theme, coder, time, text, pilot. Writes to standard output unless -o names a file.",
     )
-    _add_db_option(codings, top=False)
-    codings.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
-    _add_redact_option(codings)
-    codings.set_defaults(handler=cmd_export_codings)
-    by_question = export_sub.add_parser(
-        "by-question",
-        help="for each guide question, every participant's answers (Markdown)",
-        description=(
-            "For each question of one guide: each participant's notes and, where assigned, "
-            "transcript turns, from the interviews and transcripts that followed that guide. "
-            "Writes to standard output unless -o names a file."
-        ),
+    by_question = _export_kind(
+        export_sub, "by-question", cmd_export_by_question, "Markdown",
+        "for each guide question, every participant's answers (Markdown)",
+        "For each question of one guide: each participant's notes and, where assigned, "
+        "transcript turns, from the interviews and transcripts that followed that guide. "
+        "Writes to standard output unless -o names a file.",
     )
-    _add_db_option(by_question, top=False)
-    by_question.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
     by_question.add_argument(
         "--guide", metavar="TITLE_OR_ID",
         help="the guide: its id, its title or a unique part of it (default: the guide with the most "
         "interviews, the newest on a tie; with several guides the one used is named on stderr)",
     )
-    _add_redact_option(by_question)
-    by_question.set_defaults(handler=cmd_export_by_question)
     qdpx = export_sub.add_parser(
         "qdpx",
         help="the study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder",
@@ -455,52 +437,44 @@ def _add_redact_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_report_exports(export_sub) -> None:
-    report = export_sub.add_parser(
-        "report",
-        help="the analysis report as Markdown (themes, prevalence, quotes, the map)",
-        description=(
-            "The analysis report as Markdown, to paste into a paper's draft: the data (pilots "
-            "excluded, and said so), the prevalence rule, Table 1 of themes and subthemes, each "
-            "theme's definition, prevalence and quotes (the starred ones, else a few "
-            "representative extracts), and the thematic map (Mermaid mindmap and text tree). "
-            "Writes to standard output unless -o names a file."
-        ),
+    report = _export_kind(
+        export_sub, "report", cmd_export_report, "report",
+        "the analysis report as Markdown (themes, prevalence, quotes, the map)",
+        "The analysis report as Markdown, to paste into a paper's draft: the data (pilots "
+        "excluded, and said so), the prevalence rule, Table 1 of themes and subthemes, each "
+        "theme's definition, prevalence and quotes (the starred ones, else a few "
+        "representative extracts), and the thematic map (Mermaid mindmap and text tree). "
+        "Writes to standard output unless -o names a file.",
     )
-    _add_db_option(report, top=False)
-    report.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
     report.add_argument("--journal", action="store_true", help="add the reflexive journal at the end")
-    _add_redact_option(report)
-    report.set_defaults(handler=cmd_export_report)
-
-    codebook = export_sub.add_parser(
-        "codebook",
-        help="the codebook as CSV, one row per code",
-        description=(
-            "The codebook as CSV, one row per code in the map's order: theme (its path, "
-            "'Theme / Subtheme'; empty when unsorted), code, description, codings, participants "
-            "and label (prevalence; pilots excluded). Writes to standard output unless -o names a file."
-        ),
+    _export_kind(
+        export_sub, "codebook", cmd_export_codebook, "CSV",
+        "the codebook as CSV, one row per code",
+        "The codebook as CSV, one row per code in the map's order: theme (its path, "
+        "'Theme / Subtheme'; empty when unsorted), code, description, codings, participants "
+        "and label (prevalence; pilots excluded). Writes to standard output unless -o names a file.",
     )
-    _add_db_option(codebook, top=False)
-    codebook.add_argument("-o", "--output", metavar="FILE", help="write the CSV to FILE (atomically)")
-    _add_redact_option(codebook)
-    codebook.set_defaults(handler=cmd_export_codebook)
-
-    quotes = export_sub.add_parser(
-        "quotes",
-        help="one theme's quotes as Markdown",
-        description=(
-            "One theme (with its subthemes) as Markdown: definition, prevalence and quotes - the "
-            "ones starred in the review (s), else a few representative extracts. Writes to "
-            "standard output unless -o names a file."
-        ),
+    quotes = _export_kind(
+        export_sub, "quotes", cmd_export_quotes, "Markdown",
+        "one theme's quotes as Markdown",
+        "One theme (with its subthemes) as Markdown: definition, prevalence and quotes - the "
+        "ones starred in the review (s), else a few representative extracts. Writes to "
+        "standard output unless -o names a file.",
     )
-    _add_db_option(quotes, top=False)
     quotes.add_argument("--theme", required=True, metavar="NAME",
                         help="the theme: its path 'Theme / Subtheme', or its name when unique")
-    quotes.add_argument("-o", "--output", metavar="FILE", help="write the Markdown to FILE (atomically)")
-    _add_redact_option(quotes)
-    quotes.set_defaults(handler=cmd_export_quotes)
+
+
+def _export_kind(export_sub, name: str, handler: Callable, what: str, help_text: str,
+                 description: str) -> argparse.ArgumentParser:
+    """One `export KIND`: --db, -o FILE, --no-redact and the handler; the
+    caller adds what is particular to the kind."""
+    kind = export_sub.add_parser(name, help=help_text, description=description)
+    _add_db_option(kind, top=False)
+    kind.add_argument("-o", "--output", metavar="FILE", help=f"write the {what} to FILE (atomically)")
+    _add_redact_option(kind)
+    kind.set_defaults(handler=handler)
+    return kind
 
 
 def cmd_export_report(args: argparse.Namespace) -> int:
