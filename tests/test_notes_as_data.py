@@ -258,6 +258,24 @@ async def test_q_in_coding_mode_marks_where_a_question_starts(study):
     assert segment_questions(study, tid)[-1] == Q[11].id
 
 
+async def test_q_in_the_reading_view_marks_where_a_question_starts(study):
+    from tacompanion.store.by_question import segment_questions
+    from tacompanion.tui.screens.reading import ReadingScreen
+
+    from .test_app_interview import Q
+
+    iid, tid = timed_study(study)
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_transcript(tid)
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen)
+        await pilot.press("end", "Q", *"Q12", "enter")
+        await pilot.pause()
+    assert segment_questions(study, tid)[-1] == Q[11].id
+
+
 def test_export_by_question(cli, db_path):
     from tacompanion.store.study import Study
 

@@ -380,6 +380,12 @@ def word_counts(study: Study, transcript_id: int | None = None) -> dict[int, int
     return counts
 
 
+def segment_id_at(study: Study, transcript_id: int, position: int) -> int | None:
+    """The stored id of a transcript's turn at `position` (0-based)."""
+    return study.scalar(
+        "SELECT id FROM segments WHERE transcript_id = ? AND position = ?", (transcript_id, position))
+
+
 def load_segments(study: Study, transcript_id: int) -> list[Segment]:
     return [
         Segment(

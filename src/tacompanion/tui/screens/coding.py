@@ -525,52 +525,14 @@ class CodingScreen(Screen):
         self.app.push_screen(NotesScreen(self.document.participant_id, self.document.participant))
 
     def action_mark_question(self) -> None:
-        """Mark the guide question that starts at this turn (answers by question).
-        The questions are those of the guide the transcript follows; when it
-        follows none yet and the study has several guides, ask which first."""
-        from tacompanion.store.by_question import load_choice_guide, study_guides, transcript_guide
+        """Mark the guide question that starts at this turn (answers by question)."""
+        from tacompanion.tui.screens.question_marks import mark_question_here
 
         block = self.view.block
         if block is None or block.segment_id is None:
             self.status("Questions are marked on transcript turns (notes already carry theirs).")
             return
-        choice = transcript_guide(self.app.study, self.document.key)
-        if choice is not None:
-            self._pick_question(block.segment_id, choice.id, load_choice_guide(self.app.study, choice.id))
-            return
-        guides = study_guides(self.app.study)
-        if not guides:
-            self.status("No interview guide in this study to mark questions from.")
-            return
-
-        def picked(result: Picked | None) -> None:
-            if result is not None and result.item_id is not None:
-                guide = load_choice_guide(self.app.study, result.item_id)
-                self._pick_question(block.segment_id, result.item_id, guide)
-
-        self.app.push_screen(
-            FuzzyPicker("Which guide did this interview follow?", [(g.id, g.label) for g in guides]), picked
-        )
-
-    def _pick_question(self, segment_id: int, guide_id: int, guide) -> None:
-        from tacompanion.store.by_question import mark_question_start
-
-        if guide is None or not guide.questions:
-            self.status("That guide has no questions to mark.")
-            return
-        items = [(q.number, f"Q{q.number}. {q.text}") for q in guide.questions]
-        items.append((0, "(no question starts here: remove the mark)"))
-
-        def picked(result: Picked | None) -> None:
-            if result is None or result.item_id is None:
-                return
-            question = None if result.item_id == 0 else guide.questions[result.item_id - 1]
-            mark_question_start(self.app.study, segment_id, question.id if question else None, guide_id)
-            self.status(
-                f"Q{question.number} starts at this turn." if question else "Question mark removed."
-            )
-
-        self.app.push_screen(FuzzyPicker("Which question starts at this turn?", items), picked)
+        mark_question_here(self, self.document.key, block.segment_id, self.status)
 
     def action_back(self) -> None:
         if self.on_back is not None:

@@ -17,6 +17,7 @@ from tacompanion.store.transcripts import (
     load_segments,
     participant_notes,
     save_transcript_memo,
+    segment_id_at,
     set_read,
     transcript_memo,
 )
@@ -37,6 +38,7 @@ class ReadingScreen(Screen):
         Binding("m", "memo", "Memo", id="reading.memo"),
         Binding("n", "toggle_notes", "Notes", id="reading.notes"),
         Binding("slash", "app.search", "Search", id="reading.search"),
+        Binding("Q", "mark_question", "Question starts here", id="reading.mark_question", show=False),
         Binding("escape,q", "close", "Back", id="reading.back"),
     ]
 
@@ -159,6 +161,16 @@ class ReadingScreen(Screen):
             panel.follow_turn(self.query_one(TranscriptView).cursor)
         if not box.display:
             self.query_one(TranscriptView).focus()
+
+    def action_mark_question(self) -> None:
+        """Mark the guide question that starts at this turn (answers by question)."""
+        from tacompanion.tui.screens.question_marks import mark_question_here
+
+        if not self.segments:
+            return
+        segment_id = segment_id_at(self.app.study, self.transcript_id, self.query_one(TranscriptView).cursor)
+        if segment_id is not None:
+            mark_question_here(self, self.transcript_id, segment_id, self.notify)
 
     def action_close(self) -> None:
         self.app.pop_screen()
