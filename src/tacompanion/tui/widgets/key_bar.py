@@ -87,14 +87,10 @@ def item_markup(keys: str, description: str, enabled: bool) -> str:
     return entry if enabled else f"[dim]{entry}[/]"
 
 
-class KeyBar(Static):
-    DEFAULT_CSS = """
-    KeyBar {
-        height: auto;
-        background: $panel;
-        padding: 0 1;
-    }
-    """
+class BindingsLine(Static):
+    """Text drawn from the screen's keys, drawn again whenever they change
+    (focus moves, an action's check changes, the screen comes back on top)
+    or the width does. Subclasses write `redraw`."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -104,13 +100,24 @@ class KeyBar(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        # What an action's check says may have changed (Textual's
-        # refresh_bindings; also when the screen comes back on top).
         if self.is_attached and screen is self.screen:
             self.redraw()
 
     def on_resize(self) -> None:
         self.redraw()
+
+    def redraw(self) -> None:
+        raise NotImplementedError
+
+
+class KeyBar(BindingsLine):
+    DEFAULT_CSS = """
+    KeyBar {
+        height: auto;
+        background: $panel;
+        padding: 0 1;
+    }
+    """
 
     def redraw(self) -> None:
         screen = self.screen

@@ -16,7 +16,8 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Static
+
+from tacompanion.tui.widgets.key_bar import BindingsLine
 
 HELP_ACTION = "help"
 
@@ -76,7 +77,7 @@ def fit_items(items: list[tuple[str, str, bool, str]], width: int) -> list[tuple
     return out
 
 
-class KeyFooter(Static):
+class KeyFooter(BindingsLine):
     DEFAULT_CSS = """
     KeyFooter {
         dock: bottom;
@@ -89,17 +90,8 @@ class KeyFooter(Static):
     """
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
-        self.redraw()
-
-    def on_unmount(self) -> None:
-        self.screen.bindings_updated_signal.unsubscribe(self)
-
-    def bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen:
-            self.redraw()
-
-    def on_resize(self) -> None:
+        # Textual runs BindingsLine.on_mount too (handlers run down the MRO);
+        # this one draws the keys in the screen's very first frame.
         self.redraw()
 
     def redraw(self) -> None:
