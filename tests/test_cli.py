@@ -232,3 +232,17 @@ def test_a_failed_import_into_a_new_study_leaves_no_study_file(cli, tmp_path):
     assert cli("--db", str(existing), "demo", "--no-open").returncode == 0
     done = cli("--db", str(existing), "import", str(tmp_path / "nope.txt"))
     assert done.returncode == 1 and existing.exists()  # a study that was there stays
+
+
+def test_backup_refuses_a_damaged_study_and_leaves_the_old_backup(cli, tmp_path):
+    path = tmp_path / "s.db"
+    assert cli("--db", str(path), "demo", "--no-open").returncode == 0
+    good = tmp_path / "good.db"
+    assert cli("--db", str(path), "backup", str(good)).returncode == 0
+    before = good.read_bytes()
+    damage_table(path, "notes")  # the study still opens; the backup would copy the bad page
+    done = cli("--db", str(path), "backup", str(good), "--force")
+    assert done.returncode == 1
+    assert f"{path}: the study file is damaged" in done.stderr and "no backup was written" in done.stderr
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "partial" in p.name) == []

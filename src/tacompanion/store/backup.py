@@ -36,13 +36,30 @@ def backup_study(study: Study, dest: str | os.PathLike, *, overwrite: bool = Fal
             study.conn.backup(target)
             # A single self-contained file: the copy does not need a -wal beside it.
             target.execute("PRAGMA journal_mode = DELETE")
+            # The backup API copies pages as they are, damaged ones too: a
+            # damaged copy must not take the place of a good backup.
+            try:
+                problems = [r[0] for r in target.execute("PRAGMA quick_check(3)")]
+            except sqlite3.DatabaseError as exc:
+                problems = [str(exc)]
         finally:
             target.close()
+        if problems != ["ok"]:
+            _remove(tmp)
+            raise StudyError(
+                f"{study.path}: the study file is damaged ({problems[0]}); no backup was written"
+                + (f" and {dest} is untouched" if dest.exists() else "")
+                + "; restore the study from an earlier backup"
+            )
         os.chmod(tmp, 0o600)
         os.replace(tmp, dest)
     except (sqlite3.Error, OSError) as exc:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                os.unlink(f"{tmp}{suffix}")
+        _remove(tmp)
         raise friendly_error(dest, exc) from None
     return dest
+
+
+def _remove(tmp: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{tmp}{suffix}")
