@@ -22,7 +22,7 @@ def test_entries_are_dated_checked_and_newest_first(study):
     second = journal.add_entry(study, "It was often thinking.")
     assert [(e.id, e.date) for e in journal.list_entries(study)] == [
         (second, date.today().isoformat()), (first, "2026-03-01")]
-    for bad in ("1 March", "2026-02-30", "2026-3-1"):
+    for bad in ("1 March", "2026-02-30", "2026-3-1", "0001-01-01", "2999-12-31", "２０２６-０３-０１"):
         with pytest.raises(StudyError):
             journal.add_entry(study, "x", bad)
     with pytest.raises(StudyError, match="needs some text"):
@@ -72,10 +72,10 @@ async def test_the_journal_screen_writes_dates_edits_and_deletes(study):
         await pilot.press("D")
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("Input").value = "2026-02-30"
-        await pilot.press("enter")  # not a date: refused, entry unchanged
+        await pilot.press("enter")  # not a date: refused, entry unchanged, asked again
         await pilot.pause()
         assert journal.list_entries(study)[0].date == date.today().isoformat()
-        await pilot.press("D")
+        assert isinstance(app.screen, PromptScreen) and app.screen.query_one("Input").value == "2026-02-30"
         app.screen.query_one("Input").value = "2026-03-01"
         await pilot.press("enter")
         await pilot.pause()

@@ -16,7 +16,8 @@ from datetime import date
 from tacompanion.store.memos import TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")  # ASCII digits: \d takes any script's
+YEARS = range(1900, 2101)  # a reflexive journal of a study done by a person alive
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,11 @@ def check_date(value: str) -> str:
     if not DATE_RE.match(value):
         raise StudyError(f"a journal date is written YYYY-MM-DD, not {value!r}")
     try:
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise StudyError(f"{value} is not a date in the calendar") from None
+    if day.year not in YEARS:
+        raise StudyError(f"{value}: a journal date lies between {YEARS.start} and {YEARS.stop - 1}")
     return value
 
 

@@ -96,4 +96,6 @@ class MemoScreen(ModalScreen[str | None]):
         self.dismiss(self.query_one(TextArea).text)
 
     def action_discard(self) -> None:
+        if self.query_one(TextArea).text != self.text:
+            self.app.notify("Changes discarded: the text is as it was", severity="warning")
         self.dismiss(None)  # callers keep the memo as it was

@@ -200,7 +200,7 @@ class JournalScreen(Screen):
 
         self.app.push_screen(MemoScreen(f"Memo on {about}", current), saved_memo)
 
-    def action_set_date(self) -> None:
+    def action_set_date(self, typed: str | None = None) -> None:
         row = self.current
         if row is None or row.entry is None:
             self.notify("Only journal entries have a date", severity="warning")
@@ -208,16 +208,20 @@ class JournalScreen(Screen):
         entry = row.entry
 
         def answered(value: str | None) -> None:
-            if value is None or value.strip() == entry.date:
-                return
+            if value is None or not value.strip() or value.strip() == entry.date:
+                return  # Esc, or nothing typed: the date stays
             try:
                 store.set_entry_date(self.app.study, entry.id, value)
             except StudyError as exc:
                 self.notify(str(exc), severity="error")
+                self.action_set_date(value)  # ask again, with what was typed
                 return
             self.fill(select=("entry", entry.id))
 
-        self.app.push_screen(PromptScreen("The day this entry is about (YYYY-MM-DD)", entry.date), answered)
+        self.app.push_screen(
+            PromptScreen("The day this entry is about (YYYY-MM-DD)", typed if typed is not None else entry.date),
+            answered,
+        )
 
     def action_delete(self) -> None:
         row = self.current
