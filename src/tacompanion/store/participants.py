@@ -49,6 +49,10 @@ def ensure_participant(study: Study, pseudonym: str, *, pilot: bool = False) -> 
         return table.last_pk
 
 
+def participant_pseudonym(study: Study, participant_id: int) -> str:
+    return study.scalar("SELECT pseudonym FROM participants WHERE id = ?", (participant_id,)) or "?"
+
+
 def list_participants(study: Study) -> list[dict]:
     return study.query(
         "SELECT p.id, p.uuid, p.pseudonym, p.pilot, p.attributes, "

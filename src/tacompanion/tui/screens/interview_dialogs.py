@@ -23,6 +23,7 @@ from tacompanion.core.interview import (
     recording_ms,
 )
 from tacompanion.core.question_search import find_questions, jump_placeholder, unambiguous_number
+from tacompanion.core.words import plural
 from tacompanion.tui.widgets.interview_views import state_glyph
 
 
@@ -149,10 +150,6 @@ class OffsetScreen(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary_markup(guide: Guide, summary: InterviewSummary, offset_ms: int = 0) -> str:

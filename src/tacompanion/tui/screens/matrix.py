@@ -50,7 +50,8 @@ class MatrixScreen(StudyViewScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="matrix-title")
-        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        # The participant column stays in place when the table scrolls sideways.
+        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
         yield Static(id="matrix-status")
         yield KeyFooter()
 
@@ -126,7 +127,11 @@ class MatrixScreen(StudyViewScreen):
     def describe(self) -> None:
         m = self.matrix
         picked = self.selected()
-        if m is None or picked is None:
+        if m is None:
+            return
+        if picked is None:
+            self.status(Text("The last rows: participants with extracts of each theme, and its prevalence "
+                             "label. A cell above opens its extracts.", style="dim"))
             return
         pid, tid = picked
         who = dict(m.participants)[pid]
@@ -136,15 +141,22 @@ class MatrixScreen(StudyViewScreen):
                                   (" · Enter opens them" if n else "", "dim")))
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        if event.coordinate.column == 0 and self.matrix is not None and self.matrix.themes:
+            # The names are row labels, not cells: the cursor stays on the counts.
+            self.query_one(DataTable).move_cursor(row=event.coordinate.row, column=1)
+            return
         self.describe()
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         from tacompanion.tui.screens.review import ReviewScreen
 
         picked = self.selected()
-        if picked is None:
+        if picked is None or self.matrix is None:
             return
         pid, tid = picked
+        if not self.matrix.cell(pid, tid):
+            self.status(Text("No extracts in this cell.", style="dim"))
+            return
         self.app.push_screen(ReviewScreen("theme", tid, participant_id=pid))
 
     def action_cursor(self, direction: str) -> None:

@@ -17,10 +17,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from tacompanion.core.prevalence import label
+from tacompanion.core.words import plural
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store import themes as theme_store
 from tacompanion.store.analysis import participants_in_analysis, prevalence_rule
+from tacompanion.store.participants import participant_pseudonym
 from tacompanion.store.study import StudyError
 from tacompanion.store.thematic import (
     Extract,
@@ -161,7 +163,8 @@ class ReviewScreen(StudyViewScreen):
         if self.participant_id is not None or self.meeting is not None:
             only = []
             if self.participant_id is not None:
-                only.append(f"of {self.extracts[0].participant if self.extracts else 'this participant'}")
+                who = self.extracts[0].participant if self.extracts else participant_pseudonym(study, self.participant_id)
+                only.append(f"of {who}")
             if self.meeting is not None:
                 try:
                     only.append(f"where '{code_store.code_name(study, self.meeting)}' meets it")
@@ -169,11 +172,11 @@ class ReviewScreen(StudyViewScreen):
                     only.append("where another code meets it")
             head = Text.assemble(
                 (f"{what} ", "dim"), (self.target_name, "bold"), status,
-                f" · {len(self.extracts)} extracts ", (" ".join(only) + " only", "italic"))
+                f" · {plural(len(self.extracts), 'extract')} ", (" ".join(only) + " only", "italic"))
         else:
             head = Text.assemble(
                 (f"{what} ", "dim"), (self.target_name, "bold"), status,
-                f" · {len(self.extracts)} extracts · {people} of {total} participants ",
+                f" · {plural(len(self.extracts), 'extract')} · {people} of {total} participants ",
                 (f"({word})", "bold"))
         if self.theme_row is not None:
             definition = self.theme_row.definition or "no definition yet: e writes it"
