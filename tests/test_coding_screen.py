@@ -194,6 +194,10 @@ async def test_code_panel_rename_merge_delete_describe(study, tid):
         assert app.focused is listing
         await pilot.press("f", *"siln", "enter")  # filter, back to the list
         assert listing.count == 1
+        await pilot.press("escape")  # Esc clears the filter: every code again
+        assert listing.count == 2 and app.focused is listing
+        await pilot.press("f", *"siln", "enter")
+        assert listing.count == 1
         await pilot.press("r")
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one("Input").value = "Silence"

@@ -354,7 +354,16 @@ class CodingScreen(Screen):
         self._reshape(lambda sel: move_start_backward(sel, units))
 
     def action_escape(self) -> None:
-        if self.view.selection is not None:
+        field = self.query_one("#code-filter", Input)
+        if self.focused is field or (self.code_filter and self.focused is self.query_one(CodeList)):
+            # Esc in (or right after) the filter: every code again.
+            field.value = ""
+            self.code_filter = ""
+            field.display = False
+            self.fill_code_list()
+            self.query_one(CodeList).focus()
+            self.status("Filter cleared: every code listed.")
+        elif self.view.selection is not None:
             self.view.set_selection(None)
             self.status("Selection cancelled: codes now go on the whole turn.")
         elif self.focused is not self.view:
