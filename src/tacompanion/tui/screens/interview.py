@@ -482,10 +482,11 @@ class InterviewScreen(Screen):
         picker.open(probe_picker_markup(self.current, self.coverage))
 
     def probe_picker_key(self, key: str, character: str | None) -> bool:
-        """A key typed while the probe pop-up is open: a number ticks or
-        unticks that probe, Esc or ^t closes it (True: the key is used up).
-        Any other key closes it and is handled as usual (False): the pop-up
-        never eats note text, nor a key meant for the screen."""
+        """A key typed while the probe pop-up is open: a probe's number ticks
+        or unticks it, Esc or ^t closes it (True: the key is used up). Any
+        other key, a number that is no probe's too, closes it and is handled
+        as usual (False): the pop-up never eats note text, nor a key meant
+        for the screen."""
         picker = self.query_one("#probe-picker", ProbePicker)
         if not picker.is_open:
             return False
@@ -497,9 +498,13 @@ class InterviewScreen(Screen):
             count = len(question.probes) if question else 0
             number = int(character)
             if question is None or not 1 <= number <= count:
+                # Not a probe's number: more likely the start of a note ("5
+                # years"), so it closes the pop-up and goes on the note line.
                 where = f"Q{question.number}" if question else "This question"
-                self.notify(f"{where} has {plural(count, 'probe')}", severity="warning")
-                return True
+                self.notify(f"{where} has {plural(count, 'probe')}: {character} went into the note",
+                            severity="warning")
+                picker.close()
+                return False
             picker.close()
             self.toggle_probe(number)
             return True
