@@ -414,15 +414,16 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
                 raise CliError(str(exc)) from None
         else:
             chosen = guides[0] if guides else None
-            if len(guides) > 1:
-                others = guide_list([g for g in guides if g is not chosen])
-                print(
-                    f"{PROG}: the study has {len(guides)} guides; exported {chosen.id} = {chosen.label}; "
-                    f"choose another with --guide: {others}",
-                    file=sys.stderr,
-                )
         text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)
-    return _write_export(args.output, text, text.count("\n### "), "question")
+    status = _write_export(args.output, text, text.count("\n### "), "question")
+    if args.guide is None and len(guides) > 1:  # said once the export is written, not before
+        others = guide_list([g for g in guides if g is not chosen])
+        print(
+            f"{PROG}: the study has {len(guides)} guides; exported {chosen.id} = {chosen.label}; "
+            f"choose another with --guide: {others}",
+            file=sys.stderr,
+        )
+    return status
 
 
 # -- export report / codebook / quotes, and the redaction list -------------------------
