@@ -92,7 +92,12 @@ def test_each_guide_has_only_its_own_participants_and_answers(two_guides):
     assert mbt.participants == ["T1", "T3"]  # T2 and T4 have no interview: with two guides they follow neither
     assert mbt.unassigned == 2
     assert all(p != "P9" for _, p in mbt.cells)
-    assert [a.kind for a in mbt.cells[(q1, "T3")]] == ["turn"]  # T3's own transcript, under the MBT guide only
+    # T3's own transcript, under the MBT guide only: its first answer under the
+    # question the interviewer asked then (the onboarding guide's Q1 has the same id as MBT's)
+    assert (q1, "T3") not in mbt.cells
+    last_session = "s2.q1-please-tell-me-about-the-last-a"
+    kinds = [a.kind for a in mbt.cells[(last_session, "T3")]]
+    assert "turn" in kinds and set(kinds) <= {"note", "turn"}
 
 
 def test_with_one_guide_transcripts_without_an_interview_follow_it(study):

@@ -107,12 +107,13 @@ async def test_coming_back_from_coding_shows_a_new_hand_mark(two_guides):
         await pilot.pause()
         screen = app.screen
         table = screen.query_one("#by-question")
-        q1, q2 = screen.data.guide.questions[:2]
-        assert screen.data.count(q1.id, "T3") == 1 and screen.data.count(q2.id, "T3") == 0
-        table.cursor_coordinate = (0, 2)  # Q1 x T3: one transcript turn
+        q2, q3 = screen.data.guide.questions[1:3]
+        assert screen.data.count(q3.id, "T3") >= 1 and screen.data.count(q2.id, "T3") == 0
+        table.cursor_coordinate = (2, 2)  # Q3 x T3: T3's note and transcript turns
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("enter")
+        first_turn = [a.kind for a in screen.data.cells[(q3.id, "T3")]].index("turn")
+        await pilot.press(*["down"] * first_turn, "enter")  # open coding on a transcript turn
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)
         await pilot.press("Q", *"Q2", "enter")
@@ -122,5 +123,5 @@ async def test_coming_back_from_coding_shows_a_new_hand_mark(two_guides):
         assert app.screen is screen and isinstance(screen, ByQuestionScreen)
         assert screen.data.count(q2.id, "T3") >= 1
         assert [str(c) for c in table.get_row(q2.id)][2] != "·"
-        assert table.cursor_coordinate == (0, 2)
+        assert table.cursor_coordinate == (2, 2)
         assert_rows_line_up(app)

@@ -54,7 +54,8 @@ def add_interview_with_notes(
     """An interview replayed as the interview screen would have stored it:
     created and its clock started at `started_at`, each note taken on its
     question (made current first, marked covered by its first note) at its
-    time, and ended at `ended_at`. Returns the interview's id."""
+    time (made current at its `asked_ms` when given), and ended at
+    `ended_at`. Returns the interview's id."""
     start = parse_iso(started_at)
     with study.write():
         interview_id = create_interview(study, participant_id, guide_id, guide, pilot=False, at=started_at)
@@ -67,7 +68,11 @@ def add_interview_with_notes(
             question_id, elapsed = item.get("question"), item.get("elapsed_ms")
             at = _iso(start + timedelta(milliseconds=elapsed or 0))
             if question_id is not None and question_id != current:
-                make_current(study, interview_id, question_id, elapsed, at)
+                # The question became current when it was asked (`asked_ms`,
+                # when the demo knows it), usually before the first note on it.
+                asked = item.get("asked_ms", elapsed)
+                asked_at = _iso(start + timedelta(milliseconds=asked or 0))
+                make_current(study, interview_id, question_id, asked, asked_at)
                 current = question_id
             tags = tuple(item.get("tags") or note_tags(item["text"]))
             note = ParsedNote(item.get("kind", KIND_NOTE), item["text"], tags)
