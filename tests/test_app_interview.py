@@ -393,6 +393,7 @@ async def test_an_open_interview_is_offered_for_resuming(study):
         await pilot.pause()
         assert isinstance(app.screen, ResumeScreen)
         assert "1 note" in text_of(app.screen, "#resume-text")
+        assert "(clock not started)" in text_of(app.screen, "#resume-text")  # never "started" then
         await pilot.press("r")
         screen = app.screen
         assert isinstance(screen, InterviewScreen) and screen.interview_id == interview_id

@@ -247,6 +247,7 @@ class ResumeScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, participant: str, started: str, notes: int) -> None:
+        # started: "started 2026-11-26 09:02" or "opened … (clock not started)"
         super().__init__()
         self.participant = participant
         self.started = started
@@ -256,7 +257,7 @@ class ResumeScreen(ModalScreen[str | None]):
         with Vertical(id="resume-box", classes="dialog"):
             yield Static(
                 f"[b]An interview with {escape(self.participant)} was left open[/b]\n"
-                f"started {escape(self.started)}, {self.notes} note{'s' if self.notes != 1 else ''}\n\n"
+                f"{escape(self.started)}, {plural(self.notes, 'note')}\n\n"
                 "[b $accent]r[/] or [b $accent]Enter[/]  resume it (the clock goes on from where it was)\n"
                 "[b $accent]n[/]           close it as it was left and start a new interview\n"
                 "[b $accent]Esc[/]         cancel",

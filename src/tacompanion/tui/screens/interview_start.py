@@ -19,7 +19,7 @@ from tacompanion.core.interview import parse_iso
 from tacompanion.formats.guide_file import GuideFileError, read_guide_file
 from tacompanion.store import interviews as store
 from tacompanion.store.guides import load_guide
-from tacompanion.store.participants import check_pseudonym
+from tacompanion.store.participants import check_pseudonym, participant_pseudonym
 from tacompanion.store.study import StudyError
 from tacompanion.tui.screens.interview import InterviewScreen
 from tacompanion.tui.screens.interview_dialogs import ResumeScreen
@@ -78,11 +78,11 @@ def begin_interview(app: App, request: InterviewRequest, *, exit_on_end: bool) -
         start_new()
     else:
         row = open_[0]
-        started = row["started_at"] or row["created_at"]
-        when = f"{parse_iso(started).astimezone():%Y-%m-%d %H:%M}"
-        participant = study.scalar(
-            "SELECT pseudonym FROM participants WHERE id = ?", (request.participant_id,)
-        )
+        if row["started_at"]:
+            when = f"started {parse_iso(row['started_at']).astimezone():%Y-%m-%d %H:%M}"
+        else:
+            when = f"opened {parse_iso(row['created_at']).astimezone():%Y-%m-%d %H:%M} (clock not started)"
+        participant = participant_pseudonym(study, request.participant_id)
         app.push_screen(ResumeScreen(participant, when, row["notes"]), chosen)
 
 

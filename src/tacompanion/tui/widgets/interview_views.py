@@ -132,7 +132,7 @@ def status_markup(
         clock = "[b $warning]clock not started[/]" + (" [dim](^r starts it)[/]" if hints else "")
         if offset_ms:
             sign = "+" if offset_ms > 0 else "-"
-            clock += f" [dim]rec offset {sign}{format_clock(abs(offset_ms))}[/]"
+            clock += f" [dim]· rec offset {sign}{format_clock(abs(offset_ms))}[/]"
     else:
         over = planned_minutes is not None and elapsed_ms > planned_minutes * 60_000
         clock = f"[{'b $error' if over else 'b'}]{format_clock(elapsed_ms)}[/]"
