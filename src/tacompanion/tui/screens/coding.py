@@ -383,7 +383,8 @@ class CodingScreen(Screen):
                 save_memo(study, target, target_id, text)
                 self.status("Memo saved.")
 
-        label = block.header or f"turn {block.index + 1}"
+        unit = "turn" if self.kind == "transcript" else "note"
+        label = f"{self.document.participant} · {self.document.title} {unit} {block.index + 1}"
         self.app.push_screen(MemoScreen(f"Memo on {label}", get_memo(study, target, target_id)), saved)
 
     def current_code(self) -> tuple[int, str] | None:

@@ -54,6 +54,7 @@ def _pick_question(screen: Screen, segment_id: int, guide_id: int, say: Callable
             return
         question = None if result.item_id == 0 else guide.questions[result.item_id - 1]
         mark_question_start(screen.app.study, segment_id, question.id if question else None, guide_id)
-        say(f"Q{question.number} starts at this turn." if question else "Question mark removed.")
+        say(f"Q{question.number} starts at this turn; later turns follow it up to the next mark."
+            if question else "Question mark removed.")
 
     screen.app.push_screen(FuzzyPicker("Which question starts at this turn?", items), picked)
