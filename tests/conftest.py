@@ -56,3 +56,8 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def drawn_text(widget) -> str:
+    """What a widget shows on screen, line by line (whatever it renders)."""
+    return "\n".join(widget.render_line(y).text.rstrip() for y in range(widget.size.height))

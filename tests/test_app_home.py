@@ -8,6 +8,8 @@ from tacompanion.tui.screens.backup import BackupScreen
 from tacompanion.tui.screens.help import HelpScreen
 from tacompanion.tui.screens.home import HomeScreen
 
+from .conftest import drawn_text
+
 
 async def test_home_shows_the_study_at_a_glance(study):
     ensure_participant(study, "P1")
@@ -27,7 +29,8 @@ async def test_help_lists_the_screens_keys_and_closes(study):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one("#help-text").render())
+        await pilot.pause()
+        text = drawn_text(app.screen.query_one("#help-text"))
         assert "Back up the study" in text and "Refresh" in text
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)

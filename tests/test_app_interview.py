@@ -26,6 +26,8 @@ from tacompanion.tui.screens.interview_dialogs import (
 )
 from tacompanion.tui.screens.interview_start import InterviewRequest, StartInterviewScreen
 
+from .conftest import drawn_text
+
 MBT = Path(__file__).resolve().parent.parent / "guides" / "mbt-avpd-therapists.md"
 SOURCE, GUIDE = read_guide_file(MBT)
 Q = GUIDE.questions
@@ -418,7 +420,8 @@ async def test_help_lists_every_interview_key(study):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
-        text = text_of(app.screen, "#help-text")
+        await pilot.pause()
+        text = drawn_text(app.screen.query_one("#help-text"))
         for label in ("PgDn", "PgUp", "^g", "Go to", "^o", "^s", "^t", "^r", "^l", "^f", "^↓", "^↑",
                       "F7", "F8", "shift+PgDn", "^q"):
             assert label in text, label

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -99,15 +103,29 @@ class HelpScreen(ModalScreen[None]):
         return cls(getattr(screen, "HELP_TITLE", screen.__class__.__name__), own, widget)
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self.own + self.widget), default=4) + 2
-        lines = [f"[b]Keys: {self.help_title}[/b]", ""]
-        lines += [f"[b $accent]{k:<{width}}[/]{label}" for k, label in self.own]
-        if self.widget:
-            lines += ["", "[b]In the focused list or field[/b]"]
-            lines += [f"[b $accent]{k:<{width}}[/]{label}" for k, label in self.widget]
-        lines += ["", f"[dim]{ABOUT}[/]", "", "[dim]Esc closes this help.[/]"]
         with VerticalScroll(id="help-body"):
-            yield Static("\n".join(lines), id="help-text")
+            yield Static(self.body(), id="help-text")
+
+    def body(self) -> Group:
+        """The keys as a two-column grid: a long description wraps under
+        itself, not under the keys; keys and descriptions are plain text
+        (`[` and `]` are keys here, not markup)."""
+        key_style = f"bold {self.app.theme_variables.get('accent', 'cyan')}"
+        width = max((len(k) for k, _ in self.own + self.widget), default=4)
+
+        def grid(rows: list[tuple[str, str]]) -> Table:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(min_width=width, no_wrap=True)
+            table.add_column(ratio=1)
+            for keys, label in rows:
+                table.add_row(Text(keys, style=key_style), Text(label))
+            return table
+
+        parts: list = [Text(f"Keys: {self.help_title}", style="bold"), Text(""), grid(self.own)]
+        if self.widget:
+            parts += [Text(""), Text("In the focused list or field", style="bold"), grid(self.widget)]
+        parts += [Text(""), Text(ABOUT, style="dim"), Text(""), Text("Esc closes this help.", style="dim")]
+        return Group(*parts)
 
     def action_close(self) -> None:
         self.dismiss(None)
