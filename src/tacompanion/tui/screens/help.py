@@ -115,7 +115,9 @@ class HelpScreen(ModalScreen[None]):
 
         def grid(rows: list[tuple[str, str]]) -> Table:
             table = Table.grid(padding=(0, 2))
-            table.add_column(min_width=width, no_wrap=True)
+            # Keys wrap after 16 cells: one long list of keys must not take
+            # the descriptions' room at 80 columns.
+            table.add_column(min_width=min(width, 16), max_width=16)
             table.add_column(ratio=1)
             for keys, label in rows:
                 table.add_row(Text(keys, style=key_style), Text(label))
