@@ -215,7 +215,11 @@ def damage_table(path, table: str) -> None:
 def test_a_study_damaged_inside_is_one_clear_message_naming_it(cli, tmp_path):
     path = tmp_path / "s.db"
     assert cli("--db", str(path), "demo", "--no-open").returncode == 0
+    assert cli("--db", str(path), "check").stdout.strip() == f"{path}: ok, no damage found"
     damage_table(path, "segments")
+    done = cli("--db", str(path), "check")
+    assert done.returncode == 1 and done.stderr.strip().endswith(
+        f"tacompanion: error: {path}: the study file is damaged; restore it from a backup")
     done = cli("--db", str(path), "stats")
     assert done.returncode == 1
     assert done.stderr.startswith(f"tacompanion: error: {path}: the study file is damaged")

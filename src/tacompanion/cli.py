@@ -22,7 +22,7 @@ PROG = "tacompanion"
 # Every command, for --help tests and the README; each has its own --help.
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
-    "export", "redact", "settings", "demo", "journal",
+    "export", "redact", "settings", "demo", "journal", "check",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes")
 
@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", metavar="PATH", help="the copy to write (a file, or a folder)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+    command(
+        "check",
+        "check the study file for damage (SQLite's integrity check; exit 1 when damaged)",
+        cmd_check,
+    )
 
     code = command("code", "code transcripts and interview notes, keyboard only", cmd_code)
     code.add_argument(
@@ -338,6 +344,19 @@ def cmd_backup(args: argparse.Namespace) -> int:
     with _open_study(args, create=False) as study:
         dest = backup_study(study, args.path, overwrite=args.force)
     print(f"backed up {study.path} to {dest}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tacompanion.store.backup import integrity_problems
+
+    with _open_study(args, create=False) as study:
+        problems = integrity_problems(study)
+    if problems:
+        for problem in problems:
+            print(f"{study.path}: {problem}", file=sys.stderr)
+        raise CliError(f"{study.path}: the study file is damaged; restore it from a backup")
+    print(f"{study.path}: ok, no damage found")
     return 0
 
 

@@ -59,6 +59,16 @@ def backup_study(study: Study, dest: str | os.PathLike, *, overwrite: bool = Fal
     return dest
 
 
+def integrity_problems(study: Study, limit: int = 10) -> list[str]:
+    """What SQLite's integrity check finds wrong with the study file ([] when
+    it is sound): every page read, so it takes a moment on a large study."""
+    try:
+        found = [r[0] for r in study.conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if found == ["ok"] else found
+
+
 def _remove(tmp: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         with contextlib.suppress(OSError):
