@@ -358,7 +358,7 @@ _CREATE_SNIPPET = "import sys; from tacompanion.store.study import Study; Study.
 
 @operation(
     "create-study",
-    "a new study file (schema v1, FTS indexes, settings) on a fresh path each run: "
+    f"a new study file (schema v{schema.latest_version()}, FTS indexes, settings) on a fresh path each run: "
     "`Study.open(path)` in this process (modules already imported; close not counted), "
     f"and a whole `python -c \"{_CREATE_SNIPPET}\"` subprocess",
 )
