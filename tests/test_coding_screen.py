@@ -310,3 +310,14 @@ async def test_the_code_panel_lists_codes_with_counts_and_enter_applies(study, t
         await pilot.pause()
         assert codings(study) == [("Quiet", "We sat in silence for a long time. Then she spoke. It felt safe.")]
         assert listing.render_line(1).text.strip() == "Quiet 1·1p"
+
+
+async def test_a_dialog_shows_its_own_keys_in_the_footer(study, tid):
+    app, ctx = await open_coding(study, tid)
+    async with ctx as pilot:
+        await pilot.pause()
+        await pilot.press("m")
+        assert isinstance(app.screen, MemoScreen)
+        await pilot.pause()
+        text = str(app.screen.query_one("KeyFooter").render())
+        assert "Save and close" in text and "Discard the changes" in text and "c Code" not in text

@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
+from tacompanion.tui.widgets.key_footer import KeyFooter
+
 
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line of text: Enter answers, Esc cancels."""
@@ -27,6 +29,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Label(self.question, classes="dialog-title")
             yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
             yield Static("[dim]Enter to confirm · Esc to cancel[/]")
+        yield KeyFooter()  # over the footer of the screen below, whose keys do not work now
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -57,6 +60,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Label(self.question, classes="dialog-title")
             yield Static("[b]y[/b]/Enter yes · [b]n[/b]/Esc no")
+        yield KeyFooter()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -86,6 +90,7 @@ class MemoScreen(ModalScreen[str | None]):
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
             yield Static(f"[dim]Enter starts a new line · Esc or Ctrl+S saves and closes · "
                          f"Ctrl+G discards the changes · {self.hint}[/]")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tacompanion.core.fuzzy import rank
+from tacompanion.tui.widgets.key_footer import KeyFooter
 
 CREATE_ID = "__create__"
 MAX_SHOWN = 60
@@ -63,6 +64,7 @@ class FuzzyPicker(ModalScreen[Picked | None]):
             yield Label(self.title_text, id="picker-title")
             yield Input(self.initial, placeholder="type to filter", id="picker-input")
             yield OptionList(id="picker-list")
+        yield KeyFooter()  # over the footer of the screen below, whose keys do not work now
 
     def on_mount(self) -> None:
         self.refilter(self.initial)
