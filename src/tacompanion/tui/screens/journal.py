@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from tacompanion.core.words import clip
 from tacompanion.store import journal as store
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
@@ -35,7 +36,7 @@ class Row:
 
 def first_line(text: str, width: int = 200) -> str:
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    return line if len(line) <= width else line[: width - 1] + "…"
+    return clip(line, width)
 
 
 class JournalScreen(Screen):

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
+from tacompanion.core.words import clip
 from tacompanion.store.thematic import Matrix, participant_theme_matrix
 from tacompanion.tui.screens.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
@@ -84,9 +85,7 @@ class MatrixScreen(StudyViewScreen):
         heads, width = self.column_layout(m)
         self.column_width = width
         for (tid, _, _), head in zip(m.themes, heads):
-            if len(head) > width:
-                head = head[: width - 1] + "…"
-            table.add_column(Text(head, justify="right"), width=width, key=str(tid))
+            table.add_column(Text(clip(head, width), justify="right"), width=width, key=str(tid))
         for pid, who in m.participants:
             cells = [Text(who, style="bold")]
             for tid, _, _ in m.themes:

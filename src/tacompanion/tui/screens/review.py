@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Header, Static
 
 from tacompanion.core.prevalence import label
-from tacompanion.core.words import plural
+from tacompanion.core.words import clip, plural
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store import themes as theme_store
@@ -196,11 +196,9 @@ class ReviewScreen(StudyViewScreen):
         codes_w = max(12, width // 3)
         room = max(10, width - 2 - 3 - codes_w)
         text = " ".join(e.text.split())
-        if len(text) > room:
-            text = text[: room - 1] + "…"
+        text = clip(text, room)
         codes = ", ".join(c.name for c in e.codes)
-        if len(codes) > codes_w:
-            codes = codes[: codes_w - 1] + "…"
+        codes = clip(codes, codes_w)
         star = ("\u2605 ", "bold yellow") if self.is_starred(e) else "  "
         return Text.assemble(star, f"{text:<{room}}", " · ", (codes, "dim"))
 

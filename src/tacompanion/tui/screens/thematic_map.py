@@ -15,6 +15,7 @@ from textual.widgets import Header, Static
 
 from tacompanion.core.map_drawing import MapNode, draw_map
 from tacompanion.core.prevalence import rule_text
+from tacompanion.core.words import clip
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store import themes as theme_store
@@ -155,8 +156,7 @@ class ThemeMapScreen(StudyViewScreen):
             style = ""
         if row.memo:
             name += " ✎"
-        if len(name) > name_w:
-            name = name[: name_w - 1] + "…"
+        name = clip(name, name_w)
         label = row.counts.label if row.counts else None
         return Text.assemble(
             (f"{name:<{name_w}}", style),

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tacompanion.core.words import clip
 from tacompanion.store.documents import DocumentInfo, list_documents
 from tacompanion.store.transcripts import TranscriptInfo, list_transcripts, set_read
 from tacompanion.tui.widgets.key_footer import KeyFooter
@@ -21,7 +22,7 @@ from tacompanion.tui.widgets.key_footer import KeyFooter
 def transcript_row(t: TranscriptInfo, name_width: int = 28) -> Text:
     row = Text("  ")
     row.append("✓ " if t.read_at else "· ", style="green" if t.read_at else "dim")
-    name = t.file_name if len(t.file_name) <= name_width else t.file_name[: name_width - 1] + "…"
+    name = clip(t.file_name, name_width)
     row.append(f"{name:<{name_width}}")
     row.append(f" {t.words:>7,} words {t.segments:>5} turns", style="")
     row.append(f" {round(100 * t.coded_share):>3}% coded", style="dim" if not t.coded_segments else "")
@@ -31,7 +32,7 @@ def transcript_row(t: TranscriptInfo, name_width: int = 28) -> Text:
 def notes_row(d: DocumentInfo, name_width: int = 28) -> Text:
     row = Text("  ")
     row.append("✎ ", style="dim")
-    name = d.title if len(d.title) <= name_width else d.title[: name_width - 1] + "…"
+    name = clip(d.title, name_width)
     row.append(f"{name:<{name_width}}")
     row.append(f" {d.blocks:>7} notes      ", style="")
     share = round(100 * d.coded_blocks / d.blocks) if d.blocks else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
+from tacompanion.core.words import clip
 from tacompanion.store.codes import CodeSummary
 from tacompanion.tui.widgets.rows_view import RowsView
 
@@ -20,7 +21,7 @@ def code_row(summary: CodeSummary, width: int) -> Text:
     """`name  codings·Np`, the name cut with an ellipsis to fit `width`."""
     counts = f" {summary.codings}·{summary.participants}p"
     room = max(4, width - len(counts))
-    name = summary.name if len(summary.name) <= room else summary.name[: room - 1] + "…"
+    name = clip(summary.name, room)
     row = Text(name)
     row.append(counts, style="dim")
     return row
