@@ -14,10 +14,9 @@ fit are left out, and `?` lists them all.
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.markup import escape
 from textual.screen import Screen
 
-from tacompanion.tui.widgets.key_bar import BindingsLine
+from tacompanion.tui.widgets.key_bar import BindingsLine, item_markup
 
 HELP_ACTION = "help"
 
@@ -96,8 +95,5 @@ class KeyFooter(BindingsLine):
 
     def redraw(self) -> None:
         width = max(20, (self.size.width or self.screen.size.width) - 2)
-        parts = []
-        for keys, description, enabled, _action in fit_items(footer_items(self.screen), width):
-            entry = f"[b $accent]{escape(keys)}[/] {escape(description)}"
-            parts.append(entry if enabled else f"[dim]{entry}[/]")
-        self.update("  ".join(parts))
+        items = fit_items(footer_items(self.screen), width)
+        self.update("  ".join(item_markup(keys, description, enabled) for keys, description, enabled, _ in items))
