@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.qdpx import (
     QCase,
+    duplicate_guids,
     QCode,
     QCoding,
     QNote,
@@ -28,13 +28,26 @@ from tacompanion.core.qdpx import (
     QSource,
     best_convention,
     canonical_guid,
+    normal_guid,
     normalise_with_map,
     position_readings,
 )
+from tacompanion.formats.bounded_xml import XmlRefused, parse_xml
+from tacompanion.formats.bounded_zip import MiB, ArchiveError, BoundedZip, ZipLimits
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study
 
-MAX_XML_BYTES = 500_000_000
+# Limits for a file that may be hostile (docs/limits.md). A real project of
+# 60 interviews and 20,000 codings is well inside each of them.
+QDPX_LIMITS = ZipLimits(
+    max_entries=10_000,
+    max_entry_bytes=32 * MiB,  # project.qde, or one source's text
+    max_total_bytes=96 * MiB,  # everything read from the archive
+)
+MAX_QDE_BYTES = 32 * MiB
+MAX_SOURCE_BYTES = 16 * MiB
+MAX_XML_ELEMENTS = 250_000
+MAX_XML_DEPTH = 10_000
 
 
 class QdpxError(Exception):
@@ -89,54 +102,65 @@ def _date(value: str | None) -> str | None:
 
 
 class _Zip:
-    def __init__(self, path: str, z: zipfile.ZipFile) -> None:
+    def __init__(self, path: str, z: BoundedZip) -> None:
         self.path, self.z = path, z
         self.names = {n.replace("\\", "/").lower(): n for n in z.namelist()}
 
     def source_bytes(self, ref: str) -> bytes | None:
-        """A file named by `internal://NAME`, a bare NAME or `sources/NAME`."""
+        """A file named by `internal://NAME`, a bare NAME or `sources/NAME`,
+        read within the limits (ArchiveError beyond them)."""
         name = re.sub(r"^internal://", "", ref.strip(), flags=re.I).lstrip("/").replace("\\", "/")
         for candidate in (f"sources/{name}", name):
             real = self.names.get(candidate.lower())
             if real is not None:
-                return self.z.read(real)
+                return self.z.read(real, MAX_SOURCE_BYTES)
         return None
 
 
 def read_qdpx(path: str | os.PathLike) -> QProject:
-    """Read a .qdpx into a QProject, or raise QdpxError naming the file."""
+    """Read a .qdpx into a QProject, or raise QdpxError naming the file.
+
+    Everything is read and checked here, before the study is touched: the
+    archive within QDPX_LIMITS, the XML without a DTD and within its element
+    limits, the code tree walked without recursion, and GUIDs checked unique."""
     shown = str(path)
     try:
-        z = zipfile.ZipFile(path)
+        if os.path.isdir(path):
+            raise QdpxError(f"{shown}: is a folder, not a .qdpx project")
+        z = BoundedZip(path, QDPX_LIMITS)
     except FileNotFoundError:
         raise QdpxError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise QdpxError(f"{shown}: is a folder, not a .qdpx project") from None
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise QdpxError(f"{shown}: not a REFI-QDA project (.qdpx is a zip file; {exc})") from None
+    except PermissionError:
+        raise QdpxError(f"{shown}: permission denied") from None
+    except ArchiveError as exc:
+        raise QdpxError(f"{shown}: not a REFI-QDA project that can be read (.qdpx is a zip file; {exc})") from None
+    except OSError as exc:
+        raise QdpxError(f"{shown}: cannot read ({exc.strerror or exc})") from None
     with z:
-        qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
-        if len(qdes) != 1:
-            raise QdpxError(
-                f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
-                if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes)}); expected one"
-            )
-        info = z.getinfo(qdes[0])
-        if info.file_size > MAX_XML_BYTES:
-            raise QdpxError(f"{shown}: {qdes[0]} is too large ({info.file_size:,} bytes)")
         try:
-            data = z.read(qdes[0])
-        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise QdpxError(f"{shown}: cannot read {qdes[0]} ({exc})") from None
-        if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
-            raise QdpxError(f"{shown}: {qdes[0]} declares a DOCTYPE or entities; refused for safety")
-        try:
-            root = ET.fromstring(data)
-        except ET.ParseError as exc:
-            raise QdpxError(f"{shown}: {qdes[0]} is not well-formed XML ({exc})") from None
-        if _local(root.tag) != "Project":
-            raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
-        return _Reader(_Zip(shown, z)).project(root)
+            return _read_archive(shown, z)
+        except ArchiveError as exc:
+            raise QdpxError(f"{shown}: {exc}; nothing was imported") from None
+        except XmlRefused as exc:
+            raise QdpxError(f"{shown}: project.qde: {exc}; nothing was imported") from None
+
+
+def _read_archive(shown: str, z: BoundedZip) -> QProject:
+    qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
+    if len(qdes) != 1:
+        raise QdpxError(
+            f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
+            if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes[:5])}); expected one"
+        )
+    root = parse_xml(z.chunks(qdes[0], MAX_QDE_BYTES), max_elements=MAX_XML_ELEMENTS, max_depth=MAX_XML_DEPTH)
+    if _local(root.tag) != "Project":
+        raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
+    project = _Reader(_Zip(shown, z)).project(root)
+    del root
+    problem = duplicate_guids(project)
+    if problem:
+        raise QdpxError(f"{shown}: {problem}; the project is inconsistent, nothing was imported")
+    return project
 
 
 class _Reader:
@@ -145,6 +169,22 @@ class _Reader:
         self.problems: list[str] = []
         self.users: dict[str, str] = {}
         self.skipped_kinds: dict[str, int] = {}
+        self.guids_seen: dict[str, set[str]] = {}
+
+    def _guid(self, kind: str, value: str | None, parts: list[str]) -> str:
+        """The item's GUID: its own when GUID-shaped (duplicates among those
+        are refused later, by `duplicate_guids`), else one derived from what
+        identifies it, made unique with an ordinal when two items without a
+        GUID look alike (two codings of one code, two codes named 'Other')."""
+        seen = self.guids_seen.setdefault(kind, set())
+        guid = canonical_guid(value, parts)
+        if normal_guid(value) is None:
+            n = 1
+            while guid in seen:
+                n += 1
+                guid = canonical_guid(value, [*parts, f"#{n}"])
+        seen.add(guid)
+        return guid
 
     def skip(self, kind: str) -> None:
         self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
@@ -157,8 +197,7 @@ class _Reader:
         codes: list[QCode] = []
         for book in _children(root, "CodeBook"):
             for codes_el in _children(book, "Codes"):
-                for c in _children(codes_el, "Code"):
-                    self._code(c, None, codes)
+                self._codes(_children(codes_el, "Code"), codes)
         variable_types: dict[str, str] = {}
         var_names: dict[str, str] = {}
         for vars_el in _children(root, "Variables"):
@@ -179,7 +218,7 @@ class _Reader:
                 if _children(c, "SelectionRef"):
                     self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'SelectionRef'))} "
                                          "selection reference(s) not imported (a participant owns whole sources)")
-                cases.append(QCase(canonical_guid(c.get("guid")), (c.get("name") or f"Case {n}").strip(),
+                cases.append(QCase(self._guid("case", c.get("guid"), []), (c.get("name") or f"Case {n}").strip(),
                                    values, sources, _text_of(_child(c, "Description"))))
         sources: list[QSource] = []
         for sources_el in _children(root, "Sources"):
@@ -208,7 +247,7 @@ class _Reader:
         for notes_el in _children(root, "Notes"):
             for n in _children(notes_el, "Note"):
                 text = self._note_text(n)
-                notes.append(QNote(canonical_guid(n.get("guid")), (n.get("name") or "").strip(), text,
+                notes.append(QNote(self._guid("note", n.get("guid"), []), (n.get("name") or "").strip(), text,
                                    _date(n.get("creationDateTime") or n.get("modifiedDateTime"))))
         sets = []
         for sets_el in _children(root, "Sets"):
@@ -236,14 +275,18 @@ class _Reader:
             variable_types=variable_types, problems=self.problems,
         )
 
-    def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
-        guid = canonical_guid(el.get("guid"), [el.get("name") or ""])
-        codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
-        out.append(QCode(guid, (el.get("name") or "").strip() or "(unnamed)", codable, parent,
-                         _text_of(_child(el, "Description")), el.get("color"),
-                         [canonical_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")]))
-        for child in _children(el, "Code"):
-            self._code(child, guid, out)
+    def _codes(self, top: list[ET.Element], out: list[QCode]) -> None:
+        """The code tree, depth first in document order, without recursion
+        (a file may nest codes thousands deep)."""
+        stack: list[tuple[ET.Element, str | None]] = [(el, None) for el in reversed(top)]
+        while stack:
+            el, parent = stack.pop()
+            guid = self._guid("code", el.get("guid"), [el.get("name") or ""])
+            codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
+            out.append(QCode(guid, (el.get("name") or "").strip() or "(unnamed)", codable, parent,
+                             _text_of(_child(el, "Description")), el.get("color"),
+                             [canonical_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")]))
+            stack.extend((child, guid) for child in reversed(_children(el, "Code")))
 
     def _value(self, vv: ET.Element, var_names: dict[str, str]):
         ref = _child(vv, "VariableRef")
@@ -280,7 +323,7 @@ class _Reader:
         return ""
 
     def _text_source(self, s: ET.Element, fallback_name: str | None = None) -> QSource | None:
-        guid = canonical_guid(s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
+        guid = self._guid("source", s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
         path = s.get("plainTextPath") or ""
         name = (s.get("name") or "").strip() or fallback_name or Path(re.sub(r"^\w+://", "", path)).name or guid
         content = _child(s, "PlainTextContent")
@@ -312,7 +355,7 @@ class _Reader:
 
         selections = []
         for e, (start, end, sel_name) in zip(sel_els, triples, strict=True):
-            sguid = canonical_guid(e.get("guid"), [guid, str(start), str(end)])
+            sguid = self._guid("selection", e.get("guid"), [guid, str(start), str(end)])
             if start is None or end is None:
                 self.problems.append(f"source {name!r}: a selection without positions; not imported")
                 continue
@@ -347,7 +390,7 @@ class _Reader:
             self.problems.append("a coding without a code reference; not imported")
             return None
         who = self.users.get(canonical_guid(c.get("creatingUser"))) if c.get("creatingUser") else None
-        return QCoding(canonical_guid(c.get("guid"), [ref.get("targetGUID") or ""]),
+        return QCoding(self._guid("coding", c.get("guid"), [ref.get("targetGUID") or ""]),
                        canonical_guid(ref.get("targetGUID")), who or user,
                        _date(c.get("creationDateTime") or c.get("modifiedDateTime")) or date)
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tacompanion.core.qdpx import QProject, split_notes
+from tacompanion.core.qdpx import QProject, duplicate_guids, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
@@ -84,14 +84,33 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
     """Write `project` into the study in one transaction; refuse a study with
     content unless `merge`. Returns counts and what could not be used."""
     summary = ImportSummary(problems=list(project.problems))
+    problem = duplicate_guids(project)
+    if problem:
+        raise StudyError(f"the project cannot be imported: {problem}")
+    # Everything that is only computing (splitting each source into turns) is
+    # done before the write lock is taken: other windows wait only for writes.
+    turns = {s.guid: _turns(s) for s in project.sources}
     with study.write():
         if not merge and not is_empty(study):
             raise StudyError(
                 f"{study.path}: the study already has content; import a project into a new "
                 "study (--db NEW.db), or pass --merge to add what it lacks (matched by GUID)"
             )
-        _Importer(study, project, summary, merge, interviewer_labels).run()
+        _Importer(study, project, summary, merge, interviewer_labels, turns).run()
     return summary
+
+
+def _format_of(name: str) -> str:
+    suffix = re.search(r"\.[A-Za-z0-9]+$", name)
+    return TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
+
+
+def _turns(source):
+    """A source's turns, as `sources()` stores them for a transcript."""
+    if not source.text.strip() or (NOTES_SOURCE_RE.match(source.name) and split_notes(source.text) is not None):
+        return None
+    fmt = _format_of(source.name)
+    return segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
 
 
 def _hash(text: str) -> str:
@@ -100,8 +119,9 @@ def _hash(text: str) -> str:
 
 class _Importer:
     def __init__(self, study: Study, project: QProject, summary: ImportSummary, merge: bool,
-                 labels: list[str] | None) -> None:
+                 labels: list[str] | None, turns: dict | None = None) -> None:
         self.study, self.p, self.s, self.merge = study, project, summary, merge
+        self.turns = turns or {}
         self.conn = study.conn
         self.now = now_iso()
         if labels is None:
@@ -143,7 +163,9 @@ class _Importer:
             # the nearest non-codable ancestor is the theme; the nearest codable parent the code parent
             theme_id = None
             a = parent
-            while a is not None:
+            visited: set[str] = set()
+            while a is not None and a.guid not in visited:  # a cycle of GUIDs must not loop
+                visited.add(a.guid)
                 if not a.codable:
                     theme_id = self.theme_of.get(a.guid)
                     break
@@ -299,9 +321,9 @@ class _Importer:
                 self.problem(f"source {source.name!r}: the same text as another source of that participant; not imported")
                 continue
             seen_hash.add((pid, digest))
-            suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
-            fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
-            parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+            fmt = _format_of(source.name)
+            parsed = self.turns.get(source.guid) or segment_text(
+                source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
             cur = self.conn.execute(
                 "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
                 "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
