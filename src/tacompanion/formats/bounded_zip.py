@@ -19,6 +19,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from typing import IO
 from dataclasses import dataclass
 
 MiB = 1024 * 1024
@@ -70,10 +71,11 @@ def _directory_facts(fp) -> tuple[int, int]:
 class BoundedZip:
     """A zip archive read within `limits`. Use as a context manager."""
 
-    def __init__(self, path: str | os.PathLike, limits: ZipLimits) -> None:
+    def __init__(self, source: str | os.PathLike | IO[bytes], limits: ZipLimits) -> None:
+        """`source`: a path, or a binary file object (bytes in memory)."""
         self.limits = limits
         self.read_total = 0
-        self._fp = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._fp = source if hasattr(source, "read") else open(source, "rb")  # noqa: SIM115 - closed by close()
         try:
             count, cd_size = _directory_facts(self._fp)
             if count > limits.max_entries:

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tacompanion.formats.bounded_xml import XmlRefused, check_xml
+from tacompanion.formats.bounded_zip import MiB, ArchiveError, BoundedZip, ZipLimits
 from tacompanion.core.transcript import (
     Cue,
     ParsedTranscript,
@@ -118,12 +120,11 @@ def parse_transcript_bytes(data: bytes, fmt: str, name: str = "<transcript>") ->
 
 def parse_docx(data: bytes) -> ParsedTranscript:
     """One paragraph per turn, `Name: text` as in plain text (bold labels too)."""
-    import zipfile
-
     if not data.strip():
         raise TranscriptError("the file is empty")
     if not data.startswith(b"PK"):
         raise TranscriptError("not a .docx file (a Word document is a zip archive)")
+    check_docx_archive(data)
     try:
         import docx  # python-docx: imported here, it is heavy and rarely needed
 
@@ -133,10 +134,6 @@ def parse_docx(data: bytes) -> ParsedTranscript:
             p.text for p in document.paragraphs
             if not (p.style is not None and (p.style.name or "").startswith(("Heading", "Title")))
         ]
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        raise TranscriptError(
-            f"not a valid .docx file (damaged or truncated?): {exc}"
-        ) from None
     except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many kinds
         raise TranscriptError(
             f"not a valid .docx file (damaged or truncated?): {type(exc).__name__}: {exc}"
@@ -146,6 +143,35 @@ def parse_docx(data: bytes) -> ParsedTranscript:
     if not text:
         raise TranscriptError("the document has no text")
     return segment_text(text + "\n", "docx")
+
+
+# A .docx is a zip of XML parts that python-docx reads whole: before it does,
+# every entry is inflated once within these limits (docs/limits.md) and every
+# XML part streamed through the checks (no DTD, elements counted), so what
+# python-docx then reads is bounded by sizes already checked.
+DOCX_LIMITS = ZipLimits(max_entries=1_000, max_entry_bytes=32 * MiB, max_total_bytes=64 * MiB)
+MAX_DOCX_XML_ELEMENTS = 500_000
+MAX_DOCX_XML_DEPTH = 1_000
+
+
+def check_docx_archive(data: bytes) -> None:
+    """Refuse (TranscriptError) a .docx that is damaged, or too large or too
+    deep once inflated, before python-docx reads any of it."""
+    try:
+        with BoundedZip(io.BytesIO(data), DOCX_LIMITS) as z:
+            for info in z.infolist():
+                if info.is_dir():
+                    continue
+                name = info.filename.lower()
+                if name.endswith((".xml", ".rels")):
+                    check_xml(z.chunks(info), max_elements=MAX_DOCX_XML_ELEMENTS, max_depth=MAX_DOCX_XML_DEPTH)
+                else:
+                    for _ in z.chunks(info):
+                        pass
+    except ArchiveError as exc:
+        raise TranscriptError(f"not a valid .docx file (damaged, truncated or too large): {exc}") from None
+    except XmlRefused as exc:
+        raise TranscriptError(f"not a valid .docx file: {info.filename}: {exc}") from None
 
 
 # -- WebVTT ---------------------------------------------------------------------------
