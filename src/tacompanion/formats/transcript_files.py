@@ -180,8 +180,43 @@ _VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 _VTT_TIMING = re.compile(rf"^({_VTT_TIME})[ \t]+-->[ \t]+({_VTT_TIME})(?:[ \t]+.*)?$")
 _SRT_TIME = r"\d{1,3}:[0-5]\d:[0-5]\d[,.]\d{1,3}"
 _SRT_TIMING = re.compile(rf"^\s*({_SRT_TIME})\s*-->\s*({_SRT_TIME})(?:\s+.*)?$")
-_LOOKS_LIKE_TIMING = re.compile(r"\d:\d\d[.,:]\d.*[-=]+>|\d:\d\d.*\s-+\s")
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# Every pattern here runs in time linear in the line: a 200 kB line of dashes
+# once took 40 s in `.*[-=]+>`, and `[^>]*>` without a '>' rescans the rest of
+# the text from every '<'.
+_CLOCK_FINE = re.compile(r"\d:\d\d[.,:]\d")
+_CLOCK = re.compile(r"\d:\d\d")
+_SPACED_DASHES = re.compile(r"\s-++\s")  # possessive: a run of dashes is tried once
+
+
+def _looks_like_timing(line: str) -> bool:
+    """A clock followed by an arrow of some kind: a timing line gone wrong
+    (what r"\\d:\\d\\d[.,:]\\d.*[-=]+>|\\d:\\d\\d.*\\s-+\\s" matched)."""
+    fine = _CLOCK_FINE.search(line)
+    if fine is not None and ("->" in line[fine.end():] or "=>" in line[fine.end():]):
+        return True
+    clock = _CLOCK.search(line)
+    return clock is not None and _SPACED_DASHES.search(line, clock.end()) is not None
+
+
+def _strip_tags(text: str) -> str:
+    """`text` without `<b>`, `</i>`, `<font color=..>` tags: what
+    re.sub(r"</?[a-zA-Z][^>]*>", "", text) gives, in one pass."""
+    out: list[str] = []
+    pos = 0
+    at = text.find("<")
+    while at >= 0:
+        name = at + 2 if text.startswith("</", at) else at + 1
+        if name < len(text) and text[name].isascii() and text[name].isalpha():
+            close = text.find(">", name + 1)
+            if close < 0:
+                break  # no '>' anywhere after: no tag can end
+            out.append(text[pos:at])
+            pos = close + 1
+            at = text.find("<", pos)
+        else:
+            at = text.find("<", at + 1)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _blocks(lines: list[str], first: int = 0) -> list[tuple[int, list[str]]]:
@@ -233,7 +268,7 @@ def check_vtt(text: str) -> list[tuple[int, int, int]]:
             timing_at = 1
         else:
             for i, line in enumerate(block[:2]):
-                if _LOOKS_LIKE_TIMING.search(line):
+                if _looks_like_timing(line):
                     raise TranscriptError(
                         f"broken timing line {line.strip()!r} "
                         "(expected 00:00:00.000 --> 00:00:00.000)",
@@ -309,7 +344,7 @@ def parse_srt(text: str) -> ParsedTranscript:
         if end < begin:
             raise TranscriptError("the cue ends before it starts", start + timing_at + 1)
         body = "\n".join(block[timing_at + 1 :])
-        cues.append(Cue(begin, end, html.unescape(_TAG.sub("", body)), None, start + 1))
+        cues.append(Cue(begin, end, html.unescape(_strip_tags(body)), None, start + 1))
     if not cues:
         raise TranscriptError("a SubRip file without any cues")
     return merge_cues(cues, "srt")

@@ -7,6 +7,7 @@ is committed, with its log entry, before the caller shows it. A coding sits on
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from tacompanion.core.document import DocRef
@@ -281,37 +282,82 @@ def codings_for_export(study: Study) -> list[dict]:
     """Every coding with its context, in reading order: participant, pilot,
     document (transcript file name, or the interview's notes), segment number
     (1-based turn, or note number), speaker, offsets, code, theme path, coder,
-    time and the extract's text (sliced by code points, as stored)."""
-    return study.query(
-        _THEME_PATH
-        + """
-        SELECT 'transcript' AS kind, p.pseudonym AS participant, p.pilot AS pilot,
-               t.file_name AS document, s.position + 1 AS segment, s.speaker AS speaker,
-               k.start_pos, k.end_pos, c.name AS code, path.name AS theme, k.coder,
-               k.created_at, substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text
-        FROM codings k
-        JOIN transcripts t ON t.id = k.transcript_id
-        JOIN participants p ON p.id = t.participant_id
-        JOIN codes c ON c.id = k.code_id
-        LEFT JOIN path ON path.id = c.theme_id
-        LEFT JOIN segments s ON s.transcript_id = t.id
-             AND s.start_pos <= k.start_pos AND k.start_pos < max(s.end_pos, s.start_pos + 1)
-        UNION ALL
-        SELECT 'notes', p.pseudonym, max(p.pilot, i.pilot),
-               'notes ' || coalesce(i.started_at, i.created_at),
-               (SELECT count(*) FROM notes m WHERE m.interview_id = n.interview_id
-                 AND (coalesce(m.elapsed_ms, 0), m.id) <= (coalesce(n.elapsed_ms, 0), n.id)),
-               '', k.start_pos, k.end_pos, c.name, path.name, k.coder, k.created_at,
-               substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos)
-        FROM codings k
-        JOIN notes n ON n.id = k.note_id
-        JOIN interviews i ON i.id = n.interview_id
-        JOIN participants p ON p.id = i.participant_id
-        JOIN codes c ON c.id = k.code_id
-        LEFT JOIN path ON path.id = c.theme_id
-        ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
-        """
-    )
+    time and the extract's text (sliced by code points, as stored).
+
+    Linear in the study's size: each transcript's text and turns are read
+    once, and each coding's turn found by bisection over the turns' starts
+    (joining every coding to every turn, and cutting each extract out of the
+    whole text in SQL, grew with the square of a transcript's size)."""
+    conn = study.conn
+    theme_of = dict(conn.execute(
+        _THEME_PATH + "SELECT c.id, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id").fetchall())
+    code_name = dict(conn.execute("SELECT id, name FROM codes").fetchall())
+    out: list[dict] = []
+    by_transcript: dict[int, list[tuple]] = {}
+    for row in conn.execute(
+        "SELECT k.transcript_id, k.id, k.start_pos, k.end_pos, k.code_id, k.coder, k.created_at, "
+        "p.pseudonym, p.pilot, t.file_name "
+        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id JOIN codes c ON c.id = k.code_id"
+    ):
+        by_transcript.setdefault(row[0], []).append(row)
+    for tid, rows in by_transcript.items():
+        text = conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0] or ""
+        turns = conn.execute("SELECT start_pos, end_pos, position, speaker FROM segments "
+                             "WHERE transcript_id = ? ORDER BY start_pos, position", (tid,)).fetchall()
+        starts = [t[0] for t in turns]
+        for _, kid, start, end, code_id, coder, created, participant, pilot, file_name in rows:
+            turn = _turn_at(turns, starts, start)
+            out.append({
+                "kind": "transcript", "participant": participant, "pilot": pilot, "document": file_name,
+                "segment": turn[2] + 1 if turn else None, "speaker": turn[3] if turn else None,
+                "start_pos": start, "end_pos": end, "code": code_name[code_id], "theme": theme_of.get(code_id),
+                "coder": coder, "created_at": created, "text": text[max(start, 0):max(end, 0)], "_id": kid,
+            })
+        del text
+    note_number: dict[int, int] = {}
+    last_interview, n = None, 0
+    for note_id, interview_id in conn.execute(
+            "SELECT id, interview_id FROM notes ORDER BY interview_id, coalesce(elapsed_ms, 0), id"):
+        n = n + 1 if interview_id == last_interview else 1
+        last_interview = interview_id
+        note_number[note_id] = n
+    for row in conn.execute(
+        "SELECT k.id, k.note_id, k.start_pos, k.end_pos, k.code_id, k.coder, k.created_at, p.pseudonym, "
+        "max(p.pilot, i.pilot), 'notes ' || coalesce(i.started_at, i.created_at), "
+        "substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos) "
+        "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+        "JOIN participants p ON p.id = i.participant_id JOIN codes c ON c.id = k.code_id"
+    ):
+        kid, note_id, start, end, code_id, coder, created, participant, pilot, document, extract = row
+        out.append({
+            "kind": "notes", "participant": participant, "pilot": pilot, "document": document,
+            "segment": note_number.get(note_id), "speaker": "", "start_pos": start, "end_pos": end,
+            "code": code_name[code_id], "theme": theme_of.get(code_id), "coder": coder, "created_at": created,
+            "text": extract, "_id": kid,
+        })
+    out.sort(key=lambda r: (_nocase(r["participant"]), r["document"], r["segment"] is not None,
+                            r["segment"] or 0, r["start_pos"], r["end_pos"], _nocase(r["code"]), r["_id"]))
+    for r in out:
+        del r["_id"]
+    return out
+
+
+def _turn_at(turns: list[tuple], starts: list[int], pos: int) -> tuple | None:
+    """The turn holding `pos` (an empty turn holds its own start), or None."""
+    i = bisect_right(starts, pos) - 1
+    if i < 0:
+        return None
+    start, end = turns[i][0], turns[i][1]
+    return turns[i] if start <= pos < max(end, start + 1) else None
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _nocase(text: str | None) -> str:
+    """SQLite's NOCASE: ASCII letters folded, nothing else."""
+    return (text or "").translate(_ASCII_LOWER)
 
 
 def set_starred(study: Study, coding_ids: list[int], starred: bool) -> int:
