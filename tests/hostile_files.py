@@ -11,6 +11,22 @@ import zipfile
 import zlib
 from pathlib import Path
 
+# Runs the CLI (`python -c MEMORY_WRAPPER ARGS...`) and prints `MAXRSS <MB>` on
+# stderr at the end: the peak of the program's own memory (VmHWM; ru_maxrss
+# would also count the parent's memory at the fork, which Linux carries over exec).
+MEMORY_WRAPPER = """
+import resource, sys
+from tacompanion.cli import main
+rc = main(sys.argv[1:])
+sys.stdout.flush()
+try:
+    hwm = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])
+except (OSError, StopIteration):
+    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print('MAXRSS', hwm // 1024, file=sys.stderr)
+raise SystemExit(rc)
+"""
+
 DATA = Path(__file__).resolve().parent / "data"
 REFI = DATA / "refi-qda"
 NS = "urn:QDA-XML:project:1.0"

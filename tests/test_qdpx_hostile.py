@@ -42,15 +42,7 @@ def filled_study(tmp_path):
 
 def _cli_with_memory(*args: str) -> tuple[subprocess.CompletedProcess, int]:
     """The real CLI in a subprocess, and the most memory it held (MB)."""
-    code = (
-        "import resource, sys\n"
-        "from tacompanion.cli import main\n"
-        "rc = main(sys.argv[1:])\n"
-        "sys.stdout.flush()\n"
-        "print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
-        "raise SystemExit(rc)\n"
-    )
-    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, "-c", H.MEMORY_WRAPPER, *args], capture_output=True, text=True, timeout=300)
     rss = [line for line in r.stderr.splitlines() if line.startswith("MAXRSS")]
     assert rss, r.stderr
     return r, int(rss[-1].split()[1])
