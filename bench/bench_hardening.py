@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 
 from tests import hostile_files as H  # noqa: E402
 
+
 def run_cli(*args: str) -> tuple[float, int, int, str]:
     """(seconds, peak MB, exit status, last line of stderr)."""
     started = time.perf_counter()

@@ -19,8 +19,8 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import IO
 from dataclasses import dataclass
+from typing import IO
 
 MiB = 1024 * 1024
 CHUNK = MiB
@@ -91,8 +91,6 @@ class BoundedZip:
             infos = self.z.infolist()
             if len(infos) > limits.max_entries:
                 raise ArchiveError(f"{len(infos):,} entries in the archive (at most {limits.max_entries:,})")
-            declared = sum(i.file_size for i in infos)
-            self.declared_total = declared
         except BaseException:
             self._fp.close()
             raise
@@ -104,10 +102,7 @@ class BoundedZip:
         self.close()
 
     def close(self) -> None:
-        try:
-            self.z.close()
-        except AttributeError:
-            pass
+        self.z.close()
         self._fp.close()
 
     def infolist(self) -> list[zipfile.ZipInfo]:

@@ -19,7 +19,6 @@ from xml.etree import ElementTree as ET
 
 from tacompanion.core.qdpx import (
     QCase,
-    duplicate_guids,
     QCode,
     QCoding,
     QNote,
@@ -28,12 +27,13 @@ from tacompanion.core.qdpx import (
     QSource,
     best_convention,
     canonical_guid,
+    duplicate_guids,
     normal_guid,
     normalise_with_map,
     position_readings,
 )
 from tacompanion.formats.bounded_xml import XmlRefused, parse_xml
-from tacompanion.formats.bounded_zip import MiB, ArchiveError, BoundedZip, ZipLimits
+from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study
 

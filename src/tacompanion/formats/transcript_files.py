@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tacompanion.formats.bounded_xml import XmlRefused, check_xml
-from tacompanion.formats.bounded_zip import MiB, ArchiveError, BoundedZip, ZipLimits
 from tacompanion.core.transcript import (
     Cue,
     ParsedTranscript,
@@ -28,6 +26,8 @@ from tacompanion.core.transcript import (
     source_hash,
     with_hash,
 )
+from tacompanion.formats.bounded_xml import XmlRefused, check_xml
+from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 
 EXTENSIONS = {
     ".txt": "txt",
