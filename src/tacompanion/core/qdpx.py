@@ -301,7 +301,7 @@ def split_notes(text: str) -> list[NoteBlock] | None:
 # normalised (lower case, no braces) by the importer.
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QCoding:
     guid: str
     code_guid: str
@@ -309,7 +309,7 @@ class QCoding:
     created: str | None
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QSelection:
     guid: str
     start: int  # in the LF-normalised text
@@ -324,7 +324,7 @@ class QSelection:
         self.note_refs = self.note_refs or []
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QSource:
     guid: str
     name: str
@@ -336,7 +336,7 @@ class QSource:
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QCode:
     guid: str
     name: str
@@ -350,7 +350,7 @@ class QCode:
         self.note_refs = self.note_refs or []
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QCase:
     guid: str
     name: str
@@ -359,7 +359,7 @@ class QCase:
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QNote:
     guid: str
     name: str

@@ -42,11 +42,11 @@ from tacompanion.store.study import Study
 QDPX_LIMITS = ZipLimits(
     max_entries=10_000,
     max_entry_bytes=32 * MiB,  # project.qde, or one source's text
-    max_total_bytes=96 * MiB,  # everything read from the archive
+    max_total_bytes=48 * MiB,  # everything read from the archive
 )
 MAX_QDE_BYTES = 32 * MiB
-MAX_SOURCE_BYTES = 16 * MiB
-MAX_XML_ELEMENTS = 250_000
+MAX_SOURCE_BYTES = 8 * MiB
+MAX_XML_ELEMENTS = 200_000
 MAX_XML_DEPTH = 10_000
 
 
