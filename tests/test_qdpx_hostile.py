@@ -100,6 +100,34 @@ def test_three_thousand_nested_codes_are_walked_without_recursion(tmp_path, stud
     assert deepest == 2999
 
 
+def test_deeply_nested_codes_export_and_come_back(tmp_path, study):
+    """The exporter walks (and writes) the code tree without recursion too."""
+    from tacompanion.formats.qdpx_export import build_qdpx
+
+    import_qdpx(study, _write(tmp_path, "deep.qdpx", H.nested_codes(3000)))
+    again = _write(tmp_path, "again.qdpx", build_qdpx(study).data)
+    project = read_qdpx(again)
+    assert len(project.codes) == 3000 and project.codes[-1].parent == project.codes[-2].guid
+
+
+def test_categories_nested_too_deep_are_placed_at_the_deepest_theme_level(tmp_path, study, cli):
+    from tacompanion.store.qdpx import MAX_THEME_DEPTH
+
+    inner = H.code("leaf")
+    for n in reversed(range(1500)):
+        inner = H.code(f"t{n}", children=inner).replace('isCodable="true"', 'isCodable="false"', 1)
+    summary = import_qdpx(study, _write(tmp_path, "themes.qdpx", H.zip_bytes({"project.qde": H.project_xml(inner)})))
+    assert summary.counts["themes"] == 1500 and summary.counts["codes"] == 1
+    assert any(p.startswith(f"1,480 categories nested more than {MAX_THEME_DEPTH} deep") for p in summary.problems)
+    depth = study.scalar("WITH RECURSIVE d(id, n) AS (SELECT id, 1 FROM themes WHERE parent_id IS NULL "
+                         "UNION ALL SELECT t.id, n + 1 FROM themes t JOIN d ON t.parent_id = d.id) "
+                         "SELECT max(n) FROM d")
+    assert depth == MAX_THEME_DEPTH
+    for command in (["stats"], ["export", "report", "-o", str(tmp_path / "r.md")]):
+        r = cli("--db", str(study.path), *command)
+        assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
+
+
 def test_the_code_walk_keeps_document_order(tmp_path):
     xml = H.project_xml(H.code("A", children=H.code("A1") + H.code("A2", children=H.code("A2a"))) + H.code("B"))
     project = read_qdpx(_write(tmp_path, "order.qdpx", H.zip_bytes({"project.qde": xml})))

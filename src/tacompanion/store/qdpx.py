@@ -62,6 +62,7 @@ THEME_STATUS_SET_RE = re.compile(r"^Theme status: (candidate|reviewed|final)$")
 JOURNAL_NOTE_RE = re.compile(r"^Reflexive journal (\d{4}-\d{2}-\d{2})(?: \(\d+\))?$")
 OUR_MEMO_NAME_RE = re.compile(r"^(Memo on .*|Study memo|Reflexive journal .*)$")
 PARTICIPANT_MEMO_RE = re.compile(r"^Memo on participant (.+)$")
+MAX_THEME_DEPTH = 20  # docs/limits.md
 
 
 @dataclass
@@ -150,8 +151,23 @@ class _Importer:
 
     # -- codes and themes ---------------------------------------------------------------------
 
+    def _theme_level(self, theme_id: int) -> int:
+        """1 for a top-level theme, 2 for its subtheme, ... (bounded: a cycle
+        in a damaged file must not loop)."""
+        level, seen = 0, set()
+        current: int | None = theme_id
+        while current is not None and current not in seen and level <= MAX_THEME_DEPTH:
+            seen.add(current)
+            level += 1
+            current = self.theme_parent.get(current)
+        return level
+
     def codes(self) -> None:
         by_guid = {c.guid: c for c in self.p.codes}
+        # Themes nest at most MAX_THEME_DEPTH deep (the report, the map and the
+        # statistics walk the theme tree); deeper categories are placed at that depth.
+        self.theme_parent: dict[int, int | None] = dict(self.conn.execute("SELECT id, parent_id FROM themes"))
+        self.flattened = 0
         names = {r[0].casefold() for r in self.conn.execute("SELECT name FROM codes")}
         slugs = {r[0] for r in self.conn.execute("SELECT slug FROM codes")}
         position = {"theme": defaultdict(int), "code": self.conn.execute(
@@ -175,6 +191,11 @@ class _Importer:
                     self.theme_of[c.guid] = self.existing["themes"][c.guid]
                     self.s.skipped["themes"] += 1
                     continue
+                wanted = theme_id
+                while theme_id is not None and self._theme_level(theme_id) >= MAX_THEME_DEPTH:
+                    theme_id = self.theme_parent.get(theme_id)
+                if theme_id != wanted:
+                    self.flattened += 1
                 position["theme"][theme_id] += 1
                 cur = self.conn.execute(
                     "INSERT INTO themes (uuid, parent_id, name, definition, status, position, created_at) "
@@ -183,6 +204,7 @@ class _Importer:
                      position["theme"][theme_id], self.now),
                 )
                 self.theme_of[c.guid] = cur.lastrowid
+                self.theme_parent[cur.lastrowid] = theme_id
                 self.s.counts["themes"] += 1
                 continue
             if c.guid in self.existing["codes"]:
@@ -214,6 +236,10 @@ class _Importer:
             )
             self.code_of[c.guid] = cur.lastrowid
             self.s.counts["codes"] += 1
+
+        if self.flattened:
+            self.problem(f"{self.flattened:,} categories nested more than {MAX_THEME_DEPTH} deep: placed at "
+                         f"depth {MAX_THEME_DEPTH} (themes nest at most {MAX_THEME_DEPTH} deep; codes any depth)")
 
     def theme_status(self) -> None:
         for guid, name, members in self.p.sets:
