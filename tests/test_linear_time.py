@@ -232,3 +232,14 @@ JOIN codes c ON c.id = k.code_id
 LEFT JOIN path ON path.id = c.theme_id
 ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
 """
+
+
+def test_a_guide_file_beyond_the_limit_is_refused_before_it_is_parsed(tmp_path):
+    from tacompanion.formats.guide_file import MAX_GUIDE_BYTES, GuideFileError, read_guide_file
+
+    path = tmp_path / "huge.md"
+    path.write_text("# T\n\n## " + "[" * MAX_GUIDE_BYTES + "\n", "utf-8")
+    assert calls(lambda: pytest.raises(GuideFileError, read_guide_file, path)) < 200
+    with pytest.raises(GuideFileError) as err:
+        read_guide_file(path)
+    assert str(err.value) == f"{path}: {MAX_GUIDE_BYTES + 10:,} bytes is far too large for an interview guide"
