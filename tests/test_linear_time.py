@@ -242,4 +242,4 @@ def test_a_guide_file_beyond_the_limit_is_refused_before_it_is_parsed(tmp_path):
     assert calls(lambda: pytest.raises(GuideFileError, read_guide_file, path)) < 200
     with pytest.raises(GuideFileError) as err:
         read_guide_file(path)
-    assert str(err.value) == f"{path}: {MAX_GUIDE_BYTES + 10:,} bytes is far too large for an interview guide"
+    assert str(err.value) == f"{path}: {MAX_GUIDE_BYTES + 9:,} bytes is far too large for an interview guide"
