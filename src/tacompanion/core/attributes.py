@@ -21,7 +21,7 @@ TYPES = ("text", "integer", "decimal", "boolean", "date")
 # REFI-QDA typeOfVariable <-> ours
 REFI_OF = {"text": "Text", "integer": "Integer", "decimal": "Float", "boolean": "Boolean", "date": "Date"}
 FROM_REFI = {"text": "text", "integer": "integer", "float": "decimal", "boolean": "boolean",
-             "date": "date", "datetime": "date"}
+             "date": "date", "datetime": "text"}  # a time of day would be lost as a date
 
 _TRUE = ("true", "yes", "y", "1")
 _FALSE = ("false", "no", "n", "0")
