@@ -130,3 +130,15 @@ def attribute_values(study: Study, name: str) -> dict[int, object]:
             if key is not None and attrs[key] is not None:
                 out[pid] = attrs[key]
     return out
+
+
+def matrix_groups(study: Study, matrix, name: str) -> list:
+    """The rows of a participants x themes matrix (store.thematic.Matrix)
+    grouped by attribute `name`, with counts and labels per group
+    (core/matrix_groups.py)."""
+    from tacompanion.core.matrix_groups import group_rows
+    from tacompanion.core.prevalence import rule_from_setting
+
+    rule = rule_from_setting(study.setting("prevalence_rule"))
+    return group_rows(matrix.participants, [t[0] for t in matrix.themes], matrix.cells,
+                      attribute_values(study, name), rule)

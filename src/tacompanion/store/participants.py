@@ -96,9 +96,9 @@ def rename_participant(study: Study, old: str, new: str) -> dict:
 
     row = find_participant(study, old)
     name = check_pseudonym(new)
-    clash = study.scalar("SELECT id FROM participants WHERE pseudonym = ? AND id != ?", (name, row["id"]))
+    clash = study.scalar("SELECT pseudonym FROM participants WHERE pseudonym = ? AND id != ?", (name, row["id"]))
     if clash is not None:
-        raise StudyError(f"{name!r} is already a participant; choose another pseudonym")
+        raise StudyError(f"{clash!r} is already a participant; choose another pseudonym")
     if name == row["pseudonym"]:
         raise StudyError(f"{row['pseudonym']!r} is already called that")
     with record(study, "rename-participant", f"Rename participant {row['pseudonym']} to {name}") as op:

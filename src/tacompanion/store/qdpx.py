@@ -301,7 +301,9 @@ class _Importer:
             if match.case is not None:
                 out[source.guid] = self.participant_by_name[match.case.casefold()]
                 if match.how == "speaker":
-                    self.problem(f"source {source.name!r}: no case points to it; given to {match.case} "
+                    who = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?",
+                                            (out[source.guid],)).fetchone()[0]
+                    self.problem(f"source {source.name!r}: no case points to it; given to {who} "
                                  "(the only case its speaker labels name)")
                 continue
             answer = self.assign.get(source.guid) or self.assign.get(source.name)
