@@ -226,3 +226,19 @@ def test_a_move_onto_the_same_text_and_a_rename_onto_a_taken_name_are_refused(v2
         rename_transcript(v2, "t3-interview.vtt", "T2-interview.md")
     assert rename_transcript(v2, "t3-interview.vtt", "t3 second session.vtt")["new"] == "t3 second session.vtt"
     assert json.loads(json.dumps(participant_rows(v2)))  # plain data
+
+
+# -- search covers interview notes -------------------------------------------------------------
+
+
+def test_search_finds_interview_notes_with_their_interview_and_time(v2):
+    from tacompanion.core.search import MARK_START
+    from tacompanion.store.notes import search_notes
+
+    result = search_notes(v2, "group")
+    assert result.total == 1 and result.interviews == 1
+    hit = result.hits[0]
+    assert hit.participant == "T3" and hit.interview.startswith("interview notes 2026-")
+    assert hit.kind == "note" and hit.recording_ms == 121000
+    assert MARK_START + "group" in hit.snippet
+    assert search_notes(v2, "nothingsaidofthis").hits == []
