@@ -76,7 +76,8 @@ def set_attribute(study: Study, pseudonym: str, name: str, value: str, *, kind: 
         wanted = check_type(kind) if kind else (current or guess_type(value))
         parsed = parse_value(wanted, value, name=name)
     except AttributeValueError as exc:
-        raise StudyError(str(exc)) from None
+        declared = f" ({name} holds {wanted} values; give it another type to change that)" if current and not kind else ""
+        raise StudyError(f"{exc}{declared}") from None
     row = find_participant(study, pseudonym)
     changes = []
     if current is not None and wanted != current:
