@@ -79,7 +79,7 @@ def test_transcripts_list_move_rename_remove(cli, db):
     r = cli("--db", db, "transcripts", "remove", "t2-second.srt")
     assert r.returncode == 1 and "--yes" in r.stderr
     r = cli("--db", db, "transcripts", "remove", "t2-second.srt", "--yes")
-    assert r.returncode == 0 and "removed transcript t2-second.srt of T2: 1 transcript, 8 codings" in r.stdout
+    assert r.returncode == 0 and "removed transcript t2-second.srt of T2: 12 turns, 8 codings" in r.stdout
     r = cli("--db", db, "transcripts", "remove", "t2-second.srt", "--yes")
     assert r.returncode == 1 and "no transcript 't2-second.srt'" in r.stderr
     assert [t["participant"] for t in json.loads(cli("--db", db, "transcripts", "list", "--json").stdout)] == \

@@ -67,6 +67,7 @@ def set_attribute(study: Study, pseudonym: str, name: str, value: str, *, kind: 
     Undoable. Returns {"pseudonym", "name", "type", "value"}."""
     from tacompanion.store.history import record
 
+    current = wanted = None
     try:
         name = check_name(name)
         types = attribute_types(study)

@@ -30,13 +30,17 @@ class Removal:
     codings: int = 0
     memos: int = 0
     backup: Path | None = None
+    turns: int = 0  # of a transcript removed on its own
+
 
     def lines(self) -> str:
         """'2 transcripts, 1 interview with 14 notes, 37 codings, 2 memos'."""
         from tacompanion.core.words import plural
 
         parts = []
-        if self.transcripts:
+        if self.turns:
+            parts.append(plural(self.turns, "turn"))
+        elif self.transcripts:
             parts.append(plural(self.transcripts, "transcript"))
         if self.interviews:
             parts.append(plural(self.interviews, "interview")
@@ -125,7 +129,7 @@ def transcript_removal(study: Study, name: str, participant: str | None = None) 
     t = find_transcript(study, name, participant)
     rows = _transcript_rows(study, [t["id"]])
     return Removal(f"transcript {t['file_name']} of {t['pseudonym']}", 1, 0, 0,
-                   len(rows["codings"]), len(rows["memos"]))
+                   len(rows["codings"]), len(rows["memos"]), turns=len(rows["segments"]))
 
 
 # -- removing ---------------------------------------------------------------------------------
@@ -166,7 +170,7 @@ def remove_transcript(study: Study, name: str, participant: str | None = None, *
             for row_id in rows[table]:
                 op.delete(table, row_id)
         op.delete("transcripts", t["id"])
-    return Removal(plan.what, 1, 0, 0, plan.codings, plan.memos, saved)
+    return Removal(plan.what, 1, 0, 0, plan.codings, plan.memos, saved, plan.turns)
 
 
 def _backup_before(study: Study, what: str) -> Path:

@@ -165,6 +165,12 @@ class TacompanionApp(App):
         if not isinstance(self.screen, TranscriptsScreen):
             self.push_screen(TranscriptsScreen())
 
+    def action_participants(self) -> None:
+        from tacompanion.tui.familiarise.participants import ParticipantsScreen
+
+        if not isinstance(self.screen, ParticipantsScreen):
+            self.push_screen(ParticipantsScreen())
+
     def action_import_transcripts(self) -> None:
         def done(imported: int | None) -> None:
             if imported:

@@ -50,7 +50,8 @@ def glance_text(o: StudyOverview) -> str:
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
     # Seven rows at most: the home screen must fit 80x24 with its Start list.
     rows = [
-        ("Participants", f"{o.participants}{pilots}"),
+        # p opens the participants screen (the Start list is full at 80x24)
+        ("Participants", f"{o.participants}{pilots} [dim]· p[/]"),
         ("Interviews", f"{o.interviews}{open_}, guides {o.guides}"),
         ("Notes", f"{o.notes}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
@@ -94,6 +95,8 @@ class HomeScreen(Screen):
     HELP_TITLE = "home"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("p", "app.participants", "Participants", id="home.participants", show=False,
+                tooltip="rename, pilot yes/no, attributes, remove"),
         *[Binding(m.key, f"app.{m.action}", m.label, id=f"home.{m.action}") for m in MODES],
     ]
 
