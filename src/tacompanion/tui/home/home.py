@@ -36,7 +36,7 @@ MODES: list[Mode] = [
     Mode("i", "Start an interview", "interview", "live notes from a guide, in the room"),
     Mode("t", "Read transcripts", "transcripts", "and mark them read"),
     Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
-    Mode("slash", "Search transcripts", "search", "every word"),
+    Mode("slash", "Search transcripts", "search", "every word, in transcripts and interview notes"),
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
