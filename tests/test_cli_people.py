@@ -125,3 +125,31 @@ def test_search_finds_interview_notes_with_their_interview_and_time(cli, db):
     assert "T1  interview notes 2026-03-02 09:02  note  10:20" in r.stdout
     assert "«thinking» vs «hiding»" in r.stdout
     assert r.stdout.strip().endswith("1 hit in the notes of 1 interview")
+
+
+def test_on_a_terminal_the_import_asks_for_each_unassigned_source(tmp_path):
+    """In a pseudo-terminal, the import asks before writing: an answer places
+    the source, Enter accepts the participant named after the file."""
+    import os
+    import sys
+
+    pexpect = pytest.importorskip("pexpect")
+    extra = qualcoder_project(tmp_path, extra_sources={"f" * 8 + "-0000-4000-8000-" + "0" * 12:
+                                                       ("other.txt", "Q: so?\nA: so.\n")})
+    db = tmp_path / "asked.db"
+    child = pexpect.spawn(sys.executable, ["-m", "tacompanion", "--db", str(db), "import", str(extra)],
+                          env=dict(os.environ, TERM="dumb"), timeout=30, encoding="utf-8")
+    child.expect("participant of 'focus group.txt'")
+    child.sendline("T2")
+    child.expect(r"participant of 'other.txt' \(Enter: a new participant 'other'\)")
+    child.sendline("")
+    child.expect("imported")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    from tacompanion.store.study import Study
+
+    with Study.open(db, create=False) as s:
+        owners = dict(s.conn.execute("SELECT t.file_name, p.pseudonym FROM transcripts t "
+                                     "JOIN participants p ON p.id = t.participant_id"))
+    assert owners["focus group.txt"] == "T2" and owners["other.txt"] == "other"

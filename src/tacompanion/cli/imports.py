@@ -72,6 +72,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not plan.ok:
             for line in plan.errors:
                 print(f"{PROG}: error: {line}", file=sys.stderr)
+            if args.pilot and any(line.endswith("nothing to do") for line in plan.errors):
+                print(f"{PROG}: to mark an imported participant as a pilot: "
+                      f"{PROG} participants pilot ID yes", file=sys.stderr)
             raise CliError(
                 "nothing imported" if len(plan.errors) == 1 and not plan.items
                 else f"nothing imported: {len(plan.errors)} of "
