@@ -67,7 +67,7 @@ def test_a_new_attributes_type_is_what_its_value_suggests(text, kind):
 
 def test_values_are_read_as_their_type_or_refused_with_what_was_expected():
     assert parse_value("integer", 11.0) == 11 and parse_value("integer", "11.0") == 11
-    assert parse_value("decimal", "2,5") == 2.5 and parse_value("decimal", "3") == 3
+    assert parse_value("decimal", "2,5") == 2.5 and parse_value("decimal", "3") == 3.0 and isinstance(parse_value("decimal", "3"), float)
     assert parse_value("boolean", "Yes") is True and parse_value("boolean", "0") is False
     assert parse_value("date", "2026-03-01T10:00:00Z") == "2026-03-01"
     assert parse_value("text", True) == "true" and parse_value("text", 11.0) == "11"

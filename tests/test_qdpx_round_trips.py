@@ -273,6 +273,7 @@ def test_export_import_export_gives_the_same_people_memos_and_journal(study, tmp
     set_pilot(study, "P0", False)
     set_attribute(study, "P1", "Started", "2026-03-01")
     set_attribute(study, "P2", "age", "52")
+    set_attribute(study, "P2", "years", "3")  # a decimal with a whole value stays a decimal
     with study.write() as db:
         db["journal"].insert({"uuid": "2f0c0a4e-0000-4000-8000-000000000001", "entry_date": "2026-11-22",
                               "text": "Second entry.\n\nTwo paragraphs.", "created_at": "2026-11-22T08:00:00.000Z"})

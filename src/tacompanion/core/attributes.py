@@ -126,13 +126,12 @@ def parse_value(kind: str, value: object, *, name: str = "the attribute") -> str
         if isinstance(value, bool):
             raise AttributeValueError(f"{name} is a number, not {value!r}")
         if isinstance(value, (int, float)) and math.isfinite(value):
-            return value
+            return float(value)  # a decimal is a float, whole or not: 3 is 3.0
         text = str(value).strip()
         if text.count(",") == 1 and "." not in text:  # 2,5 as many locales write it
             text = text.replace(",", ".")
         if _DECIMAL.match(text) and math.isfinite(float(text)):
-            number = float(text)
-            return int(number) if _INTEGER.match(text) else number
+            return float(text)
         raise AttributeValueError(f"{name} is a number such as 2.5, not {value!r}")
     if kind == "date":
         got = _as_date(str(value).strip()) if not isinstance(value, bool) else None

@@ -176,6 +176,9 @@ class _Reader:
                     if name is not None:
                         values[name] = value
                 sources = [canonical_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")]
+                if _children(c, "CodeRef"):
+                    self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'CodeRef'))} code "
+                                         "reference(s) on the case itself not imported")
                 if _children(c, "SelectionRef"):
                     self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'SelectionRef'))} "
                                          "selection reference(s) not imported (a participant owns whole sources)")

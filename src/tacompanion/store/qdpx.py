@@ -357,7 +357,8 @@ class _Importer:
                 continue
             kind = FROM_REFI.get(str(self.p.variable_types.get(k, "Text")).casefold(), "text")
             present = [v for v in vs if v not in (None, "")]
-            if kind == "decimal" and present and all(
+            ours = self.p.origin.casefold().startswith("tacompanion")  # our Float is a decimal
+            if kind == "decimal" and not ours and present and all(
                     isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
                     for v in present):
                 kind = "integer"
