@@ -146,6 +146,14 @@ class TranscriptsScreen(Screen):
 
     # -- moving, renaming, removing (store/data_changes.py) ---------------------------
 
+    def _transcript_or_say(self) -> TranscriptInfo | None:
+        """The highlighted transcript; on an interview's notes, say what to do instead."""
+        t = self.selected()
+        if t is None:
+            self.notify("Highlight a transcript: interview notes go with their participant "
+                        "(the participants screen, home p)", severity="warning")
+        return t
+
     def _done(self, change, *args, message, **kwargs) -> None:
         try:
             got = change(self.app.study, *args, **kwargs)
@@ -156,7 +164,7 @@ class TranscriptsScreen(Screen):
         self.refresh_list()
 
     def action_move(self) -> None:
-        t = self.selected()
+        t = self._transcript_or_say()
         if t is None:
             return
 
@@ -171,7 +179,7 @@ class TranscriptsScreen(Screen):
         self.app.push_screen(PromptScreen(f"Move {t.file_name} from {t.participant} to participant:"), answered)
 
     def action_rename(self) -> None:
-        t = self.selected()
+        t = self._transcript_or_say()
         if t is None:
             return
 
@@ -183,7 +191,7 @@ class TranscriptsScreen(Screen):
         self.app.push_screen(PromptScreen(f"New name for {t.participant}'s {t.file_name}:", t.file_name), answered)
 
     def action_remove(self) -> None:
-        t = self.selected()
+        t = self._transcript_or_say()
         if t is None:
             return
         try:
