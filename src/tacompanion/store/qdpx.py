@@ -468,7 +468,9 @@ class _Importer:
         created = source.created or self.now
         cur = self.conn.execute(
             "INSERT INTO interviews (uuid, participant_id, pilot, created_at, started_at) VALUES (?, ?, ?, ?, ?)",
-            (source.guid, pid, int(pilot), created, source.created),
+            # the participant's pilot flag is the interview's (store/participants.py);
+            # a source named "P3 pilot interview notes" marks the participant too
+            (source.guid, pid, int(pilot or self._pilot(pid, pilot)), created, source.created),
         )
         iid = cur.lastrowid
         notes = []
@@ -482,6 +484,14 @@ class _Importer:
         self.s.counts["interviews"] += 1
         self.s.counts["notes"] += len(notes)
         return iid
+
+    def _pilot(self, pid: int, named_pilot: bool) -> bool:
+        was, who = self.conn.execute("SELECT pilot, pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()
+        if named_pilot and not was:
+            self.problem(f"a pilot interview of {who} (its notes are named so): {who} marked as a pilot")
+            self.conn.execute("UPDATE participants SET pilot = 1 WHERE id = ?", (pid,))
+            self.conn.execute("UPDATE interviews SET pilot = 1 WHERE participant_id = ?", (pid,))
+        return bool(self.conn.execute("SELECT pilot FROM participants WHERE id = ?", (pid,)).fetchone()[0])
 
     def _codings(self, source, target, rows: list, seen: set) -> None:
         kind, doc_id, text = target
