@@ -155,7 +155,6 @@ class _Importer:
         self.notes_of: dict[str, tuple[int, list]] = {}  # source guid -> (interview id, [(note id, block)])
         self.selection_at: dict[str, tuple[str, int]] = {}  # selection guid -> (source guid, start)
         self.assign: dict[str, str] = {}  # source guid or name -> pseudonym: the researcher's answers
-        self.unassigned: list[str] = []  # sources given a participant made from their file name
 
     def problem(self, line: str) -> None:
         self.s.problems.append(line)
@@ -259,7 +258,7 @@ class _Importer:
         out: dict[str, int] = {}
         attributes_of = self._case_attributes()
 
-        def new(guid: str, name: str, values: dict) -> int:
+        def new(guid: str, name: str) -> int:
             pilot, attributes = attributes_of.get(guid, (False, {}))
             pseudonym = " ".join(name.split())[:MAX_PSEUDONYM] or "participant"
             base, n = pseudonym, 1
@@ -284,7 +283,7 @@ class _Importer:
                 pid = self.existing["participants"][case.guid]
                 self.s.skipped["participants"] += 1
             else:
-                pid = new(case.guid, case.name, case.values)
+                pid = new(case.guid, case.name)
             self.case_of[case.guid] = pid
             if case.description.strip():
                 self._description(("participant_id", pid), case.description, case.guid, f"case {case.name!r}")
@@ -312,13 +311,12 @@ class _Importer:
                 if key in self.participant_by_name:
                     out[source.guid] = self.participant_by_name[key]
                 else:
-                    out[source.guid] = new(derived_guid(source.guid, "participant"), answer, {})
+                    out[source.guid] = new(derived_guid(source.guid, "participant"), answer)
                 continue
             name = m.group("who") if m else new_participant_name(source.name)
-            pid = new(derived_guid(source.guid, "participant"), name, {})
+            pid = new(derived_guid(source.guid, "participant"), name)
             pseudonym = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
             out[source.guid] = pid
-            self.unassigned.append(source.name)
             self.problem(f"source {source.name!r}: no case points to it, and neither its name nor its speaker "
                          f"labels name one; imported under a new participant {pseudonym!r} named after the file "
                          "(rename it with `participants rename`, or move the transcript with `transcripts move`)")
