@@ -5,8 +5,10 @@ and undo, moving and renaming transcripts; on a study of schema version 2
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,9 @@ from tacompanion.core.attributes import AttributeValueError, guess_type, parse_v
 from tacompanion.core.case_matching import match_source, name_keys
 from tacompanion.core.matrix_groups import group_rows
 from tacompanion.core.prevalence import DEFAULT_RULE
+from tacompanion.formats.codings_csv import coding_rows
+from tacompanion.formats.qdpx_export import build_qdpx
+from tacompanion.formats.report_md import report_markdown
 from tacompanion.store import schema
 from tacompanion.store.analysis import analyse
 from tacompanion.store.attributes import (
@@ -109,6 +114,11 @@ def test_rename_follows_everywhere_and_is_refused_when_taken(v2):
     assert got["old"] == "T1" and got["new"] == "P7"
     assert got["speaker_turns"] > 0  # the label in the text stays: said, so a redaction can hide it
     assert (1, "P7") in participant_theme_matrix(v2).participants
+    assert {r["participant"] for r in coding_rows(v2)} == {"P7", "T2", "T3", "T4"}
+    with zipfile.ZipFile(io.BytesIO(build_qdpx(v2).data)) as z:
+        assert b'<Case guid="' in z.read("project.qde") and b'name="P7"' in z.read("project.qde")
+    report = report_markdown(v2)
+    assert "(P7)" in report and "(T1)" not in report  # quotes are attributed to the new name
     assert [r["id"] for r in participant_rows(v2)] == ["P7", "T2", "T3", "T4"]
     with pytest.raises(StudyError, match="no participant 'T1'"):
         rename_participant(v2, "T1", "P8")
