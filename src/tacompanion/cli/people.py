@@ -26,7 +26,8 @@ def register(sub) -> None:
         ),
     )
     add_db_option(p, top=False)
-    p.set_defaults(handler=cmd_participants_list, json=False)
+    p.add_argument("--json", action="store_true", help="with no ACTION: the list as JSON")
+    p.set_defaults(handler=cmd_participants_list)
     ps = p.add_subparsers(dest="participants_command", metavar="ACTION")
 
     lst = ps.add_parser("list", help="every participant (the default)", description="Every participant: pilot, "
@@ -90,7 +91,8 @@ def register(sub) -> None:
         ),
     )
     add_db_option(t, top=False)
-    t.set_defaults(handler=cmd_transcripts_list, json=False)
+    t.add_argument("--json", action="store_true", help="with no ACTION: the list as JSON")
+    t.set_defaults(handler=cmd_transcripts_list)
     ts = t.add_subparsers(dest="transcripts_command", metavar="ACTION")
     tl = ts.add_parser("list", help="every transcript (the default)", description="Every transcript: id, "
                        "participant, name, format, turns, words, codings, read.")
