@@ -321,5 +321,5 @@ def test_real_files_from_other_tools_are_within_every_limit():
 def test_limits_are_documented():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "limits.md").read_text("utf-8")
     for figure in ("10,000", "32 MiB", "8 MiB", "48 MiB", "200,000", "1,000,000", "1 MiB", "100 times",
-                   "1,000 entries", "500,000"):
+                   "1,000 entries", "300,000"):
         assert figure in doc, figure

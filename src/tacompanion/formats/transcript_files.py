@@ -150,7 +150,7 @@ def parse_docx(data: bytes) -> ParsedTranscript:
 # XML part streamed through the checks (no DTD, elements counted), so what
 # python-docx then reads is bounded by sizes already checked.
 DOCX_LIMITS = ZipLimits(max_entries=1_000, max_entry_bytes=32 * MiB, max_total_bytes=64 * MiB)
-MAX_DOCX_XML_ELEMENTS = 500_000
+MAX_DOCX_XML_ELEMENTS = 300_000
 MAX_DOCX_XML_DEPTH = 1_000
 
 
