@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -189,6 +190,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds before an input counts as a hang")
     ap.add_argument("--keep", type=Path, help="a folder to copy the inputs that break a rule into")
+    ap.add_argument("--budget", type=float, default=0,
+                    help="stop starting new inputs after this many seconds (0: no limit); those tried are counted")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     pools = seeds()
@@ -210,10 +213,21 @@ def main() -> int:
         counts: collections.Counter = collections.Counter()
         by_kind: collections.Counter = collections.Counter()
         bad: list[dict] = []
+        started = time.monotonic()
+
+        def run_within_budget(*job):
+            if args.budget and time.monotonic() - started > args.budget:
+                return None  # not tried
+            return run_one(*job, work, study, args.timeout)
+
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            futures = [pool.submit(run_one, *job, work, study, args.timeout) for job in jobs]
-            for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
+            futures = [pool.submit(run_within_budget, *job) for job in jobs]
+            done = 0
+            for future in concurrent.futures.as_completed(futures):
                 r = future.result()
+                if r is None:
+                    continue
+                done += 1
                 counts["inputs tried"] += 1
                 by_kind[r["kind"]] += 1
                 counts["accepted (exit 0)"] += r.get("rc") == 0
@@ -225,7 +239,10 @@ def main() -> int:
                         counts[label] += 1
                         bad.append(r)
                 if done % 250 == 0:
-                    print(f"  {done} inputs...", file=sys.stderr, flush=True)
+                    bad_so_far = sum(counts[k] for k in ("tracebacks", "hangs", "internal errors",
+                                                         "messages not naming the file",
+                                                         "studies changed by a refused import"))
+                    print(f"  {done} inputs, {bad_so_far} broke a rule...", file=sys.stderr, flush=True)
         if args.keep and bad:
             args.keep.mkdir(parents=True, exist_ok=True)
             for r in bad:
