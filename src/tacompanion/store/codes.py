@@ -134,6 +134,21 @@ def apply_code(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) 
         return op.insert("codings", row)
 
 
+def apply_code_to_spans(study: Study, code_id: int, places: list[tuple[DocRef, Span]], coder: str) -> int:
+    """Code every (document, span) with one code, as one undoable step (the
+    hits of a search). Returns how many codings were made; a span that
+    already has this code is left as it is."""
+    rows = [row for doc, span in places if (row := _coding_row(study, code_id, doc, span, coder)) is not None]
+    if not rows:
+        return 0
+    name = code_name(study, code_id)
+    label = f"Apply '{name}' to {len(rows)} search hit{'s' if len(rows) != 1 else ''}"
+    with history.record(study, "apply-code", label, coder=coder) as op:
+        for row in rows:
+            op.insert("codings", row)
+    return len(rows)
+
+
 def create_and_apply(study: Study, name: str, doc: DocRef, span: Span, coder: str) -> tuple[int, int]:
     """Create a code and apply it, as one undoable step. Returns (code, coding)."""
     name = _clean_name(name)
