@@ -283,12 +283,13 @@ def segment_questions(study: Study, transcript_id: int) -> list[str | None]:
     return effective_questions(timed, marks)
 
 
-def question_starts(study: Study, transcript_id: int) -> dict[int, str]:
-    """Where each guide question starts in a transcript: segment id ->
-    `Q3 · the question's words`, at the first turn under it (hand marks or
-    times), so the reading and coding views can show it."""
+def question_starts(study: Study, transcript_id: int, key: str = "id") -> dict[int, str]:
+    """Where each guide question starts in a transcript: segment id (or, with
+    key="position", the turn's position) -> `Q3 · the question's words`, at
+    the first turn under it (hand marks or times), for the reading and
+    coding views to show."""
     rows = study.query(
-        "SELECT id, question_id, question_source FROM segments WHERE transcript_id = ? ORDER BY position",
+        "SELECT id, position, question_id, question_source FROM segments WHERE transcript_id = ? ORDER BY position",
         (transcript_id,),
     )
     if not any(r["question_id"] for r in rows):
@@ -304,7 +305,7 @@ def question_starts(study: Study, transcript_id: int) -> dict[int, str]:
     for row, question_id in zip(rows, current):
         if question_id is not None and question_id != previous:
             question = by_id.get(question_id)
-            out[row["id"]] = (
+            out[row[key]] = (
                 f"Q{question.number} · {' '.join(question.text.split())}" if question else f"Q {question_id}"
             )
         previous = question_id

@@ -169,7 +169,8 @@ class CodingScreen(Screen):
             strip.update(Text("No codes yet: press c to create the first", style="dim"))
             return
         width = max(20, (strip.size.width or self.size.width or 80) - 2)
-        per_line = max(1, min(len(self.recent), width // 16))
+        n = len(self.recent)
+        per_line = min(n, max(-(-n // 2), width // 16))  # never more than two lines
         cell = width // per_line
         labels = distinct_labels([name for _, name in self.recent], cell - 3)
         text = Text(no_wrap=True, overflow="crop")
@@ -821,7 +822,11 @@ class CodingScreen(Screen):
         if block is None or block.segment_id is None:
             self.status("Questions are marked on transcript turns (notes already carry theirs).")
             return
-        mark_question_here(self, self.document.key, block.segment_id, self.status)
+        def said(message: str) -> None:
+            self.show_questions()
+            self.status(escape(message))
+
+        mark_question_here(self, self.document.key, block.segment_id, said)
 
     def action_back(self) -> None:
         if self.on_back is not None:
