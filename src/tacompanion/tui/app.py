@@ -121,21 +121,37 @@ class TacompanionApp(App):
         begin_interview(self, self.launch_interview, exit_on_end=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers Textual's commands plus the current screen's own
-        keys (those with an id), so every action can be found by name."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for binding in screen._bindings.key_to_bindings.values():
-            for b in binding:
-                if b.id is None or b.action in seen:
-                    continue
-                seen.add(b.action)
-                keys = self.get_key_display(b)
-                yield SystemCommand(
-                    b.description,
-                    f"{b.tooltip or b.description} ({keys})",
-                    partial(screen.run_action, b.action),
+        """The palette offers Textual's commands plus every key of the current
+        screen by name, whatever widget has the focus: the screen's own, those
+        its widgets show (the code panel's rename, merge, …) and the app's
+        (thematic map). Textual's colour-theme command is called "Colour
+        scheme", so that "theme" finds the analysis's themes, not colours."""
+        titles: set[str] = set()
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":
+                command = SystemCommand(
+                    "Colour scheme", "Change the interface's colours (light, dark, …)", command.callback
                 )
+            titles.add(command.title.casefold())
+            yield command
+        seen: set[tuple[int, str]] = set()
+        sources: list[tuple[object, bool]] = [(screen, True)]
+        sources += [(node, False) for node in screen.query("*")]
+        sources.append((self, True))
+        for node, every in sources:
+            for bindings in node._bindings.key_to_bindings.values():
+                for b in bindings:
+                    if b.id is None or not (every or b.show) or b.description.casefold() in titles:
+                        continue
+                    if (id(node), b.action) in seen or (node is self and b.action in ("quit", "help")):
+                        continue
+                    seen.add((id(node), b.action))
+                    keys = self.get_key_display(b)
+                    yield SystemCommand(
+                        b.description,
+                        f"{b.tooltip or b.description} ({keys})",
+                        partial(node.run_action, b.action),
+                    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the room, Ctrl+T ticks a probe: the map's global key steps aside

@@ -40,7 +40,7 @@ from tacompanion.store.study import StudyError
 from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, MemoScreen, PromptScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
@@ -698,7 +698,7 @@ class CodingScreen(Screen):
             code_store.describe_code(self.app.study, cid, value)
             self.after_change(f"Described '{name}'.")
 
-        self.app.push_screen(PromptScreen(f"What '{name}' means (for the codebook):", old), answered)
+        self.app.push_screen(LineEditScreen(f"What '{name}' means (for the codebook):", old), answered)
 
     def action_merge_code(self) -> None:
         current = self.panel_code()

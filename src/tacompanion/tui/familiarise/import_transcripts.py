@@ -36,7 +36,12 @@ class ImportScreen(ModalScreen[int]):
 
     CSS_PATH = "import_transcripts.tcss"
     HELP_TITLE = "import transcripts"
-    BINDINGS = [Binding("escape", "close", "Close", id="import.close")]
+    # Enter imports whatever has the focus (a checkbox would take it as a
+    # toggle); Space ticks the boxes.
+    BINDINGS = [
+        Binding("enter", "import", "Import", id="import.run", priority=True),
+        Binding("escape", "close", "Close", id="import.close"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,7 +60,7 @@ class ImportScreen(ModalScreen[int]):
                 yield Checkbox("replace", id="import-replace")
             yield ProgressBar(id="import-progress", show_eta=False)
             with VerticalScroll(id="import-log-box"):
-                yield Static("[dim]Enter imports; Esc closes.[/]", id="import-log")
+                yield Static("[dim]Enter imports; Space ticks a box; Esc closes.[/]", id="import-log")
 
     def on_mount(self) -> None:
         self.query_one("#import-progress").display = False
@@ -63,6 +68,9 @@ class ImportScreen(ModalScreen[int]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
+        self.action_import()
+
+    def action_import(self) -> None:
         if self.busy:
             return
         try:

@@ -26,7 +26,7 @@ from tacompanion.store.thematic import (
     thematic_map,
 )
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, PromptScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, PromptScreen
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.thematic.actions import define_theme, open_theme_memo
 from tacompanion.tui.thematic.map_canvas import MapCanvas
@@ -379,7 +379,7 @@ class ThemeMapScreen(StudyViewScreen):
             code_store.describe_code(self.app.study, row.id, value)
             self.done(f"Described the code '{row.name}'.", ("code", row.id))
 
-        self.app.push_screen(PromptScreen(f"What the code '{row.name}' means:", old), answered)
+        self.app.push_screen(LineEditScreen(f"What the code '{row.name}' means:", old), answered)
 
     def action_status(self) -> None:
         row = self.selected_theme()
