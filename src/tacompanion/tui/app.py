@@ -23,7 +23,6 @@ from tacompanion.tui.dialogs.help import HelpScreen
 from tacompanion.tui.home.home import HomeScreen
 
 if TYPE_CHECKING:
-    from tacompanion.tui.familiarise.search import SearchChoice
     from tacompanion.tui.interview.interview_start import InterviewRequest
 
 # Screens other than home are imported when first opened: each costs start-up
@@ -196,12 +195,8 @@ class TacompanionApp(App):
         if isinstance(self.screen, SearchScreen):
             return
         previous = getattr(self.screen, "query_text", None) or ""
-
-        def chosen(choice: SearchChoice | None) -> None:
-            if choice is not None:
-                self.open_transcript(choice.hit.transcript_id, choice.hit.position, choice.query)
-
-        self.push_screen(SearchScreen(previous), chosen)
+        # The search stays open under the transcripts opened from its hits.
+        self.push_screen(SearchScreen(previous))
 
     def open_transcript(self, transcript_id: int, position: int = 0, query: str | None = None) -> None:
         """Read a transcript at a turn; reuse the reading screen already open on it."""

@@ -1,9 +1,15 @@
-"""Search every transcript (FTS5): hits in context, Enter jumps to one."""
+"""Search every transcript (FTS5): hits in context, Enter opens one.
+
+A place to come back to: Enter searches and leaves the cursor in the query,
+so typing refines it; ↓ or Tab moves to the hits; a transcript opened from a
+hit opens over the search, so `q` there comes back to the hits. The hits can
+be coded: c codes the highlighted turn, C every turn found, with one code."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -53,7 +59,9 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     HELP_TITLE = "search"
     BINDINGS = [
         Binding("escape", "cancel", "Close", id="search.close"),
-        Binding("down", "to_results", "Hits", show=False, id="search.to_results"),
+        Binding("down,tab", "to_results", "To the hits", id="search.to_results"),
+        Binding("c", "code_hit", "Code this turn", id="search.code"),
+        Binding("C", "code_all", "Code every turn found", id="search.code_all"),
     ]
 
     def __init__(self, query: str = "") -> None:
@@ -67,6 +75,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
                 self.initial,
                 placeholder='words, "a phrase", prefix*, a OR b — Enter searches',
                 id="search-input",
+                select_on_focus=False,  # back from the hits, typing goes on at the end
             )
             yield Static("", id="search-status")
             yield OptionList(id="search-hits")
@@ -83,9 +92,27 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
 
     @on(Input.Submitted, "#search-input")
     def submitted(self, event: Input.Submitted) -> None:
+        # The cursor stays in the query: typing on refines it; ↓ goes to the hits.
         self.run_search(event.value)
-        if self.hits:
-            self.action_to_results()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # c and C are letters of the query while typing; they code from the hits.
+        if action in ("code_hit", "code_all"):
+            return not self.query_one(Input).has_focus
+        if action == "to_results":
+            return self.query_one(Input).has_focus
+        return True
+
+    def on_key(self, event) -> None:
+        # A letter typed on the hits goes to the query (and refines it).
+        hits = self.query_one("#search-hits", OptionList)
+        char = event.character
+        if hits.has_focus and char and char.isprintable() and not char.isspace() and char not in "cC":
+            field = self.query_one(Input)
+            field.focus()
+            field.insert_text_at_cursor(char)
+            event.stop()
+            event.prevent_default()
 
     def run_search(self, text: str, *, quiet: bool = False) -> None:
         status = self.query_one("#search-status", Static)
@@ -95,7 +122,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             hits, total, files = result.hits, result.total, result.transcripts
         except (SearchQueryError, StudyError) as exc:
             if not quiet:
-                status.update(f"[b red]{exc}[/]")
+                status.update(f"[b red]{escape(str(exc))}[/]")
             return
         self.hits = hits
         self.query_text = text
@@ -104,7 +131,8 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         shown = f" (first {len(hits)})" if total > len(hits) else ""
         status.update(
             f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}"
-            f"{shown} · ↓ to the hits, Enter opens one" if total else f"[dim]no hits for {text!r}[/]"
+            f"{shown} · ↓ to the hits: Enter opens, c codes one, C all" if total
+            else f"[dim]no hits for {escape(repr(text))}[/]"
         )
 
     def action_to_results(self) -> None:
@@ -115,7 +143,70 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
 
     @on(OptionList.OptionSelected, "#search-hits")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(SearchChoice(self.hits[event.option_index], self.query_text))
+        hit = self.hits[event.option_index]
+        # Over the search, not instead of it: q in the transcript comes back here.
+        self.app.open_transcript(hit.transcript_id, hit.position, self.query_text)
+
+    def action_code_hit(self) -> None:
+        results = self.query_one("#search-hits", OptionList)
+        if not self.hits or results.highlighted is None:
+            return
+        hit = self.hits[results.highlighted]
+        self.code_turns([hit.segment_id], f"{hit.participant} turn {hit.position + 1}")
+
+    def action_code_all(self) -> None:
+        if not self.hits:
+            return
+        from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
+        try:
+            every = search_segments(self.app.study, self.query_text, limit=None).hits
+        except (SearchQueryError, StudyError) as exc:
+            self.query_one("#search-status", Static).update(f"[b red]{escape(str(exc))}[/]")
+            return
+        files = len({h.transcript_id for h in every})
+        label = f"the {len(every)} turns found for '{self.query_text}'"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.code_turns([h.segment_id for h in every], label)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Code all {len(every)} turn{'s' if len(every) != 1 else ''} found for '{self.query_text}' "
+            f"(in {files} transcript{'s' if files != 1 else ''}) with one code? Each whole turn is coded."
+        ), answered)
+
+    def code_turns(self, segment_ids: list[int], label: str) -> None:
+        from tacompanion.store import codes as code_store
+        from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
+
+        study = self.app.study
+        items = [(s.id, s.name) for s in code_store.list_codes(study)]
+        recent = {cid: i for i, (cid, _) in enumerate(code_store.recent_codes(study))}
+        items.sort(key=lambda it: (recent.get(it[0], len(recent)), it[1].casefold()))
+        status = self.query_one("#search-status", Static)
+
+        def picked(result: Picked | None) -> None:
+            if result is None:
+                return
+            try:
+                code_id = (code_store.create_code(study, result.new_name) if result.new_name
+                           else result.item_id)
+                places = code_store.segment_places(study, segment_ids)
+                made = code_store.apply_code_to_spans(study, code_id, places, self.app.coder)
+            except StudyError as exc:
+                status.update(f"[b red]{escape(str(exc))}[/]")
+                return
+            name = code_store.code_name(study, code_id)
+            had = len(places) - made
+            status.update(escape(
+                f"Applied '{name}' to {made} turn{'s' if made != 1 else ''}"
+                + (f" ({had} had it already)" if had else "") + " · u in coding mode undoes it"
+            ))
+
+        self.app.push_screen(
+            FuzzyPicker(f"Code {label}", items, allow_create=True, create_label="Create code"), picked
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
