@@ -19,7 +19,7 @@ async def test_home_shows_the_study_at_a_glance(study):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         glance = str(app.screen.query_one("#glance").render())
-        assert "Participants  2 (1 pilot)" in glance
+        assert "Participants  1 +1 pilot" in glance  # pilots shown, never counted
         phases = str(app.screen.query_one("#phases").render())
         assert "Familiarise" in phases and "Report" in phases
 

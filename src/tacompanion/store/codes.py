@@ -21,8 +21,13 @@ class CodeSummary:
     name: str
     description: str
     theme: str | None  # "Theme / Subtheme", or None when unsorted
-    codings: int
-    participants: int  # distinct non-pilot participants with a coding
+    codings: int  # codings counted in the analysis (store.analysis.COUNTED, and its scope)
+    participants: int  # distinct participants with a counted coding
+    left_out: int = 0  # codings shown but not counted: pilot data (or notes, when only transcripts count)
+
+    @property
+    def all_codings(self) -> int:
+        return self.codings + self.left_out
 
 
 def document_text(study: Study, doc: DocRef) -> str:
@@ -260,15 +265,19 @@ WITH RECURSIVE path(id, name, depth) AS (
 
 
 def list_codes(study: Study, only: int | None = None) -> list[CodeSummary]:
-    """Every code (or only the one with id `only`) with its theme path,
-    codings and non-pilot participants."""
+    """Every code (or only the one with id `only`) with its theme path, its
+    codings and participants as the analysis counts them (the map's numbers:
+    pilots and out-of-scope notes left out), and how many codings are left out."""
+    from tacompanion.store.analysis import COUNTED, analysis_scope
+
+    counted = COUNTED if analysis_scope(study) == "all" else f"({COUNTED} AND k.transcript_id IS NOT NULL)"
     rows = study.query(
         _THEME_PATH
-        + """
+        + f"""
         SELECT c.id, c.name, c.description, path.name AS theme,
-          count(k.id) AS codings,
-          count(DISTINCT CASE WHEN p.pilot = 0 AND coalesce(i.pilot, 0) = 0 THEN p.id END)
-            AS participants
+          count(CASE WHEN {counted} THEN k.id END) AS codings,
+          count(DISTINCT CASE WHEN {counted} THEN p.id END) AS participants,
+          count(CASE WHEN k.id IS NOT NULL AND NOT {counted} THEN k.id END) AS left_out
         FROM codes c
         LEFT JOIN path ON path.id = c.theme_id
         LEFT JOIN codings k ON k.code_id = c.id

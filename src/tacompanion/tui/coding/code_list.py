@@ -18,7 +18,9 @@ from tacompanion.tui.widgets.rows_view import RowsView
 
 
 def code_counts(summary: CodeSummary) -> str:
-    return f" {summary.codings}·{summary.participants}p"
+    """Counted codings and participants (as the map counts them); a `+` says
+    that pilot codings are there too, shown but not counted."""
+    return f" {summary.codings}·{summary.participants}p" + ("+" if summary.left_out else "")
 
 
 def code_row(summary: CodeSummary, width: int, label: str | None = None) -> Text:

@@ -208,6 +208,10 @@ class CodingScreen(Screen):
             return
         code = listing.codes[min(listing.cursor, len(listing.codes) - 1)]
         text = Text(code.name, style="bold")
+        counts = f"\n{plural(code.codings, 'coding')} · {plural(code.participants, 'participant')}"
+        if code.left_out:
+            counts += f" · +{code.left_out} pilot, not counted"
+        text.append(counts, style="dim")
         if code.theme:
             text.append(f"\n↳ {code.theme}", style="dim")
         full.update(text)
@@ -721,7 +725,7 @@ class CodingScreen(Screen):
         if current is None:
             return
         cid, name = current
-        count = next((s.codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
+        count = next((s.all_codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
 
         def answered(yes: bool | None) -> None:
             if yes:

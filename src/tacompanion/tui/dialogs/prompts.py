@@ -61,6 +61,7 @@ class LineEditScreen(PromptScreen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        event.prevent_default()  # not PromptScreen's handler as well
         self.action_save()
 
     def action_save(self) -> None:
