@@ -107,3 +107,37 @@ async def test_the_palette_finds_the_panel_and_app_actions_from_the_text(study):
             if type(app.screen).__name__ == "FuzzyPicker":
                 break
         assert type(app.screen).__name__ == "FuzzyPicker" and "Merge" in app.screen.title_text
+
+
+async def test_a_guide_error_in_the_app_shows_its_brackets(study, tmp_path):
+    guide = tmp_path / "guide.md"
+    guide.write_text("# A guide\n\n## Section [0 min]\n\n1. How was it?\n")
+    from tacompanion.formats.guide_file import GuideFileError, read_guide_file
+
+    try:
+        read_guide_file(guide)
+        message = None
+    except GuideFileError as exc:
+        message = str(exc)
+    assert message and "[" in message  # the guide parser names the form '[N min]'
+    app = TacompanionApp(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.action_interview()
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#start-guide").value = str(guide)
+        dialog.query_one("#start-participant").value = "P9"
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(dialog.query_one("#start-error").render())
+        assert "[N min]" in message and "[N min]" in shown
+
+
+def test_escape_markup_keeps_every_bracket():
+    from textual.markup import to_content
+
+    from tacompanion.core.words import escape_markup
+
+    for text in ["planned time must be '[N min]'", "[draft] silence", "a [b]bold[/b] word", "[ ] start"]:
+        assert to_content(f"[b]{escape_markup(text)}[/]").plain == text

@@ -75,3 +75,11 @@ def _distinguishing(name: str, others: list[str], width: int) -> str:
     window = width - head - 2
     at = max(head, differ - window // 2)
     return name[:head] + "…" + name[at:at + window] + "…"
+
+
+def escape_markup(text: str) -> str:
+    """`text` to show as written inside Textual (or Rich) markup: every `[`
+    escaped. Rich's and Textual's own `escape` leave `[N min]` alone (they
+    escape only tags that start with a lower-case letter), and markup then
+    swallows it."""
+    return text.replace("[", "\\[")

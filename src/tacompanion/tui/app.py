@@ -62,6 +62,12 @@ class TacompanionApp(App):
             # Textual loads a default screen's stylesheet only with the app's.
             self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
 
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications are plain text, never markup: a message quoting a
+        guide's `[N min]` or a code named `[draft]` shows as written."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def _starts_in_coding(self) -> bool:
         return self.launch_interview is None and self.start is not None and self.start[0] in ("transcript", "notes")
 

@@ -7,7 +7,7 @@ shown that is not already committed.
 
 from __future__ import annotations
 
-from rich.markup import escape
+from tacompanion.core.words import escape_markup as escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding

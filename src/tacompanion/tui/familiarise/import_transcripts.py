@@ -8,6 +8,8 @@ refused (the same rule as `tacompanion import`).
 
 from __future__ import annotations
 
+from tacompanion.core.words import escape_markup as escape
+
 import shlex
 from dataclasses import dataclass, field
 
@@ -76,7 +78,7 @@ class ImportScreen(ModalScreen[int]):
         try:
             paths = shlex.split(self.query_one("#import-paths", Input).value)
         except ValueError as exc:
-            self.show([f"[b red]{exc}[/]"])
+            self.show([f"[b red]{escape(str(exc))}[/]"])
             return
         if not paths:
             self.query_one("#import-paths", Input).focus()
@@ -94,7 +96,7 @@ class ImportScreen(ModalScreen[int]):
         self, paths: list[str], participant: str | None, pilot: bool, replace: bool,
         assign: dict[str, str],
     ) -> None:
-        from rich.markup import escape
+        from tacompanion.core.words import escape_markup as escape
 
         from tacompanion.formats.transcript_import import apply_import, plan_import
 

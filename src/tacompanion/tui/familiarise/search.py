@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.markup import escape
+from tacompanion.core.words import escape_markup as escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult

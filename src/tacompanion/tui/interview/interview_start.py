@@ -11,7 +11,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
+from tacompanion.core.words import escape_markup as escape
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
