@@ -178,9 +178,12 @@ class ThemeMapScreen(StudyViewScreen):
             parent = next(t.parent_id for t in self.map.themes if t.id == r.id)
             nodes.append(MapNode(r.id, parent, r.name, detail))
         canvas = self.query_one(MapCanvas)
-        canvas.set_drawing(draw_map(nodes), self.current_theme_id())
+        width = canvas.scrollable_content_region.width or self.size.width or 80
+        canvas.set_drawing(draw_map(nodes, width - 1), self.current_theme_id())
 
     def on_resize(self) -> None:
+        if self.visual:
+            self.call_after_refresh(self.draw_visual)
         self.query_one("#map-header", Static).update(Text(header_text(self.tree.scrollable_content_region.width or 80), style="bold"))
 
     def on_rows_view_highlighted(self, event: RowsView.Highlighted) -> None:
