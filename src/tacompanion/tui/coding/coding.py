@@ -531,7 +531,7 @@ class CodingScreen(Screen):
         if len(shown) > 28:
             shown = shown[:12] + "…" + shown[-13:]
         self.status(
-            f"{n} word{'s' if n != 1 else ''} “{escape(shown)}” · t/w/b end · \\[ ] start · s/S/e sentence, end · "
+            f"Selecting {n} word{'s' if n != 1 else ''} “{escape(shown)}” · t/w/b end · \\[ ] start · e end · "
             "c or 1-9 codes · Esc"
         )
 
