@@ -17,7 +17,7 @@ NAMES = [
     "silence is not withdrawal",
     "learning to wait before naming",
     "learning to wait with the group",
-    "not-knowing stance",
+    "not-knowing as a stance",
     "therapist's own anxiety",
     "therapist's own uncertainty",
     "mentalizing the silence",

@@ -438,9 +438,10 @@ class CodingScreen(Screen):
         return block.start
 
     def action_hint(self, purpose: str) -> None:
-        """Labels on the words (f, t) or sentences (F) on screen; typing a
-        label chooses: f starts the selection at the word, t ends it there,
-        F selects the sentence."""
+        """Choose a word by typing its first letter and then its label (f
+        starts the selection at the word, t ends it there), or a sentence by
+        its label (F). Only what is on screen is offered; Space shows more of
+        a turn taller than the screen."""
         block = self.view.block
         if block is None or not block.text.strip():
             self.status("Nothing to select here.")
@@ -453,21 +454,28 @@ class CodingScreen(Screen):
             if purpose == "end" and sel is not None:
                 units = [u for u in units if u.end > sel.start]  # fewer labels: shorter ones
         units = self.view.visible_spans(units) or units
+        more = " · Space: further down" if self.view.block_region(self.view.cursor).height > self.view.size.height else ""
         if len(units) == 1:
             self.choose(purpose, units[0])  # nothing to choose between
             return
-        self.view.show_hints(units, purpose)
-        what = {"start": "start at", "end": "end at", "sentence": "select"}[purpose]
-        more = " · Space: further down the turn" if self.view.block_region(self.view.cursor).height > self.view.size.height else ""
-        self.status(f"Type the label of the {'sentence' if purpose == 'sentence' else 'word'} to {what}{more} · Esc cancels")
+        if purpose == "sentence":
+            self.view.show_hints(units, purpose)
+            self.status(f"Type the label of the sentence{more} · Esc cancels")
+            return
+        self.view.await_letter(units, purpose)
+        where = "start at" if purpose == "start" else "end at"
+        self.status(f"Type the first letter of the word to {where}, then its label{more} · Esc cancels")
 
     def on_coding_view_hint_chosen(self, message: CodingView.HintChosen) -> None:
         if message.span is None and message.why == "more":
             self.view.page_in_block()
             self.call_after_refresh(self.action_hint, message.purpose)
             return
+        if message.span is None and message.why == "labels":
+            self.status("Type the label of the word · Esc cancels")
+            return
         if message.span is None:
-            self.status(f"Labels closed ({message.why}).")
+            self.status(f"Labels closed ({escape(message.why)}).")
             return
         self.choose(message.purpose, message.span)
 

@@ -134,6 +134,7 @@ class CodingView(ScrollView, can_focus=True):
         self.hints: dict[str, Span] | None = None  # label -> word or sentence, while choosing
         self.hint_typed = ""
         self.hint_purpose = ""
+        self.hint_words: list[Span] | None = None  # words waiting for their first letter to be typed
         self.questions: dict[int, str] = {}  # block index -> "Q3 · How did …", where a question starts
         self.codings: dict[int, list[dict]] = {}
         self.selection: Span | None = None  # within the cursor block's text coordinates
@@ -199,13 +200,51 @@ class CodingView(ScrollView, can_focus=True):
         self._cache.pop(self.cursor, None)
         self.refresh()
 
+    def await_letter(self, words: list[Span], purpose: str) -> None:
+        """Wait for the first letter of the word wanted; then label the words
+        (of these) that start with it: few labels, one letter each, and the
+        rest of the text left readable."""
+        self.hint_words = words
+        self.hint_purpose = purpose
+
+    def _first_letter(self, span: Span) -> str:
+        block = self.block
+        text = block.text[span.start - block.start : span.end - block.start] if block else ""
+        return next((c.casefold() for c in text if c.isalnum()), "")
+
     def _end_hints(self) -> None:
+        self.hint_words = None
         self.hints = None
         self.hint_typed = ""
         self._cache.pop(self.cursor, None)
         self.refresh()
 
     def on_key(self, event: events.Key) -> None:
+        if self.hint_words is not None and self.hints is None:
+            event.stop()
+            event.prevent_default()
+            purpose, words = self.hint_purpose, self.hint_words
+            ch = (event.character or "").casefold()
+            if event.key == "space":
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, None, "more"))
+                return
+            if event.key == "escape" or len(ch) != 1 or not ch.isalnum():
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, None, "cancelled"))
+                return
+            matching = [w for w in words if self._first_letter(w) == ch]
+            if len(matching) == 1:
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, matching[0]))
+            elif matching:
+                self.hint_words = None
+                self.show_hints(matching, purpose)
+                self.post_message(self.HintChosen(purpose, None, "labels"))
+            else:
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, None, f"no word on screen starts with '{ch}'"))
+            return
         if self.hints is None:
             return
         # While labels show, every key is for them: nothing else happens.
@@ -351,7 +390,7 @@ class CodingView(ScrollView, can_focus=True):
             self.block.start <= self.hit.start < max(self.block.end, self.block.start + 1)
         ):
             self.hit = None
-        if self.hints is not None:
+        if self.hints is not None or self.hint_words is not None:
             self._end_hints()
         self.refresh()
         self.scroll_to_cursor()
