@@ -94,11 +94,12 @@ def test_hint_labels_are_short_distinct_and_none_starts_another():
     from tacompanion.core.spans import hint_labels
 
     assert hint_labels(3) == ["a", "s", "d"]
-    for n in (1, 26, 27, 300, 676, 700):
+    for n in (1, 26, 27, 30, 60, 300, 676, 700):
         labels = hint_labels(n)
         assert len(labels) == len(set(labels)) == n
-        assert not any(a != b and b.startswith(a) for a in labels for b in labels[:60])
+        assert not any(a != b and b.startswith(a) for a in labels for b in labels)
         assert max(map(len, labels)) == (1 if n <= 26 else 2 if n <= 676 else 3)
+    assert sum(len(label) == 1 for label in hint_labels(30)) == 25  # most stay one letter
 
 
 def test_sentence_steps_and_extending_to_a_word():

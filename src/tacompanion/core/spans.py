@@ -176,14 +176,17 @@ HINT_ALPHABET = "asdfghjklqwertyuiopzxcvbnm"
 
 
 def hint_labels(count: int, alphabet: str = HINT_ALPHABET) -> list[str]:
-    """`count` distinct labels to type, as short as they can be: one letter
-    each while they suffice, else all of two letters (so no label is the
-    start of another, and every label costs the same keys)."""
+    """`count` distinct labels to type, none the start of another, as short
+    as they can be: one letter each while they suffice; else as many one-letter
+    labels as leave enough letters to start two-letter ones (the first spans,
+    in reading order, get the short labels)."""
     n = len(alphabet)
     if count <= n:
         return list(alphabet[:count])
     if count <= n * n:
-        return [a + b for a in alphabet for b in alphabet][:count]
+        singles = (n * n - count) // (n - 1)
+        doubles = [a + b for a in alphabet[singles:] for b in alphabet]
+        return list(alphabet[:singles]) + doubles[: count - singles]
     return [a + b + c for a in alphabet for b in alphabet for c in alphabet][:count]
 
 

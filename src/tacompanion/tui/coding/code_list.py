@@ -70,6 +70,12 @@ class CodeList(RowsView):
         self.refresh_row(row)
         return True
 
+    def on_resize(self) -> None:
+        # Names are cut for the width: a wider or narrower panel (>) recuts
+        # them all and repaints (RowsView's own handler also clears its rows).
+        self._cache.clear()
+        self.refresh()
+
     @property
     def highlighted_id(self) -> int | None:
         return self.codes[self.cursor].id if self.codes else None

@@ -149,7 +149,7 @@ class HomeScreen(Screen):
         checklist = self.query_one(Checklist)
         self.checklist_items = items
         if not items:
-            checklist.set_rows(1, lambda i: Text("None yet: a adds some", style="dim"),
+            checklist.set_rows(1, lambda i: Text("No transcripts yet: a adds some", style="dim"),
                                skip=lambda i: True)
         else:
             checklist.set_rows(len(items), self.checklist_row, cursor=checklist.cursor)
