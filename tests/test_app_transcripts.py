@@ -358,3 +358,8 @@ async def test_search_is_a_place_to_come_back_to_and_its_hits_can_be_coded(study
         await pilot.pause()
         assert study.scalar(
             "SELECT count(*) FROM codings k JOIN codes c ON c.id = k.code_id WHERE c.name = 'silence'") == 2
+        assert app.focused is search.query_one("#search-hits"), app.focused
+        await pilot.press("2")  # the 2nd recent code ('waiting') on the highlighted turn, as in coding mode
+        await pilot.pause()
+        assert study.scalar(
+            "SELECT count(*) FROM codings k JOIN codes c ON c.id = k.code_id WHERE c.name = 'waiting'") == 2

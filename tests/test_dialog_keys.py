@@ -141,3 +141,15 @@ def test_escape_markup_keeps_every_bracket():
 
     for text in ["planned time must be '[N min]'", "[draft] silence", "a [b]bold[/b] word", "[ ] start"]:
         assert to_content(f"[b]{escape_markup(text)}[/]").plain == text
+
+
+async def test_esc_in_the_memo_editor_saves_and_says_so(study):
+    create_demo_study(study)
+    tid = study.scalar("SELECT id FROM transcripts ORDER BY id")
+    app = TacompanionApp(study, coder="ana", start=("transcript", tid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "m", *"a thought", "escape")
+        await pilot.pause()
+        assert any(n.message == "Saved" for n in app._notifications)
+        assert study.scalar("SELECT count(*) FROM memos WHERE text = 'a thought'") == 1

@@ -208,9 +208,9 @@ class CodingScreen(Screen):
             return
         code = listing.codes[min(listing.cursor, len(listing.codes) - 1)]
         text = Text(code.name, style="bold")
-        counts = f"\n{plural(code.codings, 'coding')} · {plural(code.participants, 'participant')}"
+        counts = f"\n{plural(code.codings, 'coding')} · {code.participants}p"
         if code.left_out:
-            counts += f" · +{code.left_out} pilot, not counted"
+            counts += f" · +{code.left_out} pilot (not counted)"
         text.append(counts, style="dim")
         if code.theme:
             text.append(f"\n↳ {code.theme}", style="dim")

@@ -132,7 +132,10 @@ class MemoScreen(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_done(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        text = self.query_one(TextArea).text
+        if text != self.text:
+            self.app.notify("Saved" if text.strip() else "Emptied: the memo is removed")
+        self.dismiss(text)
 
     def action_discard(self) -> None:
         if self.query_one(TextArea).text != self.text:

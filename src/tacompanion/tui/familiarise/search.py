@@ -62,6 +62,10 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         Binding("down,tab", "to_results", "To the hits", id="search.to_results"),
         Binding("c", "code_hit", "Code this turn", id="search.code"),
         Binding("C", "code_all", "Code every turn found", id="search.code_all"),
+        *[
+            Binding(str(i), f"recent({i})", f"Recent code {i} on this turn", id=f"search.recent{i}", show=False)
+            for i in range(1, 10)
+        ],
     ]
 
     def __init__(self, query: str = "") -> None:
@@ -97,17 +101,19 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # c and C are letters of the query while typing; they code from the hits.
-        if action in ("code_hit", "code_all"):
+        if action in ("code_hit", "code_all", "recent"):
             return not self.query_one(Input).has_focus
         if action == "to_results":
             return self.query_one(Input).has_focus
         return True
 
     def on_key(self, event) -> None:
-        # A letter typed on the hits goes to the query (and refines it).
+        # A letter typed on the hits goes to the query (and refines it);
+        # c, C and 1-9 code from the hits.
         hits = self.query_one("#search-hits", OptionList)
         char = event.character
-        if hits.has_focus and char and char.isprintable() and not char.isspace() and char not in "cC":
+        if (hits.has_focus and char and char.isprintable() and not char.isspace()
+                and char not in "cC123456789"):  # c, C and the digits code the hits
             field = self.query_one(Input)
             field.focus()
             field.insert_text_at_cursor(char)
@@ -154,6 +160,21 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         hit = self.hits[results.highlighted]
         self.code_turns([hit.segment_id], f"{hit.participant} turn {hit.position + 1}")
 
+    def action_recent(self, number: int) -> None:
+        """The N-th recent code (as in coding mode) on the highlighted turn."""
+        from tacompanion.store import codes as code_store
+
+        results = self.query_one("#search-hits", OptionList)
+        status = self.query_one("#search-status", Static)
+        recent = code_store.recent_codes(self.app.study)
+        if not self.hits or results.highlighted is None:
+            return
+        if number > len(recent):
+            status.update(f"No recent code {number} yet: c picks one.")
+            return
+        hit = self.hits[results.highlighted]
+        self.apply_to_turns(recent[number - 1][0], [hit.segment_id])
+
     def action_code_all(self) -> None:
         if not self.hits:
             return
@@ -192,21 +213,32 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             try:
                 code_id = (code_store.create_code(study, result.new_name) if result.new_name
                            else result.item_id)
-                places = code_store.segment_places(study, segment_ids)
-                made = code_store.apply_code_to_spans(study, code_id, places, self.app.coder)
             except StudyError as exc:
                 status.update(f"[b red]{escape(str(exc))}[/]")
                 return
-            name = code_store.code_name(study, code_id)
-            had = len(places) - made
-            status.update(escape(
-                f"Applied '{name}' to {made} turn{'s' if made != 1 else ''}"
-                + (f" ({had} had it already)" if had else "") + " · u in coding mode undoes it"
-            ))
+            self.apply_to_turns(code_id, segment_ids)
 
         self.app.push_screen(
             FuzzyPicker(f"Code {label}", items, allow_create=True, create_label="Create code"), picked
         )
+
+    def apply_to_turns(self, code_id: int, segment_ids: list[int]) -> None:
+        from tacompanion.store import codes as code_store
+
+        study = self.app.study
+        status = self.query_one("#search-status", Static)
+        try:
+            places = code_store.segment_places(study, segment_ids)
+            made = code_store.apply_code_to_spans(study, code_id, places, self.app.coder)
+        except StudyError as exc:
+            status.update(f"[b red]{escape(str(exc))}[/]")
+            return
+        name = code_store.code_name(study, code_id)
+        had = len(places) - made
+        status.update(escape(
+            f"Applied '{name}' to {made} turn{'s' if made != 1 else ''}"
+            + (f" ({had} had it already)" if had else "") + " · u in coding mode undoes it"
+        ))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
