@@ -63,7 +63,10 @@ async def test_esc_saves_a_code_description_and_ctrl_g_discards(study):
     app = TacompanionApp(study, coder="ana", start=("transcript", tid))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await pilot.press("tab", "e")
+        await pilot.press("tab")
+        listing = app.screen.query_one("#code-list")
+        listing.cursor = [c.name for c in listing.codes].index("waiting")
+        await pilot.press("e")
         assert isinstance(app.screen, LineEditScreen)
         await pilot.press(*"holding back")
         await pilot.press("escape")

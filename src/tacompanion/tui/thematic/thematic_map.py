@@ -166,14 +166,16 @@ class ThemeMapScreen(StudyViewScreen):
     def draw_visual(self) -> None:
         total = self.map.analysis.total
         nodes = []
+        room = max([20] + [len(r.name) for r in self.map.rows if r.kind == "theme"])
         for r in self.map.rows:
             if r.kind != "theme":
                 continue
             c = r.counts
             people = f"{c.participants}/{total} {c.label or '-'}"
             codes = f"{r.codes} code{'s' if r.codes != 1 else ''}"
-            # the box holds 20 cells: shorten the code count before cutting
-            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= 20),
+            # a box holds 20 cells, more when the names are longer and the screen
+            # has room: shorten the code count before cutting
+            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= room),
                           people)
             parent = next(t.parent_id for t in self.map.themes if t.id == r.id)
             nodes.append(MapNode(r.id, parent, r.name, detail))
