@@ -154,15 +154,19 @@ def apply_code_to_spans(study: Study, code_id: int, places: list[tuple[DocRef, S
     return len(rows)
 
 
-def segment_places(study: Study, segment_ids: list[int]) -> list[tuple[DocRef, Span]]:
-    """The turns with these ids as places to code (their whole text), in the
-    order given; a turn with no text is left out."""
+def segment_places(study: Study, segment_ids: list[int], note_ids: list[int] = ()) -> list[tuple[DocRef, Span]]:
+    """Turns (by segment id) and interview notes (by note id) as places to
+    code, each whole, in the order given; one with no text is left out."""
     out: list[tuple[DocRef, Span]] = []
     for segment_id in segment_ids:
         row = study.query("SELECT transcript_id, start_pos, end_pos FROM segments WHERE id = ?", (segment_id,))
         if row and row[0]["end_pos"] > row[0]["start_pos"]:
             r = row[0]
             out.append((DocRef(transcript_id=r["transcript_id"]), Span(r["start_pos"], r["end_pos"])))
+    for note_id in note_ids:
+        text = study.scalar("SELECT text FROM notes WHERE id = ?", (note_id,))
+        if text:
+            out.append((DocRef(note_id=note_id), Span(0, len(text))))
     return out
 
 

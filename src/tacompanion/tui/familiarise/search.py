@@ -1,9 +1,10 @@
-"""Search every transcript (FTS5): hits in context, Enter opens one.
+"""Search every transcript and every interview's notes (FTS5): hits in
+context, Enter opens one (a note's hit opens the interview's notes there).
 
 A place to come back to: Enter searches and leaves the cursor in the query,
-so typing refines it; ↓ or Tab moves to the hits; a transcript opened from a
-hit opens over the search, so `q` there comes back to the hits. The hits can
-be coded: c codes the highlighted turn, C every turn found, with one code."""
+so typing refines it; ↓ or Tab moves to the hits; what a hit opens opens over
+the search, so `q` there comes back to the hits. The hits can be coded: c
+codes the highlighted turn (or note), C every one found, 1-9 a recent code."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tacompanion.core.search import MARK_END, MARK_START, SearchHit, SearchQueryError
+from tacompanion.core.search import MARK_END, MARK_START, NoteHit, SearchHit, SearchQueryError
 from tacompanion.core.transcript import format_clock
+from tacompanion.store.notes import search_notes
 from tacompanion.store.study import StudyError
 from tacompanion.store.transcripts import search_segments
 
@@ -31,7 +33,7 @@ MAX_HITS = 300
 class SearchChoice:
     """What the researcher picked: where to go, and what was searched for."""
 
-    hit: SearchHit
+    hit: SearchHit | NoteHit
     query: str
 
 
@@ -45,13 +47,29 @@ def hit_prompt(hit: SearchHit) -> Text:
     if hit.speaker:
         out.append(f"  {hit.speaker}", style="italic")
     out.append("\n  ")
-    snippet = " ".join(hit.snippet.split())
+    _marked(out, hit.snippet)
+    return out
+
+
+def note_hit_prompt(hit: NoteHit) -> Text:
+    """Two lines: whose note, which interview, its kind and time; then the words."""
+    out = Text()
+    out.append(hit.participant, style="bold")
+    out.append(f"  {hit.interview}  {hit.kind}", style="dim")
+    if hit.recording_ms is not None:
+        out.append(f"  {format_clock(hit.recording_ms)}", style="dim")
+    out.append("\n  ")
+    _marked(out, hit.snippet)
+    return out
+
+
+def _marked(out: Text, snippet: str) -> None:
+    snippet = " ".join(snippet.split())
     marked = False
     for piece in snippet.replace(MARK_END, MARK_START).split(MARK_START):
         if piece:
             out.append(piece, style="bold reverse" if marked else "")
         marked = not marked
-    return out
 
 
 class SearchScreen(ModalScreen[SearchChoice | None]):
@@ -71,7 +89,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.initial = query
-        self.hits: list[SearchHit] = []
+        self.hits: list[SearchHit | NoteHit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -126,18 +144,26 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         try:
             result = search_segments(self.app.study, text, limit=MAX_HITS)
             hits, total, files = result.hits, result.total, result.transcripts
+            notes = search_notes(self.app.study, text, limit=MAX_HITS)
         except (SearchQueryError, StudyError) as exc:
             if not quiet:
                 status.update(f"[b red]{escape(str(exc))}[/]")
             return
-        self.hits = hits
+        self.hits = [*hits, *notes.hits]
         self.query_text = text
         results.clear_options()
-        results.add_options([Option(hit_prompt(h), id=str(i)) for i, h in enumerate(hits)])
+        results.add_options([Option(hit_prompt(h) if isinstance(h, SearchHit) else note_hit_prompt(h), id=str(i))
+                             for i, h in enumerate(self.hits)])
         shown = f" (first {len(hits)})" if total > len(hits) else ""
+        found = []
+        if total:
+            found.append(f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}"
+                         f"{shown}")
+        if notes.total:
+            found.append(f"{notes.total} in the notes of {notes.interviews} interview"
+                         f"{'s' if notes.interviews != 1 else ''}")
         status.update(
-            f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}"
-            f"{shown} · ↓ to the hits: Enter opens, c codes one, C all" if total
+            " · ".join(found) + " · ↓ to the hits: Enter opens, c codes one, C all" if found
             else f"[dim]no hits for {escape(repr(text))}[/]"
         )
 
@@ -150,30 +176,47 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     @on(OptionList.OptionSelected, "#search-hits")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[event.option_index]
-        # Over the search, not instead of it: q in the transcript comes back here.
-        self.app.open_transcript(hit.transcript_id, hit.position, self.query_text)
+        # Over the search, not instead of it: q there comes back to the hits.
+        if isinstance(hit, NoteHit):
+            self.app.open_note(hit.interview_id, hit.note_id)
+        else:
+            self.app.open_transcript(hit.transcript_id, hit.position, self.query_text)
+
+    @staticmethod
+    def _places(hits: list) -> tuple[list[int], list[int]]:
+        """The turns (segment ids) and notes (note ids) of these hits."""
+        return ([h.segment_id for h in hits if not isinstance(h, NoteHit)],
+                [h.note_id for h in hits if isinstance(h, NoteHit)])
+
+    @staticmethod
+    def _where(hit) -> str:
+        if isinstance(hit, NoteHit):
+            return f"{hit.participant}'s note ({hit.interview})"
+        return f"{hit.participant} turn {hit.position + 1}"
+
+    def _highlighted(self):
+        results = self.query_one("#search-hits", OptionList)
+        if not self.hits or results.highlighted is None:
+            return None
+        return self.hits[results.highlighted]
 
     def action_code_hit(self) -> None:
-        results = self.query_one("#search-hits", OptionList)
-        if not self.hits or results.highlighted is None:
-            return
-        hit = self.hits[results.highlighted]
-        self.code_turns([hit.segment_id], f"{hit.participant} turn {hit.position + 1}")
+        hit = self._highlighted()
+        if hit is not None:
+            self.code_places(*self._places([hit]), self._where(hit))
 
     def action_recent(self, number: int) -> None:
-        """The N-th recent code (as in coding mode) on the highlighted turn."""
+        """The N-th recent code (as in coding mode) on the highlighted turn or note."""
         from tacompanion.store import codes as code_store
 
-        results = self.query_one("#search-hits", OptionList)
-        status = self.query_one("#search-status", Static)
+        hit = self._highlighted()
+        if hit is None:
+            return
         recent = code_store.recent_codes(self.app.study)
-        if not self.hits or results.highlighted is None:
-            return
         if number > len(recent):
-            status.update(f"No recent code {number} yet: c picks one.")
+            self.query_one("#search-status", Static).update(f"No recent code {number} yet: c picks one.")
             return
-        hit = self.hits[results.highlighted]
-        self.apply_to_turns(recent[number - 1][0], [hit.segment_id])
+        self.apply_to_places(recent[number - 1][0], *self._places([hit]))
 
     def action_code_all(self) -> None:
         if not self.hits:
@@ -181,23 +224,31 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         from tacompanion.tui.dialogs.prompts import ConfirmScreen
 
         try:
-            every = search_segments(self.app.study, self.query_text, limit=None).hits
+            every = [*search_segments(self.app.study, self.query_text, limit=None).hits,
+                     *search_notes(self.app.study, self.query_text, limit=None).hits]
         except (SearchQueryError, StudyError) as exc:
             self.query_one("#search-status", Static).update(f"[b red]{escape(str(exc))}[/]")
             return
-        files = len({h.transcript_id for h in every})
-        label = f"the {len(every)} turns found for '{self.query_text}'"
+        segments, notes = self._places(every)
+        files = len({h.transcript_id for h in every if not isinstance(h, NoteHit)})
+        parts = []
+        if segments:
+            parts.append(f"{len(segments)} turn{'s' if len(segments) != 1 else ''} "
+                         f"(in {files} transcript{'s' if files != 1 else ''})")
+        if notes:
+            parts.append(f"{len(notes)} note{'s' if len(notes) != 1 else ''}")
+        label = f"the {' and '.join(parts)} found for '{self.query_text}'"
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.code_turns([h.segment_id for h in every], label)
+                self.code_places(segments, notes, label)
 
         self.app.push_screen(ConfirmScreen(
-            f"Code all {len(every)} turn{'s' if len(every) != 1 else ''} found for '{self.query_text}' "
-            f"(in {files} transcript{'s' if files != 1 else ''}) with one code? Each whole turn is coded."
+            f"Code all {' and '.join(parts)} found for '{self.query_text}' with one code? "
+            "Each whole turn or note is coded."
         ), answered)
 
-    def code_turns(self, segment_ids: list[int], label: str) -> None:
+    def code_places(self, segment_ids: list[int], note_ids: list[int], label: str) -> None:
         from tacompanion.store import codes as code_store
         from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
 
@@ -216,19 +267,19 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
             except StudyError as exc:
                 status.update(f"[b red]{escape(str(exc))}[/]")
                 return
-            self.apply_to_turns(code_id, segment_ids)
+            self.apply_to_places(code_id, segment_ids, note_ids)
 
         self.app.push_screen(
             FuzzyPicker(f"Code {label}", items, allow_create=True, create_label="Create code"), picked
         )
 
-    def apply_to_turns(self, code_id: int, segment_ids: list[int]) -> None:
+    def apply_to_places(self, code_id: int, segment_ids: list[int], note_ids: list[int]) -> None:
         from tacompanion.store import codes as code_store
 
         study = self.app.study
         status = self.query_one("#search-status", Static)
         try:
-            places = code_store.segment_places(study, segment_ids)
+            places = code_store.segment_places(study, segment_ids, note_ids)
             made = code_store.apply_code_to_spans(study, code_id, places, self.app.coder)
         except StudyError as exc:
             status.update(f"[b red]{escape(str(exc))}[/]")
@@ -236,7 +287,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         name = code_store.code_name(study, code_id)
         had = len(places) - made
         status.update(escape(
-            f"Applied '{name}' to {made} turn{'s' if made != 1 else ''}"
+            f"Applied '{name}' to {made} place{'s' if made != 1 else ''} found"
             + (f" ({had} had it already)" if had else "") + " · u in coding mode undoes it"
         ))
 
