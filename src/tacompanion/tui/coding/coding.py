@@ -184,7 +184,7 @@ class CodingScreen(Screen):
         strip.update(text)
 
     def on_resize(self) -> None:
-        self.draw_recent()
+        self.call_after_refresh(self.draw_recent)  # once the strip has its new width
 
     def show_questions(self) -> None:
         """Where guide questions start, above their turns (Q marks them)."""
