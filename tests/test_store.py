@@ -231,10 +231,18 @@ def test_fixture_of_every_released_schema_version_opens(tmp_path):
     for fixture in fixtures:
         copy = tmp_path / fixture.name
         shutil.copy(fixture, copy)
+        raw = sqlite3.connect(fixture)
+        before = {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("participants", "transcripts", "codings", "memos", "guides")}
+        names = [r[0] for r in raw.execute("SELECT pseudonym FROM participants")]
+        raw.close()
         with Study.open(copy, create=False) as s:
             assert s.schema_version == schema.latest_version()
-            assert [p["pseudonym"] for p in list_participants(s)] == ["P1", "P2"]
-            assert s.scalar("SELECT title FROM guides") == "Fixture guide"
+            assert sorted(p["pseudonym"] for p in list_participants(s)) == sorted(names)
+            assert {t: s.scalar(f"SELECT count(*) FROM {t}") for t in before} == before
+            if fixture.name == "study-v1.db":
+                assert names == ["P1", "P2"]
+                assert s.scalar("SELECT title FROM guides") == "Fixture guide"
 
 
 # -- content -----------------------------------------------------------------------

@@ -14,6 +14,12 @@ Undo replays the backward changes in reverse order; redo replays the forward
 ones. The log is linear: the done operations come first, the undone ones after
 them; recording a new operation forgets the undone ones (as every editor does).
 
+Undo is per coder: each operation records whose change it was (`coder`, by
+default `study.coder`), and `undo(study)` takes back the latest change of
+`study.coder` only, never someone else's; operations logged without a coder
+(before coders were recorded, or by a study opened with no coder) are
+everyone's. With `study.coder` unset, undo and redo walk the whole log.
+
 Foreign-key cascades are not logged: delete the dependent rows explicitly
 (codings before their code) so that undo can bring them all back.
 """
@@ -76,12 +82,14 @@ class LoggedOperation:
 @contextlib.contextmanager
 def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> Iterator[Operation]:
     """Apply changes and log them as one undoable operation, atomically."""
+    coder = coder or study.coder
     with study.write() as db:
         op = Operation(db)
         yield op
         if not op.forward:
             return
-        db.execute("DELETE FROM operations WHERE state = 'undone'")
+        mine, params = _mine(coder)
+        db.execute(f"DELETE FROM operations WHERE state = 'undone' AND {mine}", params)
         db["operations"].insert(
             {
                 "uuid": new_uuid(),
@@ -96,32 +104,62 @@ def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> 
         )
 
 
-def undo(study: Study) -> LoggedOperation | None:
-    """Reverse the latest done operation; None when there is nothing to undo."""
-    return _step(study, "done", "DESC", "backward", "undone")
+def _mine(coder: str | None) -> tuple[str, tuple]:
+    """The SQL condition for the operations a coder may undo and redo: their
+    own and the unattributed ones (all of them when no coder is given)."""
+    if not coder:
+        return "1", ()
+    return "(coder = ? OR coder IS NULL)", (coder,)
 
 
-def redo(study: Study) -> LoggedOperation | None:
-    """Apply again the operation undone last; None when there is nothing to redo."""
-    return _step(study, "undone", "ASC", "forward", "done")
+def undo(study: Study, coder: str | None = None) -> LoggedOperation | None:
+    """Reverse this coder's latest done operation (`coder`, else
+    `study.coder`); None when there is nothing to undo."""
+    return _step(study, coder or study.coder, "done", "DESC", "backward", "undone")
 
 
-def _step(study: Study, state: str, order: str, changes: str, new_state: str) -> LoggedOperation | None:
-    """Replay one end of the log: the newest done operation backwards (undo),
-    or the oldest undone one forwards (redo), and flip its state."""
-    with study.write() as db:
-        row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' ORDER BY id {order} LIMIT 1")
-        if row is None:
-            return None
-        _replay(db, json.loads(row[changes]))
-        db["operations"].update(row["id"], {"state": new_state})
+def redo(study: Study, coder: str | None = None) -> LoggedOperation | None:
+    """Apply again the operation this coder undid last; None when there is nothing to redo."""
+    return _step(study, coder or study.coder, "undone", "ASC", "forward", "done")
+
+
+def _step(study: Study, coder: str | None, state: str, order: str, changes: str,
+          new_state: str) -> LoggedOperation | None:
+    """Replay one end of the coder's log: the newest done operation backwards
+    (undo), or the oldest undone one forwards (redo), and flip its state.
+    When another coder has changed the same rows since, the step is refused
+    and nothing changes."""
+    import sqlite3
+
+    mine, params = _mine(coder)
+    try:
+        with study.write() as db:
+            row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' AND {mine} "
+                           f"ORDER BY id {order} LIMIT 1", params)
+            if row is None:
+                return None
+            _replay(db, json.loads(row[changes]))
+            db["operations"].update(row["id"], {"state": new_state})
+    except (sqlite3.IntegrityError, _Gone) as exc:
+        from tacompanion.store.study import StudyError
+
+        verb = "undo" if state == "done" else "redo"
+        raise StudyError(f"cannot {verb} {row['label']!r}: what it changed has been changed since "
+                         f"(by another coder?); nothing was changed ({exc})") from None
     return _logged(row, new_state)
 
 
-def peek(study: Study) -> tuple[LoggedOperation | None, LoggedOperation | None]:
+class _Gone(Exception):
+    """A row that an undo or redo needs has been deleted meanwhile."""
+
+
+def peek(study: Study, coder: str | None = None) -> tuple[LoggedOperation | None, LoggedOperation | None]:
     """(what undo would reverse, what redo would apply), for labels on screen."""
-    last = study.query("SELECT * FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1")
-    nxt = study.query("SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
+    mine, params = _mine(coder or study.coder)
+    last = study.query(f"SELECT * FROM operations WHERE state = 'done' AND {mine} "
+                       "ORDER BY id DESC LIMIT 1", params)
+    nxt = study.query(f"SELECT * FROM operations WHERE state = 'undone' AND {mine} "
+                      "ORDER BY id ASC LIMIT 1", params)
     return (
         _logged(last[0], "done") if last else None,
         _logged(nxt[0], "undone") if nxt else None,
@@ -134,8 +172,12 @@ def _replay(db: sqlite_utils.Database, changes: list[dict]) -> None:
         if change["op"] == "insert":
             table.insert(change["row"])
         elif change["op"] == "delete":
+            if db.execute(f"SELECT 1 FROM [{change['table']}] WHERE id = ?", (change["id"],)).fetchone() is None:
+                raise _Gone(f"{change['table']} {change['id']}")
             table.delete(change["id"])
         elif change["op"] == "update":
+            if db.execute(f"SELECT 1 FROM [{change['table']}] WHERE id = ?", (change["id"],)).fetchone() is None:
+                raise _Gone(f"{change['table']} {change['id']}")
             table.update(change["id"], change["values"])
         else:  # pragma: no cover - only this module writes the log
             raise ValueError(f"unknown change {change['op']!r}")
@@ -145,8 +187,8 @@ def _row(db: sqlite_utils.Database, table: str, row_id: int) -> dict:
     return db[table].get(row_id)
 
 
-def _one(db: sqlite_utils.Database, sql: str) -> dict | None:
-    rows = list(db.query(sql))
+def _one(db: sqlite_utils.Database, sql: str, params: tuple = ()) -> dict | None:
+    rows = list(db.query(sql, params))
     return rows[0] if rows else None
 
 

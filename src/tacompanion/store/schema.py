@@ -12,7 +12,8 @@ notes.
 Tables (query them with any SQLite tool):
 
 settings          key -> JSON value: study_uuid, default_coder, interviewer_labels,
-                  prevalence_rule, analysis_scope.
+                  prevalence_rule, analysis_scope, analysis_coders (empty:
+                  every coder's codings count), consensus_coder.
 participants      a pseudonym such as P3 (never a real name), pilot flag,
                   free attributes as a JSON object.
 guides            every guide version used: title, version, language,
@@ -39,11 +40,14 @@ codes             name, slug, description, theme_id (its place in the theme
                   tree, NULL = unsorted), parent_code_id (imported hierarchies).
 codings           code on [start_pos, end_pos) of a transcript or of a note;
                   coder, created_at, starred (a quote chosen for the report).
+                  Unique on (document, span, code, coder): each coder's own
+                  codings are kept side by side.
 memos             text on one of code, theme, transcript, segment, note,
                   participant, interview - or, with all of them NULL, the study.
 journal           the dated reflexive journal.
 operations        the undo/redo log: kind, label, forward and backward changes
-                  as JSON, state (done / undone); survives restarts.
+                  as JSON, state (done / undone), coder (whose change: undo
+                  is per coder); survives restarts.
 redactions        find -> replacement, applied to exported text only.
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 """
@@ -337,7 +341,35 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2]
+def _migrate_coder_in_codings(conn: sqlite3.Connection) -> None:
+    """A coding belongs to its coder: unique on (document, span, code, coder).
+
+    Two coders may put the same code on the same span (intercoder agreement
+    compares them); one coder still cannot code the same span twice. Only the
+    two unique indexes change; every row is kept. Adds the settings
+    `analysis_coders` (empty: every coder counts) and `consensus_coder`.
+    """
+    conn.execute("DROP INDEX IF EXISTS codings_once_on_transcript")
+    conn.execute("DROP INDEX IF EXISTS codings_once_on_note")
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS codings_once_per_coder_on_transcript "
+        "ON codings(transcript_id, start_pos, end_pos, code_id, coder) WHERE transcript_id IS NOT NULL"
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS codings_once_per_coder_on_note "
+        "ON codings(note_id, start_pos, end_pos, code_id, coder) WHERE note_id IS NOT NULL"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder)")
+    conn.execute("CREATE INDEX IF NOT EXISTS operations_coder ON operations(coder, state)")
+    conn.executemany(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+        [("analysis_coders", "[]"), ("consensus_coder", json.dumps("consensus"))],
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_v1, _migrate_to_v2, _migrate_coder_in_codings,
+]
 
 
 def latest_version() -> int:
