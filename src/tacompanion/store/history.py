@@ -138,6 +138,10 @@ def _step(study: Study, coder: str | None, state: str, order: str, changes: str,
                            f"ORDER BY id {order} LIMIT 1", params)
             if row is None:
                 return None
+            # the rows must be as this operation left them (undo) or as its undo
+            # left them (redo): else someone changed them since, and replaying
+            # would overwrite their work
+            _check(db, json.loads(row["forward" if changes == "backward" else "backward"]))
             _replay(db, json.loads(row[changes]))
             db["operations"].update(row["id"], {"state": new_state})
     except (sqlite3.IntegrityError, _Gone) as exc:
@@ -166,18 +170,36 @@ def peek(study: Study, coder: str | None = None) -> tuple[LoggedOperation | None
     )
 
 
+def _check(db: sqlite_utils.Database, changes: list[dict]) -> None:
+    """Raise _Gone when the rows differ from the state `changes` leave behind."""
+    expected: dict[tuple[str, int], dict | None] = {}
+    for change in changes:
+        key = (change["table"], change["id"] if "id" in change else change["row"]["id"])
+        if change["op"] == "insert":
+            expected[key] = dict(change["row"])
+        elif change["op"] == "delete":
+            expected[key] = None
+        else:
+            expected[key] = {**(expected.get(key) or {}), **change["values"]}
+    for (table, row_id), want in expected.items():
+        got = _one(db, f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
+        if want is None:
+            if got is not None:
+                raise _Gone(f"{table} {row_id} is back")
+        elif got is None:
+            raise _Gone(f"{table} {row_id} is gone")
+        elif any(got.get(k) != v for k, v in want.items()):
+            raise _Gone(f"{table} {row_id} was changed")
+
+
 def _replay(db: sqlite_utils.Database, changes: list[dict]) -> None:
     for change in changes:
         table = db[change["table"]]
         if change["op"] == "insert":
             table.insert(change["row"])
         elif change["op"] == "delete":
-            if db.execute(f"SELECT 1 FROM [{change['table']}] WHERE id = ?", (change["id"],)).fetchone() is None:
-                raise _Gone(f"{change['table']} {change['id']}")
             table.delete(change["id"])
         elif change["op"] == "update":
-            if db.execute(f"SELECT 1 FROM [{change['table']}] WHERE id = ?", (change["id"],)).fetchone() is None:
-                raise _Gone(f"{change['table']} {change['id']}")
             table.update(change["id"], change["values"])
         else:  # pragma: no cover - only this module writes the log
             raise ValueError(f"unknown change {change['op']!r}")
