@@ -216,11 +216,16 @@ def test_the_tree_codes_cases_and_codings_in_the_xml(rich):
     sources = {s.get("name"): s for s in root.findall("q:Sources/q:TextSource", ns)}
     assert "P1 interview notes" in sources
     sel = sources["p1-interview.txt"].findall("q:PlainTextSelection", ns)
-    double = [s for s in sel if len(s.findall("q:Coding", ns)) == 2]
-    assert len(double) == 1  # Silence and Long silence on one span: one selection
-    assert double[0].get("name") == "The silence felt long"
-    users = {u.get("name") for u in root.findall("q:Users/q:User", ns)}
-    assert users == {"ana", "bo"}
+    # Silence (by ana) and Long silence (by bo) on one span: one selection per
+    # coder, each credited to its coder as QualCoder reads it
+    same = [s for s in sel if s.get("name") == "The silence felt long"]
+    assert len(same) == 2 and all(len(s.findall("q:Coding", ns)) == 1 for s in same)
+    users = {u.get("name"): u.get("guid") for u in root.findall("q:Users/q:User", ns)}
+    assert set(users) == {"ana", "bo"}
+    for s in sel:
+        assert {c.get("creatingUser") for c in s.findall("q:Coding", ns)} == {s.get("creatingUser")}
+    assert {s.get("creatingUser") for s in same} == {users["ana"], users["bo"]}
+    assert len({s.get("guid") for s in sel}) == len(sel)
     assert {s.get("name") for s in root.findall("q:Sets/q:Set", ns)} == {"Theme status: final", "Theme status: reviewed"}
     notes = {n.get("name") for n in root.findall("q:Notes/q:Note", ns)}
     assert {"Memo on code Silence", "Study memo", "Reflexive journal 2026-11-21", "Memo on participant P1"} <= notes
