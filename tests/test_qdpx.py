@@ -383,7 +383,8 @@ def test_merge_matches_by_guid_and_adds_only_what_is_missing(rich, tmp_path):
     before = _snapshot(rich)
     summary = import_qdpx(rich, path, merge=True)
     assert _snapshot(rich) == before
-    assert summary.counts.get("codings", 0) == 0 and summary.skipped["codings"] == 10
+    assert summary.counts.get("codings", 0) == 0 and summary.matched["codings"] == 10
+    assert not summary.by_content and not summary.conflicts
     # a study missing one coding and one code gets them back
     with Study.open(tmp_path / "partial.db") as other:
         import_qdpx(other, path)
