@@ -195,8 +195,12 @@ def merge_codes(study: Study, source_id: int, target_id: int) -> int:
         (target_id, source_id),
     )
     memos = study.query("SELECT id FROM memos WHERE code_id = ?", (source_id,))
+    # resolved disagreements on `source` no longer stand as such: removed with it (and back on undo)
+    resolutions = study.query("SELECT id FROM resolutions WHERE code_id = ?", (source_id,))
     moved = 0
     with history.record(study, "merge-codes", f"Merge '{source}' into '{target}'") as op:
+        for row in resolutions:
+            op.delete("resolutions", row["id"])
         for row in codings:
             if row["duplicate"]:
                 op.delete("codings", row["id"])
@@ -215,7 +219,10 @@ def delete_code(study: Study, code_id: int) -> None:
     codings = study.query("SELECT id FROM codings WHERE code_id = ?", (code_id,))
     memos = study.query("SELECT id FROM memos WHERE code_id = ?", (code_id,))
     children = study.query("SELECT id FROM codes WHERE parent_code_id = ?", (code_id,))
+    resolutions = study.query("SELECT id FROM resolutions WHERE code_id = ?", (code_id,))
     with history.record(study, "delete-code", f"Delete '{name}'") as op:
+        for row in resolutions:
+            op.delete("resolutions", row["id"])
         for row in codings:
             op.delete("codings", row["id"])
         for row in memos:

@@ -49,6 +49,10 @@ operations        the undo/redo log: kind, label, forward and backward changes
                   as JSON, state (done / undone), coder (whose change: undo
                   is per coder); survives restarts.
 redactions        find -> replacement, applied to exported text only.
+resolutions       a disagreement between two coders on a code, resolved: the
+                  stretch [start_pos, end_pos) of a transcript or note, coder_a,
+                  coder_b, decision (a / b / both / drop) and the consensus
+                  coder whose codings carry the result.
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 """
 
@@ -347,7 +351,10 @@ def _migrate_coder_in_codings(conn: sqlite3.Connection) -> None:
     Two coders may put the same code on the same span (intercoder agreement
     compares them); one coder still cannot code the same span twice. Only the
     two unique indexes change; every row is kept. Adds the settings
-    `analysis_coders` (empty: every coder counts) and `consensus_coder`.
+    `analysis_coders` (empty: every coder counts) and `consensus_coder`, and
+    the table `resolutions` (how disagreements between two coders were
+    resolved; the consensus codings themselves are codings of the consensus
+    coder).
     """
     conn.execute("DROP INDEX IF EXISTS codings_once_on_transcript")
     conn.execute("DROP INDEX IF EXISTS codings_once_on_note")
@@ -360,6 +367,23 @@ def _migrate_coder_in_codings(conn: sqlite3.Connection) -> None:
         "ON codings(note_id, start_pos, end_pos, code_id, coder) WHERE note_id IS NOT NULL"
     )
     conn.execute("CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS resolutions ("
+        " id INTEGER PRIMARY KEY,"
+        " uuid TEXT NOT NULL UNIQUE,"
+        " code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,"
+        " transcript_id INTEGER REFERENCES transcripts(id) ON DELETE CASCADE,"
+        " note_id INTEGER REFERENCES notes(id) ON DELETE CASCADE,"
+        " start_pos INTEGER NOT NULL,"
+        " end_pos INTEGER NOT NULL,"
+        " coder_a TEXT NOT NULL,"
+        " coder_b TEXT NOT NULL,"
+        " decision TEXT NOT NULL CHECK (decision IN ('a', 'b', 'both', 'drop')),"
+        " consensus TEXT NOT NULL,"
+        " created_at TEXT NOT NULL,"
+        " CHECK ((transcript_id IS NULL) <> (note_id IS NULL)))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS resolutions_code ON resolutions(code_id)")
     conn.execute("CREATE INDEX IF NOT EXISTS operations_coder ON operations(coder, state)")
     conn.executemany(
         "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
