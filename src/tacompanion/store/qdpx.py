@@ -139,6 +139,7 @@ class _Importer:
                     "SELECT transcript_id, note_id, start_pos, end_pos, code_id, coder FROM codings"):
                 self.coding_keys.add((("t", doc) if doc is not None else ("n", note), start, end, code, coder))
         self.coders_before = {name_key(r[0]) for r in self.conn.execute("SELECT DISTINCT coder FROM codings")}
+        self.file_coders: set[str] = set()
         self.theme_of: dict[str, int] = {}  # code guid (non-codable) -> theme id
         self.code_of: dict[str, int] = {}  # code guid (codable) -> code id
         self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
@@ -443,8 +444,7 @@ class _Importer:
         )
         if coding_rows:
             self.s.counts["codings"] += len(coding_rows)
-        coders = {name_key(r[6]): r[6] for r in coding_rows}
-        for key in coders:
+        for key in {name_key(c) for c in self.file_coders}:
             if key in self.coders_before:
                 self.matched("coders", by_content=True)
             else:
@@ -518,6 +518,7 @@ class _Importer:
                 self.matched("codings")
                 continue
             coder = " ".join((c.user or "").split()) or "imported"
+            self.file_coders.add(coder)
             code_id = self.code_of[c.code_guid]
             if kind == "transcript":
                 key = (("t", doc_id), start, end, code_id, coder)
