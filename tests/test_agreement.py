@@ -130,3 +130,15 @@ def test_resolving_stores_consensus_codings_and_undo_takes_it_back(two_coders):
     assert history.undo(s).kind == "resolve-disagreement"
     assert s.scalar("SELECT count(*) FROM codings WHERE coder = 'consensus'") == 0
     assert disagreements_of(s, "kim", "lee", silence)[0].decision is None
+
+
+def test_agreements_go_to_the_consensus_coder_once(two_coders):
+    from tacompanion.store.agreement import adopt_agreements
+
+    s = two_coders
+    assert adopt_agreements(s, "kim", "lee") == 1  # Shame on [200, 220) by both
+    assert adopt_agreements(s, "kim", "lee") == 0
+    assert s.query("SELECT start_pos, end_pos FROM codings WHERE coder = 'consensus'") == [
+        {"start_pos": 200, "end_pos": 220}]
+    assert history.undo(s).kind == "adopt-agreements"
+    assert s.scalar("SELECT count(*) FROM codings WHERE coder = 'consensus'") == 0

@@ -251,3 +251,31 @@ def resolve(study: Study, view: DisagreementView, decision: str, coder_a: str, c
                                   "coder_b": coder_b, "decision": decision, "consensus": consensus,
                                   "created_at": now})
     return consensus
+
+
+def adopt_agreements(study: Study, coder_a: str, coder_b: str, code_id: int | None = None) -> int:
+    """Copy every coding on which the two coders agree exactly (the same code
+    on the same span) to the consensus coder, for one code or all, as one
+    undoable step; returns how many were added. With the disagreements
+    resolved, the consensus coder then holds the whole agreed coding."""
+    from tacompanion.store import history
+    from tacompanion.store.study import new_uuid, now_iso
+
+    consensus = consensus_coder(study)
+    only = " AND a.code_id = ?" if code_id is not None else ""
+    rows = study.query(
+        "SELECT a.code_id, a.transcript_id, a.note_id, a.start_pos, a.end_pos FROM codings a "
+        "JOIN codings b ON b.code_id = a.code_id AND b.start_pos = a.start_pos AND b.end_pos = a.end_pos "
+        " AND b.transcript_id IS a.transcript_id AND b.note_id IS a.note_id AND b.coder = ? "
+        "WHERE a.coder = ?" + only + " AND NOT EXISTS (SELECT 1 FROM codings c WHERE c.code_id = a.code_id "
+        " AND c.start_pos = a.start_pos AND c.end_pos = a.end_pos AND c.transcript_id IS a.transcript_id "
+        " AND c.note_id IS a.note_id AND c.coder = ?)",
+        (coder_b, coder_a, *((code_id,) if code_id is not None else ()), consensus))
+    if not rows:
+        return 0
+    now = now_iso()
+    with history.record(study, "adopt-agreements",
+                        f"Agreements of {coder_a} and {coder_b} to {consensus} ({len(rows)})") as op:
+        for r in rows:
+            op.insert("codings", {"uuid": new_uuid(), **r, "coder": consensus, "created_at": now})
+    return len(rows)
