@@ -19,7 +19,7 @@ PROG = "tacompanion"
 # Every command, for --help tests and the README; each has its own --help.
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
-    "export", "redact", "settings", "demo", "journal", "check",
+    "export", "redact", "settings", "demo", "journal", "check", "merge", "agreement",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes")
 
