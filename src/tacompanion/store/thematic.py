@@ -519,11 +519,14 @@ def next_undo_targets(study: Study, redo: bool = False) -> list[tuple[str, int]]
     ("theme", id) / ("code", id): for the map to put its cursor there after."""
     import json
 
+    from tacompanion.store.history import _mine
+
+    mine, params = _mine(study.coder)
     if redo:
-        sql = "SELECT forward FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1"
+        sql = f"SELECT forward FROM operations WHERE state = 'undone' AND {mine} ORDER BY id ASC LIMIT 1"
     else:
-        sql = "SELECT backward FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1"
-    raw = study.scalar(sql)
+        sql = f"SELECT backward FROM operations WHERE state = 'done' AND {mine} ORDER BY id DESC LIMIT 1"
+    raw = study.scalar(sql, params)
     if raw is None:
         return []
     found: list[tuple[str, int]] = []
