@@ -72,11 +72,11 @@ def report_lines(added: Mapping[str, int], matched: Mapping[str, int], by_conten
                     and (added.get(k) or matched.get(k) or skipped.get(k)))
     lines = []
     width = max((len(k) for k in kinds), default=0)
+    hows = {k: f" ({by_content[k]:,} by content)" if by_content.get(k) else "" for k in kinds}
+    room = max((len(h) for h in hows.values()), default=0)
     for k in kinds:
-        m = matched.get(k, 0)
-        how = f" ({by_content.get(k, 0):,} by content)" if by_content.get(k) else ""
-        lines.append(f"  {k.ljust(width)}  {added.get(k, 0):>7,} added  {m:>7,} matched{how}"
-                     f"  {skipped.get(k, 0):>5,} skipped")
+        lines.append(f"  {k.ljust(width)}  {added.get(k, 0):>7,} added  {matched.get(k, 0):>7,} matched"
+                     f"{hows[k].ljust(room)}  {skipped.get(k, 0):>5,} skipped")
     if not kinds:
         lines.append("  nothing in the file")
     if conflicts:

@@ -178,10 +178,10 @@ class AgreementScreen(StudyViewScreen):
         state = f"resolved: {DECISIONS[v.decision]}" if v.decision else "not resolved"
         where.update(f"[b]{escape(name)}[/] · {self.at + 1} of {len(self.walking)} ({done} resolved) · "
                      f"{escape(v.where)} · {state}")
-        a.update(Text.assemble((f"A: {self.coder_a}", "bold"), "\n",
-                               side(v.text, d.start, d.end, d.a, "reverse") if d.a else Text("(not coded)", "dim")))
-        b.update(Text.assemble((f"B: {self.coder_b}", "bold"), "\n",
-                               side(v.text, d.start, d.end, d.b, "reverse") if d.b else Text("(not coded)", "dim")))
+        for widget, who, spans in ((a, f"A: {self.coder_a}", d.a), (b, f"B: {self.coder_b}", d.b)):
+            note = "" if spans else " (did not code this)"
+            widget.update(Text.assemble((who, "bold"), (note, "dim"), "\n",
+                                        side(v.text, d.start, d.end, spans, "reverse bold")))
         self.status("a keep A's · b keep B's · = keep both · x drop · n/p next/previous · u undo · esc codes")
 
     def action_step(self, delta: int) -> None:
