@@ -113,6 +113,7 @@ def test_conflicts_are_listed_not_raised(copies):
         code_store.rename_code(s, silence, "Quiet")  # the same GUID, another name
         s.conn.execute("UPDATE transcripts SET text = text || ' more' WHERE id = 3")  # same name, other text
         s.conn.execute("UPDATE transcripts SET uuid = ? WHERE id = 3", (str(uuid.uuid4()),))
+        s.conn.execute("UPDATE themes SET name = 'Silences', status = 'final'")  # same GUID, another name
         s.conn.commit()
     with Study.open(a) as s:
         summary, _ = merge_file(s, b)
@@ -120,6 +121,8 @@ def test_conflicts_are_listed_not_raised(copies):
         assert "code 'Silence': the file names it 'Quiet'" in text
         assert "source 't3-interview.vtt': a transcript of that name here has other text" in text
         assert code_store.code_by_name(s, "Quiet") is None  # the study's name is kept
+        assert "theme 'Being with silence': the file names it 'Silences'" in text
+        assert s.query("SELECT name, status FROM themes") == [{"name": "Being with silence", "status": "candidate"}]
         assert s.scalar("SELECT count(*) FROM transcripts") == 5
 
 

@@ -140,6 +140,7 @@ class _Importer:
                 self.coding_keys.add((("t", doc) if doc is not None else ("n", note), start, end, code, coder))
         self.coders_before = {name_key(r[0]) for r in self.conn.execute("SELECT DISTINCT coder FROM codings")}
         self.file_coders: set[str] = set()
+        self.new_themes: set[int] = set()
         self.theme_of: dict[str, int] = {}  # code guid (non-codable) -> theme id
         self.code_of: dict[str, int] = {}  # code guid (codable) -> code id
         self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
@@ -233,6 +234,7 @@ class _Importer:
                      c.description.strip(), position["theme"][theme_id], self.now),
                 )
                 self.theme_of[c.guid] = cur.lastrowid
+                self.new_themes.add(cur.lastrowid)
                 theme_path_of[cur.lastrowid] = path
                 theme_name[cur.lastrowid] = " ".join(c.name.split()) or "(unnamed)"
                 self.s.counts["themes"] += 1
@@ -289,7 +291,8 @@ class _Importer:
                 self.problem(f"set {name!r} ({len(members)} codes): sets are not imported")
                 continue
             for member in members:
-                if member in self.theme_of:
+                # a merge leaves the status of themes the study had as it is
+                if member in self.theme_of and self.theme_of[member] in self.new_themes:
                     self.conn.execute("UPDATE themes SET status = ? WHERE id = ?",
                                       (m.group(1), self.theme_of[member]))
 
