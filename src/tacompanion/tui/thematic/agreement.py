@@ -129,8 +129,8 @@ class AgreementScreen(StudyViewScreen):
             f"overall overlap {_pct(o['overlap'])}, kappa {_num(o['kappa'])}, alpha {_num(o['alpha'])} · "
             f"worst first")
         if self.walking is None:
-            self.status(f"{len(self.report.codes)} codes · enter: walk a code's disagreements · "
-                        f"t: unit · g: agreements to {escape(consensus_coder(self.app.study))}")
+            self.status(f"{len(self.report.codes)} codes · Enter: its disagreements · t: unit · "
+                        f"g: agreements to {escape(consensus_coder(self.app.study))}")
 
     def status(self, text: str) -> None:
         self.query_one("#agreement-status", Static).update(text)
@@ -138,6 +138,8 @@ class AgreementScreen(StudyViewScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("resolve", "step"):
             return self.walking is not None
+        if action == "walk":
+            return self.walking is None
         return True
 
     # -- walking a code's disagreements ------------------------------------------------------
@@ -182,7 +184,7 @@ class AgreementScreen(StudyViewScreen):
             note = "" if spans else " (did not code this)"
             widget.update(Text.assemble((who, "bold"), (note, "dim"), "\n",
                                         side(v.text, d.start, d.end, spans, "reverse bold")))
-        self.status("a keep A's · b keep B's · = keep both · x drop · n/p next/previous · u undo · esc codes")
+        self.status("a A's · b B's · = both · x drop · n/p next/prev · u undo · esc codes")
 
     def action_step(self, delta: int) -> None:
         if self.walking:
