@@ -101,6 +101,13 @@ def test_the_analysis_counts_a_participant_once_and_the_setting_restricts_coders
     done = cli("--db", str(v2), "stats", "--rule")
     assert done.returncode == 0, done.stderr
     assert "the codings of lee (setting analysis_coders)" in done.stdout
+    done = cli("--db", str(v2), "stats", "--json")
+    assert done.returncode == 0, done.stderr
+    import json
+
+    assert json.loads(done.stdout)["prevalence"]["coders"] == ["lee"]
+    done = cli("--db", str(v2), "settings")
+    assert "analysis_coders = [\"lee\"]" in done.stdout and "consensus_coder = \"consensus\"" in done.stdout
     done = cli("--db", str(v2), "settings", "analysis_coders", "all")
     assert done.returncode == 0, done.stderr
     with Study.open(v2, create=False) as s:
