@@ -12,7 +12,10 @@ values for an update):
 
 Undo replays the backward changes in reverse order; redo replays the forward
 ones. The log is linear: the done operations come first, the undone ones after
-them; recording a new operation forgets the undone ones (as every editor does).
+them; recording a new operation forgets the undone ones for redo (as every
+editor does), but keeps them, marked not undoable, for the audit trail
+(`store/audit.py`): an undone decision is still a decision that was made.
+`note` logs a decision that undo does not reverse (a memo written).
 
 Undo is per coder: each operation records whose change it was (`coder`, by
 default `study.coder`), and `undo(study)` takes back the latest change of
@@ -89,7 +92,8 @@ def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> 
         if not op.forward:
             return
         mine, params = _mine(coder)
-        db.execute(f"DELETE FROM operations WHERE state = 'undone' AND {mine}", params)
+        db.execute(f"UPDATE operations SET undoable = 0 WHERE state = 'undone' AND undoable = 1 AND {mine}",
+                   params)
         db["operations"].insert(
             {
                 "uuid": new_uuid(),
@@ -102,6 +106,42 @@ def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> 
                 "created_at": now_iso(),
             }
         )
+
+
+# A memo is saved as it is written: one audit entry per memo and coder is kept
+# up to date while the writing goes on, instead of one per save.
+NOTE_MERGE_SECONDS = 600
+
+
+def note(study: Study, kind: str, label: str, *, table: str, row_id: int | None, before: dict | None,
+         after: dict | None, coder: str | None = None) -> None:
+    """Log a decision for the audit trail only (undo does not replay it): the
+    row as it was and as it is now. Call inside or outside a write."""
+    from datetime import datetime
+
+    coder = coder or study.coder
+    now = now_iso()
+    with study.write() as db:
+        last = _one(db, "SELECT id, kind, label, coder, created_at, forward, backward FROM operations "
+                        "ORDER BY id DESC LIMIT 1")
+        if last is not None and last["kind"] == kind and last["label"] == label and last["coder"] == coder:
+            then = datetime.fromisoformat(last["created_at"].replace("Z", "+00:00"))
+            if (datetime.fromisoformat(now.replace("Z", "+00:00")) - then).total_seconds() < NOTE_MERGE_SECONDS:
+                db["operations"].update(last["id"], {
+                    "forward": json.dumps([{"op": "note", "table": table, "id": row_id, "row": after}]),
+                })
+                return
+        db["operations"].insert({
+            "uuid": new_uuid(),
+            "kind": kind,
+            "label": label,
+            "forward": json.dumps([{"op": "note", "table": table, "id": row_id, "row": after}]),
+            "backward": json.dumps([{"op": "note", "table": table, "id": row_id, "row": before}]),
+            "state": "done",
+            "undoable": 0,
+            "coder": coder,
+            "created_at": now,
+        })
 
 
 def _mine(coder: str | None) -> tuple[str, tuple]:
@@ -134,7 +174,7 @@ def _step(study: Study, coder: str | None, state: str, order: str, changes: str,
     mine, params = _mine(coder)
     try:
         with study.write() as db:
-            row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' AND {mine} "
+            row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' AND undoable = 1 AND {mine} "
                            f"ORDER BY id {order} LIMIT 1", params)
             if row is None:
                 return None
@@ -160,9 +200,9 @@ class _Gone(Exception):
 def peek(study: Study, coder: str | None = None) -> tuple[LoggedOperation | None, LoggedOperation | None]:
     """(what undo would reverse, what redo would apply), for labels on screen."""
     mine, params = _mine(coder or study.coder)
-    last = study.query(f"SELECT * FROM operations WHERE state = 'done' AND {mine} "
+    last = study.query(f"SELECT * FROM operations WHERE state = 'done' AND undoable = 1 AND {mine} "
                        "ORDER BY id DESC LIMIT 1", params)
-    nxt = study.query(f"SELECT * FROM operations WHERE state = 'undone' AND {mine} "
+    nxt = study.query(f"SELECT * FROM operations WHERE state = 'undone' AND undoable = 1 AND {mine} "
                       "ORDER BY id ASC LIMIT 1", params)
     return (
         _logged(last[0], "done") if last else None,

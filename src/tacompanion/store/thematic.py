@@ -523,9 +523,11 @@ def next_undo_targets(study: Study, redo: bool = False) -> list[tuple[str, int]]
 
     mine, params = _mine(study.coder)
     if redo:
-        sql = f"SELECT forward FROM operations WHERE state = 'undone' AND {mine} ORDER BY id ASC LIMIT 1"
+        sql = f"SELECT forward FROM operations WHERE state = 'undone' AND undoable = 1 AND {mine} " \
+            "ORDER BY id ASC LIMIT 1"
     else:
-        sql = f"SELECT backward FROM operations WHERE state = 'done' AND {mine} ORDER BY id DESC LIMIT 1"
+        sql = f"SELECT backward FROM operations WHERE state = 'done' AND undoable = 1 AND {mine} " \
+            "ORDER BY id DESC LIMIT 1"
     raw = study.scalar(sql, params)
     if raw is None:
         return []
