@@ -75,7 +75,7 @@ async def test_agreement_screen_from_the_map_walks_and_resolves_disagreements(st
         assert isinstance(screen, AgreementScreen)
         assert (screen.coder_a, screen.coder_b) == ("ana", "bo")
         assert [c.code for c in screen.report.codes] == ["Trust", "Quiet"]  # worst first
-        await pilot.press("down", "enter")  # Quiet
+        await pilot.press("j", "enter")  # Quiet
         await pilot.pause()
         assert screen.walking is not None and len(screen.walking) == 1
         text = str(screen.query_one("#walk-a").render()) + str(screen.query_one("#walk-b").render())

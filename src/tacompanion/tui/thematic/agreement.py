@@ -136,7 +136,7 @@ class AgreementScreen(StudyViewScreen):
         self.query_one("#agreement-status", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("resolve", "step"):
+        if action == "resolve":
             return self.walking is not None
         if action == "walk":
             return self.walking is None
@@ -187,6 +187,11 @@ class AgreementScreen(StudyViewScreen):
         self.status("a A's · b B's · = both · x drop · n/p next/prev · u undo · esc codes")
 
     def action_step(self, delta: int) -> None:
+        if self.walking is None:  # in the list: j / k move between codes
+            table = self.query_one(DataTable)
+            if table.row_count:
+                table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+            return
         if self.walking:
             self.at = max(0, min(len(self.walking) - 1, self.at + delta))
             self.show_one()
