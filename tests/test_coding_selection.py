@@ -214,7 +214,7 @@ async def test_a_search_hit_starts_a_selection_and_all_hits_are_coded_after_a_co
         await pilot.press("v")
         assert screen.view.selection == Span(expected[0][1], expected[0][1] + len(needle))
         total = sum(b.text.casefold().count(needle) for b in doc.blocks)
-        await pilot.press("escape", "C")
+        await pilot.press("escape", "A")
         assert isinstance(app.screen, ConfirmScreen)
         assert f"all {total} hits" in app.screen.question
         await pilot.press("y")

@@ -18,13 +18,14 @@ from tacompanion.tui.widgets.rows_view import RowsView
 
 
 def code_counts(summary: CodeSummary) -> str:
-    """Counted codings and participants (as the map counts them); a `+` says
-    that pilot codings are there too, shown but not counted."""
-    return f" {summary.codings}·{summary.participants}p" + ("+" if summary.left_out else "")
+    """`mine/all·Np`: this coder's codings, everyone's, participants, counted
+    as the map counts them; a `+` says that pilot codings are there too,
+    shown but not counted."""
+    return f" {summary.mine}/{summary.codings}·{summary.participants}p" + ("+" if summary.left_out else "")
 
 
 def code_row(summary: CodeSummary, width: int, label: str | None = None) -> Text:
-    """`name  codings·Np`, the name cut with an ellipsis to fit `width`
+    """`name  mine/all·Np`, the name cut with an ellipsis to fit `width`
     (or `label`, the name as cut to stay distinct from the other codes')."""
     counts = code_counts(summary)
     room = max(4, width - len(counts))

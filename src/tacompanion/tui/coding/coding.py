@@ -7,7 +7,6 @@ shown that is not already committed.
 
 from __future__ import annotations
 
-from tacompanion.core.words import escape_markup as escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,7 +30,7 @@ from tacompanion.core.spans import (
     shrink_backward,
     words,
 )
-from tacompanion.core.words import distinct_labels, plural
+from tacompanion.core.words import distinct_labels, escape_markup as escape, plural
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store.documents import codings_by_block, load_document
@@ -75,7 +74,7 @@ class CodingScreen(Screen):
         Binding("right_parenthesis", "step_sentence(1)", "Select the next sentence", id="coding.next_sentence", show=False),
         Binding("left_parenthesis", "step_sentence(-1)", "Select the previous sentence", id="coding.previous_sentence", show=False),
         Binding("e", "to_end", "Select to the end of the turn", id="coding.to_end", show=False),
-        Binding("C", "code_hits", "Code every search hit", id="coding.code_hits", show=False),
+        Binding("A", "code_hits", "Code all the search hits", id="coding.code_hits", show=False),
         Binding("greater_than_sign", "panel_width", "Widen or hide the codes panel", id="coding.panel_width", show=False),
         Binding("x", "remove_code", "Remove code", id="coding.remove"),
         Binding("y", "copy_quote", "Copy quote", id="coding.copy", show=False),
@@ -88,6 +87,7 @@ class CodingScreen(Screen):
         Binding("L", "similar", "Turns like this one", id="coding.similar", show=False),
         Binding("Q", "mark_question", "Question starts here", id="coding.mark_question", show=False),
         Binding("tab", "toggle_panel", "Codes panel", id="coding.panel"),
+        Binding("C", "toggle_coders", "Every coder's codings", id="coding.all_coders", show=False),
         Binding("escape", "escape", "Cancel selection", id="coding.escape", show=False),
         Binding("q", "back", "Back", id="coding.back"),
     ]
@@ -105,6 +105,7 @@ class CodingScreen(Screen):
         self.hits: list[tuple[int, Span]] = []  # the last search's hits: (block index, span)
         self.panel_state = "normal"  # normal, wide or hidden (key >)
         self.on_back = None  # what `q` does instead of going back, when nothing is below
+        self.all_coders = False  # the view shows this coder's codings; C shows everyone's, marked
 
     # -- building ----------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class CodingScreen(Screen):
         self.title = f"{self.document.participant} · {self.document.title}"
         self.sub_title = f"coding as {self.coder}"
         view = self.query_one(CodingView)
-        view.set_document(self.document, codings_by_block(study, self.document), self.start_cursor)
+        view.set_document(self.document, self.codings(), self.start_cursor)
         self.show_questions()
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
@@ -144,8 +145,22 @@ class CodingScreen(Screen):
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
+    def codings(self) -> dict[int, list[dict]]:
+        """What the view shows: this coder's codings, or (C) everyone's, each
+        marked with its coder."""
+        if not self.all_coders:
+            return codings_by_block(self.app.study, self.document, self.coder)
+        return {i: [{**c, "name": f"{c['name']} ·{c['coder']}"} for c in rows]
+                for i, rows in codings_by_block(self.app.study, self.document).items()}
+
     def refresh_codings(self) -> None:
-        self.view.set_codings(codings_by_block(self.app.study, self.document))
+        self.view.set_codings(self.codings())
+
+    def action_toggle_coders(self) -> None:
+        self.all_coders = not self.all_coders
+        self.refresh_codings()
+        self.status("Showing every coder's codings, each marked with its coder; C shows only yours."
+                    if self.all_coders else f"Showing {escape(self.coder)}'s codings only; C shows everyone's.")
 
     def refresh_codes(self, code_id: int | None = None) -> None:
         """The recent strip, and the code list: all of it, or (cheaper, after
@@ -155,7 +170,7 @@ class CodingScreen(Screen):
         self.draw_recent()
         listing = self.query_one(CodeList)
         if code_id is not None:
-            summary = code_store.list_codes(study, only=code_id)
+            summary = code_store.list_codes(study, only=code_id, coder=self.coder)
             if summary and listing.update_code(summary[0]):
                 return
             # not listed (new, or filtered out): rebuild
@@ -218,7 +233,7 @@ class CodingScreen(Screen):
         full.update(text)
 
     def fill_code_list(self) -> None:
-        summaries = code_store.list_codes(self.app.study)
+        summaries = code_store.list_codes(self.app.study, coder=self.coder)
         matches = rank(self.code_filter, [s.name for s in summaries])
         self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
         self.show_full_name()
@@ -375,9 +390,10 @@ class CodingScreen(Screen):
         self.status(escape(copied_message(quote, where)))
 
     def action_remove_code(self) -> None:
-        codings = self.view.codings.get(self.view.cursor, [])
+        codings = [c for c in self.view.codings.get(self.view.cursor, []) if c.get("coder") == self.coder]
         if not codings:
-            self.status("No code on this turn.")
+            self.status("None of your codes on this turn." if self.view.codings.get(self.view.cursor)
+                        else "No code on this turn.")
             return
         if len(codings) == 1:
             self.remove_coding(codings[0]["id"], codings[0]["name"])
@@ -396,11 +412,19 @@ class CodingScreen(Screen):
         self.after_change(f"Removed '{name}'.", code_id=code_id)
 
     def action_undo(self) -> None:
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
 
     def action_redo(self) -> None:
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.")
 
     # -- actions: selecting part of a turn ----------------------------------------------------
@@ -764,7 +788,7 @@ class CodingScreen(Screen):
     # -- search and notes -------------------------------------------------------------------
 
     def action_search(self) -> None:
-        """Find in this document: the next hit is shown (v selects it, C codes
+        """Find in this document: the next hit is shown (v selects it, A codes
         every hit with one code); / Enter again finds the next."""
 
         def answered(value: str | None) -> None:
@@ -792,7 +816,7 @@ class CodingScreen(Screen):
             number = self.hits.index((index, span)) + 1
             self.status(
                 f"'{escape(value)}' {number}/{len(self.hits)}, turn {index + 1} · v selects it · "
-                f"C codes all {len(self.hits)} · / Enter next"
+                f"A codes all {len(self.hits)} · / Enter next"
             )
 
         self.app.push_screen(PromptScreen("Find in this document:", self.last_search), answered)
@@ -800,7 +824,7 @@ class CodingScreen(Screen):
     def action_code_hits(self) -> None:
         """Code every hit of the last search with one code, after saying how many."""
         if not self.hits:
-            self.status("Search first (/): C codes every hit with one code.")
+            self.status("Search first (/): A codes all its hits with one code.")
             return
         hits = list(self.hits)
         turns = len({i for i, _ in hits})
