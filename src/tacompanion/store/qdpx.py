@@ -204,6 +204,16 @@ class _Importer:
         return guid
 
     def run(self) -> None:
+        # What the study holds before anything of the file is written: a merge
+        # matches memos and journal entries by content against these (memos
+        # on cases and sources are written before memos() runs).
+        self.journal_before = {(r[0], r[1]) for r in self.conn.execute("SELECT entry_date, text FROM journal")}
+        columns = ("code_id", "theme_id", "transcript_id", "segment_id", "note_id", "participant_id",
+                   "interview_id")
+        self.memos_before: set[tuple] = set()
+        for r in self.conn.execute(f"SELECT {', '.join(columns)}, text FROM memos"):
+            column = next((c for c, v in zip(columns, r, strict=False) if v is not None), None)
+            self.memos_before.add((column, r[columns.index(column)] if column else None, r[-1]))
         self.codes()
         self.theme_status()
         people = self.participants()
@@ -689,13 +699,6 @@ class _Importer:
     # -- memos and journal ----------------------------------------------------------------------
 
     def memos(self) -> None:
-        self.journal_before = {(r[0], r[1]) for r in self.conn.execute("SELECT entry_date, text FROM journal")}
-        columns = ("code_id", "theme_id", "transcript_id", "segment_id", "note_id", "participant_id",
-                   "interview_id")
-        self.memos_before: set[tuple] = set()
-        for r in self.conn.execute(f"SELECT {', '.join(columns)}, text FROM memos"):
-            column = next((c for c, v in zip(columns, r, strict=False) if v is not None), None)
-            self.memos_before.add((column, r[columns.index(column)] if column else None, r[-1]))
         target: dict[str, tuple[str, int]] = {}
         for c in self.p.codes:
             for ref in c.note_refs:

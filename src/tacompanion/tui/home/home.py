@@ -53,12 +53,12 @@ def glance_text(o: StudyOverview) -> str:
     pilot_t = f" +{o.pilot_transcripts} pilot" if o.pilot_transcripts else ""
     pilot_c = f" +{o.pilot_codings} pilot" if o.pilot_codings else ""
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
-    # Seven rows at most: the home screen must fit 80x24 with its Start list.
+    # Six rows at most: the home screen must fit 80x24 with its whole Start
+    # list (eleven modes); the guides are counted where they are chosen (g).
     rows = [
         # p opens the participants screen (the Start list is full at 80x24)
         ("Participants", f"{o.participants}{pilots} [dim]· p[/]"),
-        ("Interviews", f"{o.interviews}{open_}, guides {o.guides}"),
-        ("Notes", f"{o.notes}"),
+        ("Interviews", f"{o.interviews}{open_}, {o.notes} note{'s' if o.notes != 1 else ''}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read){pilot_t}"),
         ("Codes", f"{o.codes} ({o.codings} codings{pilot_c})"),
         ("Themes", f"{o.themes}"),
