@@ -65,3 +65,10 @@ def test_the_report_quotes_a_note_without_its_tags(study):
     assert "ask other participants about this.\" (T1, interview notes)" in quotes  # the note is quoted…
     assert "#countertransference" not in quotes  # …without the interviewer's tag
     assert "#countertransference" not in report_markdown(study)
+
+
+def test_the_demo_material_alone_for_a_plain_base(study):
+    summary = create_demo_study(study, analysis=False)
+    assert "codes" not in summary
+    assert study.scalar("SELECT count(*) FROM codes") == study.scalar("SELECT count(*) FROM themes") == 0
+    assert study.scalar("SELECT count(*) FROM transcripts") == 4

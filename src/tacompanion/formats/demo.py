@@ -124,8 +124,10 @@ DEMO_ANALYSIS = {
 }
 
 
-def create_demo_study(study: Study) -> str:
-    """Fill an empty study with the demo; all of it or nothing. Returns a summary."""
+def create_demo_study(study: Study, *, analysis: bool = True) -> str:
+    """Fill an empty study with the demo; all of it or nothing. Returns a summary.
+    With analysis=False, the material only (guide, transcripts, notes, journal,
+    the study memo): a plain base, as the merge tests start from."""
     ensure_empty(study)
     labels = study.setting("interviewer_labels", []) or []
     guide_bytes = data_file("guides", GUIDE_FILE)
@@ -157,6 +159,11 @@ def create_demo_study(study: Study) -> str:
         for day, text in DEMO_JOURNAL:
             add_entry(study, text, day)
         save_memo(study, None, None, DEMO_STUDY_MEMO)
+        if not analysis:
+            return (
+                f"the guide '{guide.title}', {len(TRANSCRIPTS)} transcripts ({words:,} words) "
+                f"and notes of {len(plan)} interviews"
+            )
         for file_name, marks in DEMO_ANALYSIS["question_marks"].items():
             mark_demo_questions(study, file_name, marks, guide, guide_id)
         made = add_demo_analysis(study, DEMO_ANALYSIS, DEMO_CODER)
