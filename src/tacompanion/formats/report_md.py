@@ -13,11 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tacompanion.core.note_markers import without_tags
 from tacompanion.core.prevalence import describe, rule_text
 from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_estimated
 from tacompanion.core.tally import Counts
 from tacompanion.formats.audit_export import saturation_lines, summary_lines
 from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.store.analysis import coders_text
 from tacompanion.store.audit import audit_trail
 from tacompanion.store.redactions import redactor
 from tacompanion.store.report import data_numbers, journal_entries
@@ -119,7 +121,9 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _quote_block(e: Extract) -> list[str]:
-    return [f"> {quote_text(e.text, e.participant, e.kind)}", ""]
+    # A note's #tags are the interviewer's filing marks, not words to quote.
+    text = e.text if e.kind == "transcript" else without_tags(e.text)
+    return [f"> {quote_text(text, e.participant, e.kind)}", ""]
 
 
 def _theme_section(m: _Material, t: ThemeRow, depth: int, *, numbered: bool = True,
@@ -223,6 +227,8 @@ def _data_lines(study: Study, m: _Material) -> list[str]:
         f"{f', {d.notes_interviews:,} with interview notes' if d.notes_interviews else ''}.",
         f"- Transcripts: {d.transcripts:,}{excluded(d.pilot_transcripts, 'transcript')}.",
         f"- Analysis scope: {scope}.",
+        f"- Coders: the counts and extracts use {coders_text(a.coders)}; a participant counts once "
+        "however many coders coded them.",
         f"- Prevalence rule: {rule_text(a.rule, m.total) if m.total else rule_text(a.rule)} "
         f"(in general: {rule_text(a.rule)}; N = participants in the analysis, "
         "half = N/2 rounded down). A label says how many participants a theme rests on, "
