@@ -179,7 +179,8 @@ def run_one(n: int, kind: str, name: str, data: bytes, work: Path, study: Path, 
             for suffix in ("-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             result["changed"] = digest(db) != before
-    shutil.rmtree(folder, ignore_errors=True)
+    if not any(result.get(k) for k in ("traceback", "internal", "unnamed", "changed")):
+        shutil.rmtree(folder, ignore_errors=True)  # kept otherwise, for --keep
     return result
 
 
