@@ -187,6 +187,20 @@ def test_xml_with_a_dtd_or_entities_is_refused(tmp_path, make):
     assert str(err.value).startswith(f"{path}: project.qde: it declares a DOCTYPE")
 
 
+def test_an_unknown_xml_encoding_is_refused_naming_the_file(tmp_path):
+    # found by bench/fuzz_inputs.py: 'utf-8' mutated to 'uIf-8' was an internal error (LookupError)
+    xml = H.project_xml(H.code("c")).replace('encoding="utf-8"', 'encoding="uIf-8"')
+    path = _write(tmp_path, "enc.qdpx", H.zip_bytes({"project.qde": xml}))
+    with pytest.raises(QdpxError) as err:
+        read_qdpx(path)
+    assert str(err.value).startswith(f"{path}: project.qde: it declares an encoding that cannot be read")
+    docx_path = _write(tmp_path, "enc.docx", H.zip_bytes({"[Content_Types].xml": "<Types/>",
+                                                          "word/document.xml": xml}))
+    with pytest.raises(TranscriptFileError, match=r"enc.docx: not a valid .docx file: word/document.xml: it "
+                                                  r"declares an encoding that cannot be read"):
+        read_transcript_file(docx_path)
+
+
 def test_malformed_xml_names_the_file_the_line_and_the_column(tmp_path):
     path = _write(tmp_path, "bad.qdpx", H.zip_bytes({"project.qde": "<Project>\n  <Users>\n</Project>"}))
     with pytest.raises(QdpxError, match=r"bad.qdpx: project.qde: not well-formed XML \(line 3, column 3"):

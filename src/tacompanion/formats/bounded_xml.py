@@ -97,6 +97,8 @@ class _Checker:
             raise XmlRefused(
                 f"not well-formed XML (line {exc.lineno}, column {exc.offset + 1}: "
                 f"{expat.ErrorString(exc.code)})") from None
+        except LookupError as exc:  # <?xml encoding="..."?> that Python does not know
+            raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
 
 
 def check_xml(chunks: Iterable[bytes], *, max_elements: int, max_depth: int) -> int:
@@ -120,3 +122,5 @@ def parse_xml(chunks: Iterable[bytes], *, max_elements: int, max_depth: int) -> 
         return builder.close()
     except ET.ParseError as exc:  # the checker passed it: a rare disagreement
         raise XmlRefused(f"not well-formed XML ({exc})") from None
+    except LookupError as exc:
+        raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
