@@ -196,7 +196,10 @@ def test_quotes_of_one_theme(study, built):
 
 def test_codebook_rows(study, built):
     rows = codebook_rows(study, redact=False)
-    assert [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in rows] == [
+    # the first six columns as they always were; the codebook's criteria after them
+    assert CODEBOOK_COLUMNS[6:] == ("include", "exclude", "example")
+    assert all(r["include"] == r["exclude"] == r["example"] == "" for r in rows)
+    assert [tuple(r[c] for c in CODEBOOK_COLUMNS[:6]) for r in rows] == [
         ("Holding shame", "Shame", "The patient's shame, as the therapist sees it", "5", "5", "most"),
         ("Holding shame / Naming avoidance", "Avoidance", "", "2", "2", "one or two"),
         ("Own doubt", "Doubt", "", "2", "2", "one or two"),
