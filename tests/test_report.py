@@ -237,7 +237,7 @@ def test_cli_export_codebook_is_rfc4180_csv(cli, study_file, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "wrote 4 codes to" in done.stderr
     raw = out.read_bytes()
-    assert raw.startswith(b"theme,code,description,codings,participants,label\r\n")
+    assert raw.startswith(b"theme,code,description,codings,participants,label,include,exclude,example\r\n")
     assert b'"The patient\'s shame, as the therapist sees it"' in raw  # a comma: quoted
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert tuple(rows[0]) == CODEBOOK_COLUMNS and len(rows) == 4
