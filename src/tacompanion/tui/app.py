@@ -284,6 +284,24 @@ class TacompanionApp(App):
 
         self.push_screen(MatrixScreen())
 
+    def action_framework(self) -> None:
+        """The framework matrix: a written summary per participant and theme or guide question."""
+        from tacompanion.tui.writing.framework import FrameworkScreen
+
+        self.push_screen(FrameworkScreen())
+
+    def open_framework_cell(self, participant_id: int, pseudonym: str, column: object) -> None:
+        """One framework cell: the material on one side, the summary written on the other."""
+        from tacompanion.tui.writing.framework_cell import FrameworkCellScreen
+
+        self.push_screen(FrameworkCellScreen(participant_id, pseudonym, column))
+
+    def open_framework_text(self, title: str, text: str) -> None:
+        """A framework row or column read as one text."""
+        from tacompanion.tui.writing.framework_text import FrameworkTextScreen
+
+        self.push_screen(FrameworkTextScreen(title, text))
+
     def open_cooccurrence(self, code_id: int | None = None) -> None:
         from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
 

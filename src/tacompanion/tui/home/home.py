@@ -40,6 +40,7 @@ MODES: list[Mode] = [
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
+    Mode("f", "Framework matrix", "framework", "a written summary per participant and theme or question"),
     Mode("j", "Journal and memos", "journal", "the dated reflexive journal, and every memo in one place"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]

@@ -71,6 +71,7 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("ctrl+r", "redo", "Redo", id="map.redo", show=False),
         Binding("v", "visual", "Boxes/tree", id="map.visual"),
         Binding("x", "matrix", "Matrix", id="map.matrix"),
+        Binding("F", "framework", "Framework matrix", id="map.framework", show=False),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
         Binding("escape,q", "back", "Back", id="map.back"),
@@ -519,6 +520,9 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_matrix(self) -> None:
         self.app.open_matrix()
+
+    def action_framework(self) -> None:
+        self.app.action_framework()
 
     def action_cooccurrence(self) -> None:
         row = self.selected_row()
