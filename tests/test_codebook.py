@@ -168,3 +168,75 @@ def test_a_15_code_codebook_starts_deductive_coding(cli, v2, tmp_path):
     exported = cli("export", "codebook", "--db", str(v2))
     rows = [r for r in csv.DictReader(io.StringIO(exported.stdout, newline="")) if r["code"].startswith("Code ")]
     assert len(rows) == 15 and rows[0]["theme"] == "Deductive / Group 1" and rows[14]["exclude"] == "Not when 15"
+
+
+# -- in the app ------------------------------------------------------------------------------
+
+
+async def _wait(pilot, condition, tries: int = 200):
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+async def test_review_shows_the_entry_beside_the_extract_and_edits_it(v2):
+    from textual.widgets import TextArea
+
+    from tacompanion.tui.app import TacompanionApp
+    from tacompanion.tui.dialogs.codebook_entry import CodebookEntryScreen
+    from tacompanion.tui.thematic.review import ReviewScreen
+
+    with Study.open(v2) as study:
+        code = study.scalar("SELECT id FROM codes WHERE name = 'fear of rejection'")
+        app = TacompanionApp(study, coder="ana")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            app.open_review("code", code)
+            await _wait(pilot, lambda: isinstance(app.screen, ReviewScreen) and app.screen.extracts)
+            review = app.screen
+            detail = str(review.query_one("#review-detail").render())
+            assert "Codebook · fear of rejection" in detail and "Include: not written yet" in detail
+            first = review.current()
+            await pilot.press("X")  # this extract becomes the example
+            await _wait(pilot, lambda: example(study, "code", code) is not None)
+            assert example(study, "code", code).text == first.text
+            assert "(this extract)" in str(review.query_one("#review-detail").render())
+            await pilot.press("E")
+            await _wait(pilot, lambda: isinstance(app.screen, CodebookEntryScreen))
+            dialog = app.screen
+            assert "None chosen yet" not in str(dialog.query_one("#codebook-example").render())
+            dialog.query_one("#codebook-include", TextArea).text = "Expects to be turned away"
+            await pilot.press("escape")
+            await _wait(pilot, lambda: app.screen is review)
+            assert criteria(study, "code", code).include == "Expects to be turned away"
+            assert "Include: Expects to be turned away" in str(review.query_one("#review-detail").render())
+            await pilot.press("u")
+            await _wait(pilot, lambda: criteria(study, "code", code).include == "")
+
+
+async def test_map_and_code_panel_open_the_entry(v2):
+    from tacompanion.tui.app import TacompanionApp
+    from tacompanion.tui.dialogs.codebook_entry import CodebookEntryScreen
+    from tacompanion.tui.thematic.thematic_map import ThemeMapScreen
+
+    with Study.open(v2) as study:
+        app = TacompanionApp(study, coder="ana", start=("map", 0))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _wait(pilot, lambda: isinstance(app.screen, ThemeMapScreen))
+            await pilot.press("E")  # the first row: the theme 'Being with silence'
+            await _wait(pilot, lambda: isinstance(app.screen, CodebookEntryScreen))
+            assert app.screen.kind == "theme" and app.screen.entry.name == "Being with silence"
+            await pilot.press("escape")
+            await _wait(pilot, lambda: isinstance(app.screen, ThemeMapScreen))
+            assert study.scalar("SELECT count(*) FROM operations WHERE kind LIKE 'codebook-%'") == 0
+        transcript = study.scalar("SELECT id FROM transcripts ORDER BY id LIMIT 1")
+        app = TacompanionApp(study, coder="ana", start=("transcript", transcript))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("tab")
+            await pilot.pause()
+            await pilot.press("E")
+            await _wait(pilot, lambda: isinstance(app.screen, CodebookEntryScreen))
+            assert app.screen.kind == "code"

@@ -284,6 +284,12 @@ class TacompanionApp(App):
 
         self.push_screen(MatrixScreen())
 
+    def open_codebook_entry(self, kind: str, item_id: int, done: Callable[[str | None], None]) -> None:
+        """Edit a code's or theme's codebook entry; `done` gets what changed (None: nothing)."""
+        from tacompanion.tui.dialogs.codebook_entry import CodebookEntryScreen
+
+        self.push_screen(CodebookEntryScreen(kind, item_id), done)
+
     def action_framework(self) -> None:
         """The framework matrix: a written summary per participant and theme or guide question."""
         from tacompanion.tui.writing.framework import FrameworkScreen

@@ -32,6 +32,7 @@ class CodeList(RowsView):
         Binding("enter", "apply_highlighted", "Apply code", id="codes.apply"),
         Binding("r", "screen.rename_code", "Rename", id="codes.rename"),
         Binding("e", "screen.describe_code", "Describe", id="codes.describe"),
+        Binding("E", "screen.codebook_code", "Codebook entry", id="codes.codebook", show=False),
         Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),

@@ -60,6 +60,7 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("m", "move", "Move", id="map.move"),
         Binding("r", "rename", "Rename", id="map.rename", show=False),
         Binding("e", "define", "Define", id="map.define"),
+        Binding("E", "codebook", "Codebook entry", id="map.codebook", show=False),
         Binding("s", "status", "Status", id="map.status", show=False),
         Binding("K", "reorder(-1)", "Move theme up", id="map.up", show=False),
         Binding("J", "reorder(1)", "Move theme down", id="map.down", show=False),
@@ -370,6 +371,17 @@ class ThemeMapScreen(StudyViewScreen):
             return
         define_theme(self, row.id, row.name, row.definition, lambda: self.done(
             f"Defined '{row.name}'.", ("theme", row.id)))
+
+    def action_codebook(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind == "unsorted":
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.done(message, (row.kind, row.id))
+
+        self.app.open_codebook_entry(row.kind, row.id, done)
 
     def _describe_code(self, row: MapRow) -> None:
         old = code_store.list_codes(self.app.study, only=row.id)[0].description
