@@ -156,3 +156,44 @@ def test_cli_set_list_and_export_in_three_formats(cli, v2, tmp_path):
     assert questions.splitlines()[0].startswith("participant,Q1. Could you tell me")
     bad = cli("export", "framework", "--group-by", "role", *db)
     assert bad.returncode == 1 and "no participant attribute 'role'" in bad.stderr
+
+
+def test_summaries_travel_in_qdpx_and_come_back(v2, tmp_path, cli):
+    import zipfile
+
+    with Study.open(v2) as study:
+        set_summary(study, find_participant(study, "T1"), find_column(study, "Being with silence / Waiting"),
+                    "Waits; T1 learnt it late.")
+        set_summary(study, find_participant(study, "T3"), find_column(study, _first_question(study)),
+                    "Apologies first.")
+    out = tmp_path / "s.qdpx"
+    done = cli("export", "qdpx", "-o", str(out), "--db", str(v2))
+    assert done.returncode == 0 and "2 framework summaries" in done.stderr
+    xml = zipfile.ZipFile(out).read("project.qde").decode()
+    assert 'name="Framework summary: T1 · Being with silence / Waiting"' in xml
+    copy = tmp_path / "copy.db"
+    done = cli("import", str(out), "--db", str(copy))
+    assert done.returncode == 0 and "2 framework summaries" in done.stdout, done.stdout + done.stderr
+    with Study.open(copy) as study:
+        listed = {(r["participant"], r["column"]): r["summary"] for r in _all(study)}
+    assert listed == {("T1", "Being with silence / Waiting"): "Waits; T1 learnt it late.",
+                      ("T3", _first_question_id(v2)): "Apologies first."}
+    again = cli("import", str(out), "--merge", "--db", str(copy))
+    assert "2 framework summaries" in again.stdout.split("skipped:")[1]
+
+
+def _first_question(study) -> str:
+    from tacompanion.store.framework import columns
+
+    return columns(study, "questions")[0].question_id
+
+
+def _first_question_id(path) -> str:
+    with Study.open(path) as study:
+        return _first_question(study)
+
+
+def _all(study):
+    from tacompanion.store.framework import all_summaries
+
+    return all_summaries(study)

@@ -274,6 +274,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         f"wrote {args.output}: {c.get('participants', 0)} participants, {c.get('transcripts', 0)} transcripts, "
         f"{c.get('interview notes', 0)} interview notes, {c.get('themes', 0)} themes, {c.get('codes', 0)} codes, "
         f"{c.get('codings', 0):,} codings, {c.get('memos', 0)} memos, {c.get('journal entries', 0)} journal entries"
+        + (f", {c['framework summaries']} framework summaries" if c.get("framework summaries") else "")
         + (" (redacted)" if args.redact else ""),
         file=sys.stderr,
     )

@@ -154,6 +154,26 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
             project_refs.append(m["uuid"])
         else:
             note_refs[key].append(m["uuid"])
+    # framework summaries: a Note named for its case and column, referred to by
+    # the theme's Code, or (a guide question: no code) by the project
+    theme_path: dict[int, str] = {}
+    for t in rows["themes"]:  # parents come first
+        parent = theme_path.get(t["parent_id"])
+        theme_path[t["id"]] = f"{parent} / {t['name']}" if parent else t["name"]
+    for f in rows.get("framework", []):
+        who = names["participant_id"].get(f["participant_id"], "?")
+        column = theme_path.get(f["theme_id"], "?") if f["theme_id"] is not None else f"question {f['question_id']}"
+        el = ET.Element("Note", {"guid": f["uuid"], "name": _clean(red(f"Framework summary: {who} · {column}"))})
+        if _date(f["created_at"]):
+            el.set("creationDateTime", _date(f["created_at"]))
+        _sub(el, "PlainTextContent", text=red(f["text"]))
+        notes_el.append(el)
+        if f["theme_id"] is not None:
+            note_refs[("theme_id", f["theme_id"])].append(f["uuid"])
+        else:
+            project_refs.append(f["uuid"])
+    if rows.get("framework"):
+        result.counts["framework summaries"] = len(rows["framework"])
     seen_dates: dict[str, int] = defaultdict(int)
     for j in rows["journal"]:
         seen_dates[j["entry_date"]] += 1

@@ -360,7 +360,7 @@ def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -
 
 def summary_lines(summary: ImportSummary, path: str) -> list[str]:
     order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",
-             "journal entries")
+             "journal entries", "framework summaries")
     got = [f"{summary.counts[k]:,} {k}" for k in order if summary.counts.get(k)]
     lines = [f"imported {path}: " + (", ".join(got) if got else "nothing new")]
     if summary.skipped:
