@@ -34,6 +34,7 @@ class CodeList(RowsView):
         Binding("e", "screen.describe_code", "Describe", id="codes.describe"),
         Binding("E", "screen.codebook_code", "Codebook entry", id="codes.codebook", show=False),
         Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
+        Binding("S", "screen.split_code", "Split…", id="codes.split", show=False),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
     ]

@@ -488,6 +488,17 @@ class CodingScreen(Screen):
 
         self.app.open_codebook_entry("code", current[0], done)
 
+    def action_split_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.after_change(message)
+
+        self.app.open_split_code(current[0], done)
+
     def action_merge_code(self) -> None:
         current = self.panel_code()
         if current is None:

@@ -436,6 +436,14 @@ class ThemeMapScreen(StudyViewScreen):
         self.app.push_screen(FuzzyPicker(f"Merge '{row.name}' (codes, subthemes, memos) into:", items), picked)
 
     def action_split(self) -> None:
+        current = self.selected_row()
+        if current is not None and current.kind == "code":
+            def done(message: str | None) -> None:
+                if message:
+                    self.done(message, ("code", current.id))
+
+            self.app.open_split_code(current.id, done)
+            return
         row = self.selected_theme()
         if row is None:
             return
