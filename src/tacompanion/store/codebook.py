@@ -92,7 +92,7 @@ def set_example(study: Study, kind: str, item_id: int, coding_id: int | None) ->
         if value is None:
             raise StudyError(f"that extract is not coded with '{current.name}'")
     label = f"Example of '{current.name}'" if value else f"No example for '{current.name}'"
-    with history.record(study, f"example-{kind}", label) as op:
+    with history.record(study, f"codebook-example-{kind}", label) as op:
         op.update(table, item_id, {"example_coding": value})
 
 

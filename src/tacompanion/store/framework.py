@@ -414,11 +414,11 @@ def save_summary(study: Study, participant_id: int, column: Column, text: str,
 def _continue_session(study: Study, session: str, row: dict | None, text: str) -> bool:
     """Fold this save into the step the sitting began, when that step is the
     newest in the log (nothing undone since): True when done."""
-    if row is None or study.scalar("SELECT 1 FROM operations WHERE state = 'undone' LIMIT 1"):
+    if row is None or study.scalar("SELECT 1 FROM operations WHERE state = 'undone' AND undoable = 1 LIMIT 1"):
         return False
-    last = study.query("SELECT id, kind, forward FROM operations WHERE state = 'done' "
-                       "ORDER BY id DESC LIMIT 1")
-    if not last or last[0]["kind"] != "framework-summary":
+    last = study.query("SELECT id, kind, forward, state, undoable FROM operations ORDER BY id DESC LIMIT 1")
+    if not last or last[0]["kind"] != "framework-summary" or last[0]["state"] != "done" \
+            or not last[0]["undoable"]:
         return False
     forward = json.loads(last[0]["forward"])
     change = forward[-1] if forward else {}

@@ -364,6 +364,32 @@ class TacompanionApp(App):
         self.push_screen(screen)
         return screen
 
+    def open_audit(self) -> None:
+        """The audit trail: every analytic decision, filtered by code, theme, coder or date."""
+        from tacompanion.tui.writing.audit import AuditScreen
+
+        self.push_screen(AuditScreen())
+
+    def open_saturation(self) -> None:
+        from tacompanion.tui.writing.saturation import SaturationScreen
+
+        self.push_screen(SaturationScreen())
+
+    def open_hints(self, code_id: int) -> None:
+        """What else a code may fit: uncovered turns and notes alike its extracts."""
+        from tacompanion.tui.coding.hints import HintsScreen
+
+        self.push_screen(HintsScreen(code_id, coder=self.coder))
+
+    def open_similar(self, kind: str, item_id: int) -> None:
+        """Turns and notes like one turn ("turn", segment id) or note ("note", id)."""
+        from tacompanion.tui.coding.hints import HintsScreen
+
+        self.push_screen(HintsScreen(like=(kind, item_id)))
+
+    def action_audit(self) -> None:
+        self.open_audit()
+
     def action_thematic_map(self) -> None:
         """The thematic map, from anywhere: back to it when it is open below,
         else opened on top. Not over a dialog (finish or close that first)."""

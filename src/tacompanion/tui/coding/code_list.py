@@ -37,6 +37,7 @@ class CodeList(RowsView):
         Binding("S", "screen.split_code", "Split…", id="codes.split", show=False),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
+        Binding("h", "screen.code_hints", "Hints", id="codes.hints"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

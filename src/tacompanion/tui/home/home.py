@@ -42,6 +42,7 @@ MODES: list[Mode] = [
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
     Mode("f", "Framework matrix", "framework", "a written summary per participant and theme or question"),
     Mode("j", "Journal and memos", "journal", "the dated reflexive journal, and every memo in one place"),
+    Mode("h", "Audit trail", "audit", "every analytic decision in time order; s there: saturation"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
 
@@ -104,16 +105,16 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # Every box carries its title in its border: the rows saved keep the
+        # whole Start list (ten modes) on screen at 80x24.
         with Horizontal(id="home-top"):
-            with Vertical(id="glance-box", classes="box"):
-                yield Static("Study at a glance", classes="box-title")
+            with Vertical(id="glance-box", classes="box") as glance_box:
+                glance_box.border_title = "Study at a glance"
                 yield Static(id="glance")
-            with Vertical(id="phases-box", classes="box"):
-                yield Static("Thematic analysis", classes="box-title")
+            with Vertical(id="phases-box", classes="box") as phases_box:
+                phases_box.border_title = "Thematic analysis"
                 yield Static(id="phases")
         with Horizontal(id="home-bottom"):
-            # The two lower boxes carry their titles in the border: one more
-            # row for the Start list, which must show whole at 80x24.
             with Vertical(id="start-box", classes="box") as start_box:
                 start_box.border_title = "Start"
                 yield OptionList(
