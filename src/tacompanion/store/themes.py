@@ -142,10 +142,15 @@ def set_status(study: Study, theme_id: int, status: str) -> None:
 
 def move_code(study: Study, code_id: int, theme_id: int | None) -> None:
     """Put a code into a theme or subtheme, or (None) back among the unsorted."""
+    from tacompanion.core.code_tree import descendants
+
     name = code_name(study, code_id)
     where = "unsorted" if theme_id is None else f"'{theme(study, theme_id).name}'"
+    parent_of = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
     with history.record(study, "move-code", f"Move '{name}' to {where}") as op:
         op.update("codes", code_id, {"theme_id": theme_id})
+        for child in sorted(descendants(parent_of, code_id)):  # codes under it go along
+            op.update("codes", child, {"theme_id": theme_id})
 
 
 def _descendants(study: Study, theme_id: int) -> set[int]:

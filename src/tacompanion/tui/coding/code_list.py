@@ -17,11 +17,12 @@ from tacompanion.store.codes import CodeSummary
 from tacompanion.tui.widgets.rows_view import RowsView
 
 
-def code_row(summary: CodeSummary, width: int) -> Text:
-    """`name  codings·Np`, the name cut with an ellipsis to fit `width`."""
+def code_row(summary: CodeSummary, width: int, depth: int = 0) -> Text:
+    """`name  codings·Np`, the name cut with an ellipsis to fit `width`; a
+    code under another indented by its depth."""
     counts = f" {summary.codings}·{summary.participants}p"
     room = max(4, width - len(counts))
-    name = clip(summary.name, room)
+    name = clip("  " * depth + summary.name, room)
     row = Text(name)
     row.append(counts, style="dim")
     return row
@@ -35,6 +36,7 @@ class CodeList(RowsView):
         Binding("E", "screen.codebook_code", "Codebook entry", id="codes.codebook", show=False),
         Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
         Binding("S", "screen.split_code", "Split…", id="codes.split", show=False),
+        Binding("P", "screen.nest_code", "Put under a code…", id="codes.nest", show=False),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
         Binding("h", "screen.code_hints", "Hints", id="codes.hints"),
@@ -44,10 +46,12 @@ class CodeList(RowsView):
         super().__init__(id=id)
         self.codes: list[CodeSummary] = []
         self._row_of: dict[int, int] = {}
+        self.depths: dict[int, int] = {}
 
-    def set_codes(self, codes: list[CodeSummary]) -> None:
-        """Show these codes, keeping the cursor's row where it was."""
+    def set_codes(self, codes: list[CodeSummary], depths: dict[int, int] | None = None) -> None:
+        """Show these codes (indented by `depths`), keeping the cursor's row where it was."""
         keep = self.cursor
+        self.depths = depths or {}
         self.codes = list(codes)
         self._row_of = {c.id: i for i, c in enumerate(self.codes)}
         self.set_rows(len(self.codes), self._render, cursor=keep)
@@ -66,7 +70,8 @@ class CodeList(RowsView):
         return self.codes[self.cursor].id if self.codes else None
 
     def _render(self, index: int) -> Text:
-        return code_row(self.codes[index], self.scrollable_content_region.width or 30)
+        code = self.codes[index]
+        return code_row(code, self.scrollable_content_region.width or 30, self.depths.get(code.id, 0))
 
     def action_apply_highlighted(self) -> None:
         code_id = self.highlighted_id

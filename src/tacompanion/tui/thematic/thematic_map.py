@@ -73,6 +73,8 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("v", "visual", "Boxes/tree", id="map.visual"),
         Binding("x", "matrix", "Matrix", id="map.matrix"),
         Binding("F", "framework", "Framework matrix", id="map.framework", show=False),
+        Binding("P", "nest", "Put under a code…", id="map.nest", show=False),
+        Binding("A", "with_children", "Count codes with their children", id="map.with_children", show=False),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
         Binding("h", "hints", "Hints for the code", id="map.hints", show=False),
@@ -96,6 +98,8 @@ class ThemeMapScreen(StudyViewScreen):
         yield Static(id="map-detail")
         yield Static(id="map-status")
         yield KeyFooter()
+
+    with_children = False  # A: a code with codes under it counts theirs too
 
     def on_mount(self) -> None:
         self.title = "Thematic map"
@@ -121,7 +125,7 @@ class ThemeMapScreen(StudyViewScreen):
         code (`keep`, else whatever was selected)."""
         self.mark_drawn()
         keep = keep or self.selected_key()
-        self.map = thematic_map(self.app.study)
+        self.map = thematic_map(self.app.study, with_children=self.with_children)
         rows = self.map.rows
         a = self.map.analysis
         themes = sum(1 for r in rows if r.kind == "theme")
@@ -131,7 +135,8 @@ class ThemeMapScreen(StudyViewScreen):
         self.query_one("#map-summary", Static).update(Text.assemble(
             (f"N = {a.total}", "bold"), " participants (pilots out) · ",
             f"{themes} theme{'' if themes == 1 else 's'} · {codes} code{'' if codes == 1 else 's'}"
-            f" ({unsorted} unsorted) · ", (rule, "dim")))
+            f" ({unsorted} unsorted) · ",
+            ("codes count their children (A) · " if self.with_children else "", "bold"), (rule, "dim")))
         cursor = 0
         if keep is not None:
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
@@ -543,6 +548,36 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_matrix(self) -> None:
         self.app.open_matrix()
+
+    def action_with_children(self) -> None:
+        self.with_children = not self.with_children
+        self.reload()
+        self.status("A code with codes under it now counts their extracts too (A: its own only)."
+                    if self.with_children else "Each code counts its own extracts only (A: with its children).")
+
+    def action_nest(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind != "code":
+            self.status("Choose a code (its children move with it).")
+            return
+        from tacompanion.store.code_tree import nest_code
+
+        items = [(0, "(the top level: under no code)")] + [
+            (r.id, r.name) for r in self.map.rows if r.kind == "code" and r.id != row.id]
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            try:
+                nest_code(self.app.study, row.id, result.item_id or None)
+            except StudyError as exc:
+                self.fail(exc)
+                return
+            where = "at the top level" if not result.item_id else \
+                f"under '{code_store.code_name(self.app.study, result.item_id)}'"
+            self.done(f"Put '{row.name}' {where}.", ("code", row.id))
+
+        self.app.push_screen(FuzzyPicker(f"Put the code '{row.name}' under:", items), picked)
 
     def action_framework(self) -> None:
         self.app.action_framework()
