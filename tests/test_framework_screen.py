@@ -73,8 +73,22 @@ async def test_write_summaries_in_cells_and_read_rows_and_columns(v2_study):
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
         assert str(table.get_cell_at((0, 1))) == "✓ 3"
+        # a cell on the second row, written: the matrix is drawn again and the cursor stays there
+        table.move_cursor(row=1, column=1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameworkCellScreen))
+        await pilot.press("W")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.pause()
+        assert table.cursor_coordinate == (1, 1) and str(table.get_cell_at((1, 1))) == "✓ 3"
+        t2 = find_participant(study, "T2")
+        set_summary(study, t2, fw.columns[0], "")
+        table.move_cursor(row=0, column=1)
+        await pilot.pause()
         # one sitting, one undo step
-        assert study.scalar("SELECT count(*) FROM operations WHERE kind = 'framework-summary'") == 2
+        # one sitting, one undo step: the set before, T1's sitting, T2's sitting, T2's removal
+        assert study.scalar("SELECT count(*) FROM operations WHERE kind = 'framework-summary'") == 4
         # n: the next cell without a summary (T1 x Working alliance)
         await pilot.press("n")
         assert table.cursor_coordinate == (0, 2)
@@ -98,8 +112,11 @@ async def test_write_summaries_in_cells_and_read_rows_and_columns(v2_study):
         await pilot.press("b", "b")
         await wait_for(pilot, lambda: screen.by == "questions" and screen.fw.by == "questions")
         assert screen.fw.columns[0].title.startswith("Q1.")
-    history.undo(study)
-    assert summary(study, t1, silence) == ""
+    history.undo(study)  # T2's removal
+    assert summary(study, t2, silence) == "W"
+    history.undo(study)  # T2's sitting
+    history.undo(study)  # T1's sitting
+    assert summary(study, t1, silence) == "" and summary(study, t2, silence) == ""
 
 
 async def test_home_opens_the_framework(v2_study):

@@ -153,10 +153,22 @@ class FrameworkScreen(StudyViewScreen):
         self.status(head + body)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
-        if event.coordinate.column == 0 and self.fw is not None and self.fw.columns:
-            self.query_one(DataTable).move_cursor(row=event.coordinate.row, column=1)
+        # The names are row labels, not cells: the cursor stays on the cells. The
+        # cursor as it is now, not the event's (a redraw's event comes late).
+        table = self.query_one(DataTable)
+        row, column = table.cursor_coordinate
+        if column == 0 and self.fw is not None and self.fw.columns:
+            table.move_cursor(row=row, column=1)
             return
         self.describe()
+
+    def fresh(self) -> None:
+        """Read the study again when it changed since the last drawing (another
+        process, or the command line): what is read out must be what is stored."""
+        from tacompanion.store.thematic import change_marker
+
+        if change_marker(self.app.study) != self.marker:
+            self.fill()
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         self.action_open_cell()
@@ -175,6 +187,7 @@ class FrameworkScreen(StudyViewScreen):
 
     def action_next_empty(self) -> None:
         """The next cell without a summary, row by row (pilots last), wrapping."""
+        self.fresh()
         fw = self.fw
         if fw is None or not fw.columns:
             return
@@ -195,6 +208,7 @@ class FrameworkScreen(StudyViewScreen):
         self.status(Text("Every cell has a summary.", style="bold"))
 
     def action_read_row(self) -> None:
+        self.fresh()
         picked = self.selected()
         if picked is None or self.fw is None:
             return
@@ -207,6 +221,7 @@ class FrameworkScreen(StudyViewScreen):
                                      f"{BY_WORDS[self.by]}", "\n\n".join(parts))
 
     def action_read_column(self) -> None:
+        self.fresh()
         picked = self.selected()
         if picked is None or self.fw is None:
             return
