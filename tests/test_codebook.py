@@ -240,3 +240,11 @@ async def test_map_and_code_panel_open_the_entry(v2):
             await pilot.press("E")
             await _wait(pilot, lambda: isinstance(app.screen, CodebookEntryScreen))
             assert app.screen.kind == "code"
+
+
+def test_qdpx_export_says_the_criteria_stay_behind(v2, cli, tmp_path):
+    with Study.open(v2) as study:
+        set_criteria(study, "code", study.scalar("SELECT id FROM codes LIMIT 1"), include="When said")
+    done = cli("export", "qdpx", "-o", str(tmp_path / "s.qdpx"), "--db", str(v2))
+    assert done.returncode == 0
+    assert "not exported: the codebook's inclusion / exclusion criteria and examples of 1 code(s)" in done.stderr

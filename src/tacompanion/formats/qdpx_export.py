@@ -407,6 +407,14 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
     starred = sum(c["starred"] for c in rows["codings"])
     if starred:
         result.not_exported.append(f"{starred} starred quote mark(s): REFI-QDA has no place for them")
+    criteria = study.scalar(
+        "SELECT (SELECT count(*) FROM codes WHERE include_criteria != '' OR exclude_criteria != '' "
+        "OR example_coding IS NOT NULL) + (SELECT count(*) FROM themes WHERE include_criteria != '' "
+        "OR exclude_criteria != '' OR example_coding IS NOT NULL)")
+    if criteria:
+        result.not_exported.append(
+            f"the codebook's inclusion / exclusion criteria and examples of {criteria} code(s) and theme(s): "
+            "REFI-QDA has a description only (export codebook keeps them)")
     if dropped:
         result.not_exported.append(f"{dropped} coding(s) wholly inside redacted text that is replaced by nothing")
     if interviews_without_notes:
