@@ -125,3 +125,22 @@ async def test_home_opens_the_framework(v2_study):
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, FrameworkScreen))
+
+
+async def test_group_rows_by_an_attribute(v2_study):
+    with v2_study.write() as db:
+        db.execute("UPDATE participants SET attributes = '{\"role\": \"nurse\"}' WHERE pseudonym = 'T3'")
+        db.execute("UPDATE participants SET attributes = '{\"role\": \"psychologist\"}' WHERE pseudonym = 'T1'")
+    app = TacompanionApp(v2_study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        app.action_framework()
+        await wait_for(pilot, lambda: isinstance(app.screen, FrameworkScreen) and app.screen.fw is not None)
+        screen = app.screen
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.group_by == "role")
+        assert [(r.pseudonym, r.group) for r in screen.table_rows if r] == [
+            ("T3", "nurse"), ("T1", "psychologist"), ("T2", ""), ("T4", "")]
+        assert str(screen.query_one("#framework").get_cell_at((0, 0))) == "T3 · nurse"
+        await pilot.press("a")
+        await wait_for(pilot, lambda: screen.group_by is None)
