@@ -79,7 +79,7 @@ def _bullet_style(level: int) -> str:
     return "List Bullet" if level == 0 else f"List Bullet {min(level + 1, 3)}"
 
 
-def _add_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
+def _add_table(doc: Any, header: list[str], rows: list[list[str]], styled: Any) -> None:
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=False):
@@ -89,7 +89,26 @@ def _add_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
         cells = table.add_row().cells
         for i, cell in enumerate(cells):
             add_inline(cell.paragraphs[0], row[i] if i < len(row) else "")
-    doc.add_paragraph()
+    styled()
+
+
+class _Styled:
+    """Paragraphs of a named style, quickly: python-docx looks a style name up
+    (and compares it with the default style) on every assignment, which for a
+    report of a thousand paragraphs took seconds; the style's id is looked up
+    once here and written into each paragraph's properties."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.ids: dict[str, str] = {}
+
+    def __call__(self, name: str | None = None) -> Any:
+        paragraph = self.doc.add_paragraph()
+        if name is not None:
+            if name not in self.ids:
+                self.ids[name] = self.doc.styles[name].style_id
+            paragraph._p.style = self.ids[name]  # CT_P.style: the paragraph's pStyle
+        return paragraph
 
 
 def markdown_to_document(markdown: str) -> Any:
@@ -97,13 +116,14 @@ def markdown_to_document(markdown: str) -> Any:
     import docx
 
     doc = docx.Document()
+    styled = _Styled(doc)
     lines = markdown.splitlines()
     i, titled = 0, False
     paragraph: list[str] = []
 
     def flush() -> None:
         if paragraph:
-            add_inline(doc.add_paragraph(), " ".join(s.strip() for s in paragraph))
+            add_inline(styled(), " ".join(s.strip() for s in paragraph))
             paragraph.clear()
 
     while i < len(lines):
@@ -124,10 +144,10 @@ def markdown_to_document(markdown: str) -> Any:
                 for item in block:
                     if item.strip():
                         level = (len(item) - len(item.lstrip(" "))) // 2
-                        add_inline(doc.add_paragraph(style=_bullet_style(level)), item.strip())
+                        add_inline(styled(_bullet_style(level)), item.strip())
             else:
                 for item in block:
-                    run = doc.add_paragraph().add_run(item)
+                    run = styled().add_run(item)
                     run.font.name = "Consolas"
             continue
         heading = _HEADING.match(line)
@@ -136,10 +156,10 @@ def markdown_to_document(markdown: str) -> Any:
             level = len(heading.group(1))
             text = _unescape(heading.group(2).strip())
             if level == 1 and not titled:
-                doc.add_heading(text, level=0)
+                styled("Title").add_run(text)
                 titled = True
             else:
-                doc.add_heading(text, level=min(level - 1, 9) if titled else level)
+                styled(f"Heading {min(level - 1, 9) if titled else level}").add_run(text)
             i += 1
             continue
         if stripped.startswith("|") and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1].strip()):
@@ -150,7 +170,7 @@ def markdown_to_document(markdown: str) -> Any:
             while i < len(lines) and lines[i].strip().startswith("|"):
                 rows.append(_split_row(lines[i]))
                 i += 1
-            _add_table(doc, header, rows)
+            _add_table(doc, header, rows, styled)
             continue
         if stripped.startswith(">"):
             flush()
@@ -158,13 +178,13 @@ def markdown_to_document(markdown: str) -> Any:
             while i < len(lines) and lines[i].strip().startswith(">"):
                 quote.append(lines[i].strip()[1:].strip())
                 i += 1
-            add_inline(doc.add_paragraph(style="Quote"), " ".join(q for q in quote if q))
+            add_inline(styled("Quote"), " ".join(q for q in quote if q))
             continue
         bullet = _BULLET.match(line)
         if bullet and not stripped.startswith("**"):
             flush()
             level = len(bullet.group(1)) // 2
-            add_inline(doc.add_paragraph(style=_bullet_style(level)), bullet.group(2).strip())
+            add_inline(styled(_bullet_style(level)), bullet.group(2).strip())
             i += 1
             continue
         if not stripped:
