@@ -208,14 +208,24 @@ def _theme_backing(study: Study, cols: list[Column]) -> dict[tuple[int, str], in
     if not of_code:
         return {}
     seen: dict[tuple[int, str], set] = defaultdict(set)
-    sql = ("SELECT k.code_id, t.participant_id, 't', k.transcript_id, k.start_pos, k.end_pos "
-           "FROM codings k JOIN transcripts t ON t.id = k.transcript_id")
+    # Plain rows, no join: the owner of each document from a small table, the
+    # codings read as they are stored (20,000 codings: a join cost ~100 ms).
+    owner = dict(study.conn.execute("SELECT id, participant_id FROM transcripts").fetchall())
+    rows = study.conn.execute(
+        "SELECT code_id, transcript_id, start_pos, end_pos FROM codings WHERE transcript_id IS NOT NULL"
+    ).fetchall()
+    for code_id, doc, start, end in rows:
+        columns = of_code.get(code_id)
+        if columns:
+            pid = owner[doc]
+            for key in columns:
+                seen[(pid, key)].add((doc, start, end))
     if study.setting("analysis_scope", "all") != "transcripts":
-        sql += (" UNION ALL SELECT k.code_id, i.participant_id, 'n', k.note_id, k.start_pos, k.end_pos "
-                "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id")
-    for code_id, pid, kind, doc, start, end in study.conn.execute(sql):
-        for key in of_code.get(code_id, ()):
-            seen[(pid, key)].add((kind, doc, start, end))
+        for code_id, pid, doc, start, end in study.conn.execute(
+                "SELECT k.code_id, i.participant_id, k.note_id, k.start_pos, k.end_pos FROM codings k "
+                "JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id"):
+            for key in of_code.get(code_id, ()):
+                seen[(pid, key)].add((-doc, start, end))
     return {k: len(v) for k, v in seen.items()}
 
 
