@@ -62,6 +62,7 @@ class Framework:
     cells: dict[tuple[int, str], Cell] = field(default_factory=dict)
     group_by: str | None = None
     guide_title: str | None = None
+    counted_backing: bool = True  # False: the counts are not read yet (every one 0)
 
     def cell(self, participant_id: int, column_key: str) -> Cell:
         return self.cells.get((participant_id, column_key), Cell("", 0))
@@ -249,27 +250,32 @@ def _guide_backing(study: Study, cols: list[Column], guide_id: int | None,
 
 
 def framework(study: Study, by: str = "themes", *, group_by: str | None = None,
-              guide_id: int | None = None) -> Framework:
-    """The matrix: rows, columns, and each cell's summary and backing."""
+              guide_id: int | None = None, backing: bool = True) -> Framework:
+    """The matrix: rows, columns, and each cell's summary and backing
+    (`backing` False: the summaries only, every count 0; cheap, for a first
+    frame that the counts follow)."""
     if by not in BY:
         raise StudyError(f"the framework's columns are {', '.join(BY)}, not {by!r}")
     rows = _rows(study, group_by)
     title = None
+    counts: dict[tuple[int, str], int] = {}
     if by in ("themes", "subthemes"):
         cols = _theme_columns(study, by)
-        backing = _theme_backing(study, cols)
+        if backing:
+            counts = _theme_backing(study, cols)
     else:
         cols, choice, _guide = _guide_columns(study, by, guide_id)
         title = choice.name if choice else None
-        backing = _guide_backing(study, cols, choice.id if choice else None, rows)
+        if backing:
+            counts = _guide_backing(study, cols, choice.id if choice else None, rows)
     summaries = _summaries(study)
     cells = {}
     for r in rows:
         for c in cols:
-            text, n = summaries.get((r.participant_id, c.key), ""), backing.get((r.participant_id, c.key), 0)
+            text, n = summaries.get((r.participant_id, c.key), ""), counts.get((r.participant_id, c.key), 0)
             if text or n:
                 cells[(r.participant_id, c.key)] = Cell(text, n)
-    return Framework(by, cols, rows, cells, group_by, title)
+    return Framework(by, cols, rows, cells, group_by, title, backing)
 
 
 # -- one cell --------------------------------------------------------------------------------

@@ -62,19 +62,21 @@ class FrameworkScreen(StudyViewScreen):
 
     def on_mount(self) -> None:
         self.title = "Framework matrix"
-        self.fill()
+        # The summaries first; the counts (every coding read) right after the first frame.
+        self.fill(backing=False)
         self.query_one(DataTable).focus()
+        self.call_after_refresh(self.fill)
 
     def redraw(self) -> None:
         self.fill()
 
     # -- drawing --------------------------------------------------------------------
 
-    def fill(self) -> None:
+    def fill(self, backing: bool = True) -> None:
         self.mark_drawn()
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
-        fw = self.fw = framework(self.app.study, self.by, group_by=self.group_by)
+        fw = self.fw = framework(self.app.study, self.by, group_by=self.group_by, backing=backing)
         table.clear(columns=True)
         who = max([6, *(len(r.pseudonym) + (len(r.group) + 3 if r.group else 0) for r in fw.rows)])
         table.add_column("", key="who", width=min(who, 24))
@@ -96,7 +98,7 @@ class FrameworkScreen(StudyViewScreen):
             for c in fw.columns:
                 cell = fw.cell(r.participant_id, c.key)
                 mark = "✓" if cell.summary.strip() else " "
-                count = str(cell.backing) if cell.backing else "·"
+                count = str(cell.backing) if cell.backing else "·" if fw.counted_backing else "…"
                 style = "bold" if cell.summary.strip() else ("" if cell.backing else "dim")
                 cells.append(Text(f"{mark} {count}", style=style))
             table.add_row(*cells, key=f"p{r.participant_id}")
