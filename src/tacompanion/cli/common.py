@@ -19,8 +19,8 @@ PROG = "tacompanion"
 # Every command, for --help tests and the README; each has its own --help.
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
-    "export", "redact", "settings", "demo", "journal", "check", "saturation", "hints", "codebook",
-    "framework",
+    "export", "redact", "settings", "demo", "journal", "check", "saturation", "hints",
+    "participants", "transcripts", "codebook", "framework",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes", "audit", "framework")
 

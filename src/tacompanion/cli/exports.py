@@ -61,12 +61,16 @@ def register(sub) -> None:
         description=(
             "The study as a REFI-QDA project (.qdpx): participants as cases with their "
             "attributes, transcripts and each interview's notes as text sources, the theme tree "
-            "as non-codable codes holding the codes, every coding, memos and the journal as "
-            "notes. Exporting twice gives the same GUIDs."
+            "as non-codable codes holding the codes, every coding; participant, transcript and "
+            "study memos as the Descriptions other tools read, the journal as notes with a text "
+            "file, other memos as notes. Exporting twice gives the same GUIDs."
         ),
     )
     add_db_option(qdpx, top=False)
     qdpx.add_argument("-o", "--output", metavar="FILE", required=True, help="the .qdpx file to write (atomically)")
+    qdpx.add_argument("--qualify-names", action="store_true",
+                      help="write codes and themes that share a name with their parent's name added "
+                      "(QualCoder merges codes of the same name)")
     qdpx.add_argument("--redact", action="store_true",
                       help="apply the study's redaction list to every exported text (positions follow)")
     qdpx.set_defaults(handler=cmd_export_qdpx)
@@ -283,7 +287,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
     with open_study(args, create=False) as study:
         try:
-            result = export_qdpx(study, args.output, redacted=args.redact)
+            result = export_qdpx(study, args.output, redacted=args.redact, qualify_names=args.qualify_names)
         except OSError as exc:
             raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
         except ValueError as exc:
@@ -299,6 +303,8 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
     )
     for line in result.not_exported:
         print(f"  not exported: {line}", file=sys.stderr)
+    for line in result.warnings:
+        print(f"  warning: {line}", file=sys.stderr)
     return 0
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import argparse
 
 from tacompanion import __version__
-from tacompanion.cli import analysis, codebook, exports, framework, imports, interview, rigour, study
+from tacompanion.cli import analysis, codebook, exports, framework, imports, interview, people, rigour, study
 from tacompanion.cli.common import PROG, add_db_option
 
 # The groups, in the order their commands appear in --help: the room, the
-# study file, the material in, the desk, the material out.
-GROUPS = (interview, study, imports, codebook, analysis, framework, rigour, exports)
+# study file, the material in, its people and documents, the codebook, the
+# desk, the framework, rigour, the material out.
+GROUPS = (interview, study, imports, people, codebook, analysis, framework, rigour, exports)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,8 @@ notes.
 Tables (query them with any SQLite tool):
 
 settings          key -> JSON value: study_uuid, default_coder, interviewer_labels,
-                  prevalence_rule, analysis_scope.
+                  prevalence_rule, analysis_scope, attribute_types (participant
+                  attribute -> text / integer / decimal / boolean / date).
 participants      a pseudonym such as P3 (never a real name), pilot flag,
                   free attributes as a JSON object.
 guides            every guide version used: title, version, language,

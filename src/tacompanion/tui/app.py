@@ -165,6 +165,12 @@ class TacompanionApp(App):
         if not isinstance(self.screen, TranscriptsScreen):
             self.push_screen(TranscriptsScreen())
 
+    def action_participants(self) -> None:
+        from tacompanion.tui.familiarise.participants import ParticipantsScreen
+
+        if not isinstance(self.screen, ParticipantsScreen):
+            self.push_screen(ParticipantsScreen())
+
     def action_import_transcripts(self) -> None:
         def done(imported: int | None) -> None:
             if imported:
@@ -182,7 +188,11 @@ class TacompanionApp(App):
         previous = getattr(self.screen, "query_text", None) or ""
 
         def chosen(choice: SearchChoice | None) -> None:
-            if choice is not None:
+            if choice is None:
+                return
+            if hasattr(choice.hit, "note_id"):  # a hit in an interview's notes
+                self.open_note(choice.hit.interview_id, choice.hit.note_id)
+            else:
                 self.open_transcript(choice.hit.transcript_id, choice.hit.position, choice.query)
 
         self.push_screen(SearchScreen(previous), chosen)
@@ -265,6 +275,14 @@ class TacompanionApp(App):
         else:
             self.push_screen(screen)
         return screen
+
+    def open_note(self, interview_id: int, note_id: int) -> Screen:
+        """An interview's notes in coding mode, at one note (a search hit)."""
+        from tacompanion.store.documents import notes_document
+
+        blocks = notes_document(self.study, interview_id).blocks
+        cursor = next((b.index for b in blocks if b.ref.note_id == note_id), 0)
+        return self.open_coding("notes", interview_id, cursor=cursor)
 
     def open_notes(self, participant_id: int, pseudonym: str) -> None:
         """A participant's interview notes, over the current screen."""

@@ -36,7 +36,7 @@ MODES: list[Mode] = [
     Mode("i", "Start an interview", "interview", "live notes from a guide, in the room"),
     Mode("t", "Read transcripts", "transcripts", "and mark them read"),
     Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
-    Mode("slash", "Search transcripts", "search", "every word"),
+    Mode("slash", "Search transcripts", "search", "every word, in transcripts and interview notes"),
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
@@ -52,7 +52,8 @@ def glance_text(o: StudyOverview) -> str:
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
     # Seven rows at most: the home screen must fit 80x24 with its Start list.
     rows = [
-        ("Participants", f"{o.participants}{pilots}"),
+        # p opens the participants screen (the Start list is full at 80x24)
+        ("Participants", f"{o.participants}{pilots} [dim]· p[/]"),
         ("Interviews", f"{o.interviews}{open_}, guides {o.guides}"),
         ("Notes", f"{o.notes}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
@@ -96,6 +97,8 @@ class HomeScreen(Screen):
     HELP_TITLE = "home"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("p", "app.participants", "Participants", id="home.participants", show=False,
+                tooltip="rename, pilot yes/no, attributes, remove"),
         *[Binding(m.key, f"app.{m.action}", m.label, id=f"home.{m.action}") for m in MODES],
     ]
 
