@@ -113,7 +113,14 @@ async def test_write_summaries_in_cells_and_read_rows_and_columns(v2_study):
         await pilot.press("b", "b")
         await wait_for(pilot, lambda: screen.by == "questions" and screen.fw.by == "questions")
         assert screen.fw.columns[0].title.startswith("Q1.")
-    history.undo(study)  # T2's removal
+        await pilot.press("b", "b")  # back to the main themes
+        await wait_for(pilot, lambda: screen.fw.by == "themes")
+        await pilot.press("u")  # takes back the last step (T2's removal) here too
+        await wait_for(pilot, lambda: summary(study, t2, silence) == "W")
+        assert "Undid: Summary of T2" in str(screen.query_one("#framework-status").render())
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: summary(study, t2, silence) == "")
+        await pilot.press("u")
     assert summary(study, t2, silence) == "W"
     history.undo(study)  # T2's sitting
     history.undo(study)  # T1's sitting

@@ -39,6 +39,8 @@ class FrameworkScreen(StudyViewScreen):
         Binding("c", "read_column", "Read column", id="framework.read_column"),
         Binding("b", "by", "Columns", id="framework.by"),
         Binding("a", "group", "Group by", id="framework.group", show=False),
+        Binding("u", "undo", "Undo", id="framework.undo", show=False),
+        Binding("ctrl+r", "redo", "Redo", id="framework.redo", show=False),
         Binding("h", "cursor('left')", "Left", show=False, id="framework.left"),
         Binding("l", "cursor('right')", "Right", show=False, id="framework.right"),
         Binding("j", "cursor('down')", "Down", show=False, id="framework.down"),
@@ -51,6 +53,7 @@ class FrameworkScreen(StudyViewScreen):
         self.by = by
         self.group_by: str | None = None
         self.fw: Framework | None = None
+        self.note: tuple[str, object] | None = None  # what undo or redo did, where the cursor is
         self.table_rows: list[Row | None] = []  # None: the line that heads the pilots
 
     def compose(self) -> ComposeResult:
@@ -152,7 +155,16 @@ class FrameworkScreen(StudyViewScreen):
                              (clip(c.title, 50), "bold"), f" · {cell.backing} {what}\n")
         body = Text(clip(" ".join(cell.summary.split()), 150) if cell.summary.strip()
                     else "No summary yet: Enter writes one.", style="" if cell.summary.strip() else "dim")
+        if self.note is not None:  # what the last key did, until the cursor moves on
+            if self.note[1] == self.query_one(DataTable).cursor_coordinate:
+                body = Text(self.note[0], style="bold")
+            else:
+                self.note = None
         self.status(head + body)
+
+    def say(self, text: str) -> None:
+        self.note = (text, self.query_one(DataTable).cursor_coordinate)
+        self.describe()
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         # The names are row labels, not cells: the cursor stays on the cells. The
@@ -246,6 +258,20 @@ class FrameworkScreen(StudyViewScreen):
         options = [None, *names]
         self.group_by = options[(options.index(self.group_by) + 1) % len(options)]
         self.fill()
+
+    def action_undo(self) -> None:
+        from tacompanion.store import history
+
+        done = history.undo(self.app.study)
+        self.fill()
+        self.say(f"Undid: {done.label}." if done else "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        from tacompanion.store import history
+
+        done = history.redo(self.app.study)
+        self.fill()
+        self.say(f"Redid: {done.label}." if done else "Nothing to redo.")
 
     def action_back(self) -> None:
         self.app.pop_screen()
