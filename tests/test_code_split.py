@@ -53,10 +53,11 @@ def test_split_to_an_existing_code_collapses_duplicates_and_refuses_nonsense(stu
     with pytest.raises(StudyError, match="already"):
         split_code(study, code, [walk[0].id], "Learning to wait")
     other = study.scalar("SELECT id FROM codes WHERE name = 'not knowing'")
-    row = study.query("SELECT transcript_id, start_pos, end_pos FROM codings WHERE id = ?", (walk[0].id,))[0]
-    with study.write() as db:  # 'not knowing' already on the first span
+    row = study.query("SELECT transcript_id, start_pos, end_pos, coder FROM codings WHERE id = ?",
+                      (walk[0].id,))[0]
+    with study.write() as db:  # 'not knowing' already on the first span, by the same coder
         db["codings"].insert({"uuid": "x-1", "code_id": other, "transcript_id": row["transcript_id"],
-                              "start_pos": row["start_pos"], "end_pos": row["end_pos"], "coder": "kim",
+                              "start_pos": row["start_pos"], "end_pos": row["end_pos"], "coder": row["coder"],
                               "created_at": "2026-01-01T00:00:00.000Z"})
     before = _count(study, "not knowing")
     target, created, moved = split_code(study, code, [walk[0].id, walk[1].id], "NOT KNOWING")

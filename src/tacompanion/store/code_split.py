@@ -1,7 +1,7 @@
 """Splitting a code: chosen codings of a code go to a new code (beside it: the
 same theme and parent code) or to an existing one, as one undoable step, as
-themes can be split. A coding the target already has on the same span
-collapses into it, as in a merge."""
+themes can be split. A coding the target already has on the same span by
+the same coder collapses into it, as in a merge."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def split_code(study: Study, code_id: int, coding_ids: list[int], target: str) -
     source = code_name(study, code_id)
     name = _clean_name(target)
     own = {r[0]: r for r in study.conn.execute(
-        "SELECT id, transcript_id, note_id, start_pos, end_pos FROM codings WHERE code_id = ?", (code_id,))}
+        "SELECT id, transcript_id, note_id, start_pos, end_pos, coder FROM codings WHERE code_id = ?", (code_id,))}
     chosen = sorted(set(coding_ids))
     if not chosen or any(c not in own for c in chosen):
         raise StudyError(f"choose one or more codings of '{source}' to split off")
@@ -60,11 +60,11 @@ def split_code(study: Study, code_id: int, coding_ids: list[int], target: str) -
     with history.record(study, "split-code", label) as op:
         target_id = existing if existing is not None else op.insert("codes", new_row)
         for cid in chosen:
-            _, tid, nid, start, end = own[cid]
+            _, tid, nid, start, end, coder = own[cid]
             column, doc = ("transcript_id", tid) if tid is not None else ("note_id", nid)
-            clash = study.scalar(
-                f"SELECT id FROM codings WHERE code_id = ? AND {column} = ? AND start_pos = ? AND end_pos = ?",
-                (target_id, doc, start, end))
+            clash = study.scalar(  # the same coder's coding of the target on the same span
+                f"SELECT id FROM codings WHERE code_id = ? AND {column} = ? AND start_pos = ? AND end_pos = ? "
+                "AND coder = ?", (target_id, doc, start, end, coder))
             if clash is not None:
                 op.delete("codings", cid)
             else:

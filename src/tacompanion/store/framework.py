@@ -442,8 +442,9 @@ def _continue_session(study: Study, session: str, row: dict | None, text: str) -
     if change.get("session") != session or target != row["id"]:
         return False
     when = now_iso()
-    if change["op"] == "insert":
+    if change["op"] == "insert":  # the row as it now is: what undo checks before it deletes it
         change["row"]["text"] = text
+        change["row"]["updated_at"] = when
     else:
         change["values"] = {"text": text, "updated_at": when}
     with study.write() as db:

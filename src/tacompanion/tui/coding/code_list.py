@@ -18,9 +18,10 @@ from tacompanion.tui.widgets.rows_view import RowsView
 
 
 def code_row(summary: CodeSummary, width: int, depth: int = 0) -> Text:
-    """`name  codings·Np`, the name cut with an ellipsis to fit `width`; a
-    code under another indented by its depth."""
-    counts = f" {summary.codings}·{summary.participants}p"
+    """`name  mine/all·Np` (this coder's codings, everyone's, participants),
+    the name cut with an ellipsis to fit `width`; a code under another
+    indented by its depth."""
+    counts = f" {summary.mine}/{summary.codings}·{summary.participants}p"
     room = max(4, width - len(counts))
     name = clip("  " * depth + summary.name, room)
     row = Text(name)
