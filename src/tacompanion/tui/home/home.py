@@ -41,7 +41,6 @@ MODES: list[Mode] = [
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
     Mode("A", "Compare coders", "agreement", "intercoder agreement; walk and resolve disagreements"),
-    Mode("f", "Framework matrix", "framework", "a written summary per participant and theme or question"),
     Mode("j", "Journal and memos", "journal", "the dated reflexive journal, and every memo in one place"),
     Mode("h", "Audit trail", "audit", "every analytic decision in time order; s there: saturation"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
@@ -59,7 +58,8 @@ def glance_text(o: StudyOverview) -> str:
         ("Interviews", f"{o.interviews}{open_}, {o.notes} note{'s' if o.notes != 1 else ''}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
         ("Codes", f"{o.codes} ({o.codings} codings)"),
-        ("Themes", f"{o.themes}"),
+        # f opens the framework matrix (the Start list is full at 80x24)
+        ("Themes", f"{o.themes} [dim]· f framework[/]"),
         ("Memos", f"{o.memos}, journal {o.journal_entries}"),
     ]
     width = max(len(label) for label, _ in rows)
@@ -100,6 +100,8 @@ class HomeScreen(Screen):
         Binding("r", "refresh", "Refresh", id="home.refresh"),
         Binding("p", "app.participants", "Participants", id="home.participants", show=False,
                 tooltip="rename, pilot yes/no, attributes, remove"),
+        Binding("f", "app.framework", "Framework matrix", id="home.framework", show=False,
+                tooltip="a written summary per participant and theme or guide question"),
         *[Binding(m.key, f"app.{m.action}", m.label, id=f"home.{m.action}") for m in MODES],
     ]
 
