@@ -198,3 +198,19 @@ def _all(study):
     from tacompanion.store.framework import all_summaries
 
     return all_summaries(study)
+
+
+def test_the_backing_counts_only_the_coders_in_the_analysis(v2):
+    from tacompanion.store.analysis import set_analysis_coders
+
+    with Study.open(v2) as study:
+        t1, silence = find_participant(study, "T1"), find_column(study, "Being with silence")
+        everyone = framework(study).cell(t1, silence.key).backing
+        coders = [r[0] for r in study.conn.execute("SELECT DISTINCT coder FROM codings ORDER BY coder")]
+        assert len(coders) == 2
+        counts = []
+        for coder in coders:
+            set_analysis_coders(study, [coder])
+            counts.append(framework(study).cell(t1, silence.key).backing)
+            assert len(cell_backing(study, t1, silence)) == counts[-1]
+        assert sum(counts) >= everyone > 0 and min(counts) < everyone

@@ -212,8 +212,12 @@ def _theme_backing(study: Study, cols: list[Column]) -> dict[tuple[int, str], in
     # Plain rows, no join: the owner of each document from a small table, the
     # codings read as they are stored (20,000 codings: a join cost ~100 ms).
     owner = dict(study.conn.execute("SELECT id, participant_id FROM transcripts").fetchall())
+    from tacompanion.store.analysis import coder_condition
+
+    who = coder_condition(study)  # the coders in the analysis (setting analysis_coders)
     rows = study.conn.execute(
-        "SELECT code_id, transcript_id, start_pos, end_pos FROM codings WHERE transcript_id IS NOT NULL"
+        "SELECT k.code_id, k.transcript_id, k.start_pos, k.end_pos FROM codings k "
+        "WHERE k.transcript_id IS NOT NULL" + who
     ).fetchall()
     for code_id, doc, start, end in rows:
         columns = of_code.get(code_id)
@@ -224,7 +228,7 @@ def _theme_backing(study: Study, cols: list[Column]) -> dict[tuple[int, str], in
     if study.setting("analysis_scope", "all") != "transcripts":
         for code_id, pid, doc, start, end in study.conn.execute(
                 "SELECT k.code_id, i.participant_id, k.note_id, k.start_pos, k.end_pos FROM codings k "
-                "JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id"):
+                "JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id WHERE 1" + who):
             for key in of_code.get(code_id, ()):
                 seen[(pid, key)].add((-doc, start, end))
     return {k: len(v) for k, v in seen.items()}
@@ -317,19 +321,21 @@ def cell_backing(study: Study, participant_id: int, column: Column,
 def _extracts_any(study: Study, code_ids: list[int], participant_id: int):
     """Extracts of the codes in one participant's data, a pilot's too (a pilot's
     row shows its own material; `extracts_for` leaves pilots out), in reading order."""
+    from tacompanion.store.analysis import coder_condition
     from tacompanion.store.thematic import Extract, ExtractCode, with_texts
 
     if not code_ids:
         return []
     marks = ",".join("?" * len(code_ids))
+    who = coder_condition(study)
     sql = ("SELECT 'transcript', k.transcript_id, NULL, k.start_pos, k.end_pos, k.id, k.code_id, c.name "
            "FROM codings k JOIN transcripts t ON t.id = k.transcript_id JOIN codes c ON c.id = k.code_id "
-           f"WHERE k.code_id IN ({marks}) AND t.participant_id = ?")
+           f"WHERE k.code_id IN ({marks}) AND t.participant_id = ?{who}")
     params: tuple = (*code_ids, participant_id)
     if study.setting("analysis_scope", "all") != "transcripts":
         sql += (" UNION ALL SELECT 'notes', k.note_id, i.id, k.start_pos, k.end_pos, k.id, k.code_id, c.name "
                 "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
-                f"JOIN codes c ON c.id = k.code_id WHERE k.code_id IN ({marks}) AND i.participant_id = ?")
+                f"JOIN codes c ON c.id = k.code_id WHERE k.code_id IN ({marks}) AND i.participant_id = ?{who}")
         params = params + params
     name = study.scalar("SELECT pseudonym FROM participants WHERE id = ?", (participant_id,)) or "?"
     spans: dict[tuple, list] = {}
