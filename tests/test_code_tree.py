@@ -1,5 +1,5 @@
 """Codes under codes: the tree order, nesting a code (children follow it into
-a theme and when it moves), counting a code with its children (the map's A),
+a theme and when it moves), counting a code with its children (the map's C),
 and the nesting shown in the map and the code panel."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ async def test_map_and_code_panel_show_and_edit_the_nesting(study):
         rows = {r.id: r for r in screen.map.rows if r.kind == "code"}
         assert rows[child].depth == rows[parent].depth + 1
         assert "    · not knowing" in str(screen.render_row(screen.map.rows.index(rows[child])))
-        await pilot.press("A")
+        await pilot.press("C")
         await pilot.pause()
         assert screen.with_children
         assert screen.map.rows[screen.map.rows.index(

@@ -76,7 +76,7 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("x", "matrix", "Matrix", id="map.matrix"),
         Binding("F", "framework", "Framework matrix", id="map.framework", show=False),
         Binding("P", "nest", "Put under a code…", id="map.nest", show=False),
-        Binding("A", "with_children", "Count codes with their children", id="map.with_children", show=False),
+        Binding("C", "with_children", "Count codes with their children", id="map.with_children", show=False),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
         Binding("A", "agreement", "Compare coders", id="map.agreement", show=False),
@@ -102,7 +102,7 @@ class ThemeMapScreen(StudyViewScreen):
         yield Static(id="map-status")
         yield KeyFooter()
 
-    with_children = False  # A: a code with codes under it counts theirs too
+    with_children = False  # C: a code with codes under it counts theirs too
 
     def on_mount(self) -> None:
         self.title = "Thematic map"
@@ -139,7 +139,7 @@ class ThemeMapScreen(StudyViewScreen):
             (f"N = {a.total}", "bold"), " participants (pilots out) · ",
             f"{themes} theme{'' if themes == 1 else 's'} · {codes} code{'' if codes == 1 else 's'}"
             f" ({unsorted} unsorted) · ",
-            ("codes count their children (A) · " if self.with_children else "", "bold"), (rule, "dim")))
+            ("codes count their children (C) · " if self.with_children else "", "bold"), (rule, "dim")))
         cursor = 0
         if keep is not None:
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
@@ -563,8 +563,8 @@ class ThemeMapScreen(StudyViewScreen):
     def action_with_children(self) -> None:
         self.with_children = not self.with_children
         self.reload()
-        self.status("A code with codes under it now counts their extracts too (A: its own only)."
-                    if self.with_children else "Each code counts its own extracts only (A: with its children).")
+        self.status("A code with codes under it now counts their extracts too (C: its own only)."
+                    if self.with_children else "Each code counts its own extracts only (C: with its children).")
 
     def action_nest(self) -> None:
         row = self.selected_row()
