@@ -158,6 +158,15 @@ def damaged_entry(kind: str) -> bytes:
     return raw_zip([("project.qde", qde, 0, zlib.crc32(qde), len(qde), 0), entry])
 
 
+def newer_zip_version() -> bytes:
+    """A project whose table of contents says an entry needs zip version 24.3
+    (found by the fuzz run: zipfile raises NotImplementedError on opening it)."""
+    data = bytearray(damaged_entry("crc"))
+    at = data.rfind(b"PK\x01\x02")  # the last entry in the table of contents
+    data[at + 6:at + 8] = struct.pack("<H", 243)  # version needed to extract
+    return bytes(data)
+
+
 def too_many_entries(count: int = 20_000) -> bytes:
     entries = {"project.qde": project_xml(code("c"))}
     entries.update({f"sources/{n}.txt": b"" for n in range(count)})

@@ -219,6 +219,7 @@ def test_malformed_xml_names_the_file_the_line_and_the_column(tmp_path):
     (lambda: H.damaged_entry("encrypted"), "sources/a.txt is encrypted (password-protected)"),
     (lambda: H.damaged_entry("method"), "sources/a.txt uses an unknown compression method (77)"),
     (lambda: H.too_many_entries(10_050), "10,051 entries in the archive (at most 10,000)"),
+    (H.newer_zip_version, "a zip archive this Python cannot read (zip file version 24.3)"),
     (lambda: b"PK\x03\x04 not really a zip", "not a zip archive"),
 ])
 def test_bombs_and_damaged_entries_get_one_message_naming_the_file(tmp_path, make, expected):

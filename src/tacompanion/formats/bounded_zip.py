@@ -88,6 +88,8 @@ class BoundedZip:
                 self.z = zipfile.ZipFile(self._fp)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
                 raise ArchiveError(f"not a readable zip archive ({exc})") from None
+            except NotImplementedError as exc:  # "zip file version 24.3": made by a newer zip format
+                raise ArchiveError(f"a zip archive this Python cannot read ({exc})") from None
             infos = self.z.infolist()
             if len(infos) > limits.max_entries:
                 raise ArchiveError(f"{len(infos):,} entries in the archive (at most {limits.max_entries:,})")
