@@ -360,11 +360,11 @@ def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -
 
 def summary_lines(summary: ImportSummary, path: str) -> list[str]:
     order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",
-             "journal entries")
+             "memos appended to an existing memo", "journal entries")
     got = [f"{summary.counts[k]:,} {k}" for k in order if summary.counts.get(k)]
     lines = [f"imported {path}: " + (", ".join(got) if got else "nothing new")]
     if summary.skipped:
-        lines.append("already in the study (same GUID), skipped: "
+        lines.append("already in the study (same GUID, or a memo text it holds), skipped: "
                      + ", ".join(f"{v:,} {k}" for k, v in summary.skipped.items() if v))
     if summary.problems:
         lines.append(f"not imported or changed ({len(summary.problems)}):")

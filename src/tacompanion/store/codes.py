@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store import history
+from tacompanion.store.memos import move_memo
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 
@@ -201,7 +202,7 @@ def merge_codes(study: Study, source_id: int, target_id: int) -> int:
                 op.update("codings", row["id"], {"code_id": target_id})
                 moved += 1
         for memo in memos:
-            op.update("memos", memo["id"], {"code_id": target_id})
+            move_memo(op, study, memo["id"], "code", target_id, heading=f"(memo of merged code '{source}')")
         op.delete("codes", source_id)
     return moved
 

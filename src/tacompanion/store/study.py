@@ -92,6 +92,8 @@ class Study:
         self.path = path
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
+        # What the upgrade steps run by this open reported, for the user.
+        self.upgrade_notes: list[str] = []
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -161,24 +163,54 @@ class Study:
                     f"{self.path}: the study file (or its folder) is read-only; "
                     "tacompanion needs to write to it"
                 )
-        conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives process kills
         if version < latest:
             self._migrate(version)
+        conn.execute("PRAGMA foreign_keys = ON")
 
     def _migrate(self, from_version: int) -> None:
-        for target in range(from_version + 1, schema.latest_version() + 1):
-            step = schema.MIGRATIONS[target - 1]
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                step(self.conn)
-                self.conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
-                self.conn.execute(f"PRAGMA user_version = {target}")
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+        """Run the steps from `from_version` up, each in its own transaction
+        with its version bump.
+
+        Foreign keys are off while the steps run: a step that rebuilds a table
+        (create the new one, copy, drop the old, rename) must not cascade the
+        drop to the rows that refer to it. `PRAGMA foreign_keys` is a no-op
+        inside a transaction, so it is switched here, outside, and the links
+        are checked with `PRAGMA foreign_key_check` before each commit: a step
+        that would leave a dangling reference rolls back, and the file stays
+        at the version it had. What a step reports (a string it returns, e.g.
+        how many duplicates it merged) is kept in `upgrade_notes` for the
+        command line to print, and in the `migration_log` setting.
+        """
+        conn = self.conn
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for target in range(from_version + 1, schema.latest_version() + 1):
+                step = schema.MIGRATIONS[target - 1]
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    note = step(conn)
+                    dangling = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        table, rowid, parent = dangling[0][0], dangling[0][1], dangling[0][2]
+                        raise StudyError(
+                            f"{self.path}: the upgrade to schema version {target} "
+                            f"({step.__name__}) would leave {len(dangling)} row(s) pointing at "
+                            f"rows that do not exist (first: {table} row {rowid} -> {parent}); "
+                            "it was rolled back and the file is unchanged; please report this"
+                        )
+                    if note:
+                        self.upgrade_notes.append(note)
+                        _log_migration(conn, target, note)
+                    conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+                    conn.execute(f"PRAGMA user_version = {target}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -243,6 +275,18 @@ class Study:
     def set_setting(self, key: str, value: Any) -> None:
         with self.write() as db:
             db["settings"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+
+def _log_migration(conn: sqlite3.Connection, version: int, note: str) -> None:
+    """Append a step's report to the `migration_log` setting (a JSON list)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'migration_log'").fetchone()
+    log = json.loads(row[0]) if row else []
+    log.append({"version": version, "at": now_iso(), "note": note})
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES ('migration_log', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (json.dumps(log),),
+    )
 
 
 def _busy_timeout_ms() -> int:
