@@ -264,6 +264,13 @@ def _replace_transcript(
                 f"INSERT INTO codings ({columns}) VALUES ({', '.join('?' for _ in row)})",
                 tuple(row.values()),
             )
+    from tacompanion.store.history import remap_transcript
+
+    remap_transcript(
+        study, transcript_id, lambda start, end: map_span(blocks, start, end), parsed.text,
+        f"the transcript {file_name} was replaced by an edited text, and the words this step "
+        "covered are no longer there",
+    )
     return len(moved)
 
 
