@@ -197,3 +197,9 @@ def test_the_schema_refuses_a_second_memo_on_one_thing(study):
     with pytest.raises(sqlite3.IntegrityError):
         study.conn.execute("INSERT INTO memos (uuid, theme_id, text, created_at) VALUES ('b', ?, 'b', 'now')", (tid,))
     study.conn.rollback()
+
+
+def test_every_study_connection_commits_with_synchronous_full(study):
+    # 2 = FULL: a commit is on disk (WAL fsynced) before the call returns.
+    assert study.scalar("PRAGMA synchronous") == 2
+    assert study.scalar("PRAGMA journal_mode") == "wal"

@@ -163,7 +163,11 @@ class Study:
                     f"{self.path}: the study file (or its folder) is read-only; "
                     "tacompanion needs to write to it"
                 )
-        conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL survives process kills
+        # FULL: every commit waits for the write-ahead log to reach the disk, so
+        # what a screen shows as saved survives a power cut as well as a killed
+        # process (NORMAL survives only the latter). It costs one fsync per
+        # commit: 0.2 ms more per note on the benchmark machine (bench/README.md).
+        conn.execute("PRAGMA synchronous = FULL")
         if version < latest:
             self._migrate(version)
         conn.execute("PRAGMA foreign_keys = ON")
