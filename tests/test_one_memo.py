@@ -64,7 +64,7 @@ def test_the_transcript_memo_is_the_one_memo_of_store_memos(study):
 def test_a_qdpx_import_appends_to_the_existing_memo_instead_of_a_second(study, tmp_path):
     make_study(study)
     path = tmp_path / "out.qdpx"
-    export_qdpx(study, path)
+    export_qdpx(study, path, redacted=False)
     with Study.open(tmp_path / "other.db") as other:
         import_qdpx(other, path)
         silence = other.scalar("SELECT id FROM codes WHERE name = 'Silence'")
