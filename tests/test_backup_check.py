@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tacompanion.store import backup as backup_module
-from tacompanion.store.backup import backup_study, check_file, remove_stale_partials
+from tacompanion.store.backup import backup_study, check_file
+from tacompanion.store.partial_files import remove_stale_partials
 from tacompanion.store.study import Study, StudyError
 
 DATA = Path(__file__).parent / "data"
@@ -166,3 +167,16 @@ def test_check_on_something_that_is_not_a_study(tmp_path, cli):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database at all" * 200)
     assert check_file(junk)
+
+
+def test_an_export_killed_half_way_leaves_a_partial_that_the_next_export_removes(tmp_path):
+    from tacompanion.formats.atomic_write import write_text_atomically
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = tmp_path / f".out.csv.partial-{int(dead.stdout)}"
+    stale.write_text("half a fi")
+    write_text_atomically(tmp_path / "out.csv", "a,b\r\n")
+    assert _partials(tmp_path) == []
+    assert (tmp_path / "out.csv").read_text() == "a,b\r\n"
+    assert oct((tmp_path / "out.csv").stat().st_mode & 0o777) == "0o600"

@@ -3,17 +3,19 @@ damage check (`check`) that works on any file, read-only."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
 from tacompanion.store import schema
+from tacompanion.store.partial_files import (
+    partial_path,
+    remove_partial,
+    remove_stale_partials,
+    sync_folder,
+)
 from tacompanion.store.study import Study, StudyError, friendly_error
-
-PARTIAL_RE = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
 
 
 def backup_target(study: Study, dest: str | os.PathLike) -> Path:
@@ -52,7 +54,7 @@ def backup_study(study: Study, dest: str | os.PathLike, *, overwrite: bool = Fal
     if not dest.parent.exists():
         raise StudyError(f"{dest}: the folder {dest.parent} does not exist")
     remove_stale_partials(dest.parent)
-    tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
+    tmp = partial_path(dest)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.close(fd)
@@ -75,44 +77,14 @@ def backup_study(study: Study, dest: str | os.PathLike, *, overwrite: bool = Fal
             )
         os.chmod(tmp, 0o600)
         os.replace(tmp, dest)
+        sync_folder(dest.parent)
     except (sqlite3.Error, OSError) as exc:
-        _remove(tmp)
+        remove_partial(tmp)
         raise friendly_error(dest, exc) from None
     except BaseException:
-        _remove(tmp)
+        remove_partial(tmp)
         raise
     return dest
-
-
-def remove_stale_partials(folder: Path) -> list[Path]:
-    """Remove the `.NAME.partial-PID` files of backups whose process is gone
-    (killed half-way); returns what was removed."""
-    removed = []
-    try:
-        entries = list(folder.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        m = PARTIAL_RE.match(entry.name)
-        if not m or not entry.is_file() or _alive(int(m.group("pid"))):
-            continue
-        _remove(entry)
-        removed.append(entry)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process: leave its file alone
-    except OverflowError:
-        return False
-    return True
 
 
 def integrity_problems(study: Study, limit: int = 10) -> list[str]:
@@ -190,9 +162,3 @@ def _dangling(conn: sqlite3.Connection, limit: int) -> list[str]:
         return [str(exc)]
     return [f"{table} row {rowid} points at a {parent} row that does not exist"
             for table, rowid, parent, _ in rows]
-
-
-def _remove(tmp: Path) -> None:
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        with contextlib.suppress(OSError):
-            os.unlink(f"{tmp}{suffix}")

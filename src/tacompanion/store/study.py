@@ -169,6 +169,7 @@ class Study:
         self._db: sqlite_utils.Database | None = None
         # What the upgrade steps run by this open reported, for the user.
         self.upgrade_notes: list[str] = []
+        self._data_version: int | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -246,6 +247,7 @@ class Study:
         if version < latest:
             self._migrate(version)
         conn.execute("PRAGMA foreign_keys = ON")
+        self.changed_elsewhere()  # the version this connection starts from
 
     def _migrate(self, from_version: int) -> None:
         """Run the steps from `from_version` up, each in its own transaction
@@ -302,6 +304,20 @@ class Study:
         self.close()
 
     # -- transactions and helpers ---------------------------------------------
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection (another window, another command) has
+        committed to the study since the last call: SQLite's data_version,
+        which changes on every commit by any other connection and never on
+        this one's own. Screens ask it when they come back into view and
+        before acting on ids they hold, and reload instead of acting on stale ones."""
+        try:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
 
     @property
     def schema_version(self) -> int:
