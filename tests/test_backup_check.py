@@ -178,5 +178,5 @@ def test_an_export_killed_half_way_leaves_a_partial_that_the_next_export_removes
     stale.write_text("half a fi")
     write_text_atomically(tmp_path / "out.csv", "a,b\r\n")
     assert _partials(tmp_path) == []
-    assert (tmp_path / "out.csv").read_text() == "a,b\r\n"
+    assert (tmp_path / "out.csv").read_bytes() == b"a,b\r\n"
     assert oct((tmp_path / "out.csv").stat().st_mode & 0o777) == "0o600"

@@ -16,4 +16,5 @@ def test_a_commit_by_another_connection_is_noticed_once(db_path):
         delete_code(other, code)
         assert mine.changed_elsewhere() is True
         assert mine.changed_elsewhere() is False  # until the next commit elsewhere
+        assert other.changed_elsewhere() is True  # it saw my create_code
         assert other.changed_elsewhere() is False
