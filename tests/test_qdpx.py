@@ -325,9 +325,9 @@ def test_round_trip_into_a_new_study_gives_the_same_study(rich, tmp_path):
 
 def test_round_trip_of_the_cli(rich, cli, tmp_path):
     out = tmp_path / "cli.qdpx"
-    r = cli("--db", str(rich.path), "export", "qdpx", "-o", str(out))
+    r = cli("--db", str(rich.path), "export", "qdpx", "-o", str(out), "--no-redact")
     assert r.returncode == 0, r.stderr
-    assert "3 participants, 3 transcripts, 1 interview notes" in r.stderr
+    assert "3 participants, 3 transcripts, 1 interview notes" in r.stderr and "(redacted)" not in r.stderr
     r = cli("--db", str(tmp_path / "copy.db"), "import", str(out))
     assert r.returncode == 0, r.stderr
     assert "imported" in r.stdout and "8 codes" not in r.stdout

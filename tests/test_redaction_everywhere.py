@@ -135,3 +135,30 @@ def test_by_question_redacts_the_guide_too(tmp_path):
     _no_place(out)
     assert out.count("[place]") >= 3
     study.close()
+
+
+# -- the command line -------------------------------------------------------------------------
+
+
+def test_every_export_command_redacts_by_default_and_takes_the_same_flags(tmp_path, cli):
+    from tacompanion.cli.common import EXPORT_KINDS
+
+    study = _planted(tmp_path)
+    create_theme(study, "Holding")
+    path = study.path
+    study.close()
+    for kind in EXPORT_KINDS:
+        extra = ["--theme", "Holding"] if kind == "quotes" else []
+        out = tmp_path / f"out-{kind}"
+        for flags, redacted in (([], True), (["--redact"], True), (["--no-redact"], False)):
+            done = cli("--db", str(path), "export", kind, *extra, "-o", str(out), *flags)
+            assert done.returncode == 0, (kind, flags, done.stderr)
+            data = out.read_bytes()
+            if kind == "qdpx":
+                with zipfile.ZipFile(io.BytesIO(data)) as z:
+                    data = b"".join(z.read(n) for n in z.namelist())
+            text = data.decode("utf-8")
+            if redacted:
+                _no_place(text)
+            elif kind in ("qdpx", "codings", "report", "codebook"):
+                assert "rensk" in fold(text), (kind, flags)

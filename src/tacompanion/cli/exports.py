@@ -65,18 +65,21 @@ def register(sub) -> None:
     )
     add_db_option(qdpx, top=False)
     qdpx.add_argument("-o", "--output", metavar="FILE", required=True, help="the .qdpx file to write (atomically)")
-    qdpx.add_argument("--redact", action="store_true",
-                      help="apply the study's redaction list to every exported text (positions follow)")
+    add_redact_option(qdpx)
     qdpx.set_defaults(handler=cmd_export_qdpx)
     _add_report_exports(export_sub)
 
 
 def add_redact_option(parser: argparse.ArgumentParser) -> None:
+    """--no-redact, the same on every export; --redact is still accepted (it
+    was the way to redact a .qdpx) and changes nothing: redacting is the default."""
     parser.add_argument(
         "--no-redact", dest="redact", action="store_false",
-        help="leave out the study's redaction list (by default every export is redacted: "
-        "see `tacompanion redact list`)",
+        help="leave out the study's redaction list (by default every export is redacted, every "
+        "field of it: see `tacompanion redact list` and docs/privacy.md)",
     )
+    parser.add_argument("--redact", dest="redact", action="store_true", default=True,
+                        help=argparse.SUPPRESS)
 
 
 def _add_report_exports(export_sub) -> None:
