@@ -7,6 +7,8 @@ shown that is not already committed.
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -289,11 +291,19 @@ class CodingScreen(Screen):
         self.after_change(f"Removed '{name}'.", code_id=code_id)
 
     def action_undo(self) -> None:
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:  # e.g. its words are gone from a replaced transcript
+            self.status(Text(str(exc), style="bold red"))
+            return
         self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
 
     def action_redo(self) -> None:
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
         self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.")
 
     # -- actions: selecting part of a turn ----------------------------------------------------

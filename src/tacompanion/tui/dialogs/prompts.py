@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
@@ -66,6 +67,16 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class TypingSettled(Message):
+    """Posted through the text area when a save key is pressed: it reaches the
+    dialog only after every key (or paste) queued before the save key has been
+    put into the text, so the save sees all of it."""
+
+    def __init__(self, keep: bool) -> None:
+        super().__init__()
+        self.keep = keep
+
+
 class MemoScreen(ModalScreen[str | None]):
     """Write a memo. Esc or Ctrl+S closes and keeps what was written: closing
     never loses a memo (delete its text to remove it). Ctrl+G, the one way to
@@ -97,10 +108,30 @@ class MemoScreen(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
 
+    # The save keys are priority bindings (Esc must not reach the text area),
+    # so they run as soon as the app reads them, while keys typed or pasted
+    # just before may still wait in the text area's queue: the closing goes
+    # through that queue, behind them.
+    _leaving = False
+
     def action_done(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        self._close(keep=True)
 
     def action_discard(self) -> None:
-        if self.query_one(TextArea).text != self.text:
+        self._close(keep=False)
+
+    def _close(self, *, keep: bool) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        self.query_one(TextArea).post_message(TypingSettled(keep))
+
+    def on_typing_settled(self, message: TypingSettled) -> None:
+        message.stop()
+        text = self.query_one(TextArea).text
+        if message.keep:
+            self.dismiss(text)
+            return
+        if text != self.text:
             self.app.notify("Changes discarded: the text is as it was", severity="warning")
         self.dismiss(None)  # callers keep the memo as it was

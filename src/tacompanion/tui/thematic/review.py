@@ -446,12 +446,20 @@ class ReviewScreen(StudyViewScreen):
         open_theme_memo(self, theme_id, theme_store.theme_path(self.app.study, theme_id))
 
     def action_undo(self) -> None:
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
         self.reload()
         self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
 
     def action_redo(self) -> None:
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
         self.reload()
         self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
 

@@ -481,13 +481,21 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_undo(self) -> None:
         target = self._undo_target(redo=False)
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
         self.reload(target)
         self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
 
     def action_redo(self) -> None:
         target = self._undo_target(redo=True)
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
         self.reload(target)
         self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
 
