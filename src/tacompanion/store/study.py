@@ -305,6 +305,11 @@ class Study:
 
     # -- transactions and helpers ---------------------------------------------
 
+    def data_version(self) -> int:
+        """SQLite's data_version of this connection: it changes when another
+        connection commits, never for this one's own commits."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def changed_elsewhere(self) -> bool:
         """Whether another connection (another window, another command) has
         committed to the study since the last call: SQLite's data_version,

@@ -21,6 +21,7 @@ from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import DAMAGED, Study, StudyError, friendly_error
 from tacompanion.tui.dialogs.help import HelpScreen
+from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.home.home import HomeScreen
 
 if TYPE_CHECKING:
@@ -73,6 +74,14 @@ class TacompanionApp(App):
         # told on screen and the study stays open; the transaction was rolled
         # back, so nothing shown as saved is lost. Only damage closes the app.
         try:
+            screen = self.screen
+            if (default_namespace is not None and default_namespace is not self
+                    and isinstance(screen, SeesOtherWriters) and screen.catch_up()):
+                # What the screen showed (and the ids behind it) came from
+                # before another window's change: refreshed, not acted upon.
+                self.notify("The study was changed in another window: this screen now shows it. "
+                            "Press the key again if it still applies.", severity="warning", timeout=6)
+                return True
             return await super().run_action(action, default_namespace, namespaces)
         except (StudyError, sqlite3.DatabaseError) as error:
             self.study_problem(error)

@@ -34,10 +34,11 @@ from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
 from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
-class CodingScreen(Screen):
+class CodingScreen(SeesOtherWriters, Screen):
     CSS_PATH = "coding.tcss"
     HELP_TITLE = "coding"
     BINDINGS = [
@@ -110,6 +111,7 @@ class CodingScreen(Screen):
         view.set_document(self.document, codings_by_block(study, self.document), self.start_cursor)
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
+        self.remember_study_version()
         view.focus()
         self.status(
             f"{len(self.document.blocks)} {'turns' if self.kind == 'transcript' else 'notes'}"
@@ -122,6 +124,17 @@ class CodingScreen(Screen):
 
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
+
+    def reload_from_study(self) -> None:
+        """Another window changed the study: read the document, its codings
+        and the codes again (a code deleted there leaves the recent strip)."""
+        study = self.app.study
+        self.document = load_document(study, self.kind, self.key)
+        self.view.set_document(self.document, codings_by_block(study, self.document), self.view.cursor)
+        self.refresh_codes()
+
+    def on_screen_resume(self) -> None:
+        self.catch_up()
 
     def refresh_codings(self) -> None:
         self.view.set_codings(codings_by_block(self.app.study, self.document))
