@@ -82,3 +82,58 @@ def test_the_log_keeps_the_words_of_each_coding(study):
     tid, silence, coding = _setup(study)
     forward = json.loads(study.scalar("SELECT forward FROM operations ORDER BY id DESC LIMIT 1"))
     assert forward[0]["covers"] == "the silence"
+
+
+# -- in the coding screen ---------------------------------------------------------------------
+
+from tests.test_coding_screen import TRANSCRIPT, add_transcript  # noqa: E402
+
+
+def _replace(study, text):
+    from tacompanion.formats.transcript_files import parse_transcript_bytes
+
+    parsed_text = parse_transcript_bytes(text.encode(), "txt", "p1.txt").with_interviewer_labels(["Interviewer"])
+    return import_transcript(study, parsed_text, participant="P1", file_name="p1.txt", replace=True)
+
+
+async def test_in_the_coding_screen_undo_after_a_replace_restores_on_the_same_words(study):
+    from tacompanion.tui.app import TacompanionApp
+
+    tid = add_transcript(study)
+    code = create_code(study, "Silence")
+    start = TRANSCRIPT.index("silence")
+    apply_code(study, code, DocRef(transcript_id=tid), Span(start, start + 7), "ana")
+    _replace(study, TRANSCRIPT.replace("Tell me about", "Tell me, please, about"))
+    app = TacompanionApp(study, coder="ana", start=("transcript", tid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.view.move_to(1)
+        await pilot.press("x")
+        await pilot.pause()
+        assert _coded_words(study) == []
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid" in str(screen.query_one("#status").render())
+    assert _coded_words(study) == ["silence"]
+
+
+async def test_in_the_coding_screen_undo_refuses_when_the_words_are_gone(study):
+    from tacompanion.tui.app import TacompanionApp
+
+    tid = add_transcript(study)
+    code = create_code(study, "Silence")
+    start = TRANSCRIPT.index("silence")
+    coding = apply_code(study, code, DocRef(transcript_id=tid), Span(start, start + 7), "ana")
+    remove_coding(study, coding)
+    _replace(study, TRANSCRIPT.replace("sat in silence", "sat quietly"))
+    app = TacompanionApp(study, coder="ana", start=("transcript", tid))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("u")
+        await pilot.pause()
+        status = str(screen.query_one("#status").render())
+        assert "cannot undo" in status and "replaced" in status
+        assert app.screen is screen  # the study stays open
+    assert _coded_words(study) == []
