@@ -79,3 +79,22 @@ async def test_the_interview_does_not_end_while_notes_wait(study):
         _room_again(study)
         await wait_until(pilot, lambda: not screen.pending)
         assert study.scalar("SELECT count(*) FROM notes") == 1
+
+
+async def test_quitting_while_notes_wait_says_they_would_be_lost(study):
+    from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
+    app = TacompanionApp(study, request(study))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        _disk_full(study)
+        screen.query_one("#note-line").value = "z" * 6000
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "would be LOST" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen and len(screen.pending) == 1

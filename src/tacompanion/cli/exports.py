@@ -76,7 +76,7 @@ def add_redact_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-redact", dest="redact", action="store_false",
         help="leave out the study's redaction list (by default every export is redacted, every "
-        "field of it: see `tacompanion redact list` and docs/privacy.md)",
+        "field of it: see `tacompanion redact list` and docs/redaction.md)",
     )
     parser.add_argument("--redact", dest="redact", action="store_true", default=True,
                         help=argparse.SUPPRESS)

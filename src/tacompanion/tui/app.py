@@ -271,18 +271,23 @@ class TacompanionApp(App):
         from tacompanion.tui.interview.interview import InterviewScreen
 
         if isinstance(self.screen, InterviewScreen):
-            # Everything is saved already; the question only guards against a stray key.
+            # Everything is saved already (unless notes wait for a disk with
+            # room again); the question only guards against a stray key.
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.exit()
 
-            self.push_screen(
-                ConfirmScreen(
-                    "Quit now? The interview stays open (nothing is lost) and can be "
-                    "resumed later; ^f finishes it properly instead."
-                ),
-                answered,
+            screen = self.screen
+            if screen.pending:
+                screen.save_pending()
+            question = (
+                "Quit now? The interview stays open (nothing is lost) and can be "
+                "resumed later; ^f finishes it properly instead."
+                if not screen.pending else
+                f"{len(screen.pending)} note(s) could not be saved yet and would be LOST. "
+                "Quit anyway? (n: stay; they are retried every few seconds)"
             )
+            self.push_screen(ConfirmScreen(question), answered)
             return
         self.exit()
 
