@@ -265,6 +265,9 @@ class Study:
         """
         conn = self.conn
         conn.execute("PRAGMA foreign_keys = OFF")
+        if conn.in_transaction or conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+            raise StudyError(f"{self.path}: cannot upgrade: foreign keys could not be switched off "
+                             "for the upgrade (a transaction is open); nothing was changed")
         try:
             for target in range(from_version + 1, schema.latest_version() + 1):
                 step = schema.MIGRATIONS[target - 1]
