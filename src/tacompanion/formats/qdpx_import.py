@@ -11,6 +11,7 @@ dropped silently. Nothing is written unless the whole file was read.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -103,9 +104,10 @@ class _Zip:
         return None
 
 
-def read_qdpx(path: str | os.PathLike) -> QProject:
-    """Read a .qdpx into a QProject, or raise QdpxError naming the file."""
-    shown = str(path)
+def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None) -> QProject:
+    """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
+    QdpxError naming the file."""
+    shown = shown or str(path)
     try:
         z = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -176,6 +178,9 @@ class _Reader:
                     if name is not None:
                         values[name] = value
                 sources = [canonical_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")]
+                if _children(c, "CodeRef"):
+                    self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'CodeRef'))} code "
+                                         "reference(s) on the case itself not imported")
                 if _children(c, "SelectionRef"):
                     self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'SelectionRef'))} "
                                          "selection reference(s) not imported (a participant owns whole sources)")
@@ -209,7 +214,8 @@ class _Reader:
             for n in _children(notes_el, "Note"):
                 text = self._note_text(n)
                 notes.append(QNote(canonical_guid(n.get("guid")), (n.get("name") or "").strip(), text,
-                                   _date(n.get("creationDateTime") or n.get("modifiedDateTime"))))
+                                   _date(n.get("creationDateTime") or n.get("modifiedDateTime")),
+                                   _child(n, "PlainTextContent") is None and bool(n.get("plainTextPath"))))
         sets = []
         for sets_el in _children(root, "Sets"):
             for st in _children(sets_el, "Set"):
@@ -226,14 +232,10 @@ class _Reader:
             self.problems.append(f"{len(graphs)} graph(s): not imported")
         description = _text_of(_child(root, "Description")).strip()
         project_refs = [canonical_guid(r.get("targetGUID")) for r in _children(root, "NoteRef")]
-        if description:
-            guid = canonical_guid(None, ["project-description", root.get("name") or ""])
-            notes.append(QNote(guid, "Project description", description, None))
-            project_refs.append(guid)
         return QProject(
             name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
             sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
-            variable_types=variable_types, problems=self.problems,
+            variable_types=variable_types, problems=self.problems, description=description,
         )
 
     def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
@@ -277,6 +279,8 @@ class _Reader:
             data = self.zip.source_bytes(path)
             if data is not None:
                 return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+            self.problems.append(f"note {n.get('name') or n.get('guid')!r}: its text file {path} is not in the "
+                                 "project; imported without text")
         return ""
 
     def _text_source(self, s: ET.Element, fallback_name: str | None = None) -> QSource | None:
@@ -358,14 +362,24 @@ def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -
     return import_project(study, project, merge=merge)
 
 
-def summary_lines(summary: ImportSummary, path: str) -> list[str]:
+def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:
+    """The import report (with `merge`, the merge report: per kind added,
+    matched, skipped, then the conflicts)."""
+    if merge:
+        from tacompanion.formats.merge import merge_lines
+
+        return merge_lines(summary, path)
     order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",
              "memos appended to an existing memo", "journal entries")
     got = [f"{summary.counts[k]:,} {k}" for k in order if summary.counts.get(k)]
     lines = [f"imported {path}: " + (", ".join(got) if got else "nothing new")]
-    if summary.skipped:
-        lines.append("already in the study (same GUID, or a memo text it holds), skipped: "
-                     + ", ".join(f"{v:,} {k}" for k, v in summary.skipped.items() if v))
+    if summary.duplicates:
+        lines.append(f"{summary.duplicates:,} duplicate coding(s) (same coder, code and span) collapsed")
+    if any(summary.matched.values()):
+        lines.append("the same text or name more than once in the file, kept once: "
+                     + ", ".join(f"{v:,} {k}" for k, v in summary.matched.items() if v))
+    if summary.conflicts:
+        summary.problems.extend(summary.conflicts)
     if summary.problems:
         lines.append(f"not imported or changed ({len(summary.problems)}):")
         shown = summary.problems[:40]

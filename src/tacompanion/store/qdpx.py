@@ -2,8 +2,14 @@
 transaction in which an import writes a whole project.
 
 Identity: each row's `uuid` is its GUID in the file, so exporting twice gives
-the same GUIDs, and importing a file we wrote gives the rows their old uuids;
-a merge (`merge=True`) skips whatever GUID the study already has.
+the same GUIDs, and importing a file we wrote gives the rows their old uuids.
+A merge (`merge=True`) matches by GUID first, then by content where the GUID is
+unknown (see core/merge_match.py: sources by text, participants by name,
+themes by path, codes by name within their theme path, coders by name), adds
+what is new, skips what is already there, and lists conflicts; all in one
+transaction, so merging the same file twice changes nothing the second time.
+Codings are kept per coder: one per (document, span, code, coder); exact
+duplicates in a file collapse into one and are counted.
 """
 
 from __future__ import annotations
@@ -15,7 +21,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tacompanion.core.qdpx import QProject, split_notes
+from tacompanion.core.case_matching import CaseMatch
+from tacompanion.core.merge_match import name_key, path_key, text_key
+from tacompanion.core.qdpx import QProject, derived_guid, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
@@ -67,9 +75,13 @@ PARTICIPANT_MEMO_RE = re.compile(r"^Memo on participant (.+)$")
 
 @dataclass
 class ImportSummary:
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # merge: already there
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # added
+    matched: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # merge: already there
+    by_content: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # of matched: not by GUID
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # not used (see problems)
     problems: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    duplicates: int = 0  # codings in the file twice (same coder, code and span), collapsed
 
 
 def is_empty(study: Study) -> bool:
@@ -81,18 +93,60 @@ def is_empty(study: Study) -> bool:
 
 
 def import_project(study: Study, project: QProject, *, merge: bool = False,
-                   interviewer_labels: list[str] | None = None) -> ImportSummary:
+                   interviewer_labels: list[str] | None = None,
+                   assign: dict[str, str] | None = None) -> ImportSummary:
     """Write `project` into the study in one transaction; refuse a study with
-    content unless `merge`. Returns counts and what could not be used."""
+    content unless `merge`. `assign`: source name (or guid) -> pseudonym, the
+    researcher's answer for sources no case owns (see `unassigned_sources`).
+    Returns counts and what could not be used."""
+    import sqlite3
+
     summary = ImportSummary(problems=list(project.problems))
-    with study.write():
-        if not merge and not is_empty(study):
-            raise StudyError(
-                f"{study.path}: the study already has content; import a project into a new "
-                "study (--db NEW.db), or pass --merge to add what it lacks (matched by GUID)"
-            )
-        _Importer(study, project, summary, merge, interviewer_labels).run()
+    try:
+        with study.write():
+            if not merge and not is_empty(study):
+                raise StudyError(
+                    f"{study.path}: the study already has content; import a project into a new "
+                    "study (--db NEW.db), or pass --merge (the same as tacompanion merge FILE) to add what it lacks"
+                )
+            importer = _Importer(study, project, summary, merge, interviewer_labels)
+            importer.assign = dict(assign or {})
+            importer.run()
+    except sqlite3.IntegrityError as exc:  # a case the matching did not foresee: nothing is written
+        raise StudyError(f"{study.path}: the project could not be {'merged' if merge else 'imported'} "
+                         f"({exc}); nothing was changed") from None
     return summary
+
+
+def unassigned_sources(study: Study, project: QProject) -> list[str]:
+    """The names of the sources that no case points to and that the matching
+    rule (core/case_matching.py) gives to no case: the import asks about
+    these, before writing anything."""
+    from tacompanion.core.case_matching import match_source
+
+    names = {" ".join(r[0].split()).casefold() for r in study.conn.execute("SELECT pseudonym FROM participants")}
+    names |= {" ".join(c.name.split()).casefold() for c in project.cases}
+    owned = {src for c in project.cases for src in c.sources}
+    known = {r[0] for r in study.conn.execute("SELECT uuid FROM transcripts UNION SELECT uuid FROM interviews")}
+    out = []
+    for source in project.sources:
+        if source.guid in owned or source.guid in known:
+            continue
+        m = NOTES_SOURCE_RE.match(source.name)
+        if m and split_notes(source.text) is not None and m.group("who").casefold() in names:
+            continue
+        if match_source(source.name, [], names).case or match_source("", _speakers(source), names).case:
+            continue
+        out.append(source.name)
+    return out
+
+
+def _speakers(source) -> list[str | None]:
+    """The speaker labels of a source's turns, read as its format says."""
+    suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
+    fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
+    parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+    return [seg.speaker for seg in parsed.segments]
 
 
 def _hash(text: str) -> str:
@@ -113,16 +167,54 @@ class _Importer:
             for t in ("themes", "codes", "participants", "transcripts", "codings", "memos", "journal",
                       "interviews", "notes")
         }
+        # uuids taken, so that a GUID the file repeats never breaks a UNIQUE constraint
+        self.taken = {t: set(v) for t, v in self.existing.items()}
+        # what the study had before, to match by content (only against it: two
+        # different codes of one name in the file stay two codes)
+        self.coding_keys: set[tuple] = set()
+        if merge:
+            for doc, note, start, end, code, coder in self.conn.execute(
+                    "SELECT transcript_id, note_id, start_pos, end_pos, code_id, coder FROM codings"):
+                self.coding_keys.add((("t", doc) if doc is not None else ("n", note), start, end, code, coder))
+        self.coders_before = {name_key(r[0]) for r in self.conn.execute("SELECT DISTINCT coder FROM codings")}
+        self.file_coders: set[str] = set()
+        self.new_themes: set[int] = set()
         self.theme_of: dict[str, int] = {}  # code guid (non-codable) -> theme id
         self.code_of: dict[str, int] = {}  # code guid (codable) -> code id
         self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
         self.notes_of: dict[str, tuple[int, list]] = {}  # source guid -> (interview id, [(note id, block)])
         self.selection_at: dict[str, tuple[str, int]] = {}  # selection guid -> (source guid, start)
+        self.assign: dict[str, str] = {}  # source guid or name -> pseudonym: the researcher's answers
 
     def problem(self, line: str) -> None:
         self.s.problems.append(line)
 
+    def conflict(self, line: str) -> None:
+        self.s.conflicts.append(line)
+
+    def matched(self, kind: str, by_content: bool = False) -> None:
+        self.s.matched[kind] += 1
+        if by_content:
+            self.s.by_content[kind] += 1
+
+    def fresh(self, table: str, guid: str) -> str:
+        """`guid` for a new row, or a new uuid when the study (or this file) has it already."""
+        if guid in self.taken[table]:
+            guid = new_uuid()
+        self.taken[table].add(guid)
+        return guid
+
     def run(self) -> None:
+        # What the study holds before anything of the file is written: a merge
+        # matches memos and journal entries by content against these (memos
+        # on cases and sources are written before memos() runs).
+        self.journal_before = {(r[0], r[1]) for r in self.conn.execute("SELECT entry_date, text FROM journal")}
+        columns = ("code_id", "theme_id", "transcript_id", "segment_id", "note_id", "participant_id",
+                   "interview_id")
+        self.memos_before: set[tuple] = set()
+        for r in self.conn.execute(f"SELECT {', '.join(columns)}, text FROM memos"):
+            column = next((c for c, v in zip(columns, r, strict=False) if v is not None), None)
+            self.memos_before.add((column, r[columns.index(column)] if column else None, r[-1]))
         self.codes()
         self.theme_status()
         people = self.participants()
@@ -133,6 +225,25 @@ class _Importer:
 
     def codes(self) -> None:
         by_guid = {c.guid: c for c in self.p.codes}
+        # the study's themes by path, codes by name (with their theme path)
+        theme_rows = self.conn.execute("SELECT id, parent_id, name FROM themes").fetchall()
+        theme_parent = {r[0]: r[1] for r in theme_rows}
+        theme_name = {r[0]: r[2] for r in theme_rows}
+
+        def study_path(tid: int | None) -> tuple[str, ...]:
+            names, seen = [], set()
+            while tid is not None and tid not in seen:
+                seen.add(tid)
+                names.append(theme_name[tid])
+                tid = theme_parent.get(tid)
+            return path_key(reversed(names))
+
+        theme_by_path = {study_path(t): t for t in theme_name} if self.merge else {}
+        theme_path_of: dict[int | None, tuple[str, ...]] = {t: study_path(t) for t in theme_name}
+        theme_path_of[None] = ()
+        code_by_name = {name_key(r[1]): (r[0], r[1], r[2]) for r in
+                        self.conn.execute("SELECT id, name, theme_id FROM codes")} if self.merge else {}
+        shown_path = lambda key: " / ".join(key) or "no theme"  # noqa: E731
         names = {r[0].casefold() for r in self.conn.execute("SELECT name FROM codes")}
         slugs = {r[0] for r in self.conn.execute("SELECT slug FROM codes")}
         position = {"theme": defaultdict(int), "code": self.conn.execute(
@@ -149,24 +260,52 @@ class _Importer:
                     theme_id = self.theme_of.get(a.guid)
                     break
                 a = by_guid.get(a.parent) if a.parent else None
+            here = theme_path_of.get(theme_id, ())
             if not c.codable:
                 if c.guid in self.existing["themes"]:
-                    self.theme_of[c.guid] = self.existing["themes"][c.guid]
-                    self.s.skipped["themes"] += 1
+                    tid = self.existing["themes"][c.guid]
+                    self.theme_of[c.guid] = tid
+                    self.matched("themes")
+                    if name_key(theme_name.get(tid)) != name_key(c.name):
+                        self.conflict(f"theme {theme_name.get(tid)!r}: the file names it {c.name!r} "
+                                      "(same GUID); the study's name is kept")
+                    continue
+                path = (*here, name_key(c.name) or "(unnamed)")
+                if path in theme_by_path:
+                    self.theme_of[c.guid] = theme_by_path[path]
+                    self.matched("themes", by_content=True)
                     continue
                 position["theme"][theme_id] += 1
                 cur = self.conn.execute(
                     "INSERT INTO themes (uuid, parent_id, name, definition, status, position, created_at) "
                     "VALUES (?, ?, ?, ?, 'candidate', ?, ?)",
-                    (c.guid, theme_id, " ".join(c.name.split()) or "(unnamed)", c.description.strip(),
-                     position["theme"][theme_id], self.now),
+                    (self.fresh("themes", c.guid), theme_id, " ".join(c.name.split()) or "(unnamed)",
+                     c.description.strip(), position["theme"][theme_id], self.now),
                 )
                 self.theme_of[c.guid] = cur.lastrowid
+                self.new_themes.add(cur.lastrowid)
+                theme_path_of[cur.lastrowid] = path
+                theme_name[cur.lastrowid] = " ".join(c.name.split()) or "(unnamed)"
                 self.s.counts["themes"] += 1
                 continue
             if c.guid in self.existing["codes"]:
-                self.code_of[c.guid] = self.existing["codes"][c.guid]
-                self.s.skipped["codes"] += 1
+                cid = self.existing["codes"][c.guid]
+                self.code_of[c.guid] = cid
+                self.matched("codes")
+                now = self.conn.execute("SELECT name FROM codes WHERE id = ?", (cid,)).fetchone()[0]
+                if name_key(now) != name_key(c.name):
+                    self.conflict(f"code {now!r}: the file names it {c.name!r} (same GUID); "
+                                  "the study's name is kept")
+                continue
+            same = code_by_name.get(name_key(c.name))
+            if same is not None:
+                cid, now, tid = same
+                self.code_of[c.guid] = cid
+                self.matched("codes", by_content=True)
+                if theme_path_of.get(tid, ()) != here:
+                    self.conflict(f"code {now!r}: under {shown_path(theme_path_of.get(tid, ()))!r} here, "
+                                  f"under {shown_path(here)!r} in the file; its codings are merged into "
+                                  "the study's code, which stays where it is")
                 continue
             name = " ".join(c.name.split())[:200] or "(unnamed code)"
             base, n = name, 1
@@ -188,7 +327,7 @@ class _Importer:
             cur = self.conn.execute(
                 "INSERT INTO codes (uuid, name, slug, description, theme_id, parent_code_id, color, "
                 "position, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (c.guid, name, slug, c.description.strip(), theme_id, parent_code, color,
+                (self.fresh("codes", c.guid), name, slug, c.description.strip(), theme_id, parent_code, color,
                  position["code"], self.now),
             )
             self.code_of[c.guid] = cur.lastrowid
@@ -201,29 +340,31 @@ class _Importer:
                 self.problem(f"set {name!r} ({len(members)} codes): sets are not imported")
                 continue
             for member in members:
-                if member in self.theme_of:
+                # a merge leaves the status of themes the study had as it is
+                if member in self.theme_of and self.theme_of[member] in self.new_themes:
                     self.conn.execute("UPDATE themes SET status = ? WHERE id = ?",
                                       (m.group(1), self.theme_of[member]))
 
     # -- participants ----------------------------------------------------------------------------
 
     def participants(self) -> dict[str, int]:
-        """source guid -> participant id (sources of a case, and a participant
-        named after each source without one)."""
+        """source guid -> participant id: the sources of each case; then, for a
+        source no case points to, the participant core/case_matching.py finds
+        (by name, else by speaker label), else the researcher's answer
+        (`assign`), else a new participant named after the file, said so."""
+        from tacompanion.core.case_matching import new_participant_name
+
         taken = {r[0].casefold() for r in self.conn.execute("SELECT pseudonym FROM participants")}
         by_name = {r[0].casefold(): r[1] for r in self.conn.execute("SELECT pseudonym, id FROM participants")}
+        before = {name_key(r[0]): (r[1], r[0]) for r in
+                  self.conn.execute("SELECT pseudonym, id FROM participants")} if self.merge else {}
         self.case_of: dict[str, int] = {}
         self.participant_by_name: dict[str, int] = dict(by_name)
         out: dict[str, int] = {}
+        attributes_of = self._case_attributes()
 
-        def new(guid: str, name: str, values: dict) -> int:
-            pilot = False
-            attributes = {}
-            for key, value in values.items():
-                if key.casefold() == "pilot" and isinstance(value, bool):
-                    pilot = value
-                else:
-                    attributes[key] = value
+        def new(guid: str, name: str) -> int:
+            pilot, attributes = attributes_of.get(guid, (False, {}))
             pseudonym = " ".join(name.split())[:MAX_PSEUDONYM] or "participant"
             base, n = pseudonym, 1
             while pseudonym.casefold() in taken:
@@ -236,7 +377,8 @@ class _Importer:
             cur = self.conn.execute(
                 "INSERT INTO participants (uuid, pseudonym, pilot, attributes, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (guid, pseudonym, int(pilot), json.dumps(attributes, ensure_ascii=False), self.now),
+                (self.fresh("participants", guid), pseudonym, int(pilot),
+                 json.dumps(attributes, ensure_ascii=False), self.now),
             )
             self.s.counts["participants"] += 1
             self.participant_by_name[pseudonym.casefold()] = cur.lastrowid
@@ -245,29 +387,118 @@ class _Importer:
         for case in self.p.cases:
             if case.guid in self.existing["participants"]:
                 pid = self.existing["participants"][case.guid]
-                self.s.skipped["participants"] += 1
+                self.matched("participants")
+                now = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
+                if name_key(now) != name_key(case.name):
+                    self.conflict(f"participant {now!r}: the file names the case {case.name!r} (same GUID); "
+                                  "the study's pseudonym is kept")
+            elif name_key(case.name) in before:
+                pid = before[name_key(case.name)][0]
+                self.matched("participants", by_content=True)
             else:
-                pid = new(case.guid, case.name, case.values)
+                pid = new(case.guid, case.name)
             self.case_of[case.guid] = pid
+            if case.description.strip():
+                self._description(("participant_id", pid), case.description, case.guid, f"case {case.name!r}")
             for src in case.sources:
                 out.setdefault(src, pid)
         for source in self.p.sources:
-            if source.guid in out:
-                continue
-            if source.guid in self.existing["transcripts"]:
+            if source.guid in out or source.guid in self.existing["transcripts"]:
                 continue
             m = NOTES_SOURCE_RE.match(source.name)
             if m and split_notes(source.text) is not None and m.group("who").casefold() in self.participant_by_name:
                 out[source.guid] = self.participant_by_name[m.group("who").casefold()]
                 continue
-            stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source.name) or source.name
-            key = (m.group("who") if m else stem).casefold()
-            if key in self.participant_by_name:
-                out[source.guid] = self.participant_by_name[key]
-            else:
-                from tacompanion.core.qdpx import derived_guid
+            match = self.owner_of(source)
+            if match.case is not None:
+                out[source.guid] = self.participant_by_name[match.case.casefold()]
+                if match.how == "speaker":
+                    who = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?",
+                                            (out[source.guid],)).fetchone()[0]
+                    self.problem(f"source {source.name!r}: no case points to it; given to {who} "
+                                 "(the only case its speaker labels name)")
+                continue
+            answer = self.assign.get(source.guid) or self.assign.get(source.name)
+            if answer:
+                key = " ".join(answer.split()).casefold()
+                if key in self.participant_by_name:
+                    out[source.guid] = self.participant_by_name[key]
+                else:
+                    out[source.guid] = new(derived_guid(source.guid, "participant"), answer)
+                continue
+            name = m.group("who") if m else new_participant_name(source.name)
+            pid = new(derived_guid(source.guid, "participant"), name)
+            pseudonym = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
+            out[source.guid] = pid
+            self.problem(f"source {source.name!r}: no case points to it, and neither its name nor its speaker "
+                         f"labels name one; imported under a new participant {pseudonym!r} named after the file "
+                         "(rename it with `participants rename`, or move the transcript with `transcripts move`)")
+        return out
 
-                out[source.guid] = new(derived_guid(source.guid, "participant"), m.group("who") if m else stem, {})
+    def owner_of(self, source) -> CaseMatch:
+        """The case a source no case points to belongs to, by core/case_matching.py."""
+        from tacompanion.core.case_matching import match_source
+
+        names = list(self.participant_by_name)
+        got = match_source(source.name, [], names)
+        if got.case is not None:
+            return got
+        return match_source("", _speakers(source), names)
+
+    def _case_attributes(self) -> dict[str, tuple[bool, dict]]:
+        """case guid -> (pilot, typed attributes). A Pilot variable is read as
+        a boolean or as text (true/false, yes/no, 1/0); every other variable
+        takes the type declared in this study, else the file's (a Float whose
+        values are all whole numbers is read as an integer: QualCoder writes
+        integers as 11.0); the types are declared in the study."""
+        from tacompanion.core.attributes import FROM_REFI, AttributeValueError, parse_value, truth
+
+        declared = dict(self.study.setting("attribute_types", {}) or {})
+        known = {k.casefold(): k for k in declared}
+        values: dict[str, list] = defaultdict(list)
+        for case in self.p.cases:
+            for k, v in case.values.items():
+                if k.casefold() != "pilot":
+                    values[k].append(v)
+        types: dict[str, str] = {}
+        new_types: dict[str, str] = {}
+        for k, vs in values.items():
+            if k.casefold() in known:
+                types[k] = declared[known[k.casefold()]]
+                continue
+            kind = FROM_REFI.get(str(self.p.variable_types.get(k, "Text")).casefold(), "text")
+            present = [v for v in vs if v not in (None, "")]
+            ours = self.p.origin.casefold().startswith("tacompanion")  # our Float is a decimal
+            if kind == "decimal" and not ours and present and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
+                    for v in present):
+                kind = "integer"
+                if any(isinstance(v, float) for v in present):
+                    self.problem(f"variable {k!r}: declared Float, every value a whole number; read as integers")
+            types[k] = kind
+            new_types[k] = kind
+        out: dict[str, tuple[bool, dict]] = {}
+        for case in self.p.cases:
+            pilot, attributes = False, {}
+            for k, v in case.values.items():
+                if k.casefold() == "pilot":
+                    got = truth(v)
+                    if got is None and v not in (None, ""):
+                        self.problem(f"case {case.name!r}: Pilot {v!r} is not yes or no; not marked as a pilot")
+                    pilot = bool(got)
+                    continue
+                if v is None or v == "":
+                    continue
+                name = known.get(k.casefold(), k)
+                try:
+                    attributes[name] = parse_value(types[k], v, name=k)
+                except AttributeValueError as exc:
+                    self.problem(f"case {case.name!r}: {exc}; that value not imported")
+            out[case.guid] = (pilot, attributes)
+        if new_types and any(c.guid not in self.existing["participants"] for c in self.p.cases):
+            declared.update(new_types)
+            self.conn.execute("INSERT INTO settings (key, value) VALUES ('attribute_types', ?) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (json.dumps(declared),))
         return out
 
     # -- sources, codings -----------------------------------------------------------------------
@@ -275,13 +506,25 @@ class _Importer:
     def sources(self, people: dict[str, int]) -> None:
         coding_rows: list[tuple] = []
         seen_codings: set[tuple] = set()
-        seen_hash = {(r[0], r[1]) for r in self.conn.execute("SELECT participant_id, source_hash FROM transcripts")}
+        # the study's transcripts by (normalised) text: a source whose GUID is
+        # unknown but whose text is there is that transcript
+        by_text: dict[str, tuple[int, str]] = {}
+        by_name: dict[str, list[int]] = defaultdict(list)
+        if self.merge:
+            for tid, name, text in self.conn.execute("SELECT id, file_name, text FROM transcripts"):
+                by_text.setdefault(text_key(text), (tid, text))
+                by_name[name_key(name)].append(tid)
         for source in self.p.sources:
             if source.guid in self.existing["transcripts"]:
                 tid = self.existing["transcripts"][source.guid]
                 text = self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
                 self.transcript_of[source.guid] = (tid, text)
-                self.s.skipped["transcripts"] += 1
+                self.matched("transcripts")
+                if text_key(text) != text_key(source.text):
+                    self.conflict(f"source {source.name!r}: the same GUID as a transcript here, with other text; "
+                                  "its codings are not merged")
+                    self.s.skipped["codings"] += len(source.whole) + sum(len(x.codings) for x in source.selections)
+                    continue
                 self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
                 continue
             pid = people[source.guid]
@@ -289,26 +532,37 @@ class _Importer:
             blocks = split_notes(source.text) if m else None
             if blocks is not None:
                 iid = self._interview(source, pid, bool(m.group("pilot")), blocks)
+                if iid is not None and source.description.strip():
+                    self._description(("interview_id", iid), source.description, source.guid,
+                                      f"source {source.name!r}")
                 if iid is not None:
                     self._codings(source, ("notes", iid, source.text), coding_rows, seen_codings)
                 continue
             if not source.text.strip():
                 self.problem(f"source {source.name!r}: no text in it; not imported")
+                self.s.skipped["transcripts"] += 1
                 continue
-            digest = _hash(source.text)
-            if (pid, digest) in seen_hash:
-                self.problem(f"source {source.name!r}: the same text as another source of that participant; not imported")
+            digest = text_key(source.text)
+            if digest in by_text:
+                tid, text = by_text[digest]
+                self.transcript_of[source.guid] = (tid, text)
+                self.matched("transcripts", by_content=True)
+                self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
                 continue
-            seen_hash.add((pid, digest))
+            if by_name.get(name_key(source.name)):
+                self.conflict(f"source {source.name!r}: a transcript of that name here has other text; "
+                              "the file's text is added as another transcript")
             suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
             fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
             parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
             cur = self.conn.execute(
                 "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
                 "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (source.guid, pid, source.name, fmt, digest, source.text, source.created or self.now),
+                (self.fresh("transcripts", source.guid), pid, source.name, fmt, _hash(source.text), source.text,
+                 source.created or self.now),
             )
             tid = cur.lastrowid
+            by_text[digest] = (tid, source.text)
             self.conn.executemany(
                 "INSERT INTO segments (uuid, transcript_id, position, speaker, is_interviewer, "
                 "start_pos, end_pos, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -318,6 +572,8 @@ class _Importer:
             )
             self.s.counts["transcripts"] += 1
             self.transcript_of[source.guid] = (tid, source.text)
+            if source.description.strip():
+                self._description(("transcript_id", tid), source.description, source.guid, f"source {source.name!r}")
             self._codings(source, ("transcript", tid, source.text), coding_rows, seen_codings)
         self.conn.executemany(
             "INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
@@ -326,24 +582,44 @@ class _Importer:
         )
         if coding_rows:
             self.s.counts["codings"] += len(coding_rows)
+        for key in {name_key(c) for c in self.file_coders}:
+            if key in self.coders_before:
+                self.matched("coders", by_content=True)
+            else:
+                self.s.counts["coders"] += 1
 
     def _interview(self, source, pid: int, pilot: bool, blocks) -> int | None:
+        texts = [b.text for b in blocks]
         if source.guid in self.existing["interviews"]:
             # a merge: codings on its notes still count, when the notes are the same
             iid = self.existing["interviews"][source.guid]
-            self.s.skipped["interviews"] += 1
+            self.matched("interviews")
             rows = self.conn.execute("SELECT id, text FROM notes WHERE interview_id = ? "
                                      "ORDER BY coalesce(elapsed_ms, 0), id", (iid,)).fetchall()
-            if [r[1] for r in rows] != [b.text for b in blocks]:
-                self.problem(f"source {source.name!r}: that interview's notes differ in the study; "
-                             "codings on them not merged")
+            if [r[1] for r in rows] != texts:
+                self.conflict(f"source {source.name!r}: that interview's notes differ in the study; "
+                              "codings on them not merged")
+                self.s.skipped["codings"] += sum(len(x.codings) for x in source.selections)
                 return None
             self.notes_of[source.guid] = (iid, [(r[0], b) for r, b in zip(rows, blocks, strict=True)])
             return iid
+        if self.merge:
+            # an interview of this participant with exactly these notes is this one
+            for (iid,) in self.conn.execute("SELECT id FROM interviews WHERE participant_id = ? ORDER BY id",
+                                            (pid,)).fetchall():
+                rows = self.conn.execute("SELECT id, text FROM notes WHERE interview_id = ? "
+                                         "ORDER BY coalesce(elapsed_ms, 0), id", (iid,)).fetchall()
+                if [r[1] for r in rows] == texts:
+                    self.matched("interviews", by_content=True)
+                    self.notes_of[source.guid] = (iid, [(r[0], b) for r, b in zip(rows, blocks, strict=True)])
+                    return iid
         created = source.created or self.now
         cur = self.conn.execute(
             "INSERT INTO interviews (uuid, participant_id, pilot, created_at, started_at) VALUES (?, ?, ?, ?, ?)",
-            (source.guid, pid, int(pilot), created, source.created),
+            # the participant's pilot flag is the interview's (store/participants.py);
+            # a source named "P3 pilot interview notes" marks the participant too
+            (self.fresh("interviews", source.guid), pid, int(pilot or self._pilot(pid, pilot)), created,
+             source.created),
         )
         iid = cur.lastrowid
         notes = []
@@ -357,6 +633,14 @@ class _Importer:
         self.s.counts["interviews"] += 1
         self.s.counts["notes"] += len(notes)
         return iid
+
+    def _pilot(self, pid: int, named_pilot: bool) -> bool:
+        was, who = self.conn.execute("SELECT pilot, pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()
+        if named_pilot and not was:
+            self.problem(f"a pilot interview of {who} (its notes are named so): {who} marked as a pilot")
+            self.conn.execute("UPDATE participants SET pilot = 1 WHERE id = ?", (pid,))
+            self.conn.execute("UPDATE interviews SET pilot = 1 WHERE participant_id = ?", (pid,))
+        return bool(self.conn.execute("SELECT pilot FROM participants WHERE id = ?", (pid,)).fetchone()[0])
 
     def _codings(self, source, target, rows: list, seen: set) -> None:
         kind, doc_id, text = target
@@ -372,29 +656,40 @@ class _Importer:
                     self.problem(f"{where}: a coding with a category (non-codable code) at {start}-{end}; not imported")
                 else:
                     self.problem(f"{where}: a coding with an unknown code ({c.code_guid}); not imported")
+                self.s.skipped["codings"] += 1
                 continue
             if not (0 <= start < end <= len(text)):
                 self.problem(f"{where}: a selection at {start}-{end} lies outside the text "
                              f"({len(text)} characters); its coding is not imported")
-                continue
-            if c.guid in self.existing["codings"]:
                 self.s.skipped["codings"] += 1
                 continue
+            if c.guid in self.existing["codings"]:
+                self.matched("codings")
+                continue
+            coder = " ".join((c.user or "").split()) or "imported"
+            self.file_coders.add(coder)
+            code_id = self.code_of[c.code_guid]
             if kind == "transcript":
-                key = ("t", doc_id, start, end, self.code_of[c.code_guid])
-                row = (c.guid, self.code_of[c.code_guid], doc_id, None, start, end)
+                key = (("t", doc_id), start, end, code_id, coder)
+                row = [None, code_id, doc_id, None, start, end]
             else:
                 hit = self._note_at(source.guid, start, end)
                 if hit is None:
                     self.problem(f"{where}: a coding at {start}-{end} spans more than one note; not imported")
+                    self.s.skipped["codings"] += 1
                     continue
                 note_id, s, e = hit
-                key = ("n", note_id, s, e, self.code_of[c.code_guid])
-                row = (c.guid, self.code_of[c.code_guid], None, note_id, s, e)
+                key = (("n", note_id), s, e, code_id, coder)
+                row = [None, code_id, None, note_id, s, e]
+            if key in self.coding_keys:
+                self.matched("codings", by_content=True)
+                continue
             if key in seen:
-                continue  # the same code twice on the same span
+                self.s.duplicates += 1  # the same coder put the same code on the same span twice
+                continue
             seen.add(key)
-            rows.append((*row, c.user or "imported", c.created or self.now))
+            row[0] = self.fresh("codings", c.guid)
+            rows.append((*row, coder, c.created or self.now))
 
     def _note_at(self, source_guid: str, start: int, end: int) -> tuple[int, int, int] | None:
         for note_id, b in self.notes_of.get(source_guid, (None, []))[1]:
@@ -430,14 +725,27 @@ class _Importer:
         rows = []
         for note in self.p.notes:
             m = JOURNAL_NOTE_RE.match(note.name or "")
-            if m and note.guid not in target:
+            # a journal entry: named as we name them, or (as QualCoder writes
+            # journals) a note whose text is a file and that nothing refers to
+            if (m or note.from_file) and note.guid not in target:
                 if note.guid in self.existing["journal"]:
-                    self.s.skipped["journal"] += 1
+                    self.matched("journal entries")
+                    continue
+                text = note.text
+                if not m and note.name and note.name.strip() != text.strip().split("\n", 1)[0].strip():
+                    text = f"{note.name}\n\n{text}" if text.strip() else note.name
+                if not text.strip():
+                    self.problem(f"journal note {note.name or note.guid!r}: no text in it; not imported")
+                    continue
+                day = m.group(1) if m else (note.created or self.now)[:10]
+                if (day, text) in self.journal_before:
+                    self.matched("journal entries", by_content=True)
                     continue
                 self.conn.execute(
                     "INSERT INTO journal (uuid, entry_date, text, created_at) VALUES (?, ?, ?, ?)",
-                    (note.guid, m.group(1), note.text, note.created or self.now),
+                    (self.fresh("journal", note.guid), day, text, note.created or self.now),
                 )
+                self.journal_before.add((day, text))
                 self.s.counts["journal entries"] += 1
                 continue
             where = target.get(note.guid)
@@ -449,18 +757,48 @@ class _Importer:
             if note.name and not OUR_MEMO_NAME_RE.match(note.name):
                 text = f"{note.name}\n\n{text}" if text.strip() else note.name
             if not text.strip():
+                self.problem(f"note {note.guid}: no name and no text; not imported")
                 continue
             rows.append((note.guid, where, text, note.created))
         for guid, where, text, created in rows:
             self._memo(guid, where, text, created)
+        if self.p.description.strip():
+            self._description(None, self.p.description, derived_guid(self.p.name or "project", "description"),
+                              "the project")
+
+    def _description(self, where: tuple[str, int] | None, text: str, guid: str, whose: str) -> None:
+        """A Description (of a case, a source, the project) as the memo of
+        what it describes. On a merge, a thing that has a memo already keeps
+        it, with the file's text added below when it differs."""
+        text = text.strip()
+        column = where[0] if where else None
+        cond = f"{column} = ?" if column else " AND ".join(
+            f"{c} IS NULL" for c in ("code_id", "theme_id", "transcript_id", "segment_id", "note_id",
+                                     "participant_id", "interview_id"))
+        row = self.conn.execute(f"SELECT id, text FROM memos WHERE {cond} ORDER BY id LIMIT 1",
+                                (where[1],) if where else ()).fetchone()
+        if row is None:
+            self._memo(derived_guid(guid, "description"), where, text, None)
+        elif text in row[1]:
+            self.s.skipped["memos"] += 1
+        else:
+            self.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                              (f"{row[1].rstrip()}\n\n{text}", self.now, row[0]))
+            self.problem(f"{whose}: its description added below the memo the study had")
 
     def _memo(self, guid: str, where: tuple[str, int] | None, text: str, created: str | None) -> None:
         """One memo per thing: a note for a thing that has a memo already is
         appended to it (after a separator), never made a second memo; a text
         the memo already holds (the same file merged again) is skipped."""
         if guid in self.existing["memos"]:
-            self.s.skipped["memos"] += 1
+            self.matched("memos")
             return
+        same = (where[0], where[1], text) if where else (None, None, text)
+        if same in self.memos_before:
+            self.matched("memos", by_content=True)
+            return
+        self.memos_before.add(same)
+        guid = self.fresh("memos", guid)
         column = where[0] if where else None
         if column:
             found = self.conn.execute(
@@ -472,7 +810,7 @@ class _Importer:
         if found is not None:
             memo_id, old = found
             if text.strip() in old:
-                self.s.skipped["memos"] += 1
+                self.matched("memos", by_content=True)
                 return
             joined = f"{old}{MEMO_MERGE_SEPARATOR}{text}" if old.strip() else text
             self.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",

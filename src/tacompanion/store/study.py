@@ -170,6 +170,9 @@ class Study:
         # What the upgrade steps run by this open reported, for the user.
         self.upgrade_notes: list[str] = []
         self._data_version: int | None = None
+        # Who works in this window (set by the app or command that opened the
+        # study): changes are logged as theirs, and undo takes back only theirs.
+        self.coder: str | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:

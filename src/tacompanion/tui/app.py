@@ -55,6 +55,7 @@ class TacompanionApp(App):
         super().__init__()
         self.study = study
         self.coder = coder or resolve_coder(study)
+        study.coder = self.coder  # changes are logged as this coder's; undo takes back only theirs
         self.start = start  # ("transcript" | "notes", key) or ("documents", 0): open coding
         self.launch_interview = interview
         self.interview_id: int | None = None  # the interview opened last, if any
@@ -205,6 +206,12 @@ class TacompanionApp(App):
         if not isinstance(self.screen, TranscriptsScreen):
             self.push_screen(TranscriptsScreen())
 
+    def action_participants(self) -> None:
+        from tacompanion.tui.familiarise.participants import ParticipantsScreen
+
+        if not isinstance(self.screen, ParticipantsScreen):
+            self.push_screen(ParticipantsScreen())
+
     def action_import_transcripts(self) -> None:
         def done(imported: int | None) -> None:
             if imported:
@@ -222,7 +229,11 @@ class TacompanionApp(App):
         previous = getattr(self.screen, "query_text", None) or ""
 
         def chosen(choice: SearchChoice | None) -> None:
-            if choice is not None:
+            if choice is None:
+                return
+            if hasattr(choice.hit, "note_id"):  # a hit in an interview's notes
+                self.open_note(choice.hit.interview_id, choice.hit.note_id)
+            else:
                 self.open_transcript(choice.hit.transcript_id, choice.hit.position, choice.query)
 
         self.push_screen(SearchScreen(previous), chosen)
@@ -311,6 +322,14 @@ class TacompanionApp(App):
             self.push_screen(screen)
         return screen
 
+    def open_note(self, interview_id: int, note_id: int) -> Screen:
+        """An interview's notes in coding mode, at one note (a search hit)."""
+        from tacompanion.store.documents import notes_document
+
+        blocks = notes_document(self.study, interview_id).blocks
+        cursor = next((b.index for b in blocks if b.ref.note_id == note_id), 0)
+        return self.open_coding("notes", interview_id, cursor=cursor)
+
     def open_notes(self, participant_id: int, pseudonym: str) -> None:
         """A participant's interview notes, over the current screen."""
         from tacompanion.tui.familiarise.notes_screen import NotesScreen
@@ -345,6 +364,43 @@ class TacompanionApp(App):
 
         self.push_screen(SplitThemeScreen(theme_name, codes), answered)
 
+    def action_agreement(self) -> None:
+        """Compare two coders: ask which (the two with most codings offered
+        first), then open the agreement screen."""
+        self.open_agreement()
+
+    def open_agreement(self, coder_a: str | None = None, coder_b: str | None = None) -> None:
+        """The agreement screen on two coders; asks for whichever is not given."""
+        from tacompanion.store.agreement import consensus_coder
+        from tacompanion.store.codes import coders
+        from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
+
+        if coder_a and coder_b:
+            from tacompanion.tui.thematic.agreement import AgreementScreen
+
+            self.push_screen(AgreementScreen(coder_a, coder_b))
+            return
+        consensus = consensus_coder(self.study)
+        names = [name for name, _ in sorted(coders(self.study), key=lambda c: (c[0] == consensus, -c[1]))
+                 if name != coder_a]
+        if len(names) + (1 if coder_a else 0) < 2:
+            self.notify("Agreement needs codings by two coders; merge a co-coder's study first "
+                        "(tacompanion merge FILE).", severity="warning")
+            return
+        items = list(enumerate(names))
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            name = names[result.item_id]
+            if coder_a:
+                self.open_agreement(coder_a, name)
+            else:
+                self.open_agreement(name)
+
+        title = f"Compare {coder_a} (A) with which coder (B)?" if coder_a else "Compare which coder (A)?"
+        self.push_screen(FuzzyPicker(title, items), picked)
+
     def open_interview(self, interview_id: int, *, exit_on_end: bool) -> Screen:
         """The interview screen on an interview that exists (see begin_interview)."""
         from tacompanion.tui.interview.interview import InterviewScreen
@@ -353,6 +409,32 @@ class TacompanionApp(App):
         self.interview_id = interview_id
         self.push_screen(screen)
         return screen
+
+    def open_audit(self) -> None:
+        """The audit trail: every analytic decision, filtered by code, theme, coder or date."""
+        from tacompanion.tui.writing.audit import AuditScreen
+
+        self.push_screen(AuditScreen())
+
+    def open_saturation(self) -> None:
+        from tacompanion.tui.writing.saturation import SaturationScreen
+
+        self.push_screen(SaturationScreen())
+
+    def open_hints(self, code_id: int) -> None:
+        """What else a code may fit: uncovered turns and notes alike its extracts."""
+        from tacompanion.tui.coding.hints import HintsScreen
+
+        self.push_screen(HintsScreen(code_id, coder=self.coder))
+
+    def open_similar(self, kind: str, item_id: int) -> None:
+        """Turns and notes like one turn ("turn", segment id) or note ("note", id)."""
+        from tacompanion.tui.coding.hints import HintsScreen
+
+        self.push_screen(HintsScreen(like=(kind, item_id)))
+
+    def action_audit(self) -> None:
+        self.open_audit()
 
     def action_thematic_map(self) -> None:
         """The thematic map, from anywhere: back to it when it is open below,

@@ -18,8 +18,9 @@ from tacompanion.tui.widgets.rows_view import RowsView
 
 
 def code_row(summary: CodeSummary, width: int) -> Text:
-    """`name  codings·Np`, the name cut with an ellipsis to fit `width`."""
-    counts = f" {summary.codings}·{summary.participants}p"
+    """`name  mine/all·Np` (this coder's codings, everyone's, participants),
+    the name cut with an ellipsis to fit `width`."""
+    counts = f" {summary.mine}/{summary.codings}·{summary.participants}p"
     room = max(4, width - len(counts))
     name = clip(summary.name, room)
     row = Text(name)
@@ -35,6 +36,7 @@ class CodeList(RowsView):
         Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
+        Binding("h", "screen.code_hints", "Hints", id="codes.hints"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -10,6 +10,8 @@ theme, write the theme's definition and memo; every change is undoable.
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -448,8 +450,8 @@ class ReviewScreen(StudyViewScreen):
     def action_undo(self) -> None:
         try:
             done = history.undo(self.app.study)
-        except StudyError as exc:
-            self.status(Text(str(exc), style="bold red"))
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
             return
         self.reload()
         self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
@@ -457,8 +459,8 @@ class ReviewScreen(StudyViewScreen):
     def action_redo(self) -> None:
         try:
             done = history.redo(self.app.study)
-        except StudyError as exc:
-            self.status(Text(str(exc), style="bold red"))
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
             return
         self.reload()
         self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
