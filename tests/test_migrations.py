@@ -57,6 +57,9 @@ def test_every_earlier_version_upgrades_keeping_every_row(fixture, tmp_path):
         assert s.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     after = _row_counts(copy)
     for table, count in before.items():
+        if table == "settings":  # later steps add settings with their defaults
+            assert after[table] >= count
+            continue
         assert after[table] == count, f"{fixture.name}: {table} had {count} rows, now {after[table]}"
     # the full-text index still finds what the file held
     with Study.open(copy, create=False) as s:

@@ -149,7 +149,7 @@ def test_every_export_command_redacts_by_default_and_takes_the_same_flags(tmp_pa
     study.close()
     for kind in EXPORT_KINDS:
         extra = ["--theme", "Holding"] if kind == "quotes" else []
-        out = tmp_path / f"out-{kind}"
+        out = tmp_path / (f"out-{kind}.csv" if kind == "audit" else f"out-{kind}")
         for flags, redacted in (([], True), (["--redact"], True), (["--no-redact"], False)):
             done = cli("--db", str(path), "export", kind, *extra, "-o", str(out), *flags)
             assert done.returncode == 0, (kind, flags, done.stderr)

@@ -1,6 +1,6 @@
 """The kill -9 torture run: interview notes (the real interview screen in a
 pseudo-terminal), coding (the store calls the coding screen makes), import,
-export, backup and a .qdpx merge (the real CLI), each killed at a random
+export, backup and merge (of another study file or a .qdpx; the real CLI), each killed at a random
 moment. Afterwards every item shown as saved must be in the study, the study
 must pass SQLite's integrity check, and no partial file may be left once the
 next writer has run.
@@ -209,13 +209,14 @@ def _backup_round(db, work, rng, n, tally, shown):
         tally.shown["backup"] += 1
 
 
-def _merge_round(db, work, rng, n, tally, shown, make_qdpx):
-    path = make_qdpx(n)
-    killed, out, err = _run_and_kill(_cli("--db", str(db), "import", str(path), "--merge"),
-                                     "merge", rng, work)
+def _merge_round(db, work, rng, n, tally, shown, make_source):
+    """`tacompanion merge` of another study file or of a .qdpx, in turns."""
+    other_db, qdpx = make_source(n)
+    path = other_db if n % 2 else qdpx
+    killed, out, err = _run_and_kill(_cli("--db", str(db), "merge", str(path)), "merge", rng, work)
     tally.kills["merge"] += killed
     if not killed:
-        assert "imported" in out, err
+        assert "merged" in out, (out, err)
         shown[("merge", f"merged code {n}")] = True
         tally.shown["merge"] += 1
 
@@ -241,9 +242,7 @@ def _merge_source(work: Path):
             apply_code(s, code, DocRef(transcript_id=tid), Span(0, 11), "merger")
             path = work / f"merge-{n}.qdpx"
             export_qdpx(s, path, redacted=False)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{src}{suffix}").unlink(missing_ok=True)
-        return path
+        return src, path
 
     return make
 
@@ -325,7 +324,7 @@ def test_kill_9_at_random_moments_loses_nothing_shown_as_saved(tmp_path):
                                "--participant", "C0", "--interviewer", "Interviewer"), work)
     TIMES["export"] = _calibrate(_cli("--db", str(db), "export", "codings", "-o", str(work / "exports" / "cal.csv")), work)
     TIMES["backup"] = _calibrate(_cli("--db", str(db), "backup", f"{work}/backups/"), work)
-    TIMES["merge"] = _calibrate(_cli("--db", str(db), "import", str(make_qdpx(0)), "--merge"), work)
+    TIMES["merge"] = _calibrate(_cli("--db", str(db), "merge", str(make_qdpx(0)[1])), work)
     tally, shown = Tally(), {}
     n = 0
     while True:
