@@ -126,3 +126,41 @@ def test_the_run_that_upgrades_a_study_says_what_the_upgrade_merged(tmp_path, cl
     assert "upgraded" in first.stderr and "2 memos on 1 thing(s) were merged" in first.stderr
     again = cli("--db", str(copy), "stats")
     assert "upgraded" not in again.stderr
+
+
+# -- in the app -------------------------------------------------------------------------------
+
+
+def _sqlite_error(cls, text, code):
+    exc = cls(text)
+    exc.sqlite_errorcode = code
+    return exc
+
+
+async def test_the_app_stays_open_on_a_locked_file_and_a_bug_but_closes_on_damage(study, monkeypatch):
+    from tacompanion.store import history
+    from tacompanion.tui.app import TacompanionApp
+    from tests.test_coding_screen import add_transcript
+
+    tid = add_transcript(study)
+    app = TacompanionApp(study, coder="ana", start=("transcript", tid))
+    told = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        app.notify = lambda message, **kw: told.append((message, kw.get("severity")))
+        for error in (_sqlite_error(sqlite3.OperationalError, "database is locked", 5),
+                      _sqlite_error(sqlite3.IntegrityError, "UNIQUE constraint failed: codes.uuid", 19 | (8 << 8)),
+                      _sqlite_error(sqlite3.OperationalError, "database or disk is full", 13)):
+            monkeypatch.setattr(history, "undo", lambda *a, _e=error, **k: (_ for _ in ()).throw(_e))
+            await pilot.press("u")
+            await pilot.pause()
+            assert app.screen is screen and app.is_running
+        assert ["locked" in told[0][0], "internal error" in told[1][0], "disk is full" in told[2][0]] == [True] * 3
+        assert not any("damaged" in m for m, _ in told)
+        monkeypatch.setattr(history, "undo", lambda *a, **k: (_ for _ in ()).throw(
+            _sqlite_error(sqlite3.DatabaseError, "database disk image is malformed", 11)))
+        await pilot.press("u")
+        await pilot.pause()
+    assert app.study_failure is not None and app.study_failure.kind == "damaged"
+    assert "damaged" in str(app.study_failure)
