@@ -99,7 +99,11 @@ async def test_theme_definition_keeps_a_fast_burst(study):
         assert study.scalar("SELECT definition FROM themes WHERE id = ?", (theme,)) == BURST
 
 
-async def test_code_description_prompt_keeps_a_fast_burst(study):
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("save_key", ["enter", "escape", "ctrl+s"])
+async def test_code_description_prompt_keeps_a_fast_burst(study, save_key):
     tid = add_transcript(study)
     create_code(study, "Silence")
     app = TacompanionApp(study, coder="ana", start=("transcript", tid))
@@ -110,7 +114,7 @@ async def test_code_description_prompt_keeps_a_fast_burst(study):
         await pilot.press("e")  # describe the code
         await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen) and app.focused is not None
                          and app.focused.id == "prompt-input")
-        burst(app, BURST, "enter")
+        burst(app, BURST, save_key)
         await wait_until(pilot, lambda: not isinstance(app.screen, PromptScreen))
         await pilot.pause()
         assert study.scalar("SELECT description FROM codes WHERE name = 'Silence'") == BURST

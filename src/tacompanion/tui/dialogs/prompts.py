@@ -43,6 +43,68 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class TypingSettled(Message):
+    """Posted through the text area when a save key is pressed: it reaches the
+    dialog only after every key (or paste) queued before the save key has been
+    put into the text, so the save sees all of it."""
+
+    def __init__(self, keep: bool) -> None:
+        super().__init__()
+        self.keep = keep
+
+
+class LineEditScreen(PromptScreen):
+    """Edit one line of the user's own text (a code's description): as in the
+    memo editor, Enter or Esc saves and says so; Ctrl+G discards."""
+
+    HELP_TITLE = "edit a line"
+    BINDINGS = [
+        Binding("escape,ctrl+s", "save", "Save and close", id="line.save", priority=True),
+        Binding("ctrl+g", "discard", "Discard the changes", id="line.discard", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
+            yield Static("[dim]Enter or Esc saves · Ctrl+G discards the changes[/]")
+        yield KeyFooter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.prevent_default()  # not PromptScreen's handler as well
+        self.action_save()
+
+    # Esc and Ctrl+S are priority bindings: they run as soon as the app reads
+    # them, while keys typed or pasted just before may still wait in the
+    # input's queue; the closing goes through that queue, behind them.
+    _leaving = False
+
+    def action_save(self) -> None:
+        self._close(keep=True)
+
+    def action_discard(self) -> None:
+        self._close(keep=False)
+
+    def _close(self, *, keep: bool) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        self.query_one(Input).post_message(TypingSettled(keep))
+
+    def on_typing_settled(self, message: TypingSettled) -> None:
+        message.stop()
+        value = self.query_one(Input).value
+        if message.keep:
+            if value != self.initial:
+                self.app.notify("Saved")
+            self.dismiss(value)
+            return
+        if value != self.initial:
+            self.app.notify("Changes discarded: the text is as it was", severity="warning")
+        self.dismiss(None)
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question: y or Enter confirms, n or Esc declines."""
 
@@ -65,16 +127,6 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
-
-
-class TypingSettled(Message):
-    """Posted through the text area when a save key is pressed: it reaches the
-    dialog only after every key (or paste) queued before the save key has been
-    put into the text, so the save sees all of it."""
-
-    def __init__(self, keep: bool) -> None:
-        super().__init__()
-        self.keep = keep
 
 
 class MemoScreen(ModalScreen[str | None]):
@@ -130,6 +182,8 @@ class MemoScreen(ModalScreen[str | None]):
         message.stop()
         text = self.query_one(TextArea).text
         if message.keep:
+            if text != self.text:
+                self.app.notify("Saved" if text.strip() else "Emptied: the memo is removed")
             self.dismiss(text)
             return
         if text != self.text:
