@@ -52,6 +52,11 @@ def register(sub) -> None:
         help="a speaker label that is the interviewer in these files, besides the study's "
         "(repeatable)",
     )
+    imp.add_argument(
+        "--media", metavar="RECORDING",
+        help="attach this recording to the one transcript imported (never copied; "
+        "see tacompanion media --help)",
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -62,6 +67,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_import_qdpx(args)
     if args.merge:
         raise CliError("--merge applies to a .qdpx project only")
+    facts = None
+    if args.media:
+        from tacompanion.cli.media import probe_or_error
+
+        facts = probe_or_error(args.media)  # before anything is written
 
     progress = progress_printer("reading") if sys.stderr.isatty() else None
     with study_to_fill(default_path(args.db)) as study:
@@ -81,7 +91,18 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"{len(plan.errors) + len(plan.items)} files refused"
             )
         progress = progress_printer("importing") if sys.stderr.isatty() else None
+        if facts is not None and len(plan.items) != 1:
+            raise CliError(f"--media attaches one recording to one transcript; {len(plan.items)} files "
+                           "were given (attach each with tacompanion media add)")
         results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+        attached = None
+        if facts is not None:
+            from tacompanion.cli.media import describe
+            from tacompanion.store.media import add_media
+
+            r = results[0]
+            attached = describe(add_media(study, args.media, facts, participant=r.participant,
+                                          transcript_id=r.transcript_id))
     for r in results:
         verb = "replaced" if r.replaced else "imported"
         kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
@@ -90,6 +111,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{verb} {r.file_name} for {r.participant}: {turns}, {words}{kept}")
     if len(results) > 1:
         print(f"{len(results)} transcripts imported")
+    if attached:
+        print(f"attached {attached}")
     return 0
 
 

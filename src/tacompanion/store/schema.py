@@ -48,6 +48,11 @@ operations        the undo/redo log and the audit trail: kind, label, coder,
                   undoable (0: kept for the audit trail only); survives restarts.
 hint_dismissals   hints (a turn or note for a code) the researcher dismissed.
 redactions        find -> replacement, applied to exported text only.
+media             recordings attached to a participant, and to one of its
+                  interviews or transcripts: path (relative to the study file
+                  when beside it or below), size, sha256 and hash_method
+                  (full / sampled), duration_ms (NULL: unknown), format, kind
+                  (audio / video). The file itself is never copied or changed.
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 """
 
@@ -379,8 +384,34 @@ def _migrate_audit_and_hints(conn: sqlite3.Connection) -> None:
 DEFAULT_SATURATION_RULE = {"base": 4, "run": 2, "threshold": 0.05}
 
 
+def _migrate_media(conn: sqlite3.Connection) -> None:
+    """media: the recordings of interviews (issue 18), referenced, never copied.
+
+    A recording belongs to a participant and, when known, to one interview
+    (its notes' times are elapsed + the interview's recording offset) or one
+    transcript (its turn times are positions in it).
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS media ("
+        " id INTEGER PRIMARY KEY,"
+        " uuid TEXT NOT NULL UNIQUE,"
+        " participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,"
+        " interview_id INTEGER REFERENCES interviews(id) ON DELETE SET NULL,"
+        " transcript_id INTEGER REFERENCES transcripts(id) ON DELETE SET NULL,"
+        " path TEXT NOT NULL,"
+        " size INTEGER NOT NULL,"
+        " sha256 TEXT NOT NULL,"
+        " hash_method TEXT NOT NULL DEFAULT 'full' CHECK (hash_method IN ('full', 'sampled')),"
+        " duration_ms INTEGER,"
+        " format TEXT NOT NULL DEFAULT '',"
+        " kind TEXT NOT NULL DEFAULT 'audio' CHECK (kind IN ('audio', 'video')),"
+        " added_at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS media_participant ON media(participant_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints,
+    _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_media,
 ]
 
 
