@@ -168,6 +168,11 @@ def remove_media(study: Study, target: str) -> Media:
     return hits[0]
 
 
+def participant_of_interview(study: Study, interview_id: int) -> str:
+    return study.scalar("SELECT p.pseudonym FROM interviews i JOIN participants p ON p.id = i.participant_id "
+                        "WHERE i.id = ?", (interview_id,))
+
+
 def interview_offset(study: Study, interview_id: int) -> int:
     return study.scalar("SELECT recording_offset_ms FROM interviews WHERE id = ?", (interview_id,)) or 0
 
@@ -192,9 +197,13 @@ def _recording_for(study: Study, participant_id: int, *, transcript_id: int | No
         rows = study.query(_SELECT + f"WHERE {where} ORDER BY m.id DESC LIMIT 1", (value,))
         if rows:
             return _media(study, rows[0])
-    loose = study.query(_SELECT + "WHERE m.participant_id = ? AND m.interview_id IS NULL "
-                        "AND m.transcript_id IS NULL", (participant_id,))
-    return _media(study, loose[0]) if len(loose) == 1 else None
+    # Else the participant's one recording (attached to nothing more
+    # precise, or their only one): a participant usually has one.
+    for where in ("AND m.interview_id IS NULL AND m.transcript_id IS NULL", ""):
+        rows = study.query(_SELECT + f"WHERE m.participant_id = ? {where}", (participant_id,))
+        if len(rows) == 1:
+            return _media(study, rows[0])
+    return None
 
 
 def segment_moment(study: Study, segment_id: int) -> tuple[Moment, Media | None, str]:
@@ -208,6 +217,13 @@ def segment_moment(study: Study, segment_id: int) -> tuple[Moment, Media | None,
     r = rows[0]
     media = _recording_for(study, r["participant_id"], transcript_id=r["transcript_id"])
     return turn_moment(r["position"], r["start_ms"]), media, f"{r['pseudonym']}'s {r['file_name']}"
+
+
+def segment_at(study: Study, transcript_id: int, pos: int) -> int | None:
+    """The turn of a transcript holding character `pos` (an extract's start)."""
+    return study.scalar(
+        "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? ORDER BY start_pos DESC LIMIT 1",
+        (transcript_id, pos))
 
 
 def extract_segment_moment(study: Study, segment_id: int) -> tuple[Moment, Media | None, str]:
