@@ -40,12 +40,10 @@ def extract_moment(turn_position: int, turn_start_ms: int | None) -> Moment:
     return Moment(f"the extract's turn {turn_position + 1}", turn_start_ms)
 
 
-def clamp_start(start_ms: int, duration_ms: int | None) -> int:
-    """Never before the start; never past the end when the length is known."""
-    start_ms = max(0, start_ms)
-    if duration_ms is not None and start_ms > duration_ms:
-        return max(0, duration_ms - 1000)
-    return start_ms
+def past_the_end(start_ms: int, duration_ms: int | None) -> bool:
+    """An item whose time lies beyond the recording's known length: the
+    wrong recording, or a recording offset not yet set right."""
+    return duration_ms is not None and start_ms >= duration_ms
 
 
 def seconds_text(ms: int) -> str:

@@ -271,7 +271,7 @@ class TacompanionApp(App):
         segment id): play its recording from its time, or stop what plays.
         Everything that stops it from playing is said, and nothing plays."""
         from tacompanion.core.document import clock
-        from tacompanion.core.playback import clamp_start
+        from tacompanion.core.playback import past_the_end
         from tacompanion.formats.media_probe import check_unchanged
         from tacompanion.store import media as store_media
         from tacompanion.tui.player import PlayerMissing
@@ -294,7 +294,7 @@ class TacompanionApp(App):
             return False
         if media is None:
             self.notify(f"No recording is attached to {whose}: tacompanion media add FILE "
-                        "--participant ID (or a on the transcripts screen).", severity="warning")
+                        "--participant ID (or A on the transcripts screen).", severity="warning")
             return False
         if moment.start_ms is None:
             self.notify(f"This {moment.label} has no time, so it has no place in the recording; "
@@ -304,7 +304,13 @@ class TacompanionApp(App):
         if problem:
             self.notify(problem, severity="error", timeout=10)
             return False
-        start = clamp_start(moment.start_ms, media.duration_ms)
+        start = moment.start_ms
+        if past_the_end(start, media.duration_ms):
+            self.notify(f"This {moment.label} is at {clock(start)}, past the end of {media.path} "
+                        f"({clock(media.duration_ms)}): the wrong recording, or a recording offset "
+                        "to set (o on the interview notes, or tacompanion media offset)?",
+                        severity="warning", timeout=10)
+            return False
         try:
             choice = self.player.play(str(media.full_path), start, self.study.setting("player"),
                                       media.duration_ms)

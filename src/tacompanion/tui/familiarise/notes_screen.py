@@ -94,6 +94,7 @@ class NotesScreen(PlaysRecording, ModalScreen[None]):
                 return
             set_recording_offset(self.app.study, interview_id, value)
             await self.recompose()
+            self.query_one("#notes-scroll").focus()  # the focused widget went with the old ones
             self.notify(f"Recording offset {text.strip() or '0'}: every note's time in the recording follows.")
 
         start = note["interview_start"][:16].replace("T", " ")
