@@ -136,10 +136,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--scale", type=int, choices=(1, 10), default=1)
+    parser.add_argument("--study", metavar="PATH", help="a study made by bench/run.py's generator (instead of the cache)")
     args = parser.parse_args()
     ensure_bytecode()
-    sizes = {**bench_run.synth.DEFAULT_SIZES, **(SCALED if args.scale == 10 else {})}
-    info = bench_run.cached_study(sizes)
+    if args.study:
+        meta = Path(args.study).with_suffix(".json")
+        info = {"path": args.study, "counts": json.loads(meta.read_text())["counts"]}
+    else:
+        sizes = {**bench_run.synth.DEFAULT_SIZES, **(SCALED if args.scale == 10 else {})}
+        info = bench_run.cached_study(sizes)
     c = info["counts"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "study.db"

@@ -13,6 +13,7 @@ Interviewer turns, pilots and what the code already covers are left out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tacompanion.core.document import DocRef
@@ -26,6 +27,7 @@ from tacompanion.core.transcript import format_clock
 from tacompanion.store.study import Study, StudyError, now_iso
 
 TERMS = 12
+VOCAB_LOOKUPS = 300
 
 
 @dataclass(frozen=True)
@@ -61,14 +63,24 @@ def code_hints(study: Study, code_id: int, *, limit: int = 30) -> HintList:
         (code_id,)).fetchall()
     texts = _extract_texts(study, spans)
     terms = _terms(study, texts)
-    covered_turns = _covered_turns(study, [s for s in spans if s[0] is not None])
     covered_notes = {s[1] for s in spans if s[1] is not None}
     dismissed_turns, dismissed_notes = set(), set()
     for seg, note in study.conn.execute(
             "SELECT segment_id, note_id FROM hint_dismissals WHERE code_id = ?", (code_id,)):
         (dismissed_turns if seg is not None else dismissed_notes).add(seg if seg is not None else note)
-    hints = _ranked(study, terms, limit, skip_turns=covered_turns | dismissed_turns,
-                    skip_notes=covered_notes | dismissed_notes)
+
+    def skip_turns(ids: list[int]) -> set[int]:
+        # Coverage is asked of the best-ranked candidates only, so the cost
+        # does not grow with how often the code was applied.
+        marks = ",".join("?" * len(ids))
+        covered = {r[0] for r in study.conn.execute(
+            f"SELECT s.id FROM segments s WHERE s.id IN ({marks}) AND EXISTS (SELECT 1 FROM codings k "
+            "WHERE k.transcript_id = s.transcript_id AND k.start_pos < s.end_pos "
+            "AND k.end_pos > s.start_pos AND k.code_id = ?)", (*ids, code_id))}
+        return covered | (dismissed_turns & set(ids))
+
+    hints = _ranked(study, terms, limit, skip_turns=skip_turns,
+                    skip_notes=lambda ids: (covered_notes | dismissed_notes) & set(ids))
     return HintList(tuple(terms), tuple(hints))
 
 
@@ -79,8 +91,9 @@ def similar_items(study: Study, kind: str, item_id: int, *, limit: int = 30) -> 
     if text is None:
         raise StudyError(f"no {kind} with id {item_id}")
     terms = _terms(study, [text])
-    hints = _ranked(study, terms, limit, skip_turns={item_id} if kind == "turn" else set(),
-                    skip_notes={item_id} if kind == "note" else set())
+    hints = _ranked(study, terms, limit,
+                    skip_turns=lambda ids: {item_id} if kind == "turn" else set(),
+                    skip_notes=lambda ids: {item_id} if kind == "note" else set())
     return HintList(tuple(terms), tuple(hints))
 
 
@@ -139,32 +152,13 @@ def _extract_texts(study: Study, spans: list[tuple]) -> list[str]:
     return texts
 
 
-def _covered_turns(study: Study, spans: list[tuple]) -> set[int]:
-    """The segments that any of the spans (on transcripts) overlaps."""
-    from bisect import bisect_right
-
-    covered: set[int] = set()
-    by_transcript: dict[int, list[tuple[int, int]]] = {}
-    for tid, _, start, end in spans:
-        by_transcript.setdefault(tid, []).append((start, end))
-    for tid, ranges in by_transcript.items():
-        segs = study.conn.execute(
-            "SELECT start_pos, end_pos, id FROM segments WHERE transcript_id = ? ORDER BY start_pos", (tid,)).fetchall()
-        starts = [s[0] for s in segs]
-        for start, end in ranges:
-            i = max(0, bisect_right(starts, start) - 1)
-            while i < len(segs) and segs[i][0] < end:
-                if start < segs[i][1]:
-                    covered.add(segs[i][2])
-                i += 1
-    return covered
-
-
 def _terms(study: Study, texts: list[str]) -> list[str]:
     frequencies = candidate_terms(texts)
     if not frequencies:
         return []
-    words = list(frequencies)
+    # The document frequency is looked up for the words most frequent in the
+    # extracts only: the distinctive terms are among them.
+    words = [w for w, _ in frequencies.most_common(VOCAB_LOOKUPS)]
     df: dict[str, int] = {}
     for vocab, fts in (("segments_vocab", "segments_fts"), ("notes_vocab", "notes_fts")):
         study.conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{vocab} USING fts5vocab(main, {fts}, row)")
@@ -180,47 +174,66 @@ def _terms(study: Study, texts: list[str]) -> list[str]:
     return [t for t, _ in distinctive_terms(frequencies, df, documents, TERMS)]
 
 
-def _ranked(study: Study, terms: list[str], limit: int, *, skip_turns: set[int], skip_notes: set[int]) -> list[Hint]:
+def _ranked(study: Study, terms: list[str], limit: int, *,
+            skip_turns: Callable[[list[int]], set[int]], skip_notes: Callable[[list[int]], set[int]]) -> list[Hint]:
+    """The best `limit` turns and notes matching the terms, by bm25, leaving
+    out what the skip functions name among the candidates."""
     if not terms:
         return []
     query = match_query(terms)
-    hints: list[Hint] = []
-    fetch = limit + len(skip_turns) + 50
-    turn_ids = study.conn.execute(
-        "SELECT rowid, bm25(segments_fts) FROM segments_fts WHERE segments_fts MATCH ? "
-        "ORDER BY bm25(segments_fts) LIMIT ?", (query, fetch)).fetchall()
-    wanted = [(rid, score) for rid, score in turn_ids if rid not in skip_turns]
-    if wanted:
-        marks = ",".join("?" * len(wanted))
-        rows = {r[0]: r for r in study.conn.execute(
-            "SELECT s.id, s.transcript_id, s.position, s.start_pos, s.end_pos, s.text, s.start_ms, "
-            "t.file_name, p.pseudonym FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
-            "JOIN participants p ON p.id = t.participant_id "
-            f"WHERE s.id IN ({marks}) AND s.is_interviewer = 0 AND p.pilot = 0", [w[0] for w in wanted])}
-        for rid, score in wanted:
-            r = rows.get(rid)
-            if r is None:
-                continue
-            at = f" ({format_clock(r[6])})" if r[6] is not None else ""
-            hints.append(Hint("turn", rid, "transcript", r[1], r[8], f"{r[7]} turn {r[2] + 1}{at}",
-                              r[5], -score, r[3], r[4]))
-    fetch = limit + len(skip_notes) + 50
-    note_ids = study.conn.execute(
-        "SELECT rowid, bm25(notes_fts) FROM notes_fts WHERE notes_fts MATCH ? "
-        "ORDER BY bm25(notes_fts) LIMIT ?", (query, fetch)).fetchall()
-    wanted = [(rid, score) for rid, score in note_ids if rid not in skip_notes]
-    if wanted:
-        marks = ",".join("?" * len(wanted))
-        rows = {r[0]: r for r in study.conn.execute(
-            "SELECT n.id, n.interview_id, n.text, n.elapsed_ms, i.recording_offset_ms, p.pseudonym "
-            "FROM notes n JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id "
-            f"WHERE n.id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0", [w[0] for w in wanted])}
-        for rid, score in wanted:
-            r = rows.get(rid)
-            if r is None:
-                continue
-            at = f" {format_clock((r[3] or 0) + (r[4] or 0))}" if r[3] is not None else ""
-            hints.append(Hint("note", rid, "notes", r[1], r[5], f"interview notes{at}", r[2], -score, 0, len(r[2])))
+    hints = [*_best(study, "segments_fts", query, limit, skip_turns, _turn_hints),
+             *_best(study, "notes_fts", query, limit, skip_notes, _note_hints)]
     hints.sort(key=lambda h: -h.score)
     return hints[:limit]
+
+
+def _best(study: Study, fts: str, query: str, limit: int, skip: Callable[[list[int]], set[int]],
+          make: Callable[[Study, list[tuple[int, float]]], list[Hint]]) -> list[Hint]:
+    """Candidates in pages that double until `limit` are left after skipping."""
+    fetch = 4 * limit + 100
+    while True:
+        ranked = study.conn.execute(
+            f"SELECT rowid, bm25({fts}) FROM {fts} WHERE {fts} MATCH ? ORDER BY bm25({fts}) LIMIT ?",
+            (query, fetch)).fetchall()
+        skipped = skip([r[0] for r in ranked]) if ranked else set()
+        found = make(study, [r for r in ranked if r[0] not in skipped])
+        if len(found) >= limit or len(ranked) < fetch:
+            return found[:limit]
+        fetch *= 4
+
+
+def _turn_hints(study: Study, wanted: list[tuple[int, float]]) -> list[Hint]:
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = {r[0]: r for r in study.conn.execute(
+        "SELECT s.id, s.transcript_id, s.position, s.start_pos, s.end_pos, s.text, s.start_ms, "
+        "t.file_name, p.pseudonym FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id "
+        f"WHERE s.id IN ({marks}) AND s.is_interviewer = 0 AND p.pilot = 0", [w[0] for w in wanted])}
+    out = []
+    for rid, score in wanted:
+        r = rows.get(rid)
+        if r is not None:
+            at = f" ({format_clock(r[6])})" if r[6] is not None else ""
+            out.append(Hint("turn", rid, "transcript", r[1], r[8], f"{r[7]} turn {r[2] + 1}{at}",
+                            r[5], -score, r[3], r[4]))
+    return out
+
+
+def _note_hints(study: Study, wanted: list[tuple[int, float]]) -> list[Hint]:
+    if not wanted:
+        return []
+    marks = ",".join("?" * len(wanted))
+    rows = {r[0]: r for r in study.conn.execute(
+        "SELECT n.id, n.interview_id, n.text, n.elapsed_ms, i.recording_offset_ms, p.pseudonym "
+        "FROM notes n JOIN interviews i ON i.id = n.interview_id "
+        "JOIN participants p ON p.id = i.participant_id "
+        f"WHERE n.id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0", [w[0] for w in wanted])}
+    out = []
+    for rid, score in wanted:
+        r = rows.get(rid)
+        if r is not None:
+            at = f" {format_clock((r[3] or 0) + (r[4] or 0))}" if r[3] is not None else ""
+            out.append(Hint("note", rid, "notes", r[1], r[5], f"interview notes{at}", r[2], -score, 0, len(r[2])))
+    return out
