@@ -18,9 +18,11 @@ EDITABLE = {
     "default 4 2 0.05)",
     "player": "the command that plays a recording from a moment, e.g. 'mpv --start={start} {file}' "
     "({start} in seconds); empty: mpv, ffplay or vlc, the first found",
+    "recorder": "the command that records in the room (F9 in an interview), e.g. "
+    "'arecord -f cd {file}'; empty: ffmpeg, arecord or sox's rec, the first found",
 }
 # Settings that may be set to nothing (their default).
-MAY_BE_EMPTY = ("default_coder", "player")
+MAY_BE_EMPTY = ("default_coder", "player", "recorder")
 READ_ONLY = {
     "prevalence_rule": "the prevalence labels (change them on the thematic map with p; "
     "see them with `tacompanion stats --rule`)",
@@ -48,7 +50,7 @@ def change_setting(study: Study, key: str, values: list[str]) -> Any:
         value: Any = list(dict.fromkeys(labels))
     elif key == "default_coder":
         value = " ".join(" ".join(values).split())
-    elif key == "player":
+    elif key in ("player", "recorder"):
         from tacompanion.core.playback import template_command
 
         value = " ".join(values).strip()
