@@ -324,7 +324,17 @@ class TacompanionApp(App):
             return False
         self.notify(f"Playing {media.path} from {clock(start)} ({moment.label}, {choice.name}); "
                     "p stops, < > move 5 s, P replays.", timeout=4)
+        self.set_timer(1.5, partial(self._player_ended_early, self.player.process, choice.name))
         return True
+
+    def _player_ended_early(self, process, name: str) -> None:
+        """A player that fails (no audio device, a file it cannot read) ends at
+        once: say so rather than leave "Playing" unanswered."""
+        if process is None or process is not self.player.process or process.poll() in (None, 0):
+            return
+        self.notify(f"{name} ended at once (exit status {process.returncode}): no audio device, or "
+                    "it cannot read the file? Try the file in the player yourself, or set another "
+                    "(tacompanion settings player).", severity="error", timeout=10)
 
     def seek_playback(self, delta_ms: int) -> None:
         from tacompanion.core.document import clock
