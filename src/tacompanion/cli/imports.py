@@ -136,7 +136,13 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     with study_to_fill(default_path(args.db)) as study:
         assign = _assign_sources(study, project, args.participant)
         summary = import_project(study, project, merge=args.merge, assign=assign)
+        from tacompanion.formats.qdpx_media import attach_imported_media
+
+        recordings, problems = attach_imported_media(study, project, path)
+        summary.problems.extend(problems)
     print("\n".join(summary_lines(summary, path, merge=args.merge)))
+    for line in recordings:
+        print(line)
     return 0
 
 

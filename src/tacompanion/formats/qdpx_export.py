@@ -42,6 +42,7 @@ class ExportResult:
     counts: dict[str, int] = field(default_factory=dict)
     not_exported: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. names other tools merge
+    media_files: list[tuple[str, str]] = field(default_factory=list)  # (archive name, file) to stream in
 
 
 def _clean(text: str) -> str:
@@ -107,13 +108,15 @@ def _value_element(parent: ET.Element, kind: str, value) -> None:
         _sub(parent, "TextValue", text=value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
-def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = False) -> ExportResult:
+def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = False,
+               media: str | None = None) -> ExportResult:
     """The .qdpx file's bytes, what went in and what could not. Memos go where
     other tools read them: a participant's memo is its Case's Description, a
     transcript's (or an interview's) its TextSource's, the study memo the
     Project's; journal entries are Notes whose text is a file in sources/
     (as QualCoder reads and writes journals). `qualify_names`: codes and
-    themes that share a name get their parent's name added."""
+    themes that share a name get their parent's name added. `media`: "embed"
+    or "link" writes attached recordings (formats/qdpx_media.py)."""
     rows = export_rows(study)
     su = rows["study_uuid"]
     rules = redaction_pattern(rows["redactions"] if redacted else [])
@@ -366,6 +369,12 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
         sources.append((el, i["participant_id"]))
         result.counts["interview notes"] = result.counts.get("interview notes", 0) + 1
 
+    from tacompanion.formats import qdpx_media
+
+    if media:
+        sources += qdpx_media.media_sources(study, su, media, rules, result)
+    elif (left := qdpx_media.left_out_line(study)) is not None:
+        result.not_exported.append(left)
     if rows["participants"]:
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:
@@ -501,10 +510,16 @@ def _info(name: str) -> zipfile.ZipInfo:
 
 
 def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = False,
-                qualify_names: bool = False) -> ExportResult:
-    """Build the project and write it atomically to `path`."""
+                qualify_names: bool = False, media: str | None = None) -> ExportResult:
+    """Build the project and write it atomically to `path` (with `media`
+    "embed", the recordings streamed in after it)."""
     from tacompanion.formats.atomic_write import write_bytes_atomically
 
-    result = build_qdpx(study, redacted=redacted, qualify_names=qualify_names)
-    write_bytes_atomically(path, result.data)
+    result = build_qdpx(study, redacted=redacted, qualify_names=qualify_names, media=media)
+    if result.media_files:
+        from tacompanion.formats.qdpx_media import write_with_media
+
+        write_with_media(path, result.data, result.media_files)
+    else:
+        write_bytes_atomically(path, result.data)
     return result

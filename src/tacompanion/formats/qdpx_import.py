@@ -187,6 +187,7 @@ class _Reader:
                 cases.append(QCase(canonical_guid(c.get("guid")), (c.get("name") or f"Case {n}").strip(),
                                    values, sources, _text_of(_child(c, "Description"))))
         sources: list[QSource] = []
+        media: list = []  # recordings: attached after the import (formats/qdpx_media.py)
         for sources_el in _children(root, "Sources"):
             for s in sources_el:
                 kind = _local(s.tag)
@@ -205,9 +206,12 @@ class _Reader:
                             self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
                             continue
                     self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
-                elif kind in ("PictureSource", "AudioSource", "VideoSource"):
-                    what = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}[kind]
-                    self.problems.append(f"{what} source {s.get('name') or s.get('guid')!r}: not imported "
+                elif kind in ("AudioSource", "VideoSource"):
+                    from tacompanion.formats.qdpx_media import read_media_source
+
+                    media.append(read_media_source(s, _local, canonical_guid))
+                elif kind == "PictureSource":
+                    self.problems.append(f"picture source {s.get('name') or s.get('guid')!r}: not imported "
                                          "(tacompanion holds text only)")
         notes: list[QNote] = []
         for notes_el in _children(root, "Notes"):
@@ -236,6 +240,7 @@ class _Reader:
             name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
             sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
             variable_types=variable_types, problems=self.problems, description=description,
+            media=media,
         )
 
     def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
@@ -358,8 +363,13 @@ class _Reader:
 
 def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -> ImportSummary:
     """Read the whole file, then write it in one transaction."""
+    from tacompanion.formats.qdpx_media import attach_imported_media
+
     project = read_qdpx(path)
-    return import_project(study, project, merge=merge)
+    summary = import_project(study, project, merge=merge)
+    _done, problems = attach_imported_media(study, project, path)
+    summary.problems.extend(problems)
+    return summary
 
 
 def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:

@@ -34,6 +34,7 @@ class Media:
     format: str
     kind: str
     added_at: str
+    uuid: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -71,7 +72,7 @@ def _media(study: Study, r: dict) -> Media:
     return Media(
         r["id"], r["pseudonym"], r["participant_id"], r["interview_id"], r["interview_start"],
         r["transcript_id"], r["transcript"], r["path"], full_path(study, r["path"]), r["size"],
-        r["sha256"], r["hash_method"], r["duration_ms"], r["format"], r["kind"], r["added_at"],
+        r["sha256"], r["hash_method"], r["duration_ms"], r["format"], r["kind"], r["added_at"], r["uuid"],
     )
 
 
@@ -122,7 +123,7 @@ def find_transcript(study: Study, participant_id: int, pseudonym: str, name: str
 
 def add_media(
     study: Study, path: str | os.PathLike, facts, *, participant: str,
-    interview_id: int | None = None, transcript_id: int | None = None,
+    interview_id: int | None = None, transcript_id: int | None = None, uuid: str | None = None,
 ) -> Media:
     """Attach a probed recording (formats.media_probe.MediaFacts). A
     transcript linked to an interview attaches to that interview too."""
@@ -139,7 +140,8 @@ def add_media(
             raise StudyError(f"{path}: already attached to {who['pseudonym']}; nothing to do")
         table = db["media"]
         table.insert({
-            "uuid": new_uuid(), "participant_id": who["id"], "interview_id": interview_id,
+            "uuid": uuid if uuid and not db.execute("SELECT 1 FROM media WHERE uuid = ?", (uuid,)).fetchone()
+            else new_uuid(), "participant_id": who["id"], "interview_id": interview_id,
             "transcript_id": transcript_id, "path": stored, "size": facts.size,
             "sha256": facts.sha256, "hash_method": facts.hash_method,
             "duration_ms": facts.duration_ms, "format": facts.format, "kind": facts.kind,
@@ -244,3 +246,62 @@ def note_recording_moment(study: Study, note_id: int) -> tuple[Moment, Media | N
     r = rows[0]
     media = _recording_for(study, r["participant_id"], interview_id=r["interview_id"])
     return note_moment(r["elapsed_ms"], r["recording_offset_ms"]), media, f"{r['pseudonym']}'s interview"
+
+
+# -- exchange (formats/qdpx_media.py) ----------------------------------------------------------
+
+
+def transcript_for_media(study: Study, media: Media) -> dict | None:
+    """The transcript a recording records (attached to it, or the first of
+    its interview), with its timed turns: uuid, file_name, text, segments."""
+    tid = media.transcript_id
+    if tid is None and media.interview_id is not None:
+        tid = study.scalar("SELECT id FROM transcripts WHERE interview_id = ? ORDER BY id LIMIT 1",
+                           (media.interview_id,))
+    if tid is None:
+        return None
+    rows = study.query("SELECT uuid, file_name, text FROM transcripts WHERE id = ?", (tid,))
+    if not rows:
+        return None
+    out = rows[0]
+    out["segments"] = study.query(
+        "SELECT uuid, start_pos, end_pos, start_ms FROM segments WHERE transcript_id = ? "
+        "AND start_ms IS NOT NULL ORDER BY position", (tid,))
+    return out
+
+
+def source_owner(study: Study, project, media) -> tuple[str, int | None] | None:
+    """(pseudonym, transcript id or None) of an imported recording: the
+    transcript its Transcript's text became, else the case that lists it."""
+    if media.transcript_source:
+        rows = study.query("SELECT t.id, p.pseudonym FROM transcripts t JOIN participants p "
+                           "ON p.id = t.participant_id WHERE t.uuid = ?", (media.transcript_source,))
+        if not rows:
+            text = next((s.text for s in project.sources if s.guid == media.transcript_source), None)
+            if text is not None:
+                rows = study.query("SELECT t.id, p.pseudonym FROM transcripts t JOIN participants p "
+                                   "ON p.id = t.participant_id WHERE t.text = ? ORDER BY t.id LIMIT 1", (text,))
+        if rows:
+            return rows[0]["pseudonym"], rows[0]["id"]
+    for case in project.cases:
+        if media.guid in case.sources:
+            row = study.query("SELECT pseudonym FROM participants WHERE uuid = ? OR pseudonym = ? "
+                              "ORDER BY uuid = ? DESC LIMIT 1", (case.guid, case.name, case.guid))
+            if row:
+                return row[0]["pseudonym"], None
+    return None
+
+
+def set_turn_times(study: Study, transcript_id: int, sync_points: list[tuple[int, int]]) -> int:
+    """Give turns without a time the time of the SyncPoint at their first
+    character; how many were given one."""
+    by_position = dict(sync_points)
+    changed = 0
+    with study.write() as db:
+        for seg_id, start_pos in db.execute(
+                "SELECT id, start_pos FROM segments WHERE transcript_id = ? AND start_ms IS NULL",
+                (transcript_id,)).fetchall():
+            if start_pos in by_position:
+                db.execute("UPDATE segments SET start_ms = ? WHERE id = ?", (by_position[start_pos], seg_id))
+                changed += 1
+    return changed
