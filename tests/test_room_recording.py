@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import sys
-import time
 from pathlib import Path
+
+import pytest
 
 from tacompanion.store import media as store_media
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.interview.interview import InterviewScreen
 
 from .test_app_interview import interview_row, request, text_of, type_text
-from .test_media import STANDIN, wait_async
+from .test_media import wait_async
 
 RECORDER = """\
 import json, sys, time
@@ -118,3 +120,22 @@ async def test_no_recorder_found_names_the_setting_and_the_clock_waits(study, tm
         assert "no recorder found (ffmpeg, arecord or sox's rec)" in said[-1]
         assert "tacompanion settings recorder" in said[-1]
     assert interview_row(study)["started_at"] is None
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
+async def test_ffmpeg_records_a_synthetic_input_into_a_wav_that_is_attached(study, tmp_path):
+    study.set_setting("recorder", "ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi "
+                      "-i sine=frequency=440:sample_rate=8000 -ac 1 -y {file}")
+    app = TacompanionApp(study, request(study))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("f9")
+        assert screen.room_recording is not None, "ffmpeg did not start"
+        path = Path(screen.room_recording.recorder.file)
+        await wait_async(pilot, lambda: path.exists() and path.stat().st_size > 4000, "ffmpeg to write")
+        await pilot.press("ctrl+f", "enter")
+        await wait_async(pilot, lambda: store_media.list_media(study), "the recording to be attached")
+    [m] = store_media.list_media(study)
+    assert m.full_path == path and m.format == "wav" and m.duration_ms and m.duration_ms > 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

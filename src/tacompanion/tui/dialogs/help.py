@@ -39,6 +39,8 @@ _KEY_NAMES = {
     "end": "End",
     "delete": "Del",
     "backspace": "Backspace",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
 }
 
 

@@ -58,15 +58,15 @@ class RoomRecording:
         if r is None:
             return ""
         if r.failed:
-            return "[b reverse $error] RECORDER STOPPED [/] "
+            return " [b reverse $error] RECORDER STOPPED [/]"
         if r.stopped:
             return ""
         seconds = int(r.seconds())
         length = f"{seconds // 60:02d}:{seconds % 60:02d}" if seconds < 3600 else \
             f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
         if r.paused:
-            return f"[b $warning]❚❚ rec {length}[/] "
-        return f"[b $error]● rec {length}[/] "
+            return f" [b $warning]❚❚ rec {length}[/]"
+        return f" [b $error]● rec {length}[/]"
 
     def stop_and_attach(self) -> str | None:
         """Stop the recorder and attach its file to the interview (offset 0);
