@@ -521,7 +521,11 @@ def run_app(
     start: tuple[str, int] | None = None,
 ) -> TacompanionApp:
     app = TacompanionApp(study, interview, coder=coder, start=start)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if getattr(app, "_player", None) is not None:
+            app._player.stop()  # never leave a player running after the app
     if app.study_failure is not None:
         raise app.study_failure
     if app.return_code:

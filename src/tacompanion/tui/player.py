@@ -25,6 +25,17 @@ from pathlib import Path
 from tacompanion.core.playback import PLAYERS, builtin_command, template_command
 
 
+def die_with_parent() -> None:
+    """In the child, before exec (Linux): SIGTERM when tacompanion itself
+    dies, however it dies, so that no player or recorder outlives it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class PlayerMissing(Exception):
     """No player found: the message names the `player` setting."""
 
@@ -134,7 +145,7 @@ class Player:
             argv = builtin_command(choice.name, choice.executable or choice.name, self.file, start_ms, ipc)
         self.process = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, close_fds=True,
+            start_new_session=True, close_fds=True, preexec_fn=die_with_parent,
         )
         self._position_ms, self._started = start_ms, time.monotonic()
 

@@ -13,6 +13,8 @@ note's time is then its place in the file, with a recording offset of zero
 
 Ending: SIGCONT then SIGINT (each recorder then finishes its file's header),
 SIGTERM and at last SIGKILL, by the child's pid (its own process group).
+Should tacompanion itself be killed, the recorder gets SIGTERM (Linux's
+parent-death signal) and finishes its file: it never records on unseen.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import time
 from dataclasses import dataclass
 
 from tacompanion.core.playback import template_command
+from tacompanion.tui.player import die_with_parent
 
 RECORDERS = ("ffmpeg", "arecord", "rec")
 
@@ -88,6 +91,7 @@ class Recorder:
             self.process = subprocess.Popen(
                 self.argv(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True, umask=0o077,
+                preexec_fn=die_with_parent,
             )
         except OSError:
             os.unlink(self.file)
