@@ -223,12 +223,12 @@ async def test_p_plays_a_turn_from_its_start_and_p_again_stops(demo, standin):
         await pilot.press("p")
         await wait_async(pilot, lambda: process.poll() is not None, "the player to end")
         assert said[-1] == "Recording stopped."
-        # < > and P restart a player without a socket at the new time.
+        # - + and P restart a player without a socket at the new time.
         standin.unlink()
         await pilot.press("p")
         await wait_async(pilot, standin.exists, "the player again")
         standin.unlink()
-        await pilot.press("greater_than_sign")
+        await pilot.press("plus")
         await wait_async(pilot, standin.exists, "the player 5 s on")
         on = float(json.loads(standin.read_text())[0].split("=")[1])
         assert start_2 / 1000 + 5 <= on < start_2 / 1000 + 5 + LIMIT_S

@@ -323,7 +323,7 @@ class TacompanionApp(App):
                         severity="error", timeout=10)
             return False
         self.notify(f"Playing {media.path} from {clock(start)} ({moment.label}, {choice.name}); "
-                    "p stops, < > move 5 s, P replays.", timeout=4)
+                    "p stops, - + move 5 s, P replays.", timeout=4)
         self.set_timer(1.5, partial(self._player_ended_early, self.player.process, choice.name))
         return True
 

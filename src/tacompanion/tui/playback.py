@@ -7,7 +7,7 @@ A screen adds `playback_bindings("its-prefix")` to its BINDINGS, mixes in
 does the rest (`TacompanionApp.play_item`), so every screen behaves alike:
 
     p   play from the item's time; again: stop
-    <   back 5 s      >   on 5 s      P   replay the item from its time
+    -   back 5 s      + (or =)   on 5 s      P   replay the item from its time
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from tacompanion.core.playback import SEEK_STEP_MS
 def playback_bindings(prefix: str, *, play_key: str = "p", show: bool = False) -> list[Binding]:
     return [
         Binding(play_key, "play", "Play / stop recording", id=f"{prefix}.play", show=show),
-        Binding("less_than_sign", f"seek({-SEEK_STEP_MS})", "Recording: back 5 s",
+        Binding("minus", f"seek({-SEEK_STEP_MS})", "Recording: back 5 s",
                 id=f"{prefix}.seek_back", show=False),
-        Binding("greater_than_sign", f"seek({SEEK_STEP_MS})", "Recording: on 5 s",
+        Binding("plus,equals_sign", f"seek({SEEK_STEP_MS})", "Recording: on 5 s",
                 id=f"{prefix}.seek_on", show=False),
         Binding("P", "replay", "Recording: replay the item", id=f"{prefix}.replay", show=False),
     ]

@@ -39,8 +39,9 @@ _KEY_NAMES = {
     "end": "End",
     "delete": "Del",
     "backspace": "Backspace",
-    "less_than_sign": "<",
-    "greater_than_sign": ">",
+    "minus": "-",
+    "plus": "+",
+    "equals_sign": "=",
 }
 
 
