@@ -66,7 +66,7 @@ class AnswersScreen(PlaysRecording, ModalScreen[Answer | None]):
 
 
 def _escape(text: str) -> str:
-    from rich.markup import escape
+    from tacompanion.core.words import escape_markup as escape
 
     return escape(text)
 
