@@ -6,13 +6,15 @@ from __future__ import annotations
 import argparse
 
 from tacompanion import __version__
-from tacompanion.cli import analysis, exports, imports, interview, media, people, rigour, study, teams
+from tacompanion.cli import (
+    analysis, codebook, exports, framework, imports, interview, media, people, rigour, study, teams,
+)
 from tacompanion.cli.common import PROG, add_db_option
 
 # The groups, in the order their commands appear in --help: the room, the
 # study file, the material in, its people and documents, their recordings,
-# the desk, rigour, the team, the material out.
-GROUPS = (interview, study, imports, people, media, analysis, rigour, teams, exports)
+# the codebook, the desk, the framework, rigour, the team, the material out.
+GROUPS = (interview, study, imports, people, media, codebook, analysis, framework, rigour, teams, exports)
 
 
 def build_parser() -> argparse.ArgumentParser:
