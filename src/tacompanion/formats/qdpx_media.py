@@ -44,6 +44,9 @@ def media_sources(study: Study, study_uuid: str, how: str, rules, result) -> lis
     from tacompanion.formats.media_probe import check_unchanged
     from tacompanion.store.media import list_media, transcript_for_media
 
+    def red(text: str) -> str:  # the redaction list applies to every field
+        return redact(text, rules).text if rules[0] is not None else text
+
     out: list[tuple[ET.Element, int]] = []
     for m in list_media(study):
         problem = check_unchanged(m.full_path, m.size, m.sha256, m.hash_method)
@@ -59,14 +62,14 @@ def media_sources(study: Study, study_uuid: str, how: str, rules, result) -> lis
             result.media_files.append((f"sources/{m.uuid}{ext}", str(m.full_path)))
         else:
             path = "absolute://" + m.full_path.resolve().as_posix()
-        el = ET.Element(tag, {"guid": m.uuid, "name": m.full_path.name, "path": path})
+        el = ET.Element(tag, {"guid": m.uuid, "name": red(m.full_path.name), "path": path})
         if how == "link":
             el.set("currentPath", path)
         transcript = transcript_for_media(study, m)
         if transcript is not None:
             tr = ET.SubElement(el, "Transcript", {
                 "guid": derived_guid(study_uuid, "transcript-of", m.uuid, transcript["uuid"]),
-                "name": transcript["file_name"],
+                "name": red(transcript["file_name"]),
                 "plainTextPath": f"internal://{transcript['uuid']}.txt",
             })
             mapped = redact(transcript["text"], rules) if rules[0] is not None else None
