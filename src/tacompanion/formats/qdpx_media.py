@@ -45,7 +45,7 @@ def media_sources(study: Study, study_uuid: str, how: str, rules, result) -> lis
     from tacompanion.store.media import list_media, transcript_for_media
 
     def red(text: str) -> str:  # the redaction list applies to every field
-        return redact(text, rules).text if rules[0] is not None else text
+        return rules(text) if rules else text
 
     out: list[tuple[ET.Element, int]] = []
     for m in list_media(study):
@@ -72,7 +72,7 @@ def media_sources(study: Study, study_uuid: str, how: str, rules, result) -> lis
                 "name": red(transcript["file_name"]),
                 "plainTextPath": f"internal://{transcript['uuid']}.txt",
             })
-            mapped = redact(transcript["text"], rules) if rules[0] is not None else None
+            mapped = redact(transcript["text"], rules) if rules else None
             dropped = 0
             for s in transcript["segments"]:
                 position = s["start_pos"]
