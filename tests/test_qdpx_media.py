@@ -95,3 +95,31 @@ def test_media_link_names_the_file_and_without_media_the_export_says_so(cli, db_
     gone = cli("--db", str(tmp_path / "gone.db"), "import", str(linked))
     assert gone.returncode == 0, gone.stderr
     assert f"recording 'T3.wav': not found at {wav.resolve()}; not attached" in gone.stdout
+
+
+def test_redaction_reaches_the_recordings_names_and_the_sync_points_follow(cli, db_path, tmp_path):
+    study_with_recording(cli, db_path, tmp_path)
+    # "gift" is in a timed turn of T3's transcript; the recording's name holds "T3".
+    for find, replacement in (("T3", "Participant C"), ("gift", "[present]")):
+        assert cli("--db", str(db_path), "redact", "add", find, replacement).returncode == 0
+    out = tmp_path / "red.qdpx"
+    got = cli("--db", str(db_path), "export", "qdpx", "-o", str(out), "--media")
+    assert got.returncode == 0, got.stderr
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("project.qde").decode()
+        assert list(xmlschema.XMLSchema(str(XSD)).iter_errors(xml)) == []
+        root = ET.fromstring(xml)
+        [audio] = root.findall("q:Sources/q:AudioSource", NS)
+        [transcript] = audio.findall("q:Transcript", NS)
+        text = z.read("sources/" + transcript.get("plainTextPath").removeprefix("internal://")).decode()
+    assert "T3" not in audio.get("name") and "T3" not in transcript.get("name")
+    assert "gift" not in text and "[present]" in text
+    with Study.open(db_path) as study:
+        turns = [r["text"] for r in study.query(
+            "SELECT s.text FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+            "WHERE t.file_name = 't3-interview.vtt' AND s.start_ms IS NOT NULL ORDER BY s.position")]
+    points = [int(p.get("position")) for p in transcript.findall("q:SyncPoint", NS)]
+    assert len(points) == len(turns)
+    # Each SyncPoint still stands at the start of its turn in the redacted text.
+    for position, turn in zip(points, turns, strict=True):
+        assert text[position:position + 12] == turn.replace("gift", "[present]").replace("T3", "Participant C")[:12]

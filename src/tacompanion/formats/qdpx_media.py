@@ -62,6 +62,10 @@ def media_sources(study: Study, study_uuid: str, how: str, rules, result) -> lis
             result.media_files.append((f"sources/{m.uuid}{ext}", str(m.full_path)))
         else:
             path = "absolute://" + m.full_path.resolve().as_posix()
+            if red(path) != path:  # a link must name the real file: say so rather than hide it
+                result.warnings.append(f"the path of recording {red(m.full_path.name)!r} holds text on the "
+                                       "redaction list and is written as it is (a link needs it); "
+                                       "--media puts the file in the archive under its GUID instead")
         el = ET.Element(tag, {"guid": m.uuid, "name": red(m.full_path.name), "path": path})
         if how == "link":
             el.set("currentPath", path)
