@@ -45,3 +45,28 @@ def compile_redactions(pairs: Iterable[tuple[str, str]]) -> Callable[[str], str]
         return pattern.sub(lambda m: replacements[m.lastindex - 1], text)
 
     return redact
+
+
+_CELL_SEP = "\x00"  # never in a find: the cells of a row are redacted in one pass
+
+
+def compile_row_redactions(pairs: Iterable[tuple[str, str]]) -> Callable[[list[str]], list[str]]:
+    """A function that applies the pairs to every cell of a row; the same as
+    applying `compile_redactions` cell by cell, in one regex pass per row.
+    Cells are joined with NUL, which no find or replacement holds and which is
+    not a word character, so a match never spans two cells and the word-edge
+    rules see each cell's own edges."""
+    pairs = list(pairs)
+    redact = compile_redactions(pairs)
+    if not any(find for find, _ in pairs):
+        return lambda cells: cells
+    if any(_CELL_SEP in find or _CELL_SEP in replacement for find, replacement in pairs):
+        return lambda cells: [redact(c) for c in cells]
+
+    def redact_row(cells: list[str]) -> list[str]:
+        joined = _CELL_SEP.join(cells)
+        if joined.count(_CELL_SEP) != len(cells) - 1:  # a cell holds NUL itself: cell by cell
+            return [redact(c) for c in cells]
+        return redact(joined).split(_CELL_SEP)
+
+    return redact_row

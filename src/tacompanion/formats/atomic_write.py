@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def write_text_atomically(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> Path:
@@ -18,6 +20,17 @@ def write_text_atomically(path: str | os.PathLike, text: str, *, encoding: str =
 def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, flushed to disk, then
     renamed over it (a .qdpx zip, or encoded text)."""
+    with atomic_output(path) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary file to write an export to piece by piece: a temporary file
+    beside `path`, flushed to disk and renamed over it when the block ends
+    without an error (removed otherwise), so a reader never sees half of it
+    and the export never has to be held whole in memory."""
     if Path(path).is_dir():
         raise IsADirectoryError(f"{path}: is a folder")
     target = Path(path)
@@ -25,11 +38,9 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        # Exports hold research data: private (0600, as mkstemp made it) unless
-        # they replace a file whose permissions someone chose.
         with contextlib.suppress(OSError):
             os.chmod(temp, target.stat().st_mode & 0o777)
         os.replace(temp, target)
@@ -37,4 +48,3 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    return target

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tacompanion.core.qdpx import QProject, split_notes
-from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
@@ -24,7 +23,10 @@ from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 
 def export_rows(study: Study) -> dict[str, Any]:
-    """Everything an export writes, as plain rows."""
+    """Everything an export writes as plain rows, except what grows with the
+    data: transcripts come without their text (`export_text`) and codings
+    are read one source at a time (`export_codings_of`); "coders" and
+    "coding_totals" say what the export needs of all of them."""
     q = study.query
     return {
         "study_uuid": study.setting("study_uuid") or "",
@@ -34,7 +36,7 @@ def export_rows(study: Study) -> dict[str, Any]:
                    "FROM codes ORDER BY position, id"),
         "participants": q("SELECT id, uuid, pseudonym, pilot, attributes, created_at FROM participants "
                           "ORDER BY pseudonym COLLATE NOCASE, id"),
-        "transcripts": q("SELECT id, uuid, participant_id, file_name, format, text, imported_at "
+        "transcripts": q("SELECT id, uuid, participant_id, file_name, format, imported_at "
                          "FROM transcripts ORDER BY participant_id, file_name, id"),
         "interviews": q("SELECT id, uuid, participant_id, pilot, created_at, started_at, recording_offset_ms "
                         "FROM interviews "
@@ -43,14 +45,49 @@ def export_rows(study: Study) -> dict[str, Any]:
                    "ORDER BY interview_id, coalesce(elapsed_ms, 0), id"),
         "segments": q("SELECT s.id, s.uuid, s.transcript_id, s.start_pos, s.end_pos FROM segments s "
                       "WHERE s.id IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)"),
-        "codings": q("SELECT id, uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
-                     "created_at, starred FROM codings ORDER BY start_pos, end_pos, id"),
+        "note_codings": q(f"SELECT {_CODING_COLUMNS} FROM codings WHERE note_id IS NOT NULL "
+                          "ORDER BY start_pos, end_pos, id"),
+        "coders": export_coders(study),
+        "coding_totals": study.conn.execute(
+            "SELECT count(*), coalesce(sum(starred), 0) FROM codings").fetchone(),
         "memos": q("SELECT id, uuid, code_id, theme_id, transcript_id, segment_id, note_id, "
                    "participant_id, interview_id, text, created_at FROM memos ORDER BY id"),
         "journal": q("SELECT id, uuid, entry_date, text, created_at FROM journal ORDER BY entry_date, id"),
         "redactions": [(r["find"], r["replacement"]) for r in
                        q("SELECT find, replacement FROM redactions ORDER BY length(find) DESC, find")],
     }
+
+
+_CODING_COLUMNS = "id, uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, created_at, starred"
+
+
+def export_coders(study: Study) -> list[str]:
+    """The coders (names not empty) in the order they first code, reading the
+    codings by start, end and id: the order the export met them in. Only when
+    two names differ by case alone does that order show (users are listed
+    case-insensitively sorted), so only then is every coding read for it."""
+    names = [r[0] for r in study.conn.execute("SELECT DISTINCT coder FROM codings WHERE coder <> ''")]
+    if len({n.casefold() for n in names}) == len(names):
+        return sorted(names)
+    seen: dict[str, None] = {}
+    for (name,) in study.conn.execute("SELECT coder FROM codings WHERE coder <> '' ORDER BY start_pos, end_pos, id"):
+        seen.setdefault(name, None)
+    return list(seen)
+
+
+def export_text(study: Study, transcript_id: int) -> str:
+    """A transcript's text, read when its source is written."""
+    return study.conn.execute("SELECT text FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()[0]
+
+
+def export_codings_of(study: Study, transcript_id: int) -> list[tuple]:
+    """A transcript's codings by start, end and id, as tuples (id, start,
+    end, uuid, code id, coder, created_at)."""
+    return study.conn.execute(
+        "SELECT id, start_pos, end_pos, uuid, code_id, coder, created_at FROM codings "
+        "WHERE transcript_id = ? ORDER BY start_pos, end_pos, id",
+        (transcript_id,),
+    ).fetchall()
 
 
 # -- import ------------------------------------------------------------------------------------
@@ -301,6 +338,8 @@ class _Importer:
             seen_hash.add((pid, digest))
             suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
             fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
+            from tacompanion.core.transcript import markdown_skip, segment_text
+
             parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
             cur = self.conn.execute(
                 "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
