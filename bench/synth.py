@@ -805,6 +805,8 @@ def dump_digest(path: str | os.PathLike) -> str:
 
 
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", type=int, default=None, metavar="N",
+                        help="a study N times the default (see scaled_sizes); sizes named too win")
     for name, default in DEFAULT_SIZES.items():
         parser.add_argument(
             f"--{name}",
@@ -815,8 +817,23 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def scaled_sizes(scale: int) -> dict[str, int]:
+    """The study `scale` times the default: transcripts, codings and
+    participants times `scale`, codes 100 per unit of scale (at least 300):
+    --scale 10 is issue 16's larger study (500 transcripts, 5M words, 100
+    participants, 1,000 codes, 200,000 codings)."""
+    if scale == 1:
+        return {}
+    d = DEFAULT_SIZES
+    return {"transcripts": d["transcripts"] * scale, "codings": d["codings"] * scale,
+            "participants": d["participants"] * scale, "codes": max(d["codes"], 100 * scale)}
+
+
 def sizes_from_args(args: argparse.Namespace) -> dict[str, int]:
-    return {k: v for k in DEFAULT_SIZES if (v := getattr(args, k)) is not None}
+    """--scale first, then any size named on the command line."""
+    sizes = scaled_sizes(getattr(args, "scale", None) or 1)
+    sizes.update({k: v for k in DEFAULT_SIZES if (v := getattr(args, k)) is not None})
+    return sizes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -453,7 +453,7 @@ _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#
 
 class _Chunks(list):
     """XML text on its way into the zip: pieces gathered, then encoded and
-    written a few hundred kilobytes at a time."""
+    written (the head of the file, then one source at a time)."""
 
     def __init__(self, dest: BinaryIO) -> None:
         super().__init__()
@@ -495,9 +495,9 @@ def _serialise(el: ET.Element, out: list[str], lazy: dict[int, Callable[[], Iter
     for child in children:
         _serialise(child, out, lazy)
     if more is not None:
-        for piece in more():
+        for piece in more():  # a whole source each
             out.append(piece)
-            if len(out) > 2000 and isinstance(out, _Chunks):
+            if isinstance(out, _Chunks):
                 out.flush()
     out.append(f"</{el.tag}>")
 
