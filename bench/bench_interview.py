@@ -104,8 +104,8 @@ def time_store_commit(study, guide, interview_id: int, runs: int) -> list[float]
 
 def time_screen_commit(study, participant_id: int, guide_id: int, runs: int) -> list[float]:
     from tacompanion.tui.app import TacompanionApp
-    from tacompanion.tui.screens.interview import InterviewScreen
-    from tacompanion.tui.screens.interview_start import InterviewRequest
+    from tacompanion.tui.interview.interview import InterviewScreen
+    from tacompanion.tui.interview.interview_start import InterviewRequest
 
     times: list[float] = []
 

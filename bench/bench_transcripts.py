@@ -140,7 +140,7 @@ def bench_open(tmp: Path, runs: int) -> float:
     from tacompanion.store.study import Study
     from tacompanion.store.transcripts import import_transcript
     from tacompanion.tui.app import TacompanionApp
-    from tacompanion.tui.widgets.transcript_view import TranscriptView
+    from tacompanion.tui.familiarise.transcript_view import TranscriptView
 
     folder = tmp / "open"
     folder.mkdir()

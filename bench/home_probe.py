@@ -27,7 +27,7 @@ import tacompanion.cli  # noqa: E402,F401
 stamps["cli-imported"] = time.time()
 
 from tacompanion.tui.app import TacompanionApp  # noqa: E402
-from tacompanion.tui.screens.home import HomeScreen  # noqa: E402
+from tacompanion.tui.home.home import HomeScreen  # noqa: E402
 
 stamps["tui-imported"] = time.time()
 

@@ -55,7 +55,7 @@ from tacompanion.store.study import Study  # noqa: E402
 
 CACHE = BENCH / ".cache"
 TERMINAL_SIZE = (120, 40)  # columns, rows
-HELP_MARKER = "one study in one SQLite file"  # on the help screen (tui/screens/help.py)
+HELP_MARKER = "one study in one SQLite file"  # on the help screen (tui/dialogs/help.py)
 
 
 class BenchError(Exception):
@@ -526,8 +526,8 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
 
     from tacompanion.store.codes import list_codes
     from tacompanion.tui.app import TacompanionApp
-    from tacompanion.tui.screens.coding import CodingScreen
-    from tacompanion.tui.screens.picker import FuzzyPicker
+    from tacompanion.tui.coding.coding import CodingScreen
+    from tacompanion.tui.dialogs.picker import FuzzyPicker
 
     out: dict[str, float] = {}
 
@@ -620,10 +620,10 @@ def _themes_run(path: str) -> dict[str, float]:
 
     from tacompanion.store.thematic import thematic_map
     from tacompanion.tui.app import TacompanionApp
-    from tacompanion.tui.screens.help import HelpScreen
-    from tacompanion.tui.screens.matrix import MatrixScreen
-    from tacompanion.tui.screens.review import ReviewScreen
-    from tacompanion.tui.screens.thematic_map import ThemeMapScreen
+    from tacompanion.tui.dialogs.help import HelpScreen
+    from tacompanion.tui.thematic.matrix import MatrixScreen
+    from tacompanion.tui.thematic.review import ReviewScreen
+    from tacompanion.tui.thematic.thematic_map import ThemeMapScreen
 
     out: dict[str, float] = {}
 

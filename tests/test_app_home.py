@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tacompanion.store.participants import ensure_participant
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.backup import BackupScreen
-from tacompanion.tui.screens.help import HelpScreen
-from tacompanion.tui.screens.home import HomeScreen
+from tacompanion.tui.dialogs.backup import BackupScreen
+from tacompanion.tui.dialogs.help import HelpScreen
+from tacompanion.tui.home.home import HomeScreen
 
 from .conftest import drawn_text
 

@@ -14,17 +14,17 @@ from tacompanion.formats.guide_file import read_guide_file
 from tacompanion.store import interviews as store
 from tacompanion.store.notes import add_note
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.help import HelpScreen
-from tacompanion.tui.screens.home import HomeScreen
-from tacompanion.tui.screens.dialogs import ConfirmScreen
-from tacompanion.tui.screens import interview as interview_screen_module
-from tacompanion.tui.screens.interview import InterviewScreen
-from tacompanion.tui.screens.interview_dialogs import (
+from tacompanion.tui.dialogs.help import HelpScreen
+from tacompanion.tui.home.home import HomeScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen
+from tacompanion.tui.interview import interview as interview_screen_module
+from tacompanion.tui.interview.interview import InterviewScreen
+from tacompanion.tui.interview.interview_dialogs import (
     JumpScreen,
     ResumeScreen,
     SummaryScreen,
 )
-from tacompanion.tui.screens.interview_start import InterviewRequest, StartInterviewScreen
+from tacompanion.tui.interview.interview_start import InterviewRequest, StartInterviewScreen
 
 from .conftest import drawn_text
 

@@ -9,14 +9,14 @@ from tacompanion.formats.demo import create_demo_study
 from tacompanion.formats.transcript_files import parse_transcript_bytes
 from tacompanion.store.transcripts import import_transcript, list_transcripts, transcript_memo
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.home import HomeScreen
-from tacompanion.tui.screens.import_transcripts import ImportScreen
-from tacompanion.tui.screens.dialogs import MemoScreen
-from tacompanion.tui.screens.reading import ReadingScreen
-from tacompanion.tui.screens.search import SearchScreen
-from tacompanion.tui.screens.transcripts import TranscriptsScreen
-from tacompanion.tui.widgets.notes_panel import NotesPanel, place_notes
-from tacompanion.tui.widgets.transcript_view import TranscriptView, wrap_ranges
+from tacompanion.tui.home.home import HomeScreen
+from tacompanion.tui.familiarise.import_transcripts import ImportScreen
+from tacompanion.tui.dialogs.prompts import MemoScreen
+from tacompanion.tui.familiarise.reading import ReadingScreen
+from tacompanion.tui.familiarise.search import SearchScreen
+from tacompanion.tui.familiarise.transcripts import TranscriptsScreen
+from tacompanion.tui.familiarise.notes_panel import NotesPanel, place_notes
+from tacompanion.tui.familiarise.transcript_view import TranscriptView, wrap_ranges
 
 
 def long_transcript(turns: int = 400) -> str:
@@ -291,7 +291,7 @@ async def test_on_a_narrow_screen_notes_wait_for_n_and_then_follow_the_cursor(st
 
 
 async def test_import_asks_which_speaker_is_the_participant(study, tmp_path):
-    from tacompanion.tui.screens.participant_question import WhichParticipantScreen
+    from tacompanion.tui.familiarise.participant_question import WhichParticipantScreen
 
     (tmp_path / "group.txt").write_text("Interviewer: hi\n\nAnna: hello\n\nBo: hey\n")
     (tmp_path / "p2.txt").write_text("Interviewer: hi\n\nP2: hello\n")

@@ -214,7 +214,7 @@ def test_export_by_question_refuses_an_unknown_guide(cli, db_path):
 
 
 async def test_q_in_coding_mode_offers_the_transcripts_own_guide_or_asks_for_one(two_guides):
-    from tacompanion.tui.screens.picker import FuzzyPicker
+    from tacompanion.tui.dialogs.picker import FuzzyPicker
 
     study, mbt_id, onboarding_id = two_guides
     t3 = transcript_id(study, "t3-interview.vtt")

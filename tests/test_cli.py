@@ -49,8 +49,9 @@ def test_guide_check_reports_every_error_with_file_and_line(cli, tmp_path):
     good.write_text("# T\n## A [5 min]\n- q\n  - p\n", encoding="utf-8")
     done = cli("guide", "check", str(good), str(bad))
     assert done.returncode == 1
-    assert done.stdout.splitlines() == [
-        f"{good}: ok \u2014 1 section, 1 question, 1 probe, 5 min planned",
+    # Results on stdout, errors on stderr (the same for every command).
+    assert done.stdout.splitlines() == [f"{good}: ok \u2014 1 section, 1 question, 1 probe, 5 min planned"]
+    assert done.stderr.splitlines() == [
         f"{bad}:2: duration must be a whole number of minutes above 0, not 'soon'",
         f"{bad}:6: level-3 heading 'Deep': only '#' (title) and '##' (sections) are allowed; "
         "write questions as list items",
@@ -69,7 +70,7 @@ def test_guide_check_unreadable_inputs_are_one_clear_error(cli, tmp_path, kind):
         path.write_bytes("# T\n## Caf\xe9\n- q\n".encode("latin-1"))
     done = cli("guide", "check", str(path))
     assert done.returncode == 1
-    assert done.stdout.count("\n") == 1 and expected in done.stdout
+    assert done.stderr.count("\n") == 1 and expected in done.stderr and not done.stdout
     assert "Traceback" not in done.stdout + done.stderr
 
 

@@ -10,9 +10,9 @@ from tacompanion.store.codes import create_code
 from tacompanion.store.study import Study
 from tacompanion.store.transcripts import import_transcript
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.coding import CodingScreen
-from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScreen
-from tacompanion.tui.screens.picker import FuzzyPicker
+from tacompanion.tui.coding.coding import CodingScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.dialogs.picker import FuzzyPicker
 
 TRANSCRIPT = (
     "Interviewer: Tell me about the last session.\n\n"

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from tacompanion.core.guide_parser import parse_guide
 from tacompanion.core.interview import Interview, InterviewNote, Pause, QuestionEvent, derive_coverage
 from tacompanion.formats.guide_file import read_guide_file
-from tacompanion.tui.widgets.interview_views import coverage_strip, note_markup, outline_lines, status_markup
+from tacompanion.tui.interview.views import coverage_strip, note_markup, outline_lines, status_markup
 from tacompanion.tui.widgets.key_bar import KeyBar, item_markup, key_items, pack_items
 
 from .conftest import drawn_text
@@ -133,7 +133,7 @@ async def test_the_key_bar_honours_check_action_like_textuals_footer():
 async def test_the_interview_key_bar_and_help_leave_out_the_maps_ctrl_t(study):
     from tacompanion.store import interviews as store
     from tacompanion.tui.app import TacompanionApp
-    from tacompanion.tui.screens.interview_start import InterviewRequest
+    from tacompanion.tui.interview.interview_start import InterviewRequest
 
     source, guide = read_guide_file(REPO / "guides" / "mbt-avpd-therapists.md")
     pid, gid = store.prepare_interview(study, source, guide, "mbt.md", "P9", pilot=False)

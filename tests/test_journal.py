@@ -11,8 +11,8 @@ from tacompanion.store.codes import create_code
 from tacompanion.store.memos import save_memo
 from tacompanion.store.study import StudyError
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScreen
-from tacompanion.tui.screens.journal import JournalScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.writing.journal import JournalScreen
 
 from .test_coding_screen import add_transcript
 

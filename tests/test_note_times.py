@@ -48,8 +48,8 @@ def test_the_notes_document_for_coding_shows_the_recording_time(study):
 
 
 async def test_the_coding_screen_and_the_notes_beside_it_show_the_recording_time(study):
-    from tacompanion.tui.screens.coding import CodingScreen
-    from tacompanion.tui.screens.notes_panel import NotesScreen
+    from tacompanion.tui.coding.coding import CodingScreen
+    from tacompanion.tui.familiarise.notes_screen import NotesScreen
 
     iid = interview_with_offset(study)
     app = TacompanionApp(study, coder="ana", start=("notes", iid))

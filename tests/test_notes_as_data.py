@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.coding import CodingScreen
-from tacompanion.tui.screens.home import HomeScreen
-from tacompanion.tui.screens.interview_dialogs import SummaryScreen
+from tacompanion.tui.coding.coding import CodingScreen
+from tacompanion.tui.home.home import HomeScreen
+from tacompanion.tui.interview.interview_dialogs import SummaryScreen
 
 from .test_app_interview import interview_row, request, type_text
 
@@ -53,7 +53,7 @@ async def test_end_summary_key_switches_into_coding_the_notes(study):
 async def test_from_the_home_screen_coding_notes_returns_home(study):
     app = TacompanionApp(study, coder="ana")
     async with app.run_test(size=(80, 24)) as pilot:
-        from tacompanion.tui.screens.interview_start import begin_interview
+        from tacompanion.tui.interview.interview_start import begin_interview
 
         begin_interview(app, request(study), exit_on_end=False)
         await pilot.pause()
@@ -114,7 +114,7 @@ def test_stats_json_lists_interviews(cli, db_path):
 
 async def test_the_transcripts_list_shows_each_participants_notes_and_opens_them_for_coding(study):
     from tacompanion.formats.demo import create_demo_study
-    from tacompanion.tui.screens.transcripts import TranscriptsScreen
+    from tacompanion.tui.familiarise.transcripts import TranscriptsScreen
 
     create_demo_study(study)
     run_interview(study, "P9", notes=("only notes here",))  # no transcript, notes only
@@ -210,7 +210,7 @@ def test_a_hand_mark_overrides_times_from_that_turn_on(study):
 
 
 async def test_the_by_question_view_counts_answers_and_opens_them_for_coding(study):
-    from tacompanion.tui.screens.by_question import AnswersScreen, ByQuestionScreen
+    from tacompanion.tui.writing.by_question import AnswersScreen, ByQuestionScreen
 
     from .test_app_interview import Q
 
@@ -260,7 +260,7 @@ async def test_q_in_coding_mode_marks_where_a_question_starts(study):
 
 async def test_q_in_the_reading_view_marks_where_a_question_starts(study):
     from tacompanion.store.by_question import segment_questions
-    from tacompanion.tui.screens.reading import ReadingScreen
+    from tacompanion.tui.familiarise.reading import ReadingScreen
 
     from .test_app_interview import Q
 
@@ -298,7 +298,7 @@ def test_export_by_question(cli, db_path):
 
 async def test_the_rule_screen_switches_notes_in_or_out_of_the_analysis(study):
     from tacompanion.store.analysis import analyse
-    from tacompanion.tui.screens.prevalence_rule import PrevalenceRuleScreen
+    from tacompanion.tui.thematic.prevalence_rule import PrevalenceRuleScreen
 
     run_interview(study, "P1")
     app = TacompanionApp(study, coder="ana")

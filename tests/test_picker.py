@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App
 
-from tacompanion.tui.screens.picker import FuzzyPicker, Picked
+from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
 
 ITEMS = [(1, "Silence in the group"), (2, "Shame"), (3, "Therapist silence")]
 

@@ -10,8 +10,8 @@ import pytest
 from tacompanion.store.redactions import add_redaction
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.clipboard import SYSTEM, TERMINAL
-from tacompanion.tui.screens.coding import CodingScreen
-from tacompanion.tui.screens.review import ReviewScreen
+from tacompanion.tui.coding.coding import CodingScreen
+from tacompanion.tui.thematic.review import ReviewScreen
 
 from .test_report import SAYS, build
 

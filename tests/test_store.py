@@ -231,10 +231,23 @@ def test_fixture_of_every_released_schema_version_opens(tmp_path):
     for fixture in fixtures:
         copy = tmp_path / fixture.name
         shutil.copy(fixture, copy)
+        before = _row_counts(copy, ("participants", "transcripts", "codings", "notes", "journal"))
         with Study.open(copy, create=False) as s:
             assert s.schema_version == schema.latest_version()
-            assert [p["pseudonym"] for p in list_participants(s)] == ["P1", "P2"]
-            assert s.scalar("SELECT title FROM guides") == "Fixture guide"
+            assert before == {t: s.scalar(f"SELECT count(*) FROM {t}") for t in before}, fixture.name
+            if fixture.name == "study-v1.db":
+                assert [p["pseudonym"] for p in list_participants(s)] == ["P1", "P2"]
+                assert s.scalar("SELECT title FROM guides") == "Fixture guide"
+
+
+def _row_counts(path, tables) -> dict[str, int]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    finally:
+        conn.close()
 
 
 # -- content -----------------------------------------------------------------------

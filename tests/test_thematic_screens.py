@@ -13,15 +13,15 @@ from tacompanion.store.memos import get_memo
 from tacompanion.store.participants import ensure_participant
 from tacompanion.store.themes import create_theme, list_themes, move_code, theme
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.screens.coding import CodingScreen
-from tacompanion.tui.screens.cooccurrence import CoOccurrenceScreen
-from tacompanion.tui.screens.dialogs import ConfirmScreen, MemoScreen, PromptScreen
-from tacompanion.tui.screens.matrix import MatrixScreen
-from tacompanion.tui.screens.picker import FuzzyPicker
-from tacompanion.tui.screens.prevalence_rule import PrevalenceRuleScreen
-from tacompanion.tui.screens.review import ReviewScreen
-from tacompanion.tui.screens.split_theme import SplitThemeScreen
-from tacompanion.tui.screens.thematic_map import ThemeMapScreen
+from tacompanion.tui.coding.coding import CodingScreen
+from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.thematic.matrix import MatrixScreen
+from tacompanion.tui.dialogs.picker import FuzzyPicker
+from tacompanion.tui.thematic.prevalence_rule import PrevalenceRuleScreen
+from tacompanion.tui.thematic.review import ReviewScreen
+from tacompanion.tui.thematic.split_theme import SplitThemeScreen
+from tacompanion.tui.thematic.thematic_map import ThemeMapScreen
 from tests.test_coding_screen import add_transcript
 
 
@@ -455,7 +455,7 @@ async def test_sorting_unsorted_codes_one_after_another(study, world):
 
 
 async def test_help_lists_the_maps_and_the_reviews_keys(study, world):
-    from tacompanion.tui.screens.help import HelpScreen, binding_rows
+    from tacompanion.tui.dialogs.help import HelpScreen, binding_rows
 
     app, ctx = app_for(study)
     async with ctx as pilot:

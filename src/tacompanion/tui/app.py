@@ -7,7 +7,7 @@ they never write SQL themselves.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +19,12 @@ from textual.screen import Screen
 from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import Study, StudyError, friendly_error
-from tacompanion.tui.screens.help import HelpScreen
-from tacompanion.tui.screens.home import HomeScreen
+from tacompanion.tui.dialogs.help import HelpScreen
+from tacompanion.tui.home.home import HomeScreen
 
 if TYPE_CHECKING:
-    from tacompanion.tui.screens.interview_start import InterviewRequest
-    from tacompanion.tui.screens.search import SearchChoice
+    from tacompanion.tui.familiarise.search import SearchChoice
+    from tacompanion.tui.interview.interview_start import InterviewRequest
 
 # Screens other than home are imported when first opened: each costs start-up
 # time that the home screen does not need.
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class TacompanionApp(App):
     # The home screen is the default screen, which Textual builds without
     # loading a screen's own CSS_PATH: its stylesheet is loaded with the app's.
-    CSS_PATH = str(Path(__file__).parent / "screens" / "home.tcss")  # absolute: subclasses live elsewhere
+    CSS_PATH = str(Path(__file__).parent / "home" / "home.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tacompanion"
     SUB_TITLE = __version__
     BINDINGS = [
@@ -61,7 +61,7 @@ class TacompanionApp(App):
         if self._starts_in_coding():
             # The coding screen is the first screen (see get_default_screen):
             # Textual loads a default screen's stylesheet only with the app's.
-            self.css_path = [*self.css_path, Path(__file__).parent / "screens" / "coding.tcss"]
+            self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
 
     def _starts_in_coding(self) -> bool:
         return self.launch_interview is None and self.start is not None and self.start[0] in ("transcript", "notes")
@@ -87,7 +87,7 @@ class TacompanionApp(App):
         if self.launch_interview is not None:
             return Screen()
         if self._starts_in_coding():
-            from tacompanion.tui.screens.coding import CodingScreen
+            from tacompanion.tui.coding.coding import CodingScreen
 
             kind, key = self.start  # type: ignore[misc]
             coding = CodingScreen(kind, key, self.coder)
@@ -110,15 +110,13 @@ class TacompanionApp(App):
             elif kind == "map":
                 self.action_thematic_map()
             elif kind == "review":
-                from tacompanion.tui.screens.review import ReviewScreen
-
-                self.push_screen(ReviewScreen("theme", key))
+                self.open_review("theme", key)
             # "transcript" and "notes": the coding screen is the default screen
         if self.launch_interview is None:
             return
         # Straight into the interview (the command leaves when it ends): no
         # home screen to build first, so the interview paints sooner.
-        from tacompanion.tui.screens.interview_start import begin_interview
+        from tacompanion.tui.interview.interview_start import begin_interview
 
         begin_interview(self, self.launch_interview, exit_on_end=True)
 
@@ -155,14 +153,14 @@ class TacompanionApp(App):
         self.push_screen(HelpScreen.for_screen(self.screen))
 
     def action_backup(self) -> None:
-        from tacompanion.tui.screens.backup import BackupScreen
+        from tacompanion.tui.dialogs.backup import BackupScreen
 
         self.push_screen(BackupScreen())
 
     # -- transcripts -------------------------------------------------------------------
 
     def action_transcripts(self) -> None:
-        from tacompanion.tui.screens.transcripts import TranscriptsScreen
+        from tacompanion.tui.familiarise.transcripts import TranscriptsScreen
 
         if not isinstance(self.screen, TranscriptsScreen):
             self.push_screen(TranscriptsScreen())
@@ -172,12 +170,12 @@ class TacompanionApp(App):
             if imported:
                 self.notify(f"{imported} transcript{'s' if imported != 1 else ''} imported")
 
-        from tacompanion.tui.screens.import_transcripts import ImportScreen
+        from tacompanion.tui.familiarise.import_transcripts import ImportScreen
 
         self.push_screen(ImportScreen(), done)
 
     def action_search(self) -> None:
-        from tacompanion.tui.screens.search import SearchScreen
+        from tacompanion.tui.familiarise.search import SearchScreen
 
         if isinstance(self.screen, SearchScreen):
             return
@@ -192,7 +190,7 @@ class TacompanionApp(App):
     def open_transcript(self, transcript_id: int, position: int = 0, query: str | None = None) -> None:
         """Read a transcript at a turn; reuse the reading screen already open on it."""
         screen = self.screen
-        from tacompanion.tui.screens.reading import ReadingScreen
+        from tacompanion.tui.familiarise.reading import ReadingScreen
 
         if isinstance(screen, ReadingScreen) and screen.transcript_id == transcript_id:
             screen.go_to(position, query)
@@ -200,24 +198,27 @@ class TacompanionApp(App):
         self.push_screen(ReadingScreen(transcript_id, position=position, query=query))
 
     def action_by_question(self) -> None:
-        from tacompanion.tui.screens.by_question import ByQuestionScreen
+        from tacompanion.tui.writing.by_question import ByQuestionScreen
 
         if not isinstance(self.screen, ByQuestionScreen):
             self.push_screen(ByQuestionScreen())
 
     def action_journal(self) -> None:
-        from tacompanion.tui.screens.journal import JournalScreen
+        from tacompanion.tui.writing.journal import JournalScreen
 
         if not isinstance(self.screen, JournalScreen):
             self.push_screen(JournalScreen())
 
     def action_code(self) -> None:
-        from tacompanion.tui.screens.documents import DocumentsScreen
+        from tacompanion.tui.coding.documents import DocumentsScreen
 
         self.push_screen(DocumentsScreen(self.coder))
 
     def action_interview(self) -> None:
-        from tacompanion.tui.screens.interview_start import StartInterviewScreen, begin_interview
+        from tacompanion.tui.interview.interview_start import (
+            StartInterviewScreen,
+            begin_interview,
+        )
 
         def started(request: InterviewRequest | None) -> None:
             if request is not None:
@@ -226,8 +227,8 @@ class TacompanionApp(App):
         self.push_screen(StartInterviewScreen(), started)
 
     async def action_quit(self) -> None:
-        from tacompanion.tui.screens.interview import InterviewScreen
-        from tacompanion.tui.screens.dialogs import ConfirmScreen
+        from tacompanion.tui.dialogs.prompts import ConfirmScreen
+        from tacompanion.tui.interview.interview import InterviewScreen
 
         if isinstance(self.screen, InterviewScreen):
             # Everything is saved already; the question only guards against a stray key.
@@ -245,12 +246,75 @@ class TacompanionApp(App):
             return
         self.exit()
 
+    # -- the router: screens ask the app to open other screens -----------------------
+    # A screen never imports another screen; it calls one of these. Each
+    # imports its screen when first used (start-up pays only for home).
+
+    def open_coding(self, kind: str, key: int, *, cursor: int = 0, coder: str | None = None,
+                    replace: bool = False, on_back: Callable[[], object] | None = None) -> Screen:
+        """Coding mode on a transcript ("transcript") or an interview's notes
+        ("notes"), at a turn. `replace` takes the current screen's place;
+        `on_back` runs instead of returning when the user leaves it."""
+        from tacompanion.tui.coding.coding import CodingScreen
+
+        screen = CodingScreen(kind, key, coder or self.coder, cursor=cursor)
+        if on_back is not None:
+            screen.on_back = on_back
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        return screen
+
+    def open_notes(self, participant_id: int, pseudonym: str) -> None:
+        """A participant's interview notes, over the current screen."""
+        from tacompanion.tui.familiarise.notes_screen import NotesScreen
+
+        self.push_screen(NotesScreen(participant_id, pseudonym))
+
+    def open_review(self, target: str, target_id: int, **options: object) -> None:
+        """Review a theme's or a code's extracts (options as ReviewScreen takes them:
+        participant_id, meeting)."""
+        from tacompanion.tui.thematic.review import ReviewScreen
+
+        self.push_screen(ReviewScreen(target, target_id, **options))
+
+    def open_matrix(self) -> None:
+        from tacompanion.tui.thematic.matrix import MatrixScreen
+
+        self.push_screen(MatrixScreen())
+
+    def open_cooccurrence(self, code_id: int | None = None) -> None:
+        from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
+
+        self.push_screen(CoOccurrenceScreen(code_id))
+
+    def open_prevalence_rule(self) -> None:
+        from tacompanion.tui.thematic.prevalence_rule import PrevalenceRuleScreen
+
+        self.push_screen(PrevalenceRuleScreen())
+
+    def open_split_theme(self, theme_name: str, codes: list[tuple[int, str]],
+                         answered: Callable[[tuple[str, list[int]] | None], None]) -> None:
+        from tacompanion.tui.thematic.split_theme import SplitThemeScreen
+
+        self.push_screen(SplitThemeScreen(theme_name, codes), answered)
+
+    def open_interview(self, interview_id: int, *, exit_on_end: bool) -> Screen:
+        """The interview screen on an interview that exists (see begin_interview)."""
+        from tacompanion.tui.interview.interview import InterviewScreen
+
+        screen = InterviewScreen(interview_id, exit_on_end=exit_on_end)
+        self.interview_id = interview_id
+        self.push_screen(screen)
+        return screen
+
     def action_thematic_map(self) -> None:
         """The thematic map, from anywhere: back to it when it is open below,
         else opened on top. Not over a dialog (finish or close that first)."""
         from textual.screen import ModalScreen
 
-        from tacompanion.tui.screens.thematic_map import ThemeMapScreen
+        from tacompanion.tui.thematic.thematic_map import ThemeMapScreen
 
         if isinstance(self.screen, ModalScreen):
             self.bell()

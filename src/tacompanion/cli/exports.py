@@ -1,0 +1,211 @@
+"""`export KIND`: notes, codings, answers by question, the report, the
+codebook, one theme's quotes, and the REFI-QDA project."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from tacompanion.cli.common import (
+    PROG,
+    CliError,
+    add_db_option,
+    open_study,
+    theme_or_error,
+    write_export,
+)
+
+
+def register(sub) -> None:
+    export = sub.add_parser(
+        "export",
+        help="export the report, codebook, quotes, codings or notes",
+        description=(
+            "Export from the study. KIND says what. Every export applies the study's redaction "
+            "list (see `tacompanion redact`) unless --no-redact is given."
+        ),
+    )
+    add_db_option(export, top=False)
+    export_sub = export.add_subparsers(dest="export_kind", metavar="KIND", required=True)
+    export_kind(
+        export_sub, "notes", cmd_export_notes, "CSV",
+        "interview notes as CSV, one row per note",
+        "Interview notes as CSV, one row per note: participant, pilot, interview_start, "
+        "elapsed (HH:MM:SS in the recording), section, question_id, question_text, kind, "
+        "tags, text. Writes to standard output unless -o names a file.",
+    )
+    export_kind(
+        export_sub, "codings", cmd_export_codings, "CSV",
+        "every coding as CSV, one row per coded extract",
+        "Every coding as CSV: participant, transcript, segment, speaker, start, end, code, "
+        "theme, coder, time, text, pilot. Writes to standard output unless -o names a file.",
+    )
+    by_question = export_kind(
+        export_sub, "by-question", cmd_export_by_question, "Markdown",
+        "for each guide question, every participant's answers (Markdown)",
+        "For each question of one guide: each participant's notes and, where assigned, "
+        "transcript turns, from the interviews and transcripts that followed that guide. "
+        "Writes to standard output unless -o names a file.",
+    )
+    by_question.add_argument(
+        "--guide", metavar="TITLE_OR_ID",
+        help="the guide: its id, its title or a unique part of it (default: the guide with the most "
+        "interviews, the newest on a tie; with several guides the one used is named on stderr)",
+    )
+    qdpx = export_sub.add_parser(
+        "qdpx",
+        help="the study as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder",
+        description=(
+            "The study as a REFI-QDA project (.qdpx): participants as cases with their "
+            "attributes, transcripts and each interview's notes as text sources, the theme tree "
+            "as non-codable codes holding the codes, every coding, memos and the journal as "
+            "notes. Exporting twice gives the same GUIDs."
+        ),
+    )
+    add_db_option(qdpx, top=False)
+    qdpx.add_argument("-o", "--output", metavar="FILE", required=True, help="the .qdpx file to write (atomically)")
+    qdpx.add_argument("--redact", action="store_true",
+                      help="apply the study's redaction list to every exported text (positions follow)")
+    qdpx.set_defaults(handler=cmd_export_qdpx)
+    _add_report_exports(export_sub)
+
+
+def add_redact_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-redact", dest="redact", action="store_false",
+        help="leave out the study's redaction list (by default every export is redacted: "
+        "see `tacompanion redact list`)",
+    )
+
+
+def _add_report_exports(export_sub) -> None:
+    report = export_kind(
+        export_sub, "report", cmd_export_report, "report",
+        "the analysis report as Markdown (themes, prevalence, quotes, the map)",
+        "The analysis report as Markdown, to paste into a paper's draft: the data (pilots "
+        "excluded, and said so), the prevalence rule, Table 1 of themes and subthemes, each "
+        "theme's definition, prevalence and quotes (the starred ones, else a few "
+        "representative extracts), and the thematic map (Mermaid mindmap and text tree). "
+        "Writes to standard output unless -o names a file.",
+    )
+    report.add_argument("--journal", action="store_true", help="add the reflexive journal at the end")
+    export_kind(
+        export_sub, "codebook", cmd_export_codebook, "CSV",
+        "the codebook as CSV, one row per code",
+        "The codebook as CSV, one row per code in the map's order: theme (its path, "
+        "'Theme / Subtheme'; empty when unsorted), code, description, codings, participants "
+        "and label (prevalence; pilots excluded). Writes to standard output unless -o names a file.",
+    )
+    quotes = export_kind(
+        export_sub, "quotes", cmd_export_quotes, "Markdown",
+        "one theme's quotes as Markdown",
+        "One theme (with its subthemes) as Markdown: definition, prevalence and quotes - the "
+        "ones starred in the review (s), else a few representative extracts. Writes to "
+        "standard output unless -o names a file.",
+    )
+    quotes.add_argument("--theme", required=True, metavar="NAME",
+                        help="the theme: its path 'Theme / Subtheme', or its name when unique")
+
+
+def export_kind(export_sub, name: str, handler: Callable, what: str, help_text: str,
+                 description: str) -> argparse.ArgumentParser:
+    """One `export KIND`: --db, -o FILE, --no-redact and the handler; the
+    caller adds what is particular to the kind."""
+    kind = export_sub.add_parser(name, help=help_text, description=description)
+    add_db_option(kind, top=False)
+    kind.add_argument("-o", "--output", metavar="FILE", help=f"write the {what} to FILE (atomically)")
+    add_redact_option(kind)
+    kind.set_defaults(handler=handler)
+    return kind
+
+
+def cmd_export_notes(args: argparse.Namespace) -> int:
+    from tacompanion.formats.notes_csv import note_rows, redacted_rows, rows_to_csv
+
+    with open_study(args, create=False) as study:
+        rows = redacted_rows(study, note_rows(study), args.redact)
+    return write_export(args.output, rows_to_csv(rows), len(rows), "note")
+
+
+def cmd_export_codings(args: argparse.Namespace) -> int:
+    from tacompanion.formats.codings_csv import CODING_COLUMNS, coding_rows
+    from tacompanion.formats.notes_csv import redacted_rows, rows_to_csv
+
+    with open_study(args, create=False) as study:
+        rows = redacted_rows(study, coding_rows(study), args.redact)
+    return write_export(args.output, rows_to_csv(rows, CODING_COLUMNS), len(rows), "coding")
+
+
+def cmd_export_by_question(args: argparse.Namespace) -> int:
+    from tacompanion.formats.by_question_md import by_question_markdown
+    from tacompanion.store.by_question import find_guide, guide_list, study_guides
+
+    with open_study(args, create=False) as study:
+        guides = study_guides(study)
+        if args.guide is not None:
+            try:
+                chosen = find_guide(guides, args.guide)
+            except LookupError as exc:
+                raise CliError(str(exc)) from None
+        else:
+            chosen = guides[0] if guides else None
+        text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)
+    status = write_export(args.output, text, text.count("\n### "), "question")
+    if args.guide is None and len(guides) > 1:  # said once the export is written, not before
+        others = guide_list([g for g in guides if g is not chosen])
+        print(
+            f"{PROG}: the study has {len(guides)} guides; exported {chosen.id} = {chosen.label}; "
+            f"choose another with --guide: {others}",
+            file=sys.stderr,
+        )
+    return status
+
+
+def cmd_export_report(args: argparse.Namespace) -> int:
+    from tacompanion.formats.report_md import report_markdown
+
+    with open_study(args, create=False) as study:
+        text = report_markdown(study, journal=args.journal, redact=args.redact)
+    return write_export(args.output, text, 1, "report", f"wrote the report to {args.output}")
+
+
+def cmd_export_codebook(args: argparse.Namespace) -> int:
+    from tacompanion.formats.notes_csv import rows_to_csv
+    from tacompanion.formats.report_md import CODEBOOK_COLUMNS, codebook_rows
+
+    with open_study(args, create=False) as study:
+        rows = codebook_rows(study, redact=args.redact)
+    return write_export(args.output, rows_to_csv(rows, CODEBOOK_COLUMNS), len(rows), "code")
+
+
+def cmd_export_quotes(args: argparse.Namespace) -> int:
+    from tacompanion.formats.report_md import quotes_markdown
+
+    with open_study(args, create=False) as study:
+        theme_id = theme_or_error(study, args.theme)
+        text = quotes_markdown(study, theme_id, redact=args.redact)
+    return write_export(args.output, text, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
+
+
+def cmd_export_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.formats.qdpx_export import export_qdpx
+
+    with open_study(args, create=False) as study:
+        try:
+            result = export_qdpx(study, args.output, redacted=args.redact)
+        except OSError as exc:
+            raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    c = result.counts
+    print(
+        f"wrote {args.output}: {c.get('participants', 0)} participants, {c.get('transcripts', 0)} transcripts, "
+        f"{c.get('interview notes', 0)} interview notes, {c.get('themes', 0)} themes, {c.get('codes', 0)} codes, "
+        f"{c.get('codings', 0):,} codings, {c.get('memos', 0)} memos, {c.get('journal entries', 0)} journal entries"
+        + (" (redacted)" if args.redact else ""),
+        file=sys.stderr,
+    )
+    for line in result.not_exported:
+        print(f"  not exported: {line}", file=sys.stderr)
+    return 0

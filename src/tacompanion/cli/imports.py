@@ -1,0 +1,111 @@
+"""`import`: transcripts (.txt .md .docx .vtt .srt), or a REFI-QDA project."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tacompanion.cli.common import (
+    PROG,
+    CliError,
+    add_command,
+    progress_printer,
+    study_to_fill,
+)
+
+
+def register(sub) -> None:
+    imp = add_command(
+        sub,
+        "import",
+        "import transcripts (.txt .md .docx .vtt .srt), or a REFI-QDA project (.qdpx)",
+        cmd_import,
+    )
+    imp.epilog = (
+        "Turns are written 'Name: text' (in Markdown also '**Name:** text'); a paragraph "
+        "without a label continues the previous speaker; without labels each paragraph "
+        "is a segment. .vtt uses <v Name> voice tags, .srt a 'Name:' prefix; consecutive "
+        "cues of one speaker become one turn. Text must be UTF-8 (BOM or not) or UTF-16 "
+        "with a BOM. The whole batch is checked first: if any file is refused, nothing "
+        "is imported. A .qdpx project is imported on its own, into an empty study (or "
+        "with --merge into one with content, matched by GUID), all of it or nothing."
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE", help="files, folders or globs ('*.vtt')")
+    imp.add_argument(
+        "--participant", metavar="ID",
+        help="the participant's pseudonym (default: the single speaker who is not the "
+        "interviewer, else the file name)",
+    )
+    imp.add_argument("--pilot", action="store_true", help="mark the participant as a pilot")
+    imp.add_argument(
+        "--replace", action="store_true",
+        help="replace an earlier version of the same file (codings must keep their text)",
+    )
+    imp.add_argument(
+        "--merge", action="store_true",
+        help="for a .qdpx: import into a study that has content, adding what it lacks (by GUID)",
+    )
+    imp.add_argument(
+        "--interviewer", metavar="LABEL", action="append", default=[],
+        help="a speaker label that is the interviewer in these files, besides the study's "
+        "(repeatable)",
+    )
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tacompanion.formats.transcript_import import apply_import, plan_import
+    from tacompanion.store.study import default_path
+
+    if any(str(f).lower().endswith(".qdpx") for f in args.files):
+        return cmd_import_qdpx(args)
+    if args.merge:
+        raise CliError("--merge applies to a .qdpx project only")
+
+    progress = progress_printer("reading") if sys.stderr.isatty() else None
+    with study_to_fill(default_path(args.db)) as study:
+        plan = plan_import(
+            study, args.files, participant=args.participant, interviewer=args.interviewer,
+            replace=args.replace, progress=progress,
+        )
+        if not plan.ok:
+            for line in plan.errors:
+                print(f"{PROG}: error: {line}", file=sys.stderr)
+            raise CliError(
+                "nothing imported" if len(plan.errors) == 1 and not plan.items
+                else f"nothing imported: {len(plan.errors)} of "
+                f"{len(plan.errors) + len(plan.items)} files refused"
+            )
+        progress = progress_printer("importing") if sys.stderr.isatty() else None
+        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+    for r in results:
+        verb = "replaced" if r.replaced else "imported"
+        kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
+        turns = f"{r.segments:,} turn{'s' if r.segments != 1 else ''}"
+        words = f"{r.words:,} word{'s' if r.words != 1 else ''}"
+        print(f"{verb} {r.file_name} for {r.participant}: {turns}, {words}{kept}")
+    if len(results) > 1:
+        print(f"{len(results)} transcripts imported")
+    return 0
+
+
+def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
+    from tacompanion.store.qdpx import import_project
+    from tacompanion.store.study import default_path
+
+    if len(args.files) != 1:
+        raise CliError("import a .qdpx project on its own, not together with other files")
+    path = args.files[0]
+    if args.participant or args.pilot or args.replace or args.interviewer:
+        raise CliError("--participant, --pilot, --replace and --interviewer apply to transcripts, not to a .qdpx")
+    if not os.path.isfile(path):
+        raise CliError(f"{path}: no such file")
+    try:
+        project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
+    except QdpxError as exc:
+        raise CliError(str(exc)) from None
+    with study_to_fill(default_path(args.db)) as study:
+        summary = import_project(study, project, merge=args.merge)
+    print("\n".join(summary_lines(summary, path)))
+    return 0

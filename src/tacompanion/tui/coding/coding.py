@@ -1,0 +1,549 @@
+"""Coding mode: attach codes to extracts by keyboard alone, with undo.
+
+The screen turns keys into store calls (`store.codes`, `store.history`,
+`store.memos`) and redraws from what the store then says, so nothing is
+shown that is not already committed.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Header, Input, Static
+
+from tacompanion.core.fuzzy import rank
+from tacompanion.core.spans import (
+    Span,
+    extend_forward,
+    move_start_backward,
+    move_start_forward,
+    sentences,
+    shrink_backward,
+    words,
+)
+from tacompanion.store import codes as code_store
+from tacompanion.store import history
+from tacompanion.store.documents import codings_by_block, load_document
+from tacompanion.store.memos import get_memo, save_memo
+from tacompanion.store.study import StudyError
+from tacompanion.tui.coding.code_list import CodeList
+from tacompanion.tui.coding.coding_view import CodingView
+from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
+
+
+class CodingScreen(Screen):
+    CSS_PATH = "coding.tcss"
+    HELP_TITLE = "coding"
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next", id="coding.next", show=False),
+        Binding("k,up", "move(-1)", "Previous", id="coding.previous", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="coding.pagedown", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="coding.pageup", show=False),
+        Binding("g,home", "edge(0)", "Start", id="coding.start", show=False),
+        Binding("G,end", "edge(1)", "End", id="coding.end", show=False),
+        Binding("n", "uncoded(1)", "Next uncoded", id="coding.next_uncoded"),
+        Binding("N", "uncoded(-1)", "Previous uncoded", id="coding.prev_uncoded", show=False),
+        Binding("c", "pick_code", "Code", id="coding.code"),
+        *[
+            Binding(str(i), f"recent({i})", f"Recent code {i}", id=f"coding.recent{i}", show=False)
+            for i in range(1, 10)
+        ],
+        Binding("v", "select", "Select part", id="coding.select"),
+        Binding("w", "grow('word')", "Select: +word", id="coding.grow_word", show=False),
+        Binding("b", "shrink('word')", "Select: -word", id="coding.shrink_word", show=False),
+        Binding("s", "grow('sentence')", "Select: +sentence", id="coding.grow_sentence", show=False),
+        Binding("S", "shrink('sentence')", "Select: -sentence", id="coding.shrink_sentence", show=False),
+        Binding("right_square_bracket", "start_forward", "Select: start later", id="coding.start_later", show=False),
+        Binding("left_square_bracket", "start_back", "Select: start earlier", id="coding.start_earlier", show=False),
+        Binding("x", "remove_code", "Remove code", id="coding.remove"),
+        Binding("y", "copy_quote", "Copy quote", id="coding.copy", show=False),
+        Binding("u", "undo", "Undo", id="coding.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="coding.redo"),
+        Binding("m", "memo_segment", "Memo", id="coding.memo"),
+        Binding("M", "memo_code", "Code memo", id="coding.code_memo", show=False),
+        Binding("slash", "search", "Search", id="coding.search"),
+        Binding("i", "notes", "Interview notes", id="coding.notes", show=False),
+        Binding("Q", "mark_question", "Question starts here", id="coding.mark_question", show=False),
+        Binding("tab", "toggle_panel", "Codes panel", id="coding.panel"),
+        Binding("escape", "escape", "Cancel selection", id="coding.escape", show=False),
+        Binding("q", "back", "Back", id="coding.back"),
+    ]
+
+    def __init__(self, kind: str, key: int, coder: str, cursor: int = 0) -> None:
+        super().__init__()
+        self.kind = kind
+        self.key = key
+        self.coder = coder
+        self.start_cursor = cursor
+        self.document = None
+        self.code_filter = ""
+        self.last_search = ""
+        self.recent: list[tuple[int, str]] = []
+        self.on_back = None  # what `q` does instead of going back, when nothing is below
+
+    # -- building ----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="recent")
+        with Horizontal(id="coding-main"):
+            yield CodingView(id="view")
+            with Vertical(id="code-panel"):
+                yield Static("Codes", id="code-panel-title")
+                yield Input(placeholder="filter codes", id="code-filter")
+                yield CodeList(id="code-list")
+        yield Static(id="status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        study = self.app.study
+        self.document = load_document(study, self.kind, self.key)
+        self.title = f"{self.document.participant} · {self.document.title}"
+        self.sub_title = f"coding as {self.coder}"
+        view = self.query_one(CodingView)
+        view.set_document(self.document, codings_by_block(study, self.document), self.start_cursor)
+        self.query_one("#code-filter", Input).display = False
+        self.refresh_codes()
+        view.focus()
+        self.status(
+            f"{len(self.document.blocks)} {'turns' if self.kind == 'transcript' else 'notes'}"
+            " · c code · 1-9 recent · v select part · x remove · u undo · ? help"
+        )
+
+    @property
+    def view(self) -> CodingView:
+        return self.query_one(CodingView)
+
+    def status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
+
+    def refresh_codings(self) -> None:
+        self.view.set_codings(codings_by_block(self.app.study, self.document))
+
+    def refresh_codes(self, code_id: int | None = None) -> None:
+        """The recent strip, and the code list: all of it, or (cheaper, after
+        applying or removing) just the counts of one code already listed."""
+        study = self.app.study
+        self.recent = code_store.recent_codes(study)
+        strip = "  ".join(f"[b]{i}[/b] {name}" for i, (_, name) in enumerate(self.recent, start=1))
+        self.query_one("#recent", Static).update(strip or "[dim]No codes yet: press c to create the first[/]")
+        listing = self.query_one(CodeList)
+        if code_id is not None:
+            summary = code_store.list_codes(study, only=code_id)
+            if summary and listing.update_code(summary[0]):
+                return
+            # not listed (new, or filtered out): rebuild
+        self.fill_code_list()
+
+    def fill_code_list(self) -> None:
+        summaries = code_store.list_codes(self.app.study)
+        matches = rank(self.code_filter, [s.name for s in summaries])
+        self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
+        title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
+        self.query_one("#code-panel-title", Static).update(title)
+
+    # -- the span to code -----------------------------------------------------------
+
+    def target(self) -> tuple[Span, str] | None:
+        """The selection, or else the whole current block, with a description."""
+        block = self.view.block
+        if block is None:
+            return None
+        if self.view.selection is not None:
+            return self.view.selection, "the selection"
+        if block.start == block.end:
+            return None
+        return Span(block.start, block.end), "this turn" if self.kind == "transcript" else "this note"
+
+    # -- actions: moving ---------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.view.move_to(self.view.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.view.move_to(self.view.cursor + direction * self.view.page_size())
+
+    def action_edge(self, end: int) -> None:
+        self.view.move_to(len(self.document.blocks) - 1 if end else 0)
+
+    def action_uncoded(self, direction: int) -> None:
+        """Next participant turn (or note) that carries no code yet."""
+        blocks = self.document.blocks
+        i = self.view.cursor + direction
+        while 0 <= i < len(blocks):
+            if not blocks[i].is_interviewer and not self.view.codings.get(i) and blocks[i].text.strip():
+                self.view.move_to(i)
+                return
+            i += direction
+        self.status("No uncoded turn " + ("below." if direction > 0 else "above."))
+
+    # -- actions: coding -----------------------------------------------------------------
+
+    def action_pick_code(self) -> None:
+        target = self.target()
+        if target is None:
+            self.status("Nothing to code here.")
+            return
+        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study)]
+        # Recently used codes first: they are the likeliest.
+        order = {cid: i for i, (cid, _) in enumerate(self.recent)}
+        items.sort(key=lambda it: (order.get(it[0], len(order)), it[1].casefold()))
+
+        def picked(result: Picked | None) -> None:
+            if result is None:
+                return
+            if result.new_name:
+                self.create_and_apply(result.new_name)
+            elif result.item_id is not None:
+                self.apply_code(result.item_id)
+
+        self.app.push_screen(
+            FuzzyPicker(f"Code {target[1]}", items, allow_create=True, create_label="Create code"), picked
+        )
+
+    def apply_code(self, code_id: int) -> None:
+        target = self.target()
+        if target is None:
+            self.status("Nothing to code here.")
+            return
+        span, what = target
+        ref = self.view.block.ref
+        try:
+            made = code_store.apply_code(self.app.study, code_id, ref, span, self.coder)
+        except StudyError as exc:
+            self.status(f"[b red]{exc}[/]")
+            return
+        name = code_store.code_name(self.app.study, code_id)
+        self.after_change(
+            f"Applied '{name}' to {what}." if made else f"'{name}' is already on {what}.",
+            code_id=code_id,
+        )
+
+    def create_and_apply(self, name: str) -> None:
+        target = self.target()
+        if target is None:
+            return
+        span, what = target
+        try:
+            code_store.create_and_apply(self.app.study, name, self.view.block.ref, span, self.coder)
+        except StudyError as exc:
+            self.status(f"[b red]{exc}[/]")
+            return
+        self.after_change(f"Created '{' '.join(name.split())}' and applied it to {what}.")
+
+    def action_recent(self, number: int) -> None:
+        if number > len(self.recent):
+            self.status(f"No recent code {number} yet.")
+            return
+        self.apply_code(self.recent[number - 1][0])
+
+    def after_change(self, message: str, code_id: int | None = None, hint: str = "u undoes") -> None:
+        """Redraw what changed (the store has already committed it). With
+        `code_id`, only that code's counts changed in the code list."""
+        self.refresh_codings()
+        self.view.set_selection(None)
+        self.status(f"{message} [dim]{hint}[/]")
+        # The code list's counts are the slowest to gather: after the frame.
+        self.call_after_refresh(self.refresh_codes, code_id)
+
+    def action_copy_quote(self) -> None:
+        """Copy the selection (or the turn) as '"…" (P3)', redacted."""
+        from tacompanion.tui.clipboard import copied_message, copy_quote
+
+        target = self.target()
+        if target is None:
+            self.status("Nothing to copy here.")
+            return
+        span, _ = target
+        block = self.view.block
+        text = block.text[span.start - block.start : span.end - block.start]
+        kind = "transcript" if self.kind == "transcript" else "notes"
+        quote, where = copy_quote(self.app, text, self.document.participant, kind)
+        from rich.markup import escape
+
+        self.status(escape(copied_message(quote, where)))
+
+    def action_remove_code(self) -> None:
+        codings = self.view.codings.get(self.view.cursor, [])
+        if not codings:
+            self.status("No code on this turn.")
+            return
+        if len(codings) == 1:
+            self.remove_coding(codings[0]["id"], codings[0]["name"])
+            return
+        items = [(c["id"], c["name"]) for c in codings]
+        names = dict(items)
+
+        def picked(result: Picked | None) -> None:
+            if result is not None and result.item_id is not None:
+                self.remove_coding(result.item_id, names[result.item_id])
+
+        self.app.push_screen(FuzzyPicker("Remove which code?", items), picked)
+
+    def remove_coding(self, coding_id: int, name: str) -> None:
+        code_id = code_store.remove_coding(self.app.study, coding_id)
+        self.after_change(f"Removed '{name}'.", code_id=code_id)
+
+    def action_undo(self) -> None:
+        done = history.undo(self.app.study)
+        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
+
+    def action_redo(self) -> None:
+        done = history.redo(self.app.study)
+        self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.")
+
+    # -- actions: selecting part of a turn ----------------------------------------------------
+
+    def _units(self, kind: str) -> list[Span]:
+        """Words or sentences of the current block, in document coordinates."""
+        block = self.view.block
+        units = words(block.text) if kind == "word" else sentences(block.text)
+        return [Span(u.start + block.start, u.end + block.start) for u in units]
+
+    def action_select(self) -> None:
+        block = self.view.block
+        if block is None:
+            return
+        if self.view.selection is not None:
+            self.action_escape()
+            return
+        units = self._units("word")
+        if not units:
+            return
+        self.view.set_selection(units[0])
+        self.describe_selection()
+
+    def describe_selection(self) -> None:
+        sel = self.view.selection
+        if sel is None:
+            return
+        block = self.view.block
+        text = block.text[sel.start - block.start : sel.end - block.start]
+        n = len(text.split())
+        self.status(
+            f"Selecting {n} word{'s' if n != 1 else ''}: w/b word ± · s/S sentence ± · [ ] move start · "
+            "c or 1-9 codes it · Esc cancels"
+        )
+
+    def _reshape(self, change) -> None:
+        if self.view.selection is None:
+            self.action_select()
+            if self.view.selection is None:
+                return
+        self.view.set_selection(change(self.view.selection))
+        self.describe_selection()
+
+    def action_grow(self, kind: str) -> None:
+        units = self._units(kind)
+        self._reshape(lambda sel: extend_forward(sel, units))
+
+    def action_shrink(self, kind: str) -> None:
+        units = self._units(kind)
+        self._reshape(lambda sel: shrink_backward(sel, units))
+
+    def action_start_forward(self) -> None:
+        units = self._units("word")
+        self._reshape(lambda sel: move_start_forward(sel, units))
+
+    def action_start_back(self) -> None:
+        units = self._units("word")
+        self._reshape(lambda sel: move_start_backward(sel, units))
+
+    def action_escape(self) -> None:
+        field = self.query_one("#code-filter", Input)
+        if self.focused is field or (self.code_filter and self.focused is self.query_one(CodeList)):
+            # Esc in (or right after) the filter: every code again.
+            field.value = ""
+            self.code_filter = ""
+            field.display = False
+            self.fill_code_list()
+            self.query_one(CodeList).focus()
+            self.status("Filter cleared: every code listed.")
+        elif self.view.selection is not None:
+            self.view.set_selection(None)
+            self.status("Selection cancelled: codes now go on the whole turn.")
+        elif self.focused is not self.view:
+            self.view.focus()
+
+    # -- memos ------------------------------------------------------------------------------
+
+    def action_memo_segment(self) -> None:
+        block = self.view.block
+        if block is None:
+            return
+        target, target_id = ("segment", block.segment_id) if block.segment_id else ("note", block.ref.note_id)
+        study = self.app.study
+
+        def saved(text: str | None) -> None:
+            if text is not None and text != get_memo(study, target, target_id):
+                save_memo(study, target, target_id, text)
+                self.status("Memo saved.")
+
+        unit = "turn" if self.kind == "transcript" else "note"
+        label = f"{self.document.participant} · {self.document.title} {unit} {block.index + 1}"
+        self.app.push_screen(MemoScreen(f"Memo on {label}", get_memo(study, target, target_id)), saved)
+
+    def current_code(self) -> tuple[int, str] | None:
+        listing = self.query_one(CodeList)
+        if self.focused is listing and listing.highlighted_id is not None:
+            cid = listing.highlighted_id
+            return cid, code_store.code_name(self.app.study, cid)
+        codings = self.view.codings.get(self.view.cursor, [])
+        if codings:
+            return codings[0]["code_id"], codings[0]["name"]
+        return self.recent[0] if self.recent else None
+
+    def action_memo_code(self) -> None:
+        current = self.current_code()
+        if current is None:
+            self.status("No code to write a memo on yet.")
+            return
+        cid, name = current
+        study = self.app.study
+
+        def saved(text: str | None) -> None:
+            if text is not None and text != get_memo(study, "code", cid):
+                save_memo(study, "code", cid, text)
+                self.status(f"Memo on '{name}' saved.")
+
+        self.app.push_screen(MemoScreen(f"Memo on the code '{name}'", get_memo(study, "code", cid)), saved)
+
+    # -- the code panel -------------------------------------------------------------------------
+
+    def action_toggle_panel(self) -> None:
+        listing = self.query_one(CodeList)
+        if self.focused is self.view:
+            listing.focus()
+        else:
+            self.query_one("#code-filter", Input).display = bool(self.code_filter)
+            self.view.focus()
+
+    def action_filter_codes(self) -> None:
+        field = self.query_one("#code-filter", Input)
+        field.display = True
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "code-filter":
+            self.code_filter = event.value
+            self.fill_code_list()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "code-filter":
+            self.query_one(CodeList).focus()
+
+    def panel_code(self) -> tuple[int, str] | None:
+        listing = self.query_one(CodeList)
+        cid = listing.highlighted_id
+        if cid is None:
+            self.status("No code highlighted.")
+            return None
+        return cid, code_store.code_name(self.app.study, cid)
+
+    def action_rename_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+        cid, name = current
+
+        def answered(value: str | None) -> None:
+            if not value or value.strip() == name:
+                return
+            try:
+                code_store.rename_code(self.app.study, cid, value)
+            except StudyError as exc:
+                self.status(f"[b red]{exc}[/]")
+                return
+            self.after_change(f"Renamed '{name}' to '{' '.join(value.split())}'.")
+
+        self.app.push_screen(PromptScreen(f"Rename the code '{name}' to:", name), answered)
+
+    def action_describe_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+        cid, name = current
+        old = next((s.description for s in code_store.list_codes(self.app.study) if s.id == cid), "")
+
+        def answered(value: str | None) -> None:
+            if value is None or value.strip() == old:
+                return
+            code_store.describe_code(self.app.study, cid, value)
+            self.after_change(f"Described '{name}'.")
+
+        self.app.push_screen(PromptScreen(f"What '{name}' means (for the codebook):", old), answered)
+
+    def action_merge_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+        cid, name = current
+        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study) if s.id != cid]
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            target = code_store.code_name(self.app.study, result.item_id)
+            moved = code_store.merge_codes(self.app.study, cid, result.item_id)
+            self.after_change(f"Merged '{name}' into '{target}' ({moved} codings moved).")
+
+        self.app.push_screen(FuzzyPicker(f"Merge '{name}' into:", items), picked)
+
+    def action_delete_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+        cid, name = current
+        count = next((s.codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                code_store.delete_code(self.app.study, cid)
+                self.after_change(f"Deleted '{name}' and its {count} codings.")
+
+        self.app.push_screen(
+            ConfirmScreen(f"Delete the code '{name}' and its {count} codings? (u undoes it)"), answered
+        )
+
+    # -- search and notes -------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        def answered(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            self.last_search = value
+            needle = value.casefold()
+            blocks = self.document.blocks
+            n = len(blocks)
+            for step in range(1, n + 1):
+                i = (self.view.cursor + step) % n
+                if needle in blocks[i].text.casefold():
+                    self.view.move_to(i)
+                    self.status(f"Found '{value}' in turn {i + 1}. / Enter finds the next.")
+                    return
+            self.status(f"'{value}' is not in this document.")
+
+        self.app.push_screen(PromptScreen("Find in this document:", self.last_search), answered)
+
+    def action_notes(self) -> None:
+        self.app.open_notes(self.document.participant_id, self.document.participant)
+
+    def action_mark_question(self) -> None:
+        """Mark the guide question that starts at this turn (answers by question)."""
+        from tacompanion.tui.dialogs.question_marks import mark_question_here
+
+        block = self.view.block
+        if block is None or block.segment_id is None:
+            self.status("Questions are marked on transcript turns (notes already carry theirs).")
+            return
+        mark_question_here(self, self.document.key, block.segment_id, self.status)
+
+    def action_back(self) -> None:
+        if self.on_back is not None:
+            self.on_back()
+            return
+        self.app.pop_screen()

@@ -1,0 +1,106 @@
+"""Small modal dialogs: a one-line prompt, a yes/no question, a memo editor."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static, TextArea
+
+from tacompanion.tui.widgets.key_footer import KeyFooter
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text: Enter answers, Esc cancels."""
+
+    CSS_PATH = "prompts.tcss"
+    HELP_TITLE = "prompt"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, question: str, initial: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.initial = initial
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
+            yield Static("[dim]Enter to confirm · Esc to cancel[/]")
+        yield KeyFooter()  # over the footer of the screen below, whose keys do not work now
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: y or Enter confirms, n or Esc declines."""
+
+    CSS_PATH = "prompts.tcss"
+    HELP_TITLE = "confirm"
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Static("[b]y[/b]/Enter yes · [b]n[/b]/Esc no")
+        yield KeyFooter()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class MemoScreen(ModalScreen[str | None]):
+    """Write a memo. Esc or Ctrl+S closes and keeps what was written: closing
+    never loses a memo (delete its text to remove it). Ctrl+G, the one way to
+    throw the changes away, must be asked for by name (Emacs's "quit")."""
+
+    CSS_PATH = "prompts.tcss"
+    HELP_TITLE = "memo"
+    BINDINGS = [
+        Binding("escape,ctrl+s", "done", "Save and close", id="memo.done", priority=True),
+        Binding("ctrl+g", "discard", "Discard the changes", id="memo.discard", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str, hint: str = "an empty memo is removed") -> None:
+        super().__init__()
+        self.memo_title = title
+        self.text = text
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog memo"):
+            yield Label(self.memo_title, classes="dialog-title")
+            yield TextArea(self.text, id="memo-text", soft_wrap=True)
+            yield Static(f"[dim]Enter starts a new line · Esc or Ctrl+S saves and closes · "
+                         f"Ctrl+G discards the changes · {self.hint}[/]")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_done(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_discard(self) -> None:
+        if self.query_one(TextArea).text != self.text:
+            self.app.notify("Changes discarded: the text is as it was", severity="warning")
+        self.dismiss(None)  # callers keep the memo as it was

@@ -1,0 +1,167 @@
+"""Participants x themes: how many extracts of each theme each participant's
+data holds, with each theme's prevalence underneath. Enter opens those
+extracts; `l` switches between main themes and every subtheme too."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Header, Static
+
+from tacompanion.core.words import clip
+from tacompanion.store.thematic import Matrix, participant_theme_matrix
+from tacompanion.tui.study_view import StudyViewScreen
+from tacompanion.tui.widgets.key_footer import KeyFooter
+
+# Cells per theme column: the header is the theme's name, cut to fit. As wide
+# as the terminal allows (a wide terminal shows whole names), never narrower
+# than COLUMN nor wider than MAX_COLUMN.
+COLUMN = 10
+MAX_COLUMN = 28
+
+
+def column_width(screen_width: int, who_width: int, heads: list[str]) -> int:
+    """Cells for each theme column, so that all of them fit when they can.
+    DataTable pads each cell with one space on either side."""
+    if not heads:
+        return COLUMN
+    room = screen_width - (who_width + 2) - 2  # the participant column; the scrollbar
+    per = room // len(heads) - 2
+    return max(COLUMN, min(MAX_COLUMN, per, max(len(h) for h in heads)))
+
+
+class MatrixScreen(StudyViewScreen):
+    CSS_PATH = "matrix.tcss"
+    HELP_TITLE = "participants x themes"
+    BINDINGS = [
+        Binding("l", "level", "Main themes / all", id="matrix.level"),
+        Binding("j", "cursor('down')", "Down", show=False, id="matrix.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="matrix.up"),
+        Binding("escape,q", "back", "Back", id="matrix.back"),
+    ]
+
+
+    def __init__(self, level: str = "main") -> None:
+        super().__init__()
+        self.level = level
+        self.matrix: Matrix | None = None
+        self.column_width = COLUMN
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="matrix-title")
+        # The participant column stays in place when the table scrolls sideways.
+        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
+        yield Static(id="matrix-status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.title = "Participants x themes"
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def redraw(self) -> None:
+        self.fill()
+
+    def on_resize(self) -> None:
+        # Wider or narrower: the theme columns take the room there is.
+        if self.matrix is not None and self.column_layout(self.matrix)[1] != self.column_width:
+            self.fill()
+
+    def column_layout(self, m: Matrix) -> tuple[list[str], int]:
+        """The theme columns' headers (uncut) and their width at this size."""
+        heads = [("·" * depth) + path.rsplit(" / ", 1)[-1] for _, path, depth in m.themes]
+        who_width = max([len("people"), *(len(who) for _, who in m.participants)])
+        return heads, column_width(self.size.width or 80, who_width, heads)
+
+    def fill(self) -> None:
+        self.mark_drawn()
+        table = self.query_one(DataTable)
+        keep = table.cursor_coordinate
+        m = self.matrix = participant_theme_matrix(self.app.study, self.level)
+        table.clear(columns=True)
+        table.add_column("", key="who")
+        heads, width = self.column_layout(m)
+        self.column_width = width
+        for (tid, _, _), head in zip(m.themes, heads):
+            table.add_column(Text(clip(head, width), justify="right"), width=width, key=str(tid))
+        for pid, who in m.participants:
+            cells = [Text(who, style="bold")]
+            for tid, _, _ in m.themes:
+                n = m.cell(pid, tid)
+                cells.append(Text(str(n) if n else "·", justify="right", style="" if n else "dim"))
+            table.add_row(*cells, key=str(pid))
+        people = [Text("people", style="italic")]
+        words = [Text("", style="italic")]
+        for tid, _, _ in m.themes:
+            n, word = m.labels[tid]
+            people.append(Text(f"{n}/{m.total}", justify="right", style="italic"))
+            words.append(Text((word or "-")[:width], justify="right", style="italic"))
+        table.add_row(*people, key="people")
+        table.add_row(*words, key="label")
+        if m.themes and m.participants:
+            row = min(keep.row, len(m.participants) - 1)
+            col = max(1, min(keep.column, len(m.themes)))
+            table.move_cursor(row=row, column=col)
+        level = "main themes" if self.level == "main" else "every theme and subtheme"
+        self.query_one("#matrix-title", Static).update(Text.assemble(
+            ("Extracts per participant and theme", "bold"), f" ({level}; l switches) · N = {m.total}, pilots out"))
+        if not m.themes:
+            self.status("No themes yet: create them on the thematic map (n).")
+        self.describe()
+
+    def status(self, text: str | Text) -> None:
+        self.query_one("#matrix-status", Static).update(text)
+
+    def selected(self) -> tuple[int, int] | None:
+        """(participant id, theme id) under the cursor."""
+        m = self.matrix
+        table = self.query_one(DataTable)
+        row, col = table.cursor_coordinate
+        if m is None or not (0 <= row < len(m.participants)) or not (1 <= col <= len(m.themes)):
+            return None
+        return m.participants[row][0], m.themes[col - 1][0]
+
+    def describe(self) -> None:
+        m = self.matrix
+        picked = self.selected()
+        if m is None:
+            return
+        if picked is None:
+            self.status(Text("The last rows: participants with extracts of each theme, and its prevalence "
+                             "label. A cell above opens its extracts.", style="dim"))
+            return
+        pid, tid = picked
+        who = dict(m.participants)[pid]
+        path = next(p for t, p, _ in m.themes if t == tid)
+        n = m.cell(pid, tid)
+        self.status(Text.assemble((path, "bold"), f" · {who}: {n} extract{'s' if n != 1 else ''}",
+                                  (" · Enter opens them" if n else "", "dim")))
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        if event.coordinate.column == 0 and self.matrix is not None and self.matrix.themes:
+            # The names are row labels, not cells: the cursor stays on the counts.
+            self.query_one(DataTable).move_cursor(row=event.coordinate.row, column=1)
+            return
+        self.describe()
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        picked = self.selected()
+        if picked is None or self.matrix is None:
+            return
+        pid, tid = picked
+        if not self.matrix.cell(pid, tid):
+            self.status(Text("No extracts in this cell.", style="dim"))
+            return
+        self.app.open_review("theme", tid, participant_id=pid)
+
+    def action_cursor(self, direction: str) -> None:
+        getattr(self.query_one(DataTable), f"action_cursor_{direction}")()
+
+    def action_level(self) -> None:
+        self.level = "all" if self.level == "main" else "main"
+        self.fill()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

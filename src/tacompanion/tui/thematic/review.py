@@ -1,0 +1,459 @@
+"""Review a theme (with its subthemes) or a code: its extracts, participant by
+participant, keyboard only.
+
+Each extract is one line in the list (drawn lazily: thousands open at once);
+the one under the cursor is shown whole below, with its codes, or with the
+surrounding turn (`t`). From here: open the transcript at that place and come
+back to the same spot, recode, add or remove a code, move a code to another
+theme, write the theme's definition and memo; every change is undoable.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Header, Static
+
+from tacompanion.core.prevalence import label
+from tacompanion.core.words import clip, plural
+from tacompanion.store import codes as code_store
+from tacompanion.store import history
+from tacompanion.store import themes as theme_store
+from tacompanion.store.analysis import participants_in_analysis, prevalence_rule
+from tacompanion.store.participants import participant_pseudonym
+from tacompanion.store.study import StudyError
+from tacompanion.store.thematic import (
+    Extract,
+    ExtractCode,
+    extract_context,
+    extract_location,
+    extract_where,
+    extracts_for,
+    recode,
+    review_codes,
+    theme_paths,
+)
+from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
+from tacompanion.tui.study_view import StudyViewScreen
+from tacompanion.tui.thematic.actions import define_theme, open_theme_memo
+from tacompanion.tui.widgets.key_footer import KeyFooter
+from tacompanion.tui.widgets.rows_view import RowsView
+
+
+class ReviewScreen(StudyViewScreen):
+    CSS_PATH = "review.tcss"
+    HELP_TITLE = "review"
+    BINDINGS = [
+        Binding("t", "context", "Turn", id="review.context"),
+        Binding("o", "open", "Open transcript", id="review.open"),
+        Binding("n", "participant(1)", "Next participant", id="review.next_participant", show=False),
+        Binding("p", "participant(-1)", "Previous participant", id="review.prev_participant", show=False),
+        Binding("c", "add_code", "Add code", id="review.add_code", show=False),
+        Binding("R", "recode", "Recode", id="review.recode"),
+        Binding("x", "remove_code", "Remove code", id="review.remove_code"),
+        Binding("m", "move_code", "Move code", id="review.move_code"),
+        Binding("s", "star", "Star quote", id="review.star"),
+        Binding("y", "copy_quote", "Copy quote", id="review.copy", show=False),
+        Binding("e", "define", "Define", id="review.define"),
+        Binding("w", "memo", "Theme memo", id="review.memo", show=False),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("ctrl+r", "redo", "Redo", id="review.redo", show=False),
+        Binding("escape,q", "back", "Back", id="review.back"),
+    ]
+
+
+    def __init__(
+        self, target: str, target_id: int, participant_id: int | None = None, meeting: int | None = None
+    ) -> None:
+        super().__init__()
+        self.target = target  # "theme" or "code"
+        self.target_id = target_id
+        self.participant_id = participant_id  # only this participant's extracts
+        self.meeting = meeting  # only the extracts where this code meets them
+        self.extracts: list[Extract] = []
+        self.rows: list[tuple[str, int]] = []  # ("head", first extract index) or ("extract", index)
+        self.show_context = False
+        self.code_ids: set[int] = set()
+        self.target_name = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="review-title")
+        yield RowsView(id="review-list")
+        with VerticalScroll(id="review-detail-box"):
+            yield Static(id="review-detail")
+        yield Static(id="review-status")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.title = "Review"
+        self.reload()
+        self.query_one(RowsView).focus()
+        self.status("t turn · o open · s star quote · y copy quote · R recode · x remove · ? help")
+
+    def redraw(self) -> None:
+        self.reload()
+
+    @property
+    def view(self) -> RowsView:
+        return self.query_one(RowsView)
+
+    def status(self, text: str | Text) -> None:
+        self.query_one("#review-status", Static).update(text)
+
+    # -- loading -------------------------------------------------------------------
+
+    def reload(self, keep: tuple | None = None) -> None:
+        """Read the extracts again; the cursor stays on the same extract (or at
+        the same place when it has left the review)."""
+        self.mark_drawn()
+        study = self.app.study
+        current = self.current()
+        keep = keep or (current.key if current else None)
+        old_cursor = self.view.cursor
+        try:
+            self._load_target()
+        except StudyError:
+            # the theme or code went (merged, dissolved, or its creation undone)
+            self.view.set_rows(0, lambda r: Text())
+            self.query_one("#review-title", Static).update(Text(
+                f"This {self.target} no longer exists (u brings it back if it went by undo).", style="bold"))
+            self.query_one("#review-detail", Static).update("")
+            self.extracts, self.rows = [], []
+            return
+        self.extracts = extracts_for(study, sorted(self.code_ids), self.participant_id, self.meeting)
+        self.rows = []
+        last = None
+        for i, e in enumerate(self.extracts):
+            if e.participant_id != last:
+                self.rows.append(("head", i))
+                last = e.participant_id
+            self.rows.append(("extract", i))
+        self.group_sizes: dict[int, int] = {}
+        for e in self.extracts:
+            self.group_sizes[e.participant_id] = self.group_sizes.get(e.participant_id, 0) + 1
+        cursor = old_cursor
+        if keep is not None:
+            cursor = next((r for r, (kind, i) in enumerate(self.rows)
+                           if kind == "extract" and self.extracts[i].key == keep), old_cursor)
+        self.view.set_rows(len(self.rows), self.render_row, cursor=cursor,
+                           skip=lambda r: self.rows[r][0] == "head")
+        self.show_title()
+        self.show_detail()
+
+    def _load_target(self) -> None:
+        study = self.app.study
+        if self.target == "theme":
+            row = theme_store.theme(study, self.target_id)
+            self.target_name = theme_paths(theme_store.list_themes(study)).get(self.target_id, row.name)
+            self.theme_row = row
+        else:
+            self.target_name = code_store.code_name(study, self.target_id)
+            self.theme_row = None
+        self.code_ids = set(review_codes(study, self.target, self.target_id))
+
+    def show_title(self) -> None:
+        study = self.app.study
+        total = participants_in_analysis(study)
+        people = len(self.group_sizes)
+        word = label(people, total, prevalence_rule(study)) or "no participants"
+        what = "theme" if self.target == "theme" else "code"
+        status = f" [{self.theme_row.status}]" if self.theme_row else ""
+        if self.participant_id is not None or self.meeting is not None:
+            only = []
+            if self.participant_id is not None:
+                who = self.extracts[0].participant if self.extracts else participant_pseudonym(study, self.participant_id)
+                only.append(f"of {who}")
+            if self.meeting is not None:
+                try:
+                    only.append(f"where '{code_store.code_name(study, self.meeting)}' meets it")
+                except StudyError:
+                    only.append("where another code meets it")
+            head = Text.assemble(
+                (f"{what} ", "dim"), (self.target_name, "bold"), status,
+                f" · {plural(len(self.extracts), 'extract')} ", (" ".join(only) + " only", "italic"))
+        else:
+            head = Text.assemble(
+                (f"{what} ", "dim"), (self.target_name, "bold"), status,
+                f" · {plural(len(self.extracts), 'extract')} · {people} of {total} participants ",
+                (f"({word})", "bold"))
+        if self.theme_row is not None:
+            definition = self.theme_row.definition or "no definition yet: e writes it"
+            head.append("\n")
+            head.append(definition, style="italic dim" if not self.theme_row.definition else "italic")
+        self.query_one("#review-title", Static).update(head)
+
+    # -- drawing -------------------------------------------------------------------
+
+    def render_row(self, r: int) -> Text:
+        kind, i = self.rows[r]
+        e = self.extracts[i]
+        if kind == "head":
+            n = self.group_sizes[e.participant_id]
+            return Text(f"{e.participant} · {n} extract{'s' if n != 1 else ''}", style="bold")
+        width = self.view.scrollable_content_region.width or 80
+        codes_w = max(12, width // 3)
+        room = max(10, width - 2 - 3 - codes_w)
+        text = " ".join(e.text.split())
+        text = clip(text, room)
+        codes = ", ".join(c.name for c in e.codes)
+        codes = clip(codes, codes_w)
+        star = ("\u2605 ", "bold yellow") if self.is_starred(e) else "  "
+        return Text.assemble(star, f"{text:<{room}}", " · ", (codes, "dim"))
+
+    def starrable(self, e: Extract) -> list[ExtractCode]:
+        """The extract's codings that belong to what is reviewed: starring marks them."""
+        return [c for c in e.codes if c.code_id in self.code_ids] or list(e.codes)
+
+    def is_starred(self, e: Extract) -> bool:
+        return any(c.starred for c in self.starrable(e))
+
+    def on_rows_view_highlighted(self, event: RowsView.Highlighted) -> None:
+        self.show_detail()
+
+    def on_rows_view_selected(self, event: RowsView.Selected) -> None:
+        self.action_open()
+
+    def current(self) -> Extract | None:
+        if not self.rows or self.view.count == 0:
+            return None
+        kind, i = self.rows[min(self.view.cursor, len(self.rows) - 1)]
+        return self.extracts[i] if kind == "extract" else None
+
+    def show_detail(self) -> None:
+        detail = self.query_one("#review-detail", Static)
+        e = self.current()
+        if e is None:
+            detail.update(Text(
+                f"No extracts: nothing in the data is coded with {'this theme' if self.target == 'theme' else 'this code'}"
+                " yet (pilots are left out).", style="dim"))
+            return
+        study = self.app.study
+        out = Text()
+        out.append(extract_where(study, e), style="bold")
+        out.append("   ")
+        for n, c in enumerate(e.codes):
+            if n:
+                out.append(", ", style="dim")
+            out.append(c.name, style="bold green" if c.code_id in self.code_ids else "green")
+        if self.is_starred(e):
+            out.append("   \u2605 starred quote", style="bold yellow")
+        out.append("\n")
+        if self.show_context:
+            for turn in extract_context(study, e):
+                speaker = turn.speaker or ("note" if e.kind == "notes" else "")
+                out.append(f"{speaker}: " if speaker else "", style="dim bold" if turn.is_interviewer else "bold")
+                a = max(0, e.start - turn.start)
+                b = max(a, min(len(turn.text), e.end - turn.start))
+                style = "dim" if turn.is_interviewer else ""
+                out.append(turn.text[:a], style=style)
+                out.append(turn.text[a:b], style="reverse")
+                out.append(turn.text[b:] + "\n", style=style)
+        else:
+            out.append(e.text)
+        detail.update(out)
+        self.query_one("#review-detail-box", VerticalScroll).scroll_home(animate=False)
+
+    # -- actions ---------------------------------------------------------------------
+
+    def action_context(self) -> None:
+        self.show_context = not self.show_context
+        self.show_detail()
+        self.status("Showing the surrounding turn (the extract highlighted)." if self.show_context
+                    else "Showing the extract.")
+
+    def action_star(self) -> None:
+        """Star the extract as a quote for the report, or unstar it (undoable)."""
+        e = self.current()
+        if e is None:
+            self.status("No extract here to star.")
+            return
+        starred = not self.is_starred(e)
+        try:
+            code_store.set_starred(self.app.study, [c.coding_id for c in self.starrable(e)], starred)
+        except StudyError as exc:
+            self.status(Text(str(exc), style="bold red"))
+            return
+        self.after("Starred as a quote for the report (export report, export quotes)." if starred
+                   else "Unstarred: the report picks its quotes without it.")
+
+    def action_copy_quote(self) -> None:
+        from tacompanion.tui.clipboard import copied_message, copy_quote
+
+        e = self.current()
+        if e is None:
+            self.status("No extract here to copy.")
+            return
+        quote, where = copy_quote(self.app, e.text, e.participant, e.kind)
+        self.status(Text(copied_message(quote, where)))
+
+    def action_participant(self, direction: int) -> None:
+        heads = [r for r, (kind, _) in enumerate(self.rows) if kind == "head"]
+        here = self.view.cursor
+        if direction > 0:
+            nxt = next((h for h in heads if h > here), None)
+        else:
+            mine = max((h for h in heads if h < here), default=None)
+            nxt = max((h for h in heads if mine is not None and h < mine), default=None)
+        if nxt is None:
+            self.status("No more participants that way.")
+            return
+        self.view.move_to(nxt + 1)
+
+    def action_open(self) -> None:
+        e = self.current()
+        if e is None:
+            return
+        kind, key, index = extract_location(self.app.study, e)
+        self.app.open_coding(kind, key, cursor=index)
+
+    def pick_extract_code(self, title: str, then, prefer_review: bool = True) -> None:
+        """Ask which of the extract's codes (skipped when there is one)."""
+        e = self.current()
+        if e is None:
+            return
+        codes = list(e.codes)
+        if prefer_review:
+            mine = [c for c in codes if c.code_id in self.code_ids]
+            codes = mine or codes
+        if len(codes) == 1:
+            then(codes[0])
+            return
+        by_id = {c.coding_id: c for c in codes}
+
+        def picked(result: Picked | None) -> None:
+            if result is not None and result.item_id is not None:
+                then(by_id[result.item_id])
+
+        self.app.push_screen(FuzzyPicker(title, [(c.coding_id, c.name) for c in codes]), picked)
+
+    def pick_code(self, title: str, then, exclude: set[int] = frozenset()) -> None:
+        """A code (existing, or a new one by name) from the fuzzy picker."""
+        study = self.app.study
+        items = [(s.id, s.name) for s in code_store.list_codes(study) if s.id not in exclude]
+
+        def picked(result: Picked | None) -> None:
+            if result is None:
+                return
+            try:
+                if result.new_name:
+                    code_id = code_store.create_code(study, result.new_name)
+                else:
+                    code_id = result.item_id
+            except StudyError as exc:
+                self.status(Text(str(exc), style="bold red"))
+                return
+            then(code_id)
+
+        self.app.push_screen(FuzzyPicker(title, items, allow_create=True, create_label="Create code"), picked)
+
+    def after(self, message: str) -> None:
+        self.reload()
+        self.status(message + " · u undoes")
+
+    def action_add_code(self) -> None:
+        e = self.current()
+        if e is None:
+            return
+        from tacompanion.core.document import DocRef
+        from tacompanion.core.spans import Span
+
+        def chosen(code_id: int) -> None:
+            ref = DocRef(transcript_id=e.doc_id) if e.kind == "transcript" else DocRef(note_id=e.doc_id)
+            made = code_store.apply_code(self.app.study, code_id, ref, Span(e.start, e.end), self.app.coder)
+            name = code_store.code_name(self.app.study, code_id)
+            self.after(f"Added '{name}' to this extract." if made else f"'{name}' is already on it.")
+
+        self.pick_code("Add a code to this extract:", chosen, exclude={c.code_id for c in e.codes})
+
+    def action_recode(self) -> None:
+        e = self.current()
+        if e is None:
+            return
+
+        def which(old: ExtractCode) -> None:
+            def chosen(code_id: int) -> None:
+                try:
+                    recode(self.app.study, old.coding_id, code_id, self.app.coder)
+                except StudyError as exc:
+                    self.status(Text(str(exc), style="bold red"))
+                    return
+                self.after(f"Recoded '{old.name}' as '{code_store.code_name(self.app.study, code_id)}'.")
+
+            self.pick_code(f"Recode '{old.name}' on this extract as:", chosen, exclude={old.code_id})
+
+        self.pick_extract_code("Recode which code?", which)
+
+    def action_remove_code(self) -> None:
+        def remove(code: ExtractCode) -> None:
+            code_store.remove_coding(self.app.study, code.coding_id)
+            self.after(f"Removed '{code.name}' from this extract.")
+
+        self.pick_extract_code("Remove which code from this extract?", remove, prefer_review=False)
+
+    def action_move_code(self) -> None:
+        study = self.app.study
+
+        def move(code: ExtractCode) -> None:
+            themes = theme_store.list_themes(study)
+            paths = theme_paths(themes)
+            items = [(0, "(unsorted)")] + [(t.id, paths[t.id]) for t in themes]
+
+            def picked(result: Picked | None) -> None:
+                if result is None:
+                    return
+                try:
+                    target = theme_store.create_theme(study, result.new_name) if result.new_name \
+                        else (result.item_id or None)
+                    theme_store.move_code(study, code.code_id, target)
+                except StudyError as exc:
+                    self.status(Text(str(exc), style="bold red"))
+                    return
+                where = theme_paths(theme_store.list_themes(study)).get(target, "") if target else "unsorted"
+                self.after(f"Moved the code '{code.name}' (all its extracts) to {where}.")
+
+            self.app.push_screen(FuzzyPicker(f"Move the code '{code.name}' to:", items,
+                                             allow_create=True, create_label="New theme"), picked)
+
+        self.pick_extract_code("Move which code?", move)
+
+    def _theme_id(self) -> int | None:
+        """The theme reviewed, or the theme of the code reviewed (None when unsorted)."""
+        if self.target == "theme":
+            return self.target_id
+        study = self.app.study
+        for summary in code_store.list_codes(study, only=self.target_id):
+            if summary.theme:
+                return theme_store.find_theme(study, summary.theme)
+        return None
+
+    def action_define(self) -> None:
+        theme_id = self._theme_id()
+        if theme_id is None:
+            self.status("This code is in no theme: move it to one first (m).")
+            return
+        row = theme_store.theme(self.app.study, theme_id)
+        define_theme(self, theme_id, row.name, row.definition,
+                     lambda: self.after(f"Defined '{row.name}'."))
+
+    def action_memo(self) -> None:
+        theme_id = self._theme_id()
+        if theme_id is None:
+            self.status("This code is in no theme: move it to one first (m).")
+            return
+        open_theme_memo(self, theme_id, theme_store.theme_path(self.app.study, theme_id))
+
+    def action_undo(self) -> None:
+        done = history.undo(self.app.study)
+        self.reload()
+        self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        done = history.redo(self.app.study)
+        self.reload()
+        self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

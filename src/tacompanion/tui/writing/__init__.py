@@ -1,0 +1,1 @@
+"""Writing up: the reflexive journal and every memo, and answers by guide question."""
