@@ -10,7 +10,6 @@ from tacompanion.cli.common import (
     PROG,
     CliError,
     add_command,
-    progress_printer,
     study_to_fill,
 )
 
@@ -62,11 +61,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.merge:
         raise CliError("--merge applies to a .qdpx project only")
 
-    progress = progress_printer("reading") if sys.stderr.isatty() else None
-    with study_to_fill(default_path(args.db)) as study:
+    from tacompanion.cli.progress import LongWork
+
+    with study_to_fill(default_path(args.db)) as study, LongWork("reading files") as work:
         plan = plan_import(
             study, args.files, participant=args.participant, interviewer=args.interviewer,
-            replace=args.replace, progress=progress,
+            replace=args.replace, progress=lambda done, total, _path: work.update(done, total),
         )
         if not plan.ok:
             for line in plan.errors:
@@ -76,8 +76,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 else f"nothing imported: {len(plan.errors)} of "
                 f"{len(plan.errors) + len(plan.items)} files refused"
             )
-        progress = progress_printer("importing") if sys.stderr.isatty() else None
-        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+        work.stage("importing transcripts", len(plan.items))
+        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace,
+                               progress=lambda done, total, _path: work.update(done, total))
     for r in results:
         verb = "replaced" if r.replaced else "imported"
         kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
@@ -90,6 +91,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
     from tacompanion.store.qdpx import import_project
     from tacompanion.store.study import default_path
@@ -101,11 +103,13 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
         raise CliError("--participant, --pilot, --replace and --interviewer apply to transcripts, not to a .qdpx")
     if not os.path.isfile(path):
         raise CliError(f"{path}: no such file")
-    try:
-        project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
-    except QdpxError as exc:
-        raise CliError(str(exc)) from None
-    with study_to_fill(default_path(args.db)) as study:
-        summary = import_project(study, project, merge=args.merge)
+    with LongWork(f"reading {os.path.basename(path)}") as work:
+        try:
+            project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
+        except QdpxError as exc:
+            raise CliError(str(exc)) from None
+        work.stage("merging sources" if args.merge else "importing sources", len(project.sources))
+        with study_to_fill(default_path(args.db)) as study:
+            summary = import_project(study, project, merge=args.merge, progress=work.update)
     print("\n".join(summary_lines(summary, path)))
     return 0

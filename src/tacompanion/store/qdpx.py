@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,9 +118,11 @@ def is_empty(study: Study) -> bool:
 
 
 def import_project(study: Study, project: QProject, *, merge: bool = False,
-                   interviewer_labels: list[str] | None = None) -> ImportSummary:
+                   interviewer_labels: list[str] | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Write `project` into the study in one transaction; refuse a study with
-    content unless `merge`. Returns counts and what could not be used."""
+    content unless `merge`. Returns counts and what could not be used;
+    `progress(done, total)` is told after each source."""
     summary = ImportSummary(problems=list(project.problems))
     with study.write():
         if not merge and not is_empty(study):
@@ -127,7 +130,7 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
                 f"{study.path}: the study already has content; import a project into a new "
                 "study (--db NEW.db), or pass --merge to add what it lacks (matched by GUID)"
             )
-        _Importer(study, project, summary, merge, interviewer_labels).run()
+        _Importer(study, project, summary, merge, interviewer_labels, progress).run()
     return summary
 
 
@@ -137,8 +140,9 @@ def _hash(text: str) -> str:
 
 class _Importer:
     def __init__(self, study: Study, project: QProject, summary: ImportSummary, merge: bool,
-                 labels: list[str] | None) -> None:
+                 labels: list[str] | None, progress: Callable[[int, int], None] | None = None) -> None:
         self.study, self.p, self.s, self.merge = study, project, summary, merge
+        self.progress = progress
         self.conn = study.conn
         self.now = now_iso()
         if labels is None:
@@ -312,7 +316,9 @@ class _Importer:
         coding_rows: list[tuple] = []
         seen_codings: set[tuple] = set()
         seen_hash = {(r[0], r[1]) for r in self.conn.execute("SELECT participant_id, source_hash FROM transcripts")}
-        for source in self.p.sources:
+        for n, source in enumerate(self.p.sources):
+            if self.progress is not None:
+                self.progress(n, len(self.p.sources))
             if source.guid in self.existing["transcripts"]:
                 tid = self.existing["transcripts"][source.guid]
                 text = self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
