@@ -48,6 +48,7 @@ def derived_guid(study_uuid: str, *parts: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+@lru_cache(maxsize=16384)  # an import asks again for every user and code a coding names
 def normal_guid(value: str | None) -> str | None:
     """A GUID as we compare and store it: lower case, braces stripped; None
     when it is not GUID-shaped (RFC version bits are not required)."""
