@@ -31,21 +31,23 @@ CODING_COLUMNS = (
 
 def coding_cells(study: Study) -> Iterator[list[str]]:
     """Each coding's row as cells in CODING_COLUMNS order, streamed in reading order."""
-    for r in iter_codings_for_export(study):
+    for kind, who, pilot, document, segment, speaker, start, end, code, theme, coder, created_at, text in (
+        iter_codings_for_export(study)
+    ):
         yield [
-            r["participant"],
-            r["document"] if r["kind"] == "transcript" else "",
-            "" if r["segment"] is None else str(r["segment"]),
-            r["speaker"] or "",
-            str(r["start_pos"]),
-            str(r["end_pos"]),
-            r["code"],
-            r["theme"] or "",
-            r["coder"],
-            r["created_at"],
-            r["text"],
-            "yes" if r["pilot"] else "no",
-            r["document"],
+            who,
+            document if kind == "transcript" else "",
+            "" if segment is None else str(segment),
+            speaker or "",
+            str(start),
+            str(end),
+            code,
+            theme or "",
+            coder,
+            created_at,
+            text,
+            "yes" if pilot else "no",
+            document,
         ]
 
 

@@ -279,9 +279,14 @@ def codings_on(study: Study, doc: DocRef) -> list[dict]:
     )
 
 
+EXPORT_FIELDS = ("kind", "participant", "pilot", "document", "segment", "speaker", "start_pos",
+                 "end_pos", "code", "theme", "coder", "created_at", "text")
+
+
 def codings_for_export(study: Study) -> list[dict]:
-    """Every coding with its context, in reading order (see iter_codings_for_export)."""
-    return list(iter_codings_for_export(study))
+    """Every coding with its context, in reading order, as dicts of
+    EXPORT_FIELDS (see iter_codings_for_export)."""
+    return [dict(zip(EXPORT_FIELDS, row, strict=True)) for row in iter_codings_for_export(study)]
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -292,8 +297,9 @@ def _nocase(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-def iter_codings_for_export(study: Study) -> Iterator[dict]:
-    """Every coding with its context, in reading order: participant, pilot,
+def iter_codings_for_export(study: Study) -> Iterator[tuple]:
+    """Every coding with its context, in reading order, as tuples of
+    EXPORT_FIELDS: participant, pilot,
     document (transcript file name, or the interview's notes), segment number
     (1-based turn, or note number), speaker, offsets, code, theme path, coder,
     time and the extract's text (sliced by code points, as stored).
@@ -331,17 +337,14 @@ def iter_codings_for_export(study: Study) -> Iterator[dict]:
         j = i + 1
         while j < len(docs) and docs[j][0] == docs[i][0]:
             j += 1
-        rows: list[tuple[tuple, dict]] = []
+        rows: list[tuple[tuple, tuple]] = []
         for _, kind, doc_id, who, pilot, name in docs[i:j]:
             found = _transcript_codings if kind == "transcript" else _notes_codings
             for segment, speaker, start, end, code_id, coder, created_at, text in found(conn, doc_id):
                 code, theme, code_key = codes[code_id]
                 rows.append((
                     ((0, 0) if segment is None else (1, segment), start, end, code_key),
-                    {"kind": kind, "participant": who, "pilot": pilot, "document": name,
-                     "segment": segment, "speaker": speaker, "start_pos": start, "end_pos": end,
-                     "code": code, "theme": theme, "coder": coder, "created_at": created_at,
-                     "text": text},
+                    (kind, who, pilot, name, segment, speaker, start, end, code, theme, coder, created_at, text),
                 ))
         rows.sort(key=lambda r: r[0])
         for _, row in rows:
