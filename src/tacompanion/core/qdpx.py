@@ -309,7 +309,7 @@ def split_notes(text: str) -> list[NoteBlock] | None:
 # normalised (lower case, no braces) by the importer.
 
 
-@dataclass
+@dataclass(slots=True)  # one per coding: a large project holds 200,000
 class QCoding:
     guid: str
     code_guid: str
@@ -317,7 +317,7 @@ class QCoding:
     created: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class QSelection:
     guid: str
     start: int  # in the LF-normalised text
