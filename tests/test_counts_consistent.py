@@ -235,3 +235,26 @@ def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):
         found = {w: study.scalar("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?", (w,))
                  for w in found_again}
     assert found_again == found and found["the"] > 0
+
+
+def test_a_version_2_study_gets_the_index_of_codings_by_code(tmp_path):
+    from tacompanion.store import schema
+
+    path = tmp_path / "v2.db"
+    path.write_bytes((REPO / "tests" / "data" / "study-v2.db").read_bytes())
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    before = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+    with Study.open(path) as study:
+        assert study.schema_version == schema.latest_version()
+        assert study.scalar("SELECT count(*) FROM codings") == before > 0
+        assert study.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'codings_code_doc'") == 1
+        plan = " ".join(r[3] for r in study.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT code_id, count(DISTINCT transcript_id), count(note_id) FROM codings "
+            "GROUP BY code_id").fetchall())
+        assert "COVERING INDEX codings_code_doc" in plan
+        assert [c.codings for c in list_codes(study)] == [
+            study.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (c.id,)) for c in list_codes(study)]
