@@ -105,7 +105,7 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: no such file")
     with LongWork(f"reading {os.path.basename(path)}") as work:
         try:
-            project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
+            project = read_qdpx(path, progress=work.update)  # the whole file first: a bad one leaves no study behind
         except QdpxError as exc:
             raise CliError(str(exc)) from None
         work.stage("merging sources" if args.merge else "importing sources", len(project.sources))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -103,8 +104,9 @@ class _Zip:
         return None
 
 
-def read_qdpx(path: str | os.PathLike) -> QProject:
-    """Read a .qdpx into a QProject, or raise QdpxError naming the file."""
+def read_qdpx(path: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> QProject:
+    """Read a .qdpx into a QProject, or raise QdpxError naming the file;
+    `progress(bytes read, bytes)` is told as project.qde is read."""
     shown = str(path)
     try:
         z = zipfile.ZipFile(path)
@@ -125,13 +127,14 @@ def read_qdpx(path: str | os.PathLike) -> QProject:
         if info.file_size > MAX_XML_BYTES:
             raise QdpxError(f"{shown}: {qdes[0]} is too large ({info.file_size:,} bytes)")
         reader = _Reader(_Zip(shown, z))
-        root = _parse_streaming(z, qdes[0], shown, reader)
+        root = _parse_streaming(z, qdes[0], shown, reader, progress)
         if _local(root.tag) != "Project":
             raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
         return reader.project(root)
 
 
-def _parse_streaming(z: zipfile.ZipFile, name: str, shown: str, reader: _Reader) -> ET.Element:
+def _parse_streaming(z: zipfile.ZipFile, name: str, shown: str, reader: _Reader,
+                     progress: Callable[[int, int], None] | None = None) -> ET.Element:
     """The .qde's tree, read from the zip a megabyte at a time, with each
     source (by far the largest part: every selection and coding) turned into
     a QSource by `reader` as soon as it has been read and then dropped from
@@ -159,9 +162,13 @@ def _parse_streaming(z: zipfile.ZipFile, name: str, shown: str, reader: _Reader)
             chunk = raw.read(65536)
             if b"<!ENTITY" in chunk or b"<!DOCTYPE" in chunk:
                 raise QdpxError(f"{shown}: {name} declares a DOCTYPE or entities; refused for safety")
+            done, size = 0, z.getinfo(name).file_size
             while chunk:
                 parser.feed(chunk)
                 handle()
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, size)
                 chunk = raw.read(1 << 20)
         parser.close()
         handle()
