@@ -286,7 +286,7 @@ def extract_spans(study: Study, code_ids: list[int]) -> list[SpanExtract]:
     keys = sorted(groups, key=lambda k: (order[groups[k][0][1]], groups[k][0][0], k[0] != "t", k[1], k[2], k[3]))
     out = []
     for key in keys:
-        h, codes = groups[key]
+        h, codes = groups.pop(key)  # freed as it goes: a large study has 150,000
         out.append(SpanExtract(h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6], "",
                                tuple([SpanCode(kid, code_id, bool(starred)) for code_id, kid, starred in codes])))
     return out
