@@ -570,6 +570,9 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
             screen.refresh_codes()
             out["code-list-rebuild"] = time.perf_counter() - t0
             t0 = time.perf_counter()
+            screen.update_codes((code_id,))
+            out["code-panel-after-change"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
             screen.action_undo()
             paint()
             out["undo"] = time.perf_counter() - t0
@@ -599,7 +602,8 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
     "Textual's idle polling); move = j, apply = a code applied to the turn (commit + operation log + the visible lines "
     "redrawn), undo = u (same), code-counts-after-apply = the recent strip and the applied "
     "code's counts in the code panel, done after the frame; code-list-rebuild = the whole code "
-    "panel rebuilt (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking {ctx.study()['counts']['codes']} codes "
+    "panel rebuilt (with a filter typed); code-panel-after-change = the one changed row recounted and put "
+    "in place, with the recent strip (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking {ctx.study()['counts']['codes']} codes "
     "for one more typed letter (median over 5 letters). On " + study_workload(ctx),
 )
 def op_coding_actions(ctx: Context) -> dict[str, float]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
+from tacompanion.core.words import nocase
 from tacompanion.store import history
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
@@ -261,12 +262,18 @@ def list_codes(study: Study, only: int | None = None) -> list[CodeSummary]:
 
 def recent_codes(study: Study, limit: int = 9) -> list[tuple[int, str]]:
     """The codes applied most recently (by anyone), newest first."""
-    rows = study.query(
-        "SELECT c.id, c.name FROM codes c JOIN codings k ON k.code_id = c.id "
-        "GROUP BY c.id ORDER BY max(k.id) DESC LIMIT ?",
-        (limit,),
-    )
-    return [(r["id"], r["name"]) for r in rows]
+    # The newest codings first, until `limit` codes are met: the same as
+    # ordering codes by their newest coding, without grouping every coding.
+    seen: dict[int, None] = {}
+    for (code_id,) in study.conn.execute("SELECT code_id FROM codings ORDER BY id DESC"):
+        seen.setdefault(code_id, None)
+        if len(seen) >= limit:
+            break
+    if not seen:
+        return []
+    marks = ",".join("?" * len(seen))
+    names = dict(study.conn.execute(f"SELECT id, name FROM codes WHERE id IN ({marks})", tuple(seen)).fetchall())
+    return [(cid, names[cid]) for cid in seen if cid in names]
 
 
 def codings_on(study: Study, doc: DocRef) -> list[dict]:
@@ -289,14 +296,6 @@ def codings_for_export(study: Study) -> list[dict]:
     return [dict(zip(EXPORT_FIELDS, row, strict=True)) for row in iter_codings_for_export(study)]
 
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def _nocase(text: str) -> str:
-    """SQLite's NOCASE collation as a sort key: ASCII letters folded, nothing else."""
-    return text.translate(_ASCII_LOWER)
-
-
 def iter_codings_for_export(study: Study) -> Iterator[tuple]:
     """Every coding with its context, in reading order, as tuples of
     EXPORT_FIELDS: participant, pilot,
@@ -312,7 +311,7 @@ def iter_codings_for_export(study: Study) -> Iterator[tuple]:
     from its start for every extract)."""
     conn = study.conn
     codes = {
-        cid: (name, theme, _nocase(name))
+        cid: (name, theme, nocase(name))
         for cid, name, theme in conn.execute(
             _THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id"
         )
@@ -323,13 +322,13 @@ def iter_codings_for_export(study: Study) -> Iterator[tuple]:
         "JOIN participants p ON p.id = t.participant_id "
         "WHERE EXISTS (SELECT 1 FROM codings k WHERE k.transcript_id = t.id)"
     ):
-        docs.append(((_nocase(who), name), "transcript", tid, who, pilot, name))
+        docs.append(((nocase(who), name), "transcript", tid, who, pilot, name))
     for iid, who, pilot, name in conn.execute(
         "SELECT i.id, p.pseudonym, max(p.pilot, i.pilot), 'notes ' || coalesce(i.started_at, i.created_at) "
         "FROM interviews i JOIN participants p ON p.id = i.participant_id "
         "WHERE EXISTS (SELECT 1 FROM notes n JOIN codings k ON k.note_id = n.id WHERE n.interview_id = i.id)"
     ):
-        docs.append(((_nocase(who), name), "notes", iid, who, pilot, name))
+        docs.append(((nocase(who), name), "notes", iid, who, pilot, name))
     docs.sort(key=lambda d: d[0])
     i = 0
     while i < len(docs):

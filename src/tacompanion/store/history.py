@@ -71,6 +71,9 @@ class LoggedOperation:
     label: str
     state: str
     created_at: str
+    # The codes whose codings it changed, when it changed nothing but codings
+    # (apply, remove, recode): what a code list must recount. None: more changed.
+    codes: tuple[int, ...] | None = None
 
 
 @contextlib.contextmanager
@@ -115,7 +118,26 @@ def _step(study: Study, state: str, order: str, changes: str, new_state: str) ->
             return None
         _replay(db, json.loads(row[changes]))
         db["operations"].update(row["id"], {"state": new_state})
-    return _logged(row, new_state)
+    return _logged(row, new_state, codes_touched(json.loads(row["forward"]) + json.loads(row["backward"])))
+
+
+def codes_touched(changes: list[dict]) -> tuple[int, ...] | None:
+    """The codes whose codings these changes insert, delete or move; None
+    when they change another table too. Both directions of an operation
+    together name every coding's code (a delete holds only the id, but its
+    reverse is an insert of the whole row)."""
+    codes: set[int] = set()
+    for change in changes:
+        if change["table"] != "codings":
+            return None
+        if change["op"] == "insert":
+            codes.add(change["row"]["code_id"])
+        elif change["op"] == "update":
+            if "transcript_id" in change["values"] or "note_id" in change["values"]:
+                return None  # a coding moved to another document: recount everything
+            if "code_id" in change["values"]:
+                codes.add(change["values"]["code_id"])
+    return tuple(sorted(codes))
 
 
 def peek(study: Study) -> tuple[LoggedOperation | None, LoggedOperation | None]:
@@ -150,5 +172,5 @@ def _one(db: sqlite_utils.Database, sql: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def _logged(row: dict, state: str) -> LoggedOperation:
-    return LoggedOperation(row["id"], row["kind"], row["label"], state, row["created_at"])
+def _logged(row: dict, state: str, codes: tuple[int, ...] | None = None) -> LoggedOperation:
+    return LoggedOperation(row["id"], row["kind"], row["label"], state, row["created_at"], codes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from tacompanion.core.words import clip
+from tacompanion.core.words import clip, nocase
 from tacompanion.store.codes import CodeSummary
 from tacompanion.tui.widgets.rows_view import RowsView
 
@@ -48,6 +48,19 @@ class CodeList(RowsView):
         self.codes = list(codes)
         self._row_of = {c.id: i for i, c in enumerate(self.codes)}
         self.set_rows(len(self.codes), self._render, cursor=keep)
+
+    def put_code(self, summary: CodeSummary) -> None:
+        """A code new, renamed or recounted, in its place by name (the order
+        of list_codes); only the rows on screen are drawn again."""
+        listed = [c for c in self.codes if c.id != summary.id]
+        key = nocase(summary.name)
+        at = next((i for i, c in enumerate(listed) if nocase(c.name) > key), len(listed))
+        listed.insert(at, summary)
+        self.set_codes(listed)
+
+    def remove_code(self, code_id: int) -> None:
+        if code_id in self._row_of:
+            self.set_codes([c for c in self.codes if c.id != code_id])
 
     def update_code(self, summary: CodeSummary) -> bool:
         """New counts or name for a listed code; False when it is not listed."""

@@ -139,6 +139,29 @@ class CodingScreen(Screen):
             # not listed (new, or filtered out): rebuild
         self.fill_code_list()
 
+    def update_codes(self, changed: tuple[int, ...], removed: tuple[int, ...] = ()) -> None:
+        """After a change to a few codes (rename, merge, delete, undo of an
+        apply...): those rows recounted and put in place, not the whole
+        panel recounted (which reads every coding). With a filter typed, the
+        ranking decides the order: the list is made again."""
+        if self.code_filter or len(changed) + len(removed) > 20:
+            self.refresh_codes()
+            return
+        study = self.app.study
+        self.recent = code_store.recent_codes(study)
+        strip = "  ".join(f"[b]{i}[/b] {name}" for i, (_, name) in enumerate(self.recent, start=1))
+        self.query_one("#recent", Static).update(strip or "[dim]No codes yet: press c to create the first[/]")
+        listing = self.query_one(CodeList)
+        for code_id in removed:
+            listing.remove_code(code_id)
+        for code_id in changed:
+            summary = code_store.list_codes(study, only=code_id)
+            if summary:
+                listing.put_code(summary[0])
+            else:
+                listing.remove_code(code_id)
+        self.query_one("#code-panel-title", Static).update(f"Codes ({len(listing.codes)})")
+
     def fill_code_list(self) -> None:
         summaries = code_store.list_codes(self.app.study)
         matches = rank(self.code_filter, [s.name for s in summaries])
@@ -241,14 +264,19 @@ class CodingScreen(Screen):
             return
         self.apply_code(self.recent[number - 1][0])
 
-    def after_change(self, message: str, code_id: int | None = None, hint: str = "u undoes") -> None:
+    def after_change(self, message: str, code_id: int | None = None, hint: str = "u undoes", *,
+                     codes: tuple[int, ...] | None = None, removed: tuple[int, ...] = ()) -> None:
         """Redraw what changed (the store has already committed it). With
-        `code_id`, only that code's counts changed in the code list."""
+        `code_id`, only that code's counts changed in the code list; with
+        `codes` / `removed`, only those codes changed (or went)."""
         self.refresh_codings()
         self.view.set_selection(None)
         self.status(f"{message} [dim]{hint}[/]")
         # The code list's counts are the slowest to gather: after the frame.
-        self.call_after_refresh(self.refresh_codes, code_id)
+        if codes is not None or removed:
+            self.call_after_refresh(self.update_codes, tuple(codes or ()), tuple(removed))
+        else:
+            self.call_after_refresh(self.refresh_codes, code_id)
 
     def action_copy_quote(self) -> None:
         """Copy the selection (or the turn) as '"…" (P3)', redacted."""
@@ -290,11 +318,12 @@ class CodingScreen(Screen):
 
     def action_undo(self) -> None:
         done = history.undo(self.app.study)
-        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
+        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes",
+                          codes=done.codes if done else ())
 
     def action_redo(self) -> None:
         done = history.redo(self.app.study)
-        self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.")
+        self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.", codes=done.codes if done else ())
 
     # -- actions: selecting part of a turn ----------------------------------------------------
 
@@ -458,7 +487,7 @@ class CodingScreen(Screen):
             except StudyError as exc:
                 self.status(f"[b red]{exc}[/]")
                 return
-            self.after_change(f"Renamed '{name}' to '{' '.join(value.split())}'.")
+            self.after_change(f"Renamed '{name}' to '{' '.join(value.split())}'.", codes=(cid,))
 
         self.app.push_screen(PromptScreen(f"Rename the code '{name}' to:", name), answered)
 
@@ -467,13 +496,13 @@ class CodingScreen(Screen):
         if current is None:
             return
         cid, name = current
-        old = next((s.description for s in code_store.list_codes(self.app.study) if s.id == cid), "")
+        old = next((s.description for s in code_store.list_codes(self.app.study, only=cid)), "")
 
         def answered(value: str | None) -> None:
             if value is None or value.strip() == old:
                 return
             code_store.describe_code(self.app.study, cid, value)
-            self.after_change(f"Described '{name}'.")
+            self.after_change(f"Described '{name}'.", codes=(cid,))
 
         self.app.push_screen(PromptScreen(f"What '{name}' means (for the codebook):", old), answered)
 
@@ -489,7 +518,8 @@ class CodingScreen(Screen):
                 return
             target = code_store.code_name(self.app.study, result.item_id)
             moved = code_store.merge_codes(self.app.study, cid, result.item_id)
-            self.after_change(f"Merged '{name}' into '{target}' ({moved} codings moved).")
+            self.after_change(f"Merged '{name}' into '{target}' ({moved} codings moved).",
+                              codes=(result.item_id,), removed=(cid,))
 
         self.app.push_screen(FuzzyPicker(f"Merge '{name}' into:", items), picked)
 
@@ -498,12 +528,12 @@ class CodingScreen(Screen):
         if current is None:
             return
         cid, name = current
-        count = next((s.codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
+        count = next((s.codings for s in code_store.list_codes(self.app.study, only=cid)), 0)
 
         def answered(yes: bool | None) -> None:
             if yes:
                 code_store.delete_code(self.app.study, cid)
-                self.after_change(f"Deleted '{name}' and its {count} codings.")
+                self.after_change(f"Deleted '{name}' and its {count} codings.", removed=(cid,))
 
         self.app.push_screen(
             ConfirmScreen(f"Delete the code '{name}' and its {count} codings? (u undoes it)"), answered
