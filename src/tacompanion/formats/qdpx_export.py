@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
+from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, redact, redaction_pattern
+from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
 from tacompanion.store.study import Study
 
@@ -40,6 +42,7 @@ class ExportResult:
     data: bytes
     counts: dict[str, int] = field(default_factory=dict)
     not_exported: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. names other tools merge
 
 
 def _clean(text: str) -> str:
@@ -99,24 +102,32 @@ def _value_element(parent: ET.Element, kind: str, value) -> None:
         _sub(parent, "IntegerValue", text=str(value))
     elif kind == "Float":
         _sub(parent, "FloatValue", text=format(value, "f") if isinstance(value, float) else str(value))
+    elif kind == "Date":
+        _sub(parent, "DateValue", text=str(value)[:10])
     else:
         _sub(parent, "TextValue", text=value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
-def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
-    """The .qdpx file's bytes, what went in and what could not."""
+def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = False) -> ExportResult:
+    """The .qdpx file's bytes, what went in and what could not (see write_qdpx)."""
     buf = io.BytesIO()
-    result = write_qdpx(study, buf, redacted=redacted)
+    result = write_qdpx(study, buf, redacted=redacted, qualify_names=qualify_names)
     result.data = buf.getvalue()
     return result
 
 
-def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
+def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False, qualify_names: bool = False,
                progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write the .qdpx zip to `out` (a seekable binary file) as it is made:
     the sources' selections are read, written and forgotten one source at a
     time, so memory does not grow with the codings. Returns what went in and
-    what could not; `progress(done, total)` is told after each source."""
+    what could not; `progress(done, total)` is told after each source.
+
+    Memos go where other tools read them: a participant's memo is its Case's
+    Description, a transcript's (or an interview's) its TextSource's, the
+    study memo the Project's; journal entries are Notes whose text is a file
+    in sources/ (as QualCoder reads and writes journals). `qualify_names`:
+    codes and themes that share a name get their parent's name added."""
     rows = export_rows(study)
     su = rows["study_uuid"]
     rules = redaction_pattern(rows["redactions"] if redacted else [])
@@ -149,8 +160,14 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
     }
     what = {"code_id": "code", "theme_id": "theme", "transcript_id": "transcript", "segment_id": "a turn",
             "note_id": "an interview note", "participant_id": "participant", "interview_id": "an interview"}
+    descriptions: dict[tuple[str, int] | None, str] = {}  # (column, id), None = the study -> memo text
     for m in rows["memos"]:
         column = next((k for k in what if m[k] is not None), None)
+        if column in (None, "participant_id", "transcript_id", "interview_id"):
+            key = (column, m[column]) if column else None
+            if key not in descriptions:  # the first memo of each is its Description
+                descriptions[key] = red(m["text"])
+                continue
         if column is None:
             name, key = "Study memo", None
         else:
@@ -167,14 +184,16 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
         else:
             note_refs[key].append(m["uuid"])
     seen_dates: dict[str, int] = defaultdict(int)
+    journal_files: list[tuple[str, bytes]] = []
     for j in rows["journal"]:
         seen_dates[j["entry_date"]] += 1
         n = seen_dates[j["entry_date"]]
         el = ET.Element("Note", {"guid": j["uuid"],
-                                 "name": f"Reflexive journal {j['entry_date']}" + (f" ({n})" if n > 1 else "")})
+                                 "name": f"Reflexive journal {j['entry_date']}" + (f" ({n})" if n > 1 else ""),
+                                 "plainTextPath": f"internal://{j['uuid']}.txt"})
         if _date(j["created_at"]):
             el.set("creationDateTime", _date(j["created_at"]))
-        _sub(el, "PlainTextContent", text=red(j["text"]))
+        journal_files.append((f"sources/{j['uuid']}.txt", red(j["text"]).encode("utf-8")))
         notes_el.append(el)
 
     def refs(parent: ET.Element, column: str, row_id: int) -> None:
@@ -187,6 +206,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
             _sub(users_el, "User", {"guid": guid, "name": _clean(name)})
 
     # the codebook: themes as non-codable codes, codes inside them
+    shown_name = _code_names(rows, result, qualify_names)
     themes_by_parent: dict[int | None, list[dict]] = defaultdict(list)
     for t in rows["themes"]:
         themes_by_parent[t["parent_id"]].append(t)
@@ -202,7 +222,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
         if c["id"] in placed:
             return
         placed.add(c["id"])
-        attrs = {"guid": c["uuid"], "name": _clean(c["name"]), "isCodable": "true"}
+        attrs = {"guid": c["uuid"], "name": _clean(shown_name[("code", c["id"])]), "isCodable": "true"}
         if c["color"] and _COLOR.match(c["color"]):
             attrs["color"] = c["color"]
         el = _sub(parent, "Code", attrs)
@@ -213,7 +233,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
             code_el(el, child)
 
     def theme_el(parent: ET.Element, t: dict) -> None:
-        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(t["name"]), "isCodable": "false"})
+        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(shown_name[("theme", t["id"])]),
+                                   "isCodable": "false"})
         if t["definition"].strip():
             _sub(el, "Description", text=red(t["definition"]))
         refs(el, "theme_id", t["id"])
@@ -239,7 +260,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
             for k, v in attrs.items():
                 if v is not None:
                     var_values[k].append(v)
-    var_types = {k: _variable_type(v) for k, v in var_values.items()}
+    declared = {k.casefold(): REFI_OF.get(v, "Text") for k, v in attribute_types(study).items()}
+    var_types = {k: declared.get(k.casefold()) or _variable_type(v) for k, v in var_values.items()}
     if any(p["pilot"] for p in rows["participants"]) and "pilot" not in {k.casefold() for k in var_types}:
         var_types["Pilot"] = "Boolean"
         for p in rows["participants"]:
@@ -279,6 +301,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
         head = _attrs((("guid", guid), ("name", _clean(red(name))),
                        ("plainTextPath", f"internal://{guid}.txt"), ("creationDateTime", _date(created))))
         inner: list[str] = []
+        if memo_key in descriptions:
+            inner.append(_text_element("Description", descriptions[memo_key]))
         groups: dict[tuple[int, int], list] = {}
         if mapped is None:
             for start, end, coding, memo in spans:
@@ -384,6 +408,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:
             case = _sub(cases_el, "Case", {"guid": p["uuid"], "name": _clean(p["pseudonym"])})
+            if ("participant_id", p["id"]) in descriptions:
+                _sub(case, "Description", text=descriptions[("participant_id", p["id"])])
             attrs = attributes[p["id"]] if isinstance(attributes[p["id"]], dict) else {}
             for k in sorted(attrs, key=str.casefold):
                 if attrs[k] is None or k not in var_types:
@@ -407,6 +433,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
                                            "name": f"Theme status: {status}"})
             for t in ts:
                 _sub(set_el, "MemberCode", {"targetGUID": t["uuid"]})
+    if None in descriptions:
+        _sub(root, "Description", text=descriptions[None])
     for guid in project_refs:
         _sub(root, "NoteRef", {"targetGUID": guid})
 
@@ -428,6 +456,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
             chunks.flush()
         for kind, row, guid, _name in plan:
             z.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
+        for name, data in journal_files:
+            z.writestr(_info(name), data)
     total, starred = rows["coding_totals"]
     result.counts.update({
         "participants": len(rows["participants"]), "codes": len(rows["codes"]), "themes": len(rows["themes"]),
@@ -442,6 +472,42 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False,
         result.not_exported.append(f"{interviews_without_notes} interview(s) without notes (nothing to export)")
     result.not_exported.append("interview timings, question coverage, guides and turn times stay in the study")
     return result
+
+
+def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:
+    """The name each code and theme is written with: its own, or, where two
+    share a name (some tools, QualCoder among them, merge such codes into
+    one) and `qualify` asks, 'Name (Parent)'. Warns about each clash."""
+    themes = {t["id"]: t for t in rows["themes"]}
+    codes = {c["id"]: c for c in rows["codes"]}
+
+    def parent_name(kind: str, row: dict) -> str:
+        if kind == "theme":
+            return themes[row["parent_id"]]["name"] if row["parent_id"] in themes else ""
+        parent = codes.get(row["parent_code_id"])
+        if parent is not None and parent["theme_id"] == row["theme_id"] and parent["id"] != row["id"]:
+            return parent["name"]
+        return themes[row["theme_id"]]["name"] if row["theme_id"] in themes else ""
+
+    items = [("theme", t) for t in rows["themes"]] + [("code", c) for c in rows["codes"]]
+    by_name: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for kind, row in items:
+        by_name[" ".join(row["name"].split()).casefold()].append((kind, row))
+    out = {(kind, row["id"]): row["name"] for kind, row in items}
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        where = ", ".join(f"{kind} under {parent_name(kind, row) or 'the top'}" for kind, row in group)
+        if qualify:
+            for kind, row in group:
+                parent = parent_name(kind, row)
+                out[(kind, row["id"])] = f"{row['name']} ({parent})" if parent else row["name"]
+            result.warnings.append(f"{len(group)} codes/themes named {group[0][1]['name']!r} ({where}): "
+                                   "written with their parent's name added")
+        else:
+            result.warnings.append(f"{len(group)} codes/themes share the name {group[0][1]['name']!r} ({where}); "
+                                   "some tools (QualCoder) merge them into one: --qualify-names adds the parent's name")
+    return out
 
 
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -463,6 +529,14 @@ class _Chunks(list):
         if self:
             self.dest.write("".join(self).encode("utf-8"))
             self.clear()
+
+
+def _text_element(tag: str, text: str) -> str:
+    """`<tag>text</tag>` as `_sub` and `_serialise` write an element with text only."""
+    text = _clean(text)
+    if not text:
+        return f"<{tag}/>"
+    return f"<{tag}>{text.translate(_TEXT_ESCAPES) if _TEXT_NEEDS.search(text) else text}</{tag}>"
 
 
 def _esc(value: str) -> str:
@@ -512,9 +586,10 @@ def _info(name: str) -> zipfile.ZipInfo:
 
 
 def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = False,
+                qualify_names: bool = False,
                 progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write the project atomically to `path`, streamed (see write_qdpx)."""
     from tacompanion.formats.atomic_write import atomic_output
 
     with atomic_output(path) as handle:
-        return write_qdpx(study, handle, redacted=redacted, progress=progress)
+        return write_qdpx(study, handle, redacted=redacted, qualify_names=qualify_names, progress=progress)
