@@ -315,32 +315,39 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = False, qualify_n
                     continue
                 groups.setdefault(span, []).append((coding, memo))
         for (start, end), items in sorted(groups.items()):
-            # codings as (id, uuid, code id, coder, created_at), by id
-            codings = sorted(c for c, _ in items if c is not None)
-            sel = (f' guid="{derived_guid(su, "selection", guid, str(start), str(end))}"'
-                   f' name="{_esc(_clean(_quote(text[start:end])))}"'
-                   f' startPosition="{start}" endPosition="{end}"')
-            if codings:
-                first = codings[0]
-                if first[3]:
-                    sel += f' creatingUser="{user(first[3])}"'
-                when = _date(first[4])
-                if when:
-                    sel += f' creationDateTime="{when}"'
-            body: list[str] = []
-            for _id, uuid, code_id, coder, created_at in codings:
-                when = created_at if _ISO_Z.match(created_at or "") else _date(created_at)
-                body.append(
-                    f'<Coding guid="{_esc(uuid)}"'
-                    + (f' creatingUser="{user(coder)}"' if coder else "")
-                    + (f' creationDateTime="{when}"' if when else "")
-                    + f'><CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                )
-            for _, memo in items:
-                if memo is not None:
-                    body.extend(_note_refs(memo))
-            inner.append(f"<PlainTextSelection{sel}>{''.join(body)}</PlainTextSelection>" if body
-                         else f"<PlainTextSelection{sel}/>")
+            # One PlainTextSelection per span and coder: readers (QualCoder)
+            # take the coder from the selection, so each coding is credited
+            # to the one who made it. Memos on the span go on the first.
+            # Codings as (id, uuid, code id, coder, created_at), by id.
+            by_coder: dict[str, list[tuple]] = {}
+            for c in sorted(c for c, _ in items if c is not None):
+                by_coder.setdefault(c[3] or "", []).append(c)
+            memos = [memo for _, memo in items if memo is not None]
+            name_attr = _esc(_clean(_quote(text[start:end])))
+            for i, (coder, codings) in enumerate(by_coder.items() or [("", [])]):
+                parts_of_guid = ("selection", guid, str(start), str(end)) + ((coder,) if i else ())
+                sel = (f' guid="{derived_guid(su, *parts_of_guid)}" name="{name_attr}"'
+                       f' startPosition="{start}" endPosition="{end}"')
+                if codings:
+                    if coder:
+                        sel += f' creatingUser="{user(coder)}"'
+                    when = _date(codings[0][4])
+                    if when:
+                        sel += f' creationDateTime="{when}"'
+                body: list[str] = []
+                for _id, uuid, code_id, by, created_at in codings:
+                    when = created_at if _ISO_Z.match(created_at or "") else _date(created_at)
+                    body.append(
+                        f'<Coding guid="{_esc(uuid)}"'
+                        + (f' creatingUser="{user(by)}"' if by else "")
+                        + (f' creationDateTime="{when}"' if when else "")
+                        + f'><CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
+                    )
+                if i == 0:
+                    for memo in memos:
+                        body.extend(_note_refs(memo))
+                inner.append(f"<PlainTextSelection{sel}>{''.join(body)}</PlainTextSelection>" if body
+                             else f"<PlainTextSelection{sel}/>")
         if memo_key is not None:
             inner.extend(_note_refs(memo_key))
         parts.append(f"<TextSource{head}>{''.join(inner)}</TextSource>" if inner else f"<TextSource{head}/>")

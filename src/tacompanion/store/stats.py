@@ -110,7 +110,8 @@ def analysis_stats(study: Study) -> dict[str, Any]:
     return {
         "codes": codes,
         "themes": themes,
-        "prevalence": {"participants": a.total, "scope": a.scope, "rule": rule_to_setting(a.rule),
+        "prevalence": {"participants": a.total, "scope": a.scope, "coders": list(a.coders),
+                       "rule": rule_to_setting(a.rule),
                        "text": rule_text(a.rule, a.total) if a.total else rule_text(a.rule)},
     }
 
@@ -279,6 +280,13 @@ def rule_lines(study: Study) -> list[str]:
     out = [f"Prevalence rule (N = {total} participants in analysis, pilots excluded; the first row "
            "that fits a count gives its label):"]
     out.extend(_table(["label", "minimum", "maximum", f"with N = {total}"], rows))
+    from tacompanion.store.analysis import analysis_coders, coders_text
+
+    coders = analysis_coders(study)
+    out.append(f"Coders: the counts use {coders_text(coders)}"
+               + (" (setting analysis_coders)." if coders else
+                  "; a participant counts once however many coders coded them "
+                  "(setting analysis_coders restricts this)."))
     return out
 
 
