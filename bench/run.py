@@ -432,7 +432,9 @@ def op_create_study(ctx: Context) -> dict[str, float]:
 )
 def op_home_interactive(ctx: Context) -> dict[str, float]:
     info = ctx.study()
-    codings = f"({info['counts']['codings']} codings)"  # also matches "(200,000 codings)": see PtyProcess.text
+    # "(200000" also matches "(200,000" (see PtyProcess.text); the word "codings"
+    # is left out because a narrow glance box wraps it onto the next line
+    codings = f"({info['counts']['codings']}"
     with pty_process([*ctx.cli, "--db", info["path"]]) as app:
         first_paint = app.wait_for("Study at a glance", codings, "Back up the study", timeout=90)
         mark = app.send(b"?")
