@@ -23,7 +23,6 @@ from tacompanion.tui.dialogs.help import HelpScreen
 from tacompanion.tui.home.home import HomeScreen
 
 if TYPE_CHECKING:
-    from tacompanion.tui.familiarise.search import SearchChoice
     from tacompanion.tui.interview.interview_start import InterviewRequest
 
 # Screens other than home are imported when first opened: each costs start-up
@@ -63,6 +62,12 @@ class TacompanionApp(App):
             # The coding screen is the first screen (see get_default_screen):
             # Textual loads a default screen's stylesheet only with the app's.
             self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications are plain text, never markup: a message quoting a
+        guide's `[N min]` or a code named `[draft]` shows as written."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _starts_in_coding(self) -> bool:
         return self.launch_interview is None and self.start is not None and self.start[0] in ("transcript", "notes")
@@ -122,21 +127,37 @@ class TacompanionApp(App):
         begin_interview(self, self.launch_interview, exit_on_end=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers Textual's commands plus the current screen's own
-        keys (those with an id), so every action can be found by name."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for binding in screen._bindings.key_to_bindings.values():
-            for b in binding:
-                if b.id is None or b.action in seen:
-                    continue
-                seen.add(b.action)
-                keys = self.get_key_display(b)
-                yield SystemCommand(
-                    b.description,
-                    f"{b.tooltip or b.description} ({keys})",
-                    partial(screen.run_action, b.action),
+        """The palette offers Textual's commands plus every key of the current
+        screen by name, whatever widget has the focus: the screen's own, those
+        its widgets show (the code panel's rename, merge, …) and the app's
+        (thematic map). Textual's colour-theme command is called "Colour
+        scheme", so that "theme" finds the analysis's themes, not colours."""
+        titles: set[str] = set()
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":
+                command = SystemCommand(
+                    "Colour scheme", "Change the interface's colours (light, dark, …)", command.callback
                 )
+            titles.add(command.title.casefold())
+            yield command
+        seen: set[tuple[int, str]] = set()
+        sources: list[tuple[object, bool]] = [(screen, True)]
+        sources += [(node, False) for node in screen.query("*")]
+        sources.append((self, True))
+        for node, every in sources:
+            for bindings in node._bindings.key_to_bindings.values():
+                for b in bindings:
+                    if b.id is None or not (every or b.show) or b.description.casefold() in titles:
+                        continue
+                    if (id(node), b.action) in seen or (node is self and b.action in ("quit", "help")):
+                        continue
+                    seen.add((id(node), b.action))
+                    keys = self.get_key_display(b)
+                    yield SystemCommand(
+                        b.description,
+                        f"{b.tooltip or b.description} ({keys})",
+                        partial(node.run_action, b.action),
+                    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the room, Ctrl+T ticks a probe: the map's global key steps aside
@@ -187,16 +208,8 @@ class TacompanionApp(App):
         if isinstance(self.screen, SearchScreen):
             return
         previous = getattr(self.screen, "query_text", None) or ""
-
-        def chosen(choice: SearchChoice | None) -> None:
-            if choice is None:
-                return
-            if hasattr(choice.hit, "note_id"):  # a hit in an interview's notes
-                self.open_note(choice.hit.interview_id, choice.hit.note_id)
-            else:
-                self.open_transcript(choice.hit.transcript_id, choice.hit.position, choice.query)
-
-        self.push_screen(SearchScreen(previous), chosen)
+        # The search stays open under the transcripts opened from its hits.
+        self.push_screen(SearchScreen(previous))
 
     def open_transcript(self, transcript_id: int, position: int = 0, query: str | None = None) -> None:
         """Read a transcript at a turn; reuse the reading screen already open on it."""
@@ -302,6 +315,61 @@ class TacompanionApp(App):
         from tacompanion.tui.thematic.matrix import MatrixScreen
 
         self.push_screen(MatrixScreen())
+
+    def open_split_code(self, code_id: int, done: Callable[[str | None], None]) -> None:
+        """Split a code: tick the codings that go to another code; `done` gets
+        what happened (None: cancelled)."""
+        from tacompanion.store.code_split import codings_of, split_code
+        from tacompanion.store.codes import code_name, list_codes
+        from tacompanion.store.study import StudyError
+        from tacompanion.tui.dialogs.split_code import SplitCodeScreen
+
+        name = code_name(self.study, code_id)
+        codings = codings_of(self.study, code_id)
+        if len(codings) < 2:
+            self.notify(f"'{name}' has {len(codings)} coding{'s' if len(codings) != 1 else ''}: "
+                        "splitting needs two or more.", severity="warning")
+            return
+
+        def answered(result: tuple[str, list[int]] | None) -> None:
+            if result is None:
+                done(None)
+                return
+            try:
+                target, created, moved = split_code(self.study, code_id, result[1], result[0])
+            except StudyError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            new = "the new code" if created else "the code"
+            done(f"Split {moved} coding{'s' if moved != 1 else ''} of '{name}' to {new} "
+                 f"'{code_name(self.study, target)}'.")
+
+        names = [c.name for c in list_codes(self.study) if c.id != code_id]
+        self.push_screen(SplitCodeScreen(name, codings, names), answered)
+
+    def open_codebook_entry(self, kind: str, item_id: int, done: Callable[[str | None], None]) -> None:
+        """Edit a code's or theme's codebook entry; `done` gets what changed (None: nothing)."""
+        from tacompanion.tui.dialogs.codebook_entry import CodebookEntryScreen
+
+        self.push_screen(CodebookEntryScreen(kind, item_id), done)
+
+    def action_framework(self) -> None:
+        """The framework matrix: a written summary per participant and theme or guide question."""
+        from tacompanion.tui.writing.framework import FrameworkScreen
+
+        self.push_screen(FrameworkScreen())
+
+    def open_framework_cell(self, participant_id: int, pseudonym: str, column: object) -> None:
+        """One framework cell: the material on one side, the summary written on the other."""
+        from tacompanion.tui.writing.framework_cell import FrameworkCellScreen
+
+        self.push_screen(FrameworkCellScreen(participant_id, pseudonym, column))
+
+    def open_framework_text(self, title: str, text: str) -> None:
+        """A framework row or column read as one text."""
+        from tacompanion.tui.writing.framework_text import FrameworkTextScreen
+
+        self.push_screen(FrameworkTextScreen(title, text))
 
     def open_cooccurrence(self, code_id: int | None = None) -> None:
         from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tacompanion.core.words import escape_markup as escape
+
 from datetime import datetime
 from pathlib import Path
 
@@ -37,7 +39,7 @@ class BackupScreen(ModalScreen[Path | None]):
         try:
             dest = backup_study(self.app.study, Path(event.value).expanduser())
         except StudyError as exc:
-            self.query_one("#backup-error", Static).update(f"[b red]{exc}[/]")
+            self.query_one("#backup-error", Static).update(f"[b red]{escape(str(exc))}[/]")
             return
         self.app.notify(f"Backed up to {dest}")
         self.dismiss(dest)

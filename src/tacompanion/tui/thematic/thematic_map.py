@@ -28,7 +28,7 @@ from tacompanion.store.thematic import (
     thematic_map,
 )
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, PromptScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, PromptScreen
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.thematic.actions import define_theme, open_theme_memo
 from tacompanion.tui.thematic.map_canvas import MapCanvas
@@ -62,6 +62,7 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("m", "move", "Move", id="map.move"),
         Binding("r", "rename", "Rename", id="map.rename", show=False),
         Binding("e", "define", "Define", id="map.define"),
+        Binding("E", "codebook", "Codebook entry", id="map.codebook", show=False),
         Binding("s", "status", "Status", id="map.status", show=False),
         Binding("K", "reorder(-1)", "Move theme up", id="map.up", show=False),
         Binding("J", "reorder(1)", "Move theme down", id="map.down", show=False),
@@ -73,6 +74,9 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("ctrl+r", "redo", "Redo", id="map.redo", show=False),
         Binding("v", "visual", "Boxes/tree", id="map.visual"),
         Binding("x", "matrix", "Matrix", id="map.matrix"),
+        Binding("F", "framework", "Framework matrix", id="map.framework", show=False),
+        Binding("P", "nest", "Put under a code…", id="map.nest", show=False),
+        Binding("C", "with_children", "Count codes with their children", id="map.with_children", show=False),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
         Binding("A", "agreement", "Compare coders", id="map.agreement", show=False),
@@ -98,6 +102,8 @@ class ThemeMapScreen(StudyViewScreen):
         yield Static(id="map-status")
         yield KeyFooter()
 
+    with_children = False  # C: a code with codes under it counts theirs too
+
     def on_mount(self) -> None:
         self.title = "Thematic map"
         self.query_one(MapCanvas).display = False
@@ -122,7 +128,7 @@ class ThemeMapScreen(StudyViewScreen):
         code (`keep`, else whatever was selected)."""
         self.mark_drawn()
         keep = keep or self.selected_key()
-        self.map = thematic_map(self.app.study)
+        self.map = thematic_map(self.app.study, with_children=self.with_children)
         rows = self.map.rows
         a = self.map.analysis
         themes = sum(1 for r in rows if r.kind == "theme")
@@ -132,7 +138,8 @@ class ThemeMapScreen(StudyViewScreen):
         self.query_one("#map-summary", Static).update(Text.assemble(
             (f"N = {a.total}", "bold"), " participants (pilots out) · ",
             f"{themes} theme{'' if themes == 1 else 's'} · {codes} code{'' if codes == 1 else 's'}"
-            f" ({unsorted} unsorted) · ", (rule, "dim")))
+            f" ({unsorted} unsorted) · ",
+            ("codes count their children (C) · " if self.with_children else "", "bold"), (rule, "dim")))
         cursor = 0
         if keep is not None:
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
@@ -172,21 +179,26 @@ class ThemeMapScreen(StudyViewScreen):
     def draw_visual(self) -> None:
         total = self.map.analysis.total
         nodes = []
+        room = max([20] + [len(r.name) for r in self.map.rows if r.kind == "theme"])
         for r in self.map.rows:
             if r.kind != "theme":
                 continue
             c = r.counts
             people = f"{c.participants}/{total} {c.label or '-'}"
             codes = f"{r.codes} code{'s' if r.codes != 1 else ''}"
-            # the box holds 20 cells: shorten the code count before cutting
-            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= 20),
+            # a box holds 20 cells, more when the names are longer and the screen
+            # has room: shorten the code count before cutting
+            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= room),
                           people)
             parent = next(t.parent_id for t in self.map.themes if t.id == r.id)
             nodes.append(MapNode(r.id, parent, r.name, detail))
         canvas = self.query_one(MapCanvas)
-        canvas.set_drawing(draw_map(nodes), self.current_theme_id())
+        width = canvas.scrollable_content_region.width or self.size.width or 80
+        canvas.set_drawing(draw_map(nodes, width - 1), self.current_theme_id())
 
     def on_resize(self) -> None:
+        if self.visual:
+            self.call_after_refresh(self.draw_visual)
         self.query_one("#map-header", Static).update(Text(header_text(self.tree.scrollable_content_region.width or 80), style="bold"))
 
     def on_rows_view_highlighted(self, event: RowsView.Highlighted) -> None:
@@ -376,6 +388,17 @@ class ThemeMapScreen(StudyViewScreen):
         define_theme(self, row.id, row.name, row.definition, lambda: self.done(
             f"Defined '{row.name}'.", ("theme", row.id)))
 
+    def action_codebook(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind == "unsorted":
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.done(message, (row.kind, row.id))
+
+        self.app.open_codebook_entry(row.kind, row.id, done)
+
     def _describe_code(self, row: MapRow) -> None:
         old = code_store.list_codes(self.app.study, only=row.id)[0].description
 
@@ -385,7 +408,7 @@ class ThemeMapScreen(StudyViewScreen):
             code_store.describe_code(self.app.study, row.id, value)
             self.done(f"Described the code '{row.name}'.", ("code", row.id))
 
-        self.app.push_screen(PromptScreen(f"What the code '{row.name}' means:", old), answered)
+        self.app.push_screen(LineEditScreen(f"What the code '{row.name}' means:", old), answered)
 
     def action_status(self) -> None:
         row = self.selected_theme()
@@ -429,6 +452,14 @@ class ThemeMapScreen(StudyViewScreen):
         self.app.push_screen(FuzzyPicker(f"Merge '{row.name}' (codes, subthemes, memos) into:", items), picked)
 
     def action_split(self) -> None:
+        current = self.selected_row()
+        if current is not None and current.kind == "code":
+            def done(message: str | None) -> None:
+                if message:
+                    self.done(message, ("code", current.id))
+
+            self.app.open_split_code(current.id, done)
+            return
         row = self.selected_theme()
         if row is None:
             return
@@ -533,6 +564,39 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_matrix(self) -> None:
         self.app.open_matrix()
+
+    def action_with_children(self) -> None:
+        self.with_children = not self.with_children
+        self.reload()
+        self.status("A code with codes under it now counts their extracts too (C: its own only)."
+                    if self.with_children else "Each code counts its own extracts only (C: with its children).")
+
+    def action_nest(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind != "code":
+            self.status("Choose a code (its children move with it).")
+            return
+        from tacompanion.store.code_tree import nest_code
+
+        items = [(0, "(the top level: under no code)")] + [
+            (r.id, r.name) for r in self.map.rows if r.kind == "code" and r.id != row.id]
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            try:
+                nest_code(self.app.study, row.id, result.item_id or None)
+            except StudyError as exc:
+                self.fail(exc)
+                return
+            where = "at the top level" if not result.item_id else \
+                f"under '{code_store.code_name(self.app.study, result.item_id)}'"
+            self.done(f"Put '{row.name}' {where}.", ("code", row.id))
+
+        self.app.push_screen(FuzzyPicker(f"Put the code '{row.name}' under:", items), picked)
+
+    def action_framework(self) -> None:
+        self.app.action_framework()
 
     def action_cooccurrence(self) -> None:
         row = self.selected_row()
