@@ -164,10 +164,10 @@ def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated
         analysis = analyse(study)  # what the map, matrix and review screens count with
         assert {c: (n.codings, n.extracts, n.participants) for c, n in analysis.codes.items()} == codes_ref
         assert {t: (n.codings, n.extracts, n.participants) for t, n in analysis.themes.items()} == themes_ref
-        panel = {c.id: (c.codings, c.participants) for c in list_codes(study)}  # the code panel
+        panel = list_codes(study)  # the code panel: counted codings, participants, and all codings
         all_codings = dict(study.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id").fetchall())
-        assert {c: n for c, (n, _) in panel.items()} == {c: all_codings.get(c, 0) for c in names}
-        assert {c: p for c, (_, p) in panel.items()} == {c: codes_ref[c][2] for c in names}
+        assert {c.id: (c.codings, c.participants) for c in panel} == {c: (v[0], v[2]) for c, v in codes_ref.items()}
+        assert {c.id: c.all_codings for c in panel} == {c: all_codings.get(c, 0) for c in names}
         words = defaultdict(lambda: [0, 0])
         for tid, interviewer, text in study.conn.execute("SELECT transcript_id, is_interviewer, text FROM segments"):
             words[tid][0] += len(text.split())
