@@ -60,7 +60,7 @@ from tacompanion.core.guide_parser import parse_guide
 from tacompanion.store.study import Study
 
 # Bump when the generator's output changes, so cached studies are remade.
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 
 DEFAULT_SIZES: dict[str, int] = {
     "transcripts": 50,
@@ -707,6 +707,7 @@ class _Generator:
     def memos(self, out: dict[str, list[dict]]) -> list[dict]:
         rows = []
         targets = [("code_id", out["codes"]), ("theme_id", out["themes"]), ("transcript_id", out["transcripts"]), ("participant_id", out["participants"])]
+        taken: set[tuple[str, int]] = set()
         for i in range(self.s["memos"]):
             row = {
                 "uuid": self.uuid(),
@@ -721,10 +722,13 @@ class _Generator:
                 "created_at": self.clock.tick(),
                 "updated_at": None,
             }
-            if i:  # the first memo is on the study itself
+            if i:  # the first memo is on the study itself; one memo per thing at most
                 column, pool = self.rng.choice(targets)
                 if pool:
                     row[column] = self.rng.choice(pool)["id"]
+                    if (column, row[column]) in taken:
+                        continue
+                    taken.add((column, row[column]))
             rows.append(row)
         return rows
 
