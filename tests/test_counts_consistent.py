@@ -191,7 +191,7 @@ def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated
 
 def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):
     out = tmp_path / "study.qdpx"
-    done = cli("--db", str(generated), "export", "qdpx", "-o", str(out))
+    done = cli("--db", str(generated), "export", "qdpx", "--no-redact", "-o", str(out))  # positions as stored
     assert done.returncode == 0, done.stderr
     with Study.open(generated, create=False) as study:
         per_code = dict(study.conn.execute(
