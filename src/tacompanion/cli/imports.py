@@ -10,7 +10,6 @@ from tacompanion.cli.common import (
     PROG,
     CliError,
     add_command,
-    progress_printer,
     study_to_fill,
 )
 
@@ -73,11 +72,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
         facts = probe_or_error(args.media)  # before anything is written
 
-    progress = progress_printer("reading") if sys.stderr.isatty() else None
-    with study_to_fill(default_path(args.db)) as study:
+    from tacompanion.cli.progress import LongWork
+
+    with study_to_fill(default_path(args.db)) as study, LongWork("reading files") as work:
         plan = plan_import(
             study, args.files, participant=args.participant, interviewer=args.interviewer,
-            replace=args.replace, progress=progress,
+            replace=args.replace, progress=lambda done, total, _path: work.update(done, total),
         )
         if not plan.ok:
             for line in plan.errors:
@@ -90,11 +90,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 else f"nothing imported: {len(plan.errors)} of "
                 f"{len(plan.errors) + len(plan.items)} files refused"
             )
-        progress = progress_printer("importing") if sys.stderr.isatty() else None
         if facts is not None and len(plan.items) != 1:
             raise CliError(f"--media attaches one recording to one transcript; {len(plan.items)} files "
                            "were given (attach each with tacompanion media add)")
-        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+        work.stage("importing transcripts", len(plan.items))
+        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace,
+                               progress=lambda done, total, _path: work.update(done, total))
         attached = None
         if facts is not None:
             from tacompanion.cli.media import describe
@@ -117,6 +118,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
     from tacompanion.store.qdpx import import_project
     from tacompanion.store.study import default_path
@@ -129,13 +131,15 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
                        "(mark a pilot afterwards: tacompanion participants pilot ID yes)")
     if not os.path.isfile(path):
         raise CliError(f"{path}: no such file")
-    try:
-        project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
-    except QdpxError as exc:
-        raise CliError(str(exc)) from None
+    with LongWork(f"reading {os.path.basename(path)}") as work:
+        try:
+            project = read_qdpx(path, progress=work.update)  # the whole file first: a bad one leaves no study behind
+        except QdpxError as exc:
+            raise CliError(str(exc)) from None
     with study_to_fill(default_path(args.db)) as study:
-        assign = _assign_sources(study, project, args.participant)
-        summary = import_project(study, project, merge=args.merge, assign=assign)
+        assign = _assign_sources(study, project, args.participant)  # may ask: no bar meanwhile
+        with LongWork("merging sources" if args.merge else "importing sources", total=len(project.sources)) as work:
+            summary = import_project(study, project, merge=args.merge, assign=assign, progress=work.update)
         from tacompanion.formats.qdpx_media import attach_imported_media
 
         recordings, problems = attach_imported_media(study, project, path)

@@ -21,9 +21,7 @@ Whatever cannot be used is said, one line each.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -106,34 +104,17 @@ def left_out_line(study: Study) -> str | None:
             "the archive, --media-link names where they are")
 
 
-def write_with_media(path: str | os.PathLike, data: bytes, files: list[tuple[str, str]]) -> None:
-    """The .qdpx bytes and then each recording streamed into the archive
-    (stored, not compressed: audio and video are compressed already),
-    written to a temporary file and renamed over `path`."""
-    target = Path(path)
-    if target.is_dir():
-        raise IsADirectoryError(f"{path}: is a folder")
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        with zipfile.ZipFile(temp, "a", allowZip64=True) as z:
-            for arcname, source in files:
-                info = zipfile.ZipInfo(arcname, date_time=(2020, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_STORED
-                info.external_attr = 0o600 << 16
-                info.file_size = os.path.getsize(source)
-                with open(source, "rb") as src, z.open(info, "w", force_zip64=True) as dst:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+def stream_media(z: zipfile.ZipFile, files: list[tuple[str, str]]) -> None:
+    """Each recording into the open archive, read in 1 MiB chunks and stored
+    as it is (audio and video are compressed already)."""
+    for arcname, source in files:
+        info = zipfile.ZipInfo(arcname, date_time=(2020, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_STORED
+        info.external_attr = 0o600 << 16
+        info.file_size = os.path.getsize(source)
+        with open(source, "rb") as src, z.open(info, "w", force_zip64=True) as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
 
 
 # -- import ------------------------------------------------------------------------------
