@@ -20,7 +20,7 @@ PROG = "tacompanion"
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
     "export", "redact", "settings", "demo", "journal", "check", "saturation", "hints",
-    "participants", "transcripts", "merge", "agreement", "codebook", "framework",
+    "participants", "transcripts", "merge", "agreement", "codebook", "framework", "media",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes", "audit", "framework")
 
@@ -143,21 +143,6 @@ def write_binary(output: str | None, data: bytes, count: int, what: str, done: s
         raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
     print(done or f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
     return 0
-
-
-def progress_printer(verb: str) -> Callable[[int, int, str], None]:
-    """A one-line progress bar on stderr, for batches worth waiting for."""
-
-    def show(done: int, total: int, path: str) -> None:
-        if total < 5:
-            return
-        width = 30
-        filled = width * done // total
-        end = "\n" if done == total else ""
-        print(f"\r{verb} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
-              file=sys.stderr, flush=True)
-
-    return show
 
 
 def theme_or_error(study, name: str, *, quoted: bool = True) -> int:

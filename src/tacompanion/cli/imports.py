@@ -10,7 +10,6 @@ from tacompanion.cli.common import (
     PROG,
     CliError,
     add_command,
-    progress_printer,
     study_to_fill,
 )
 
@@ -52,6 +51,11 @@ def register(sub) -> None:
         help="a speaker label that is the interviewer in these files, besides the study's "
         "(repeatable)",
     )
+    imp.add_argument(
+        "--media", metavar="RECORDING",
+        help="attach this recording to the one transcript imported (never copied; "
+        "see tacompanion media --help)",
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -62,12 +66,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_import_qdpx(args)
     if args.merge:
         raise CliError("--merge applies to a .qdpx project only")
+    facts = None
+    if args.media:
+        from tacompanion.cli.media import probe_or_error
 
-    progress = progress_printer("reading") if sys.stderr.isatty() else None
-    with study_to_fill(default_path(args.db)) as study:
+        facts = probe_or_error(args.media)  # before anything is written
+
+    from tacompanion.cli.progress import LongWork
+
+    with study_to_fill(default_path(args.db)) as study, LongWork("reading files") as work:
         plan = plan_import(
             study, args.files, participant=args.participant, interviewer=args.interviewer,
-            replace=args.replace, progress=progress,
+            replace=args.replace, progress=lambda done, total, _path: work.update(done, total),
         )
         if not plan.ok:
             for line in plan.errors:
@@ -80,8 +90,20 @@ def cmd_import(args: argparse.Namespace) -> int:
                 else f"nothing imported: {len(plan.errors)} of "
                 f"{len(plan.errors) + len(plan.items)} files refused"
             )
-        progress = progress_printer("importing") if sys.stderr.isatty() else None
-        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+        if facts is not None and len(plan.items) != 1:
+            raise CliError(f"--media attaches one recording to one transcript; {len(plan.items)} files "
+                           "were given (attach each with tacompanion media add)")
+        work.stage("importing transcripts", len(plan.items))
+        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace,
+                               progress=lambda done, total, _path: work.update(done, total))
+        attached = None
+        if facts is not None:
+            from tacompanion.cli.media import describe
+            from tacompanion.store.media import add_media
+
+            r = results[0]
+            attached = describe(add_media(study, args.media, facts, participant=r.participant,
+                                          transcript_id=r.transcript_id))
     for r in results:
         verb = "replaced" if r.replaced else "imported"
         kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
@@ -90,10 +112,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{verb} {r.file_name} for {r.participant}: {turns}, {words}{kept}")
     if len(results) > 1:
         print(f"{len(results)} transcripts imported")
+    if attached:
+        print(f"attached {attached}")
     return 0
 
 
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
     from tacompanion.store.qdpx import import_project
     from tacompanion.store.study import default_path
@@ -106,14 +131,22 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
                        "(mark a pilot afterwards: tacompanion participants pilot ID yes)")
     if not os.path.isfile(path):
         raise CliError(f"{path}: no such file")
-    try:
-        project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
-    except QdpxError as exc:
-        raise CliError(str(exc)) from None
+    with LongWork(f"reading {os.path.basename(path)}") as work:
+        try:
+            project = read_qdpx(path, progress=work.update)  # the whole file first: a bad one leaves no study behind
+        except QdpxError as exc:
+            raise CliError(str(exc)) from None
     with study_to_fill(default_path(args.db)) as study:
-        assign = _assign_sources(study, project, args.participant)
-        summary = import_project(study, project, merge=args.merge, assign=assign)
+        assign = _assign_sources(study, project, args.participant)  # may ask: no bar meanwhile
+        with LongWork("merging sources" if args.merge else "importing sources", total=len(project.sources)) as work:
+            summary = import_project(study, project, merge=args.merge, assign=assign, progress=work.update)
+        from tacompanion.formats.qdpx_media import attach_imported_media
+
+        recordings, problems = attach_imported_media(study, project, path)
+        summary.problems.extend(problems)
     print("\n".join(summary_lines(summary, path, merge=args.merge)))
+    for line in recordings:
+        print(line)
     return 0
 
 

@@ -13,7 +13,7 @@ import re
 import uuid
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tacompanion.core.redaction import Redactor
@@ -31,18 +31,26 @@ def _namespace_bytes(study_uuid: str) -> bytes:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"tacompanion:{study_uuid}").bytes
 
 
+@lru_cache(maxsize=64)
+def _namespace_hash(study_uuid: str):
+    return hashlib.sha1(_namespace_bytes(study_uuid))
+
+
 def derived_guid(study_uuid: str, *parts: str) -> str:
     """A deterministic GUID for something without a row of its own (a coder,
     a selection, an interview's notes source): uuid5 in the study's namespace
     (computed as `uuid.uuid5` does, without its object overhead: an export
     makes one per selection)."""
-    digest = bytearray(hashlib.sha1(_namespace_bytes(study_uuid) + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    h = _namespace_hash(study_uuid).copy()
+    h.update("\x1f".join(parts).encode("utf-8"))
+    digest = bytearray(h.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = digest.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+@lru_cache(maxsize=16384)  # an import asks again for every user and code a coding names
 def normal_guid(value: str | None) -> str | None:
     """A GUID as we compare and store it: lower case, braces stripped; None
     when it is not GUID-shaped (RFC version bits are not required)."""
@@ -295,7 +303,7 @@ def split_notes(text: str) -> list[NoteBlock] | None:
 # normalised (lower case, no braces) by the importer.
 
 
-@dataclass(slots=True)  # a project may hold 100,000s of them
+@dataclass(slots=True)  # one per coding: a large project holds 200,000
 class QCoding:
     guid: str
     code_guid: str
@@ -303,7 +311,7 @@ class QCoding:
     created: str | None
 
 
-@dataclass(slots=True)  # a project may hold 100,000s of them
+@dataclass(slots=True)
 class QSelection:
     guid: str
     start: int  # in the LF-normalised text
@@ -363,6 +371,21 @@ class QNote:
 
 
 @dataclass
+class QMedia:
+    """An AudioSource / VideoSource: the recording's path as written
+    (internal://, absolute:///, relative:///), the TextSource whose text its
+    Transcript carries, and the SyncPoints (position, timeStamp ms)."""
+
+    guid: str
+    kind: str  # audio / video
+    name: str
+    path: str
+    transcript_source: str | None
+    sync_points: list[tuple[int, int]]
+    extra_transcripts: int = 0
+
+
+@dataclass
 class QProject:
     name: str
     origin: str
@@ -375,6 +398,7 @@ class QProject:
     variable_types: dict  # variable name -> typeOfVariable
     problems: list[str]  # what the reader could not use, one line each
     description: str = ""  # the project's Description: the study memo
+    media: list[QMedia] = field(default_factory=list)  # recordings (AudioSource / VideoSource)
 
 
 def duplicate_guids(project: QProject) -> str | None:

@@ -101,6 +101,9 @@ class _Checker:
             raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
 
 
+XmlChecker = _Checker  # feed(chunk), then feed(b"", True): for a caller that parses as it streams
+
+
 def check_xml(chunks: Iterable[bytes], *, max_elements: int, max_depth: int) -> int:
     """Stream `chunks` through the checks only (no tree); the element count."""
     checker = _Checker(max_elements, max_depth)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -33,7 +34,7 @@ from tacompanion.core.qdpx import (
     normalise_with_map,
     position_readings,
 )
-from tacompanion.formats.bounded_xml import XmlRefused, parse_xml
+from tacompanion.formats.bounded_xml import XmlChecker, XmlRefused
 from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study
@@ -118,9 +119,11 @@ class _Zip:
         return None
 
 
-def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None) -> QProject:
+def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> QProject:
     """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
-    QdpxError naming the file.
+    QdpxError naming the file; `progress(bytes read, bytes)` is told as
+    project.qde is read.
 
     Everything is read and checked here, before the study is touched: the
     archive within QDPX_LIMITS, the XML without a DTD and within its element
@@ -140,29 +143,74 @@ def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None) ->
         raise QdpxError(f"{shown}: cannot read ({exc.strerror or exc})") from None
     with z:
         try:
-            return _read_archive(shown, z)
+            qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
+            if len(qdes) != 1:
+                raise QdpxError(
+                    f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
+                    if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes[:5])}); "
+                    "expected one"
+                )
+            reader = _Reader(_Zip(shown, z))
+            root = _parse_streaming(z, qdes[0], shown, reader, progress)
+            if _local(root.tag) != "Project":
+                raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
+            project = reader.project(root)
+            del root
         except ArchiveError as exc:
             raise QdpxError(f"{shown}: {exc}; nothing was imported") from None
         except XmlRefused as exc:
             raise QdpxError(f"{shown}: project.qde: {exc}; nothing was imported") from None
-
-
-def _read_archive(shown: str, z: BoundedZip) -> QProject:
-    qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
-    if len(qdes) != 1:
-        raise QdpxError(
-            f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
-            if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes[:5])}); expected one"
-        )
-    root = parse_xml(z.chunks(qdes[0], MAX_QDE_BYTES), max_elements=MAX_XML_ELEMENTS, max_depth=MAX_XML_DEPTH)
-    if _local(root.tag) != "Project":
-        raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
-    project = _Reader(_Zip(shown, z)).project(root)
-    del root
     problem = duplicate_guids(project)
     if problem:
         raise QdpxError(f"{shown}: {problem}; the project is inconsistent, nothing was imported")
     return project
+
+
+def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
+                     progress: Callable[[int, int], None] | None = None) -> ET.Element:
+    """The .qde's tree, read from the zip a megabyte at a time within the
+    limits (each chunk through the checks of formats/bounded_xml.py first),
+    with each source (by far the largest part: every selection and coding)
+    turned into a QSource by `reader` as soon as it has been read and then
+    dropped from the tree, so that a large project is never in memory whole."""
+    parser = ET.XMLPullParser(events=("start", "end"))
+    checker = XmlChecker(MAX_XML_ELEMENTS, MAX_XML_DEPTH)
+    stack: list[ET.Element] = []
+    roots: list[ET.Element] = []
+
+    def handle() -> None:
+        for event, el in parser.read_events():
+            if event == "start":
+                if not stack:
+                    roots.append(el)
+                stack.append(el)
+                continue
+            stack.pop()
+            if len(stack) == 1 and _local(el.tag) == "Users":
+                reader.users_of(el)  # the sources name their coders
+            elif len(stack) == 2 and _local(stack[1].tag) == "Sources" and _local(stack[0].tag) == "Project":
+                reader.source(el)
+                stack[1].remove(el)
+
+    try:
+        done, size = 0, z.z.getinfo(name).file_size
+        for chunk in z.chunks(name, MAX_QDE_BYTES):
+            checker.feed(chunk)
+            parser.feed(chunk)
+            handle()
+            done += len(chunk)
+            if progress is not None:
+                progress(done, size)
+        checker.feed(b"", True)
+        parser.close()
+        handle()
+    except ET.ParseError as exc:
+        raise QdpxError(f"{shown}: {name} is not well-formed XML ({exc})") from None
+    except LookupError as exc:
+        raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
+    if not roots:
+        raise QdpxError(f"{shown}: {name} is not well-formed XML (no element)")
+    return roots[0]
 
 
 class _Reader:
@@ -172,6 +220,9 @@ class _Reader:
         self.users: dict[str, str] = {}
         self.skipped_kinds: dict[str, int] = {}
         self.guids_seen: dict[str, set[str]] = {}
+        self.sources: list[QSource] = []
+        self.source_problems: list[str] = []
+        self.media: list = []  # recordings: attached after the import (formats/qdpx_media.py)
 
     def _guid(self, kind: str, value: str | None, parts: list[str]) -> str:
         """The item's GUID: its own when GUID-shaped (duplicates among those
@@ -191,11 +242,24 @@ class _Reader:
     def skip(self, kind: str) -> None:
         self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
 
+    def users_of(self, users: ET.Element) -> None:
+        for u in _children(users, "User"):
+            guid = canonical_guid(u.get("guid"))
+            self.users[guid] = (u.get("name") or u.get("id") or "").strip() or "imported"
+
+    def source(self, s: ET.Element) -> None:
+        """One child of <Sources>, read while the file is parsed: a QSource
+        kept, or what could not be used kept for the project's problems (in
+        the place the sources take among them)."""
+        problems, self.problems = self.problems, self.source_problems
+        try:
+            self._source(s)
+        finally:
+            self.problems = problems
+
     def project(self, root: ET.Element) -> QProject:
         for users in _children(root, "Users"):
-            for u in _children(users, "User"):
-                guid = canonical_guid(u.get("guid"))
-                self.users[guid] = (u.get("name") or u.get("id") or "").strip() or "imported"
+            self.users_of(users)
         codes: list[QCode] = []
         for book in _children(root, "CodeBook"):
             for codes_el in _children(book, "Codes"):
@@ -225,29 +289,11 @@ class _Reader:
                                          "selection reference(s) not imported (a participant owns whole sources)")
                 cases.append(QCase(self._guid("case", c.get("guid"), []), (c.get("name") or f"Case {n}").strip(),
                                    values, sources, _text_of(_child(c, "Description"))))
-        sources: list[QSource] = []
         for sources_el in _children(root, "Sources"):
-            for s in sources_el:
-                kind = _local(s.tag)
-                if kind == "TextSource":
-                    got = self._text_source(s)
-                    if got is not None:
-                        sources.append(got)
-                elif kind in ("PDFSource",):
-                    rep = _child(s, "Representation")
-                    name = s.get("name") or "a PDF"
-                    if rep is not None:
-                        rep.set("name", rep.get("name") or name)
-                        got = self._text_source(rep, fallback_name=name)
-                        if got is not None:
-                            sources.append(got)
-                            self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
-                            continue
-                    self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
-                elif kind in ("PictureSource", "AudioSource", "VideoSource"):
-                    what = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}[kind]
-                    self.problems.append(f"{what} source {s.get('name') or s.get('guid')!r}: not imported "
-                                         "(tacompanion holds text only)")
+            for s in list(sources_el):  # what a streaming parse left (nothing, when it read them)
+                self.source(s)
+        self.problems.extend(self.source_problems)
+        sources = self.sources
         notes: list[QNote] = []
         for notes_el in _children(root, "Notes"):
             for n in _children(notes_el, "Note"):
@@ -275,6 +321,7 @@ class _Reader:
             name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
             sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
             variable_types=variable_types, problems=self.problems, description=description,
+            media=self.media,
         )
 
     def _codes(self, top: list[ET.Element], out: list[QCode]) -> None:
@@ -289,6 +336,41 @@ class _Reader:
                              _text_of(_child(el, "Description")), el.get("color"),
                              [canonical_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")]))
             stack.extend((child, guid) for child in reversed(_children(el, "Code")))
+
+    def _source(self, s: ET.Element) -> None:
+        kind = _local(s.tag)
+        sources = self.sources
+        if kind == "TextSource":
+            got = self._text_source(s)
+            if got is not None:
+                sources.append(got)
+        elif kind in ("PDFSource",):
+            rep = _child(s, "Representation")
+            name = s.get("name") or "a PDF"
+            if rep is not None:
+                rep.set("name", rep.get("name") or name)
+                got = self._text_source(rep, fallback_name=name)
+                if got is not None:
+                    sources.append(got)
+                    self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
+                    return
+            self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
+        elif kind in ("AudioSource", "VideoSource"):
+            from tacompanion.formats.qdpx_media import read_media_source
+
+            self.media.append(read_media_source(s, _local, canonical_guid))
+        elif kind == "PictureSource":
+            self.problems.append(f"picture source {s.get('name') or s.get('guid')!r}: not imported "
+                                 "(tacompanion holds text only)")
+
+    def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
+        guid = canonical_guid(el.get("guid"), [el.get("name") or ""])
+        codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
+        out.append(QCode(guid, (el.get("name") or "").strip() or "(unnamed)", codable, parent,
+                         _text_of(_child(el, "Description")), el.get("color"),
+                         [canonical_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")]))
+        for child in _children(el, "Code"):
+            self._code(child, guid, out)
 
     def _value(self, vv: ET.Element, var_names: dict[str, str]):
         ref = _child(vv, "VariableRef")
@@ -401,8 +483,13 @@ class _Reader:
 
 def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -> ImportSummary:
     """Read the whole file, then write it in one transaction."""
+    from tacompanion.formats.qdpx_media import attach_imported_media
+
     project = read_qdpx(path)
-    return import_project(study, project, merge=merge)
+    summary = import_project(study, project, merge=merge)
+    _done, problems = attach_imported_media(study, project, path)
+    summary.problems.extend(problems)
+    return summary
 
 
 def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:
