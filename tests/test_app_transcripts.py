@@ -260,18 +260,17 @@ async def test_import_from_the_app_refuses_a_bad_batch_and_writes_nothing(study,
     assert list_transcripts(study) == []
 
 
-async def test_a_long_transcript_paints_fast_and_renders_only_what_shows(study):
+async def test_a_long_transcript_renders_only_what_shows(study):
+    # How fast it paints is measured in bench/ (bench_transcripts.py, "open"), not here.
     tid = add(study, long_transcript(1500))  # ~ 30,000 words
     app = TacompanionApp(study)
     async with app.run_test(size=(80, 24)) as pilot:
-        started = time.perf_counter()
         app.open_transcript(tid)
-        await pilot.pause()
-        elapsed = time.perf_counter() - started
+        await wait_until(pilot, lambda: bool(app.screen.query(TranscriptView)))
         view = app.screen.query_one(TranscriptView)
+        await wait_until(pilot, lambda: len(view._cache) > 0)  # painted
         assert len(view._lines) > 5000
         assert len(view._cache) <= 2 * view.size.height  # only the lines on screen
-        assert elapsed < 2.0
 
 
 async def test_on_a_narrow_screen_notes_wait_for_n_and_then_follow_the_cursor(study):

@@ -22,7 +22,7 @@ from tacompanion.store import codes as code_store
 from tacompanion.store.study import Study
 from tacompanion.store.themes import create_theme
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "refi-qda"
+SHARED = Path(__file__).resolve().parent / "data" / "refi-qda"  # real files from NVivo, ATLAS.ti, qc
 
 
 def snapshot(study: Study) -> dict:
@@ -211,7 +211,6 @@ def test_matching_keys():
     assert path_key(["Being  with", "SILENCE"]) == ("being with", "silence")
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/refi-qda is not here")
 @pytest.mark.parametrize("name", ["qc-demo.qdpx", "nvivo-project.qdpx"])
 def test_real_projects_merge_into_themselves_without_change(tmp_path, name):
     with Study.open(tmp_path / "s.db") as s:

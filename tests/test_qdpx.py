@@ -26,7 +26,7 @@ from tacompanion.store.themes import create_theme, move_code, set_status
 from tacompanion.store.transcripts import import_transcript
 
 XSD = Path(__file__).resolve().parent / "data" / "refi-qda-project-mrt2019.xsd"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "refi-qda"
+SHARED = Path(__file__).resolve().parent / "data" / "refi-qda"  # real files from NVivo, ATLAS.ti, qc
 
 P1_TEXT = (
     "Interviewer: How was the first session?\n\n"
@@ -528,10 +528,6 @@ def test_liberal_reading_namespace_case_folder_and_qde_name(study, tmp_path):
 
 # -- real files from other tools -------------------------------------------------------------
 
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/refi-qda is not here")
-
-
-@needs_shared
 def test_qc_demo(study):
     project = read_qdpx(SHARED / "qc-demo.qdpx")
     assert len(project.codes) == 262 and len(project.sources) == 2
@@ -549,7 +545,6 @@ def test_qc_demo(study):
     assert any("imported as 'citizenship (2)'" in p for p in summary.problems)
 
 
-@needs_shared
 def test_nvivo_project_reports_its_text_less_sources(study):
     summary = import_qdpx(study, SHARED / "nvivo-project.qdpx")
     assert study.scalar("SELECT count(*) FROM codes") == 262
@@ -559,7 +554,6 @@ def test_nvivo_project_reports_its_text_less_sources(study):
     assert len(empty) == 2
 
 
-@needs_shared
 def test_atlas_ti_projects(study, tmp_path):
     import_qdpx(study, SHARED / "atlasti-23-target.qdpx")
     rows = study.query("SELECT c.uuid, c.name, p.name AS parent FROM codes c LEFT JOIN codes p ON p.id = c.parent_code_id ORDER BY c.id")
@@ -590,7 +584,6 @@ def test_redacted_export_through_the_cli(rich, cli, tmp_path):
     assert "Tromsø".encode() not in b"".join(_files(out.read_bytes()).values())
 
 
-@needs_shared
 def test_qc_demo_imported_then_exported_is_valid_and_comes_back_the_same(study, tmp_path):
     import_qdpx(study, SHARED / "qc-demo.qdpx")
     data = build_qdpx(study, redacted=False).data

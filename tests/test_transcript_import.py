@@ -471,19 +471,17 @@ def test_cli_demo_refuses_a_file_that_is_not_a_study_and_leaves_it(cli, tmp_path
     assert foreign.read_bytes() == b"not a database at all, but precious"
 
 
-def test_cli_imports_a_multi_megabyte_single_line_file_within_seconds(cli, tmp_path, db_path):
-    import time
-
+def test_cli_imports_a_multi_megabyte_single_line_file(cli, tmp_path, db_path):
+    # Its speed is measured in bench/bench_linear.py; the work is shown linear
+    # in test_transcript_formats.py.
     big = tmp_path / "one-line.txt"
     big.write_bytes(b"P1: " + b"word " * 1_200_000)  # 6 MB on one line
-    started = time.perf_counter()
     run = cli("import", str(big), "--db", str(db_path))
-    assert time.perf_counter() - started < 15
     assert run.returncode == 0, run.stderr
     assert run.stdout == "imported one-line.txt for P1: 1 turn, 1,200,000 words\n"
     huge = tmp_path / "huge.txt"
     huge.write_bytes(b"a" * 21_000_000)
-    started = time.perf_counter()
+    before = db_path.read_bytes()
     run = cli("import", str(huge), "--db", str(db_path))
-    assert time.perf_counter() - started < 15
-    assert run.returncode == 1 and "far too large for a transcript" in run.stderr
+    assert run.returncode == 1 and f"{huge}: 21,000,000 bytes is far too large for a transcript" in run.stderr
+    assert db_path.read_bytes() == before

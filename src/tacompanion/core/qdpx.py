@@ -326,7 +326,7 @@ class QSelection:
         self.note_refs = self.note_refs or []
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QSource:
     guid: str
     name: str
@@ -338,7 +338,7 @@ class QSource:
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QCode:
     guid: str
     name: str
@@ -352,7 +352,7 @@ class QCode:
         self.note_refs = self.note_refs or []
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QCase:
     guid: str
     name: str
@@ -361,7 +361,7 @@ class QCase:
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # a project may hold 100,000s of them
 class QNote:
     guid: str
     name: str
@@ -399,3 +399,34 @@ class QProject:
     problems: list[str]  # what the reader could not use, one line each
     description: str = ""  # the project's Description: the study memo
     media: list[QMedia] = field(default_factory=list)  # recordings (AudioSource / VideoSource)
+
+
+def duplicate_guids(project: QProject) -> str | None:
+    """The first GUID that two items of one kind share, described for the
+    researcher (kind, GUID, the items' names), or None. Such a project is
+    inconsistent: a reference to that GUID could mean either item."""
+    def first_repeat(kind: str, items) -> str | None:
+        seen: dict[str, str] = {}
+        for guid, label in items:
+            if guid in seen:
+                return (f"two {kind} share the GUID {guid} ({seen[guid]!r} and {label!r})"
+                        if seen[guid] != label or not label else f"two {kind} share the GUID {guid} ({label!r})")
+            seen[guid] = label
+        return None
+
+    selections = [(sel, src) for src in project.sources for sel in src.selections]
+    codings = [(c.guid, f"a coding in {src.name}") for sel, src in selections for c in sel.codings]
+    codings += [(c.guid, f"a coding of the whole of {src.name}") for src in project.sources for c in src.whole]
+    checks = (
+        ("codes", ((c.guid, c.name) for c in project.codes)),
+        ("sources", ((s.guid, s.name) for s in project.sources)),
+        ("cases", ((c.guid, c.name) for c in project.cases)),
+        ("notes", ((n.guid, n.name) for n in project.notes)),
+        ("selections", ((sel.guid, f"{sel.name or 'a selection'} in {src.name}") for sel, src in selections)),
+        ("codings", iter(codings)),
+    )
+    for kind, items in checks:
+        found = first_repeat(kind, items)
+        if found:
+            return found
+    return None

@@ -9,7 +9,7 @@ from pathlib import Path
 from tacompanion.core.guide import Guide, GuideError
 from tacompanion.core.guide_parser import decode_guide, parse_guide
 
-MAX_GUIDE_BYTES = 2_000_000  # a guide is a few kilobytes; refuse anything absurd fast
+MAX_GUIDE_BYTES = 256_000  # a guide is a few kilobytes (the longest shipped: 6 kB); docs/limits.md
 
 
 @dataclass

@@ -246,30 +246,40 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         codes_in[(c["theme_id"], c["parent_code_id"] if nest else None)].append(c)
     placed: set[int] = set()
 
-    def code_el(parent: ET.Element, c: dict) -> None:
-        if c["id"] in placed:
-            return
-        placed.add(c["id"])
-        attrs = {"guid": c["uuid"], "name": _clean(red(shown_name[("code", c["id"])])), "isCodable": "true"}
-        if c["color"] and _COLOR.match(c["color"]):
-            attrs["color"] = c["color"]
-        el = _sub(parent, "Code", attrs)
-        if c["description"].strip():
-            _sub(el, "Description", text=red(c["description"]))
-        refs(el, "code_id", c["id"])
-        for child in codes_in.get((c["theme_id"], c["id"]), []):
-            code_el(el, child)
+    # Both trees are walked without recursion: an imported project may nest
+    # codes thousands deep.
+    def code_el(parent: ET.Element, top: dict) -> None:
+        stack = [(parent, top)]
+        while stack:
+            parent_el, c = stack.pop()
+            if c["id"] in placed:
+                continue
+            placed.add(c["id"])
+            attrs = {"guid": c["uuid"], "name": _clean(red(shown_name[("code", c["id"])])), "isCodable": "true"}
+            if c["color"] and _COLOR.match(c["color"]):
+                attrs["color"] = c["color"]
+            el = _sub(parent_el, "Code", attrs)
+            if c["description"].strip():
+                _sub(el, "Description", text=red(c["description"]))
+            refs(el, "code_id", c["id"])
+            stack.extend((el, child) for child in reversed(codes_in.get((c["theme_id"], c["id"]), [])))
 
-    def theme_el(parent: ET.Element, t: dict) -> None:
-        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(red(shown_name[("theme", t["id"])])),
-                                   "isCodable": "false"})
-        if t["definition"].strip():
-            _sub(el, "Description", text=red(t["definition"]))
-        refs(el, "theme_id", t["id"])
-        for c in codes_in.get((t["id"], None), []):
-            code_el(el, c)
-        for sub in themes_by_parent.get(t["id"], []):
-            theme_el(el, sub)
+    def theme_el(parent: ET.Element, top: dict) -> None:
+        stack = [(parent, top)]
+        seen: set[int] = set()
+        while stack:
+            parent_el, t = stack.pop()
+            if t["id"] in seen:
+                continue
+            seen.add(t["id"])
+            el = _sub(parent_el, "Code", {"guid": t["uuid"], "name": _clean(red(shown_name[("theme", t["id"])])),
+                                          "isCodable": "false"})
+            if t["definition"].strip():
+                _sub(el, "Description", text=red(t["definition"]))
+            refs(el, "theme_id", t["id"])
+            for c in codes_in.get((t["id"], None), []):
+                code_el(el, c)
+            stack.extend((el, sub) for sub in reversed(themes_by_parent.get(t["id"], [])))
 
     if rows["codes"] or rows["themes"]:
         codes_root = _sub(_sub(root, "CodeBook"), "Codes")
@@ -619,24 +629,31 @@ def _serialise(el: ET.Element, out: list[str], lazy: dict[int, Callable[[], Iter
     on 20,000 selections). Line breaks in attributes and CRs in text are
     written as character references, so that a parser gives them back. An
     element named in `lazy` gets its children's text from that generator
-    instead (the sources, written as they are read), flushed as it comes."""
-    attrs = _attrs(el.attrib.items())
-    children = list(el)
-    more = (lazy or {}).get(id(el))
-    if not children and not el.text and more is None:
-        out.append(f"<{el.tag}{attrs}/>")
-        return
-    out.append(f"<{el.tag}{attrs}>")
-    if el.text:
-        out.append(el.text.translate(_TEXT_ESCAPES) if _TEXT_NEEDS.search(el.text) else el.text)
-    for child in children:
-        _serialise(child, out, lazy)
-    if more is not None:
-        for piece in more():  # a whole source each
-            out.append(piece)
-            if isinstance(out, _Chunks):
-                out.flush()
-    out.append(f"</{el.tag}>")
+    instead (the sources, written as they are read), flushed as it comes.
+    Without recursion: codes may nest thousands deep."""
+    stack: list[tuple[ET.Element, bool]] = [(el, False)]  # (element, its end tag is due)
+    while stack:
+        el, closing = stack.pop()
+        if closing:
+            more = (lazy or {}).get(id(el))
+            if more is not None:
+                for piece in more():  # a whole source each
+                    out.append(piece)
+                    if isinstance(out, _Chunks):
+                        out.flush()
+            out.append(f"</{el.tag}>")
+            continue
+        attrs = _attrs(el.attrib.items())
+        children = list(el)
+        more = (lazy or {}).get(id(el))
+        if not children and not el.text and more is None:
+            out.append(f"<{el.tag}{attrs}/>")
+            continue
+        out.append(f"<{el.tag}{attrs}>")
+        if el.text:
+            out.append(el.text.translate(_TEXT_ESCAPES) if _TEXT_NEEDS.search(el.text) else el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(children))
 
 
 def _info(name: str) -> zipfile.ZipInfo:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import zipfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -30,13 +29,27 @@ from tacompanion.core.qdpx import (
     QSource,
     best_convention,
     canonical_guid,
+    duplicate_guids,
+    normal_guid,
     normalise_with_map,
     position_readings,
 )
+from tacompanion.formats.bounded_xml import XmlChecker, XmlRefused
+from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study
 
-MAX_XML_BYTES = 500_000_000
+# Limits for a file that may be hostile (docs/limits.md). A real project of
+# 60 interviews and 20,000 codings is well inside each of them.
+QDPX_LIMITS = ZipLimits(
+    max_entries=10_000,
+    max_entry_bytes=32 * MiB,  # project.qde, or one source's text
+    max_total_bytes=48 * MiB,  # everything read from the archive
+)
+MAX_QDE_BYTES = 32 * MiB
+MAX_SOURCE_BYTES = 8 * MiB
+MAX_XML_ELEMENTS = 200_000
+MAX_XML_DEPTH = 10_000
 
 
 class QdpxError(Exception):
@@ -91,17 +104,18 @@ def _date(value: str | None) -> str | None:
 
 
 class _Zip:
-    def __init__(self, path: str, z: zipfile.ZipFile) -> None:
+    def __init__(self, path: str, z: BoundedZip) -> None:
         self.path, self.z = path, z
         self.names = {n.replace("\\", "/").lower(): n for n in z.namelist()}
 
     def source_bytes(self, ref: str) -> bytes | None:
-        """A file named by `internal://NAME`, a bare NAME or `sources/NAME`."""
+        """A file named by `internal://NAME`, a bare NAME or `sources/NAME`,
+        read within the limits (ArchiveError beyond them)."""
         name = re.sub(r"^internal://", "", ref.strip(), flags=re.I).lstrip("/").replace("\\", "/")
         for candidate in (f"sources/{name}", name):
             real = self.names.get(candidate.lower())
             if real is not None:
-                return self.z.read(real)
+                return self.z.read(real, MAX_SOURCE_BYTES)
         return None
 
 
@@ -109,40 +123,58 @@ def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
               progress: Callable[[int, int], None] | None = None) -> QProject:
     """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
     QdpxError naming the file; `progress(bytes read, bytes)` is told as
-    project.qde is read."""
+    project.qde is read.
+
+    Everything is read and checked here, before the study is touched: the
+    archive within QDPX_LIMITS, the XML without a DTD and within its element
+    limits, the code tree walked without recursion, and GUIDs checked unique."""
     shown = shown or str(path)
     try:
-        z = zipfile.ZipFile(path)
+        if not hasattr(path, "read") and os.path.isdir(path):
+            raise QdpxError(f"{shown}: is a folder, not a .qdpx project")
+        z = BoundedZip(path, QDPX_LIMITS)
     except FileNotFoundError:
         raise QdpxError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise QdpxError(f"{shown}: is a folder, not a .qdpx project") from None
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise QdpxError(f"{shown}: not a REFI-QDA project (.qdpx is a zip file; {exc})") from None
+    except PermissionError:
+        raise QdpxError(f"{shown}: permission denied") from None
+    except ArchiveError as exc:
+        raise QdpxError(f"{shown}: not a REFI-QDA project that can be read (.qdpx is a zip file; {exc})") from None
+    except OSError as exc:
+        raise QdpxError(f"{shown}: cannot read ({exc.strerror or exc})") from None
     with z:
-        qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
-        if len(qdes) != 1:
-            raise QdpxError(
-                f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
-                if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes)}); expected one"
-            )
-        info = z.getinfo(qdes[0])
-        if info.file_size > MAX_XML_BYTES:
-            raise QdpxError(f"{shown}: {qdes[0]} is too large ({info.file_size:,} bytes)")
-        reader = _Reader(_Zip(shown, z))
-        root = _parse_streaming(z, qdes[0], shown, reader, progress)
-        if _local(root.tag) != "Project":
-            raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
-        return reader.project(root)
+        try:
+            qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
+            if len(qdes) != 1:
+                raise QdpxError(
+                    f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
+                    if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes[:5])}); "
+                    "expected one"
+                )
+            reader = _Reader(_Zip(shown, z))
+            root = _parse_streaming(z, qdes[0], shown, reader, progress)
+            if _local(root.tag) != "Project":
+                raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
+            project = reader.project(root)
+            del root
+        except ArchiveError as exc:
+            raise QdpxError(f"{shown}: {exc}; nothing was imported") from None
+        except XmlRefused as exc:
+            raise QdpxError(f"{shown}: project.qde: {exc}; nothing was imported") from None
+    problem = duplicate_guids(project)
+    if problem:
+        raise QdpxError(f"{shown}: {problem}; the project is inconsistent, nothing was imported")
+    return project
 
 
-def _parse_streaming(z: zipfile.ZipFile, name: str, shown: str, reader: _Reader,
+def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
                      progress: Callable[[int, int], None] | None = None) -> ET.Element:
-    """The .qde's tree, read from the zip a megabyte at a time, with each
-    source (by far the largest part: every selection and coding) turned into
-    a QSource by `reader` as soon as it has been read and then dropped from
-    the tree, so that a large project is never in memory whole."""
+    """The .qde's tree, read from the zip a megabyte at a time within the
+    limits (each chunk through the checks of formats/bounded_xml.py first),
+    with each source (by far the largest part: every selection and coding)
+    turned into a QSource by `reader` as soon as it has been read and then
+    dropped from the tree, so that a large project is never in memory whole."""
     parser = ET.XMLPullParser(events=("start", "end"))
+    checker = XmlChecker(MAX_XML_ELEMENTS, MAX_XML_DEPTH)
     stack: list[ET.Element] = []
     roots: list[ET.Element] = []
 
@@ -161,24 +193,21 @@ def _parse_streaming(z: zipfile.ZipFile, name: str, shown: str, reader: _Reader,
                 stack[1].remove(el)
 
     try:
-        with z.open(name) as raw:
-            chunk = raw.read(65536)
-            if b"<!ENTITY" in chunk or b"<!DOCTYPE" in chunk:
-                raise QdpxError(f"{shown}: {name} declares a DOCTYPE or entities; refused for safety")
-            done, size = 0, z.getinfo(name).file_size
-            while chunk:
-                parser.feed(chunk)
-                handle()
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, size)
-                chunk = raw.read(1 << 20)
+        done, size = 0, z.z.getinfo(name).file_size
+        for chunk in z.chunks(name, MAX_QDE_BYTES):
+            checker.feed(chunk)
+            parser.feed(chunk)
+            handle()
+            done += len(chunk)
+            if progress is not None:
+                progress(done, size)
+        checker.feed(b"", True)
         parser.close()
         handle()
     except ET.ParseError as exc:
         raise QdpxError(f"{shown}: {name} is not well-formed XML ({exc})") from None
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-        raise QdpxError(f"{shown}: cannot read {name} ({exc})") from None
+    except LookupError as exc:
+        raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
     if not roots:
         raise QdpxError(f"{shown}: {name} is not well-formed XML (no element)")
     return roots[0]
@@ -190,9 +219,25 @@ class _Reader:
         self.problems: list[str] = []
         self.users: dict[str, str] = {}
         self.skipped_kinds: dict[str, int] = {}
+        self.guids_seen: dict[str, set[str]] = {}
         self.sources: list[QSource] = []
         self.source_problems: list[str] = []
         self.media: list = []  # recordings: attached after the import (formats/qdpx_media.py)
+
+    def _guid(self, kind: str, value: str | None, parts: list[str]) -> str:
+        """The item's GUID: its own when GUID-shaped (duplicates among those
+        are refused later, by `duplicate_guids`), else one derived from what
+        identifies it, made unique with an ordinal when two items without a
+        GUID look alike (two codings of one code, two codes named 'Other')."""
+        seen = self.guids_seen.setdefault(kind, set())
+        guid = canonical_guid(value, parts)
+        if normal_guid(value) is None:
+            n = 1
+            while guid in seen:
+                n += 1
+                guid = canonical_guid(value, [*parts, f"#{n}"])
+        seen.add(guid)
+        return guid
 
     def skip(self, kind: str) -> None:
         self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
@@ -218,8 +263,7 @@ class _Reader:
         codes: list[QCode] = []
         for book in _children(root, "CodeBook"):
             for codes_el in _children(book, "Codes"):
-                for c in _children(codes_el, "Code"):
-                    self._code(c, None, codes)
+                self._codes(_children(codes_el, "Code"), codes)
         variable_types: dict[str, str] = {}
         var_names: dict[str, str] = {}
         for vars_el in _children(root, "Variables"):
@@ -243,7 +287,7 @@ class _Reader:
                 if _children(c, "SelectionRef"):
                     self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'SelectionRef'))} "
                                          "selection reference(s) not imported (a participant owns whole sources)")
-                cases.append(QCase(canonical_guid(c.get("guid")), (c.get("name") or f"Case {n}").strip(),
+                cases.append(QCase(self._guid("case", c.get("guid"), []), (c.get("name") or f"Case {n}").strip(),
                                    values, sources, _text_of(_child(c, "Description"))))
         for sources_el in _children(root, "Sources"):
             for s in list(sources_el):  # what a streaming parse left (nothing, when it read them)
@@ -254,7 +298,7 @@ class _Reader:
         for notes_el in _children(root, "Notes"):
             for n in _children(notes_el, "Note"):
                 text = self._note_text(n)
-                notes.append(QNote(canonical_guid(n.get("guid")), (n.get("name") or "").strip(), text,
+                notes.append(QNote(self._guid("note", n.get("guid"), []), (n.get("name") or "").strip(), text,
                                    _date(n.get("creationDateTime") or n.get("modifiedDateTime")),
                                    _child(n, "PlainTextContent") is None and bool(n.get("plainTextPath"))))
         sets = []
@@ -279,6 +323,19 @@ class _Reader:
             variable_types=variable_types, problems=self.problems, description=description,
             media=self.media,
         )
+
+    def _codes(self, top: list[ET.Element], out: list[QCode]) -> None:
+        """The code tree, depth first in document order, without recursion
+        (a file may nest codes thousands deep)."""
+        stack: list[tuple[ET.Element, str | None]] = [(el, None) for el in reversed(top)]
+        while stack:
+            el, parent = stack.pop()
+            guid = self._guid("code", el.get("guid"), [el.get("name") or ""])
+            codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
+            out.append(QCode(guid, (el.get("name") or "").strip() or "(unnamed)", codable, parent,
+                             _text_of(_child(el, "Description")), el.get("color"),
+                             [canonical_guid(r.get("targetGUID")) for r in _children(el, "NoteRef")]))
+            stack.extend((child, guid) for child in reversed(_children(el, "Code")))
 
     def _source(self, s: ET.Element) -> None:
         kind = _local(s.tag)
@@ -352,7 +409,7 @@ class _Reader:
         return ""
 
     def _text_source(self, s: ET.Element, fallback_name: str | None = None) -> QSource | None:
-        guid = canonical_guid(s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
+        guid = self._guid("source", s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
         path = s.get("plainTextPath") or ""
         name = (s.get("name") or "").strip() or fallback_name or Path(re.sub(r"^\w+://", "", path)).name or guid
         content = _child(s, "PlainTextContent")
@@ -384,7 +441,7 @@ class _Reader:
 
         selections = []
         for e, (start, end, sel_name) in zip(sel_els, triples, strict=True):
-            sguid = canonical_guid(e.get("guid"), [guid, str(start), str(end)])
+            sguid = self._guid("selection", e.get("guid"), [guid, str(start), str(end)])
             if start is None or end is None:
                 self.problems.append(f"source {name!r}: a selection without positions; not imported")
                 continue
@@ -419,7 +476,7 @@ class _Reader:
             self.problems.append("a coding without a code reference; not imported")
             return None
         who = self.users.get(canonical_guid(c.get("creatingUser"))) if c.get("creatingUser") else None
-        return QCoding(canonical_guid(c.get("guid"), [ref.get("targetGUID") or ""]),
+        return QCoding(self._guid("coding", c.get("guid"), [ref.get("targetGUID") or ""]),
                        canonical_guid(ref.get("targetGUID")), who or user,
                        _date(c.get("creationDateTime") or c.get("modifiedDateTime")) or date)
 

@@ -26,6 +26,8 @@ from tacompanion.core.transcript import (
     source_hash,
     with_hash,
 )
+from tacompanion.formats.bounded_xml import XmlRefused, check_xml
+from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 
 EXTENSIONS = {
     ".txt": "txt",
@@ -118,12 +120,11 @@ def parse_transcript_bytes(data: bytes, fmt: str, name: str = "<transcript>") ->
 
 def parse_docx(data: bytes) -> ParsedTranscript:
     """One paragraph per turn, `Name: text` as in plain text (bold labels too)."""
-    import zipfile
-
     if not data.strip():
         raise TranscriptError("the file is empty")
     if not data.startswith(b"PK"):
         raise TranscriptError("not a .docx file (a Word document is a zip archive)")
+    check_docx_archive(data)
     try:
         import docx  # python-docx: imported here, it is heavy and rarely needed
 
@@ -133,10 +134,6 @@ def parse_docx(data: bytes) -> ParsedTranscript:
             p.text for p in document.paragraphs
             if not (p.style is not None and (p.style.name or "").startswith(("Heading", "Title")))
         ]
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        raise TranscriptError(
-            f"not a valid .docx file (damaged or truncated?): {exc}"
-        ) from None
     except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many kinds
         raise TranscriptError(
             f"not a valid .docx file (damaged or truncated?): {type(exc).__name__}: {exc}"
@@ -148,14 +145,78 @@ def parse_docx(data: bytes) -> ParsedTranscript:
     return segment_text(text + "\n", "docx")
 
 
+# A .docx is a zip of XML parts that python-docx reads whole: before it does,
+# every entry is inflated once within these limits (docs/limits.md) and every
+# XML part streamed through the checks (no DTD, elements counted), so what
+# python-docx then reads is bounded by sizes already checked.
+DOCX_LIMITS = ZipLimits(max_entries=1_000, max_entry_bytes=32 * MiB, max_total_bytes=64 * MiB)
+MAX_DOCX_XML_ELEMENTS = 300_000
+MAX_DOCX_XML_DEPTH = 1_000
+
+
+def check_docx_archive(data: bytes) -> None:
+    """Refuse (TranscriptError) a .docx that is damaged, or too large or too
+    deep once inflated, before python-docx reads any of it."""
+    try:
+        with BoundedZip(io.BytesIO(data), DOCX_LIMITS) as z:
+            for info in z.infolist():
+                if info.is_dir():
+                    continue
+                name = info.filename.lower()
+                if name.endswith((".xml", ".rels")):
+                    check_xml(z.chunks(info), max_elements=MAX_DOCX_XML_ELEMENTS, max_depth=MAX_DOCX_XML_DEPTH)
+                else:
+                    for _ in z.chunks(info):
+                        pass
+    except ArchiveError as exc:
+        raise TranscriptError(f"not a valid .docx file (damaged, truncated or too large): {exc}") from None
+    except XmlRefused as exc:
+        raise TranscriptError(f"not a valid .docx file: {info.filename}: {exc}") from None
+
+
 # -- WebVTT ---------------------------------------------------------------------------
 
 _VTT_TIME = r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}"
 _VTT_TIMING = re.compile(rf"^({_VTT_TIME})[ \t]+-->[ \t]+({_VTT_TIME})(?:[ \t]+.*)?$")
 _SRT_TIME = r"\d{1,3}:[0-5]\d:[0-5]\d[,.]\d{1,3}"
 _SRT_TIMING = re.compile(rf"^\s*({_SRT_TIME})\s*-->\s*({_SRT_TIME})(?:\s+.*)?$")
-_LOOKS_LIKE_TIMING = re.compile(r"\d:\d\d[.,:]\d.*[-=]+>|\d:\d\d.*\s-+\s")
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# Every pattern here runs in time linear in the line: a 200 kB line of dashes
+# once took 40 s in `.*[-=]+>`, and `[^>]*>` without a '>' rescans the rest of
+# the text from every '<'.
+_CLOCK_FINE = re.compile(r"\d:\d\d[.,:]\d")
+_CLOCK = re.compile(r"\d:\d\d")
+_SPACED_DASHES = re.compile(r"\s-++\s")  # possessive: a run of dashes is tried once
+
+
+def _looks_like_timing(line: str) -> bool:
+    """A clock followed by an arrow of some kind: a timing line gone wrong
+    (what r"\\d:\\d\\d[.,:]\\d.*[-=]+>|\\d:\\d\\d.*\\s-+\\s" matched)."""
+    fine = _CLOCK_FINE.search(line)
+    if fine is not None and ("->" in line[fine.end():] or "=>" in line[fine.end():]):
+        return True
+    clock = _CLOCK.search(line)
+    return clock is not None and _SPACED_DASHES.search(line, clock.end()) is not None
+
+
+def _strip_tags(text: str) -> str:
+    """`text` without `<b>`, `</i>`, `<font color=..>` tags: what
+    re.sub(r"</?[a-zA-Z][^>]*>", "", text) gives, in one pass."""
+    out: list[str] = []
+    pos = 0
+    at = text.find("<")
+    while at >= 0:
+        name = at + 2 if text.startswith("</", at) else at + 1
+        if name < len(text) and text[name].isascii() and text[name].isalpha():
+            close = text.find(">", name + 1)
+            if close < 0:
+                break  # no '>' anywhere after: no tag can end
+            out.append(text[pos:at])
+            pos = close + 1
+            at = text.find("<", pos)
+        else:
+            at = text.find("<", at + 1)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _blocks(lines: list[str], first: int = 0) -> list[tuple[int, list[str]]]:
@@ -207,7 +268,7 @@ def check_vtt(text: str) -> list[tuple[int, int, int]]:
             timing_at = 1
         else:
             for i, line in enumerate(block[:2]):
-                if _LOOKS_LIKE_TIMING.search(line):
+                if _looks_like_timing(line):
                     raise TranscriptError(
                         f"broken timing line {line.strip()!r} "
                         "(expected 00:00:00.000 --> 00:00:00.000)",
@@ -283,7 +344,7 @@ def parse_srt(text: str) -> ParsedTranscript:
         if end < begin:
             raise TranscriptError("the cue ends before it starts", start + timing_at + 1)
         body = "\n".join(block[timing_at + 1 :])
-        cues.append(Cue(begin, end, html.unescape(_TAG.sub("", body)), None, start + 1))
+        cues.append(Cue(begin, end, html.unescape(_strip_tags(body)), None, start + 1))
     if not cues:
         raise TranscriptError("a SubRip file without any cues")
     return merge_cues(cues, "srt")

@@ -25,7 +25,7 @@ from typing import Any
 
 from tacompanion.core.case_matching import CaseMatch
 from tacompanion.core.merge_match import name_key, path_key, text_key
-from tacompanion.core.qdpx import QProject, derived_guid, split_notes
+from tacompanion.core.qdpx import QProject, derived_guid, duplicate_guids, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
@@ -116,6 +116,7 @@ PARTICIPANT_MEMO_RE = re.compile(r"^Memo on participant (.+)$")
 # A framework summary travels as a Note named for its case and column, referred
 # to by the theme's Code (theme columns) or by the project (guide questions).
 FRAMEWORK_NOTE_RE = re.compile(r"^Framework summary: (?P<who>.+?) · (?:question (?P<question>\S+)|(?P<theme>.+))$")
+MAX_THEME_DEPTH = 20  # docs/limits.md
 
 
 @dataclass
@@ -149,6 +150,12 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
     import sqlite3
 
     summary = ImportSummary(problems=list(project.problems))
+    problem = duplicate_guids(project)
+    if problem:
+        raise StudyError(f"the project cannot be imported: {problem}")
+    # Everything that is only computing (splitting each source into turns) is
+    # done before the write lock is taken: other windows wait only for writes.
+    turns = {s.guid: _turns(s) for s in project.sources}
     try:
         with study.write():
             if not merge and not is_empty(study):
@@ -158,7 +165,7 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
                 )
             bulk = not merge or len(project.sources) > study.scalar("SELECT count(*) FROM transcripts")
             with _import_pragmas(study.conn), _fts_rebuilt_after(study.conn, "segments", bulk):
-                importer = _Importer(study, project, summary, merge, interviewer_labels, progress)
+                importer = _Importer(study, project, summary, merge, interviewer_labels, progress, turns)
                 importer.assign = dict(assign or {})
                 importer.run()
     except sqlite3.IntegrityError as exc:  # a case the matching did not foresee: nothing is written
@@ -231,15 +238,30 @@ def _speakers(source) -> list[str | None]:
     return [seg.speaker for seg in parsed.segments]
 
 
+def _format_of(name: str) -> str:
+    suffix = re.search(r"\.[A-Za-z0-9]+$", name)
+    return TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
+
+
+def _turns(source):
+    """A source's turns, as `sources()` stores them for a transcript."""
+    if not source.text.strip() or (NOTES_SOURCE_RE.match(source.name) and split_notes(source.text) is not None):
+        return None
+    fmt = _format_of(source.name)
+    return segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class _Importer:
     def __init__(self, study: Study, project: QProject, summary: ImportSummary, merge: bool,
-                 labels: list[str] | None, progress: Callable[[int, int], None] | None = None) -> None:
+                 labels: list[str] | None, progress: Callable[[int, int], None] | None = None,
+                 turns: dict | None = None) -> None:
         self.study, self.p, self.s, self.merge = study, project, summary, merge
         self.progress = progress
+        self.turns = turns or {}
         self.conn = study.conn
         self.now = now_iso()
         if labels is None:
@@ -306,6 +328,17 @@ class _Importer:
 
     # -- codes and themes ---------------------------------------------------------------------
 
+    def _theme_level(self, theme_id: int) -> int:
+        """1 for a top-level theme, 2 for its subtheme, ... (bounded: a cycle
+        in a damaged file must not loop)."""
+        level, seen = 0, set()
+        current: int | None = theme_id
+        while current is not None and current not in seen and level <= MAX_THEME_DEPTH:
+            seen.add(current)
+            level += 1
+            current = self.theme_parent.get(current)
+        return level
+
     def codes(self) -> None:
         by_guid = {c.guid: c for c in self.p.codes}
         # the study's themes by path, codes by name (with their theme path)
@@ -327,6 +360,10 @@ class _Importer:
         code_by_name = {name_key(r[1]): (r[0], r[1], r[2]) for r in
                         self.conn.execute("SELECT id, name, theme_id FROM codes")} if self.merge else {}
         shown_path = lambda key: " / ".join(key) or "no theme"  # noqa: E731
+        # Themes nest at most MAX_THEME_DEPTH deep (the report, the map and the
+        # statistics walk the theme tree); deeper categories are placed at that depth.
+        self.theme_parent: dict[int, int | None] = dict(theme_parent)
+        self.flattened = 0
         names = {r[0].casefold() for r in self.conn.execute("SELECT name FROM codes")}
         slugs = {r[0] for r in self.conn.execute("SELECT slug FROM codes")}
         position = {"theme": defaultdict(int), "code": self.conn.execute(
@@ -338,7 +375,9 @@ class _Importer:
             # the nearest non-codable ancestor is the theme; the nearest codable parent the code parent
             theme_id = None
             a = parent
-            while a is not None:
+            visited: set[str] = set()
+            while a is not None and a.guid not in visited:  # a cycle of GUIDs must not loop
+                visited.add(a.guid)
                 if not a.codable:
                     theme_id = self.theme_of.get(a.guid)
                     break
@@ -358,6 +397,11 @@ class _Importer:
                     self.theme_of[c.guid] = theme_by_path[path]
                     self.matched("themes", by_content=True)
                     continue
+                wanted = theme_id
+                while theme_id is not None and self._theme_level(theme_id) >= MAX_THEME_DEPTH:
+                    theme_id = self.theme_parent.get(theme_id)
+                if theme_id != wanted:
+                    self.flattened += 1
                 position["theme"][theme_id] += 1
                 cur = self.conn.execute(
                     "INSERT INTO themes (uuid, parent_id, name, definition, status, position, created_at) "
@@ -366,6 +410,7 @@ class _Importer:
                      c.description.strip(), position["theme"][theme_id], self.now),
                 )
                 self.theme_of[c.guid] = cur.lastrowid
+                self.theme_parent[cur.lastrowid] = theme_id
                 self.new_themes.add(cur.lastrowid)
                 theme_path_of[cur.lastrowid] = path
                 theme_name[cur.lastrowid] = " ".join(c.name.split()) or "(unnamed)"
@@ -415,6 +460,10 @@ class _Importer:
             )
             self.code_of[c.guid] = cur.lastrowid
             self.s.counts["codes"] += 1
+
+        if self.flattened:
+            self.problem(f"{self.flattened:,} categories nested more than {MAX_THEME_DEPTH} deep: placed at "
+                         f"depth {MAX_THEME_DEPTH} (themes nest at most {MAX_THEME_DEPTH} deep; codes any depth)")
 
     def theme_status(self) -> None:
         for guid, name, members in self.p.sets:
@@ -637,9 +686,9 @@ class _Importer:
             if by_name.get(name_key(source.name)):
                 self.conflict(f"source {source.name!r}: a transcript of that name here has other text; "
                               "the file's text is added as another transcript")
-            suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
-            fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
-            parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+            fmt = _format_of(source.name)
+            parsed = self.turns.get(source.guid) or segment_text(
+                source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
             cur = self.conn.execute(
                 "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
                 "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -35,6 +35,31 @@ class StudyError(Exception):
     kind: str | None = None
 
 
+DAMAGED_SCHEMA = ("the study file is damaged: the text that describes its tables is no longer "
+                  "readable (bytes that are not UTF-8); restore it from a backup "
+                  "(tacompanion backup makes one); nothing was written")
+
+
+def _schema_is_text(conn: sqlite3.Connection) -> bool:
+    """Whether the schema's SQL text is all UTF-8. One damaged byte there
+    used to surface as a UnicodeDecodeError in whatever command ran next."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    previous = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        rows = cursor.execute("SELECT name, sql FROM sqlite_master").fetchall()
+    finally:
+        conn.text_factory = previous
+    try:
+        for name, sql in rows:
+            (name or b"").decode("utf-8")
+            (sql or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def default_path(cli_value: str | os.PathLike | None = None) -> Path:
     """`--db` wins, then $TACOMPANION_DB, then ./tacompanion.db."""
     if cli_value:
@@ -204,7 +229,7 @@ class Study:
         study = cls(path, conn)
         try:
             study._prepare()
-        except (StudyError, sqlite3.Error, OSError) as exc:
+        except (StudyError, sqlite3.Error, OSError, UnicodeDecodeError) as exc:
             conn.close()
             if created:  # leave nothing half-made behind
                 for suffix in ("", "-wal", "-shm"):
@@ -212,12 +237,18 @@ class Study:
                         os.unlink(f"{path}{suffix}")
             if isinstance(exc, StudyError):
                 raise
+            if isinstance(exc, UnicodeDecodeError):
+                # SQLite's own message quoted the damaged bytes, which Python
+                # could not decode: the schema text itself is damaged.
+                raise StudyError(f"{path}: {DAMAGED_SCHEMA}") from None
             raise friendly_error(path, exc) from None
         return study
 
     def _prepare(self) -> None:
         conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+        if not _schema_is_text(conn):
+            raise StudyError(f"{self.path}: {DAMAGED_SCHEMA}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         latest = schema.latest_version()

@@ -46,13 +46,16 @@ def list_themes(study: Study) -> list[ThemeRow]:
     for row in rows:
         by_parent.setdefault(row.parent_id, []).append(row)
     out: list[ThemeRow] = []
-
-    def walk(parent: int | None) -> None:
-        for row in by_parent.get(parent, []):
-            out.append(row)
-            walk(row.id)
-
-    walk(None)
+    seen: set[int] = set()
+    # depth first without recursion, each theme once: a damaged file can hold a cycle
+    stack = list(reversed(by_parent.get(None, [])))
+    while stack:
+        row = stack.pop()
+        if row.id in seen or row.id is None:
+            continue
+        seen.add(row.id)
+        out.append(row)
+        stack.extend(reversed(by_parent.get(row.id, [])))
     return out
 
 
