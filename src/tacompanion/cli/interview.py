@@ -21,7 +21,8 @@ def register(sub) -> None:
     )
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(handler=cmd_guide_check)
-    show = guide_sub.add_parser("show", help="print a guide as an outline", description="Print a parsed guide as an outline.")
+    show = guide_sub.add_parser("show", help="print a guide as an outline",
+                                description="Print a parsed guide as an outline.")
     show.add_argument("file", metavar="FILE")
     show.set_defaults(handler=cmd_guide_show)
 

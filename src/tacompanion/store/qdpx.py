@@ -194,7 +194,7 @@ class _Importer:
             self.s.counts["codes"] += 1
 
     def theme_status(self) -> None:
-        for guid, name, members in self.p.sets:
+        for _guid, name, members in self.p.sets:
             m = THEME_STATUS_SET_RE.match(name)
             if m is None:
                 self.problem(f"set {name!r} ({len(members)} codes): sets are not imported")
@@ -296,7 +296,8 @@ class _Importer:
                 continue
             digest = _hash(source.text)
             if (pid, digest) in seen_hash:
-                self.problem(f"source {source.name!r}: the same text as another source of that participant; not imported")
+                self.problem(f"source {source.name!r}: the same text as another source of that participant; "
+                             "not imported")
                 continue
             seen_hash.add((pid, digest))
             suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
@@ -468,8 +469,8 @@ class _Importer:
         if source_guid in self.transcript_of:
             tid = self.transcript_of[source_guid][0]
             row = self.conn.execute(
-                "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? AND ? < max(end_pos, start_pos + 1) "
-                "ORDER BY position LIMIT 1", (tid, start, start)).fetchone()
+                "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? "
+                "AND ? < max(end_pos, start_pos + 1) ORDER BY position LIMIT 1", (tid, start, start)).fetchone()
             return ("segment_id", row[0]) if row else ("transcript_id", tid)
         hit = self._note_at(source_guid, start, end)
         if hit is not None:

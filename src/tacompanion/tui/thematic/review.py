@@ -164,7 +164,8 @@ class ReviewScreen(StudyViewScreen):
         if self.participant_id is not None or self.meeting is not None:
             only = []
             if self.participant_id is not None:
-                who = self.extracts[0].participant if self.extracts else participant_pseudonym(study, self.participant_id)
+                who = (self.extracts[0].participant if self.extracts
+                       else participant_pseudonym(study, self.participant_id))
                 only.append(f"of {who}")
             if self.meeting is not None:
                 try:
@@ -227,7 +228,8 @@ class ReviewScreen(StudyViewScreen):
         e = self.current()
         if e is None:
             detail.update(Text(
-                f"No extracts: nothing in the data is coded with {'this theme' if self.target == 'theme' else 'this code'}"
+                "No extracts: nothing in the data is coded with "
+                f"{'this theme' if self.target == 'theme' else 'this code'}"
                 " yet (pilots are left out).", style="dim"))
             return
         study = self.app.study

@@ -132,7 +132,8 @@ class ThemeMapScreen(StudyViewScreen):
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
         self.tree.set_rows(len(rows), self.render_row, cursor=cursor,
                            skip=lambda i: rows[i].kind == "unsorted")
-        self.query_one("#map-header", Static).update(Text(header_text(self.tree.scrollable_content_region.width or 80), style="bold"))
+        width = self.tree.scrollable_content_region.width or 80
+        self.query_one("#map-header", Static).update(Text(header_text(width), style="bold"))
         if self.visual:
             self.draw_visual()
         self.show_detail()
@@ -181,7 +182,8 @@ class ThemeMapScreen(StudyViewScreen):
         canvas.set_drawing(draw_map(nodes), self.current_theme_id())
 
     def on_resize(self) -> None:
-        self.query_one("#map-header", Static).update(Text(header_text(self.tree.scrollable_content_region.width or 80), style="bold"))
+        width = self.tree.scrollable_content_region.width or 80
+        self.query_one("#map-header", Static).update(Text(header_text(width), style="bold"))
 
     def on_rows_view_highlighted(self, event: RowsView.Highlighted) -> None:
         self.show_detail()
