@@ -95,13 +95,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
-    from tacompanion.store.stats import stats_table, study_stats
+    from tacompanion.cli.stats_text import rule_lines, stats_table
+    from tacompanion.store.stats import prevalence_rule_rows, study_stats
 
     with open_study(args, create=False) as study:
         if args.rule:
-            from tacompanion.store.stats import rule_lines
-
-            print("\n".join(rule_lines(study)))
+            print("\n".join(rule_lines(*prevalence_rule_rows(study))))
             return 0
         stats = study_stats(study)
     if args.json:
