@@ -190,8 +190,11 @@ def test_exporting_twice_gives_the_same_guids_and_bytes(rich):
     assert one == two
     guids = re.findall(r'guid="([^"]+)"', _qde(one).decode())
     assert len(guids) == len(set(guids))  # unique within the file
-    row_uuids = {r["uuid"] for t in ("codes", "themes", "participants", "transcripts", "codings", "memos", "journal")
+    row_uuids = {r["uuid"] for t in ("codes", "themes", "participants", "transcripts", "codings", "journal")
                  for r in rich.query(f"SELECT uuid FROM {t}")}
+    # memos of participants, transcripts, interviews and the study are Descriptions (no GUID of their own)
+    row_uuids |= {r["uuid"] for r in rich.query("SELECT uuid FROM memos WHERE coalesce(code_id, theme_id, "
+                                                "segment_id, note_id) IS NOT NULL")}
     assert row_uuids <= set(guids)
 
 
@@ -223,7 +226,13 @@ def test_the_tree_codes_cases_and_codings_in_the_xml(rich):
     assert users == {"ana", "bo"}
     assert {s.get("name") for s in root.findall("q:Sets/q:Set", ns)} == {"Theme status: final", "Theme status: reviewed"}
     notes = {n.get("name") for n in root.findall("q:Notes/q:Note", ns)}
-    assert {"Memo on code Silence", "Study memo", "Reflexive journal 2026-11-21", "Memo on participant P1"} <= notes
+    assert {"Memo on code Silence", "Reflexive journal 2026-11-21"} <= notes
+    assert not {"Study memo", "Memo on participant P1", "Memo on transcript p1-interview.txt"} & notes
+    # memos where other tools read them: Case, TextSource and Project Descriptions
+    assert cases["P1"].find("q:Description", ns).text == "About P1."
+    assert sources["p1-interview.txt"].find("q:Description", ns).text == "P1 was tired."
+    assert sources["P1 interview notes"].find("q:Description", ns).text == "Went well."
+    assert root.find("q:Description", ns).text == "The study memo."
 
 
 def _selected(data: bytes) -> list[tuple[str, str]]:
@@ -299,7 +308,8 @@ def _snapshot(study: Study) -> dict:
         "notes": q("SELECT i.uuid, p.pseudonym, i.pilot, n.kind, n.text, n.elapsed_ms FROM notes n "
                    "JOIN interviews i ON i.id = n.interview_id JOIN participants p ON p.id = i.participant_id "
                    "ORDER BY i.uuid, n.elapsed_ms"),
-        "memos": sorted((m["uuid"], m["text"], m["target"]) for m in q(
+        # by text and target: memos that travel as Descriptions come back with new uuids
+        "memos": sorted((m["text"], m["target"] or "") for m in q(
             "SELECT m.uuid, m.text, coalesce(c.uuid, t.uuid, r.uuid, p.uuid, i.uuid, "
             " st.uuid || ':' || s.position, n.text) AS target FROM memos m "
             "LEFT JOIN codes c ON c.id = m.code_id LEFT JOIN themes t ON t.id = m.theme_id "

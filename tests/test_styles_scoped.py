@@ -86,6 +86,7 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
     """Every screen that has a stylesheet, made ready to push on the demo study."""
     from tacompanion.tui.coding.coding import CodingScreen
     from tacompanion.tui.coding.documents import DocumentsScreen
+    from tacompanion.tui.coding.hints import HintsScreen
     from tacompanion.tui.dialogs.backup import BackupScreen
     from tacompanion.tui.dialogs.help import HelpScreen
     from tacompanion.tui.dialogs.picker import FuzzyPicker
@@ -93,6 +94,7 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
     from tacompanion.tui.familiarise.import_transcripts import ImportScreen
     from tacompanion.tui.familiarise.notes_screen import NotesScreen
     from tacompanion.tui.familiarise.participant_question import WhichParticipantScreen
+    from tacompanion.tui.familiarise.participants import ParticipantsScreen
     from tacompanion.tui.familiarise.reading import ReadingScreen
     from tacompanion.tui.familiarise.search import SearchScreen
     from tacompanion.tui.familiarise.transcripts import TranscriptsScreen
@@ -106,8 +108,10 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
     from tacompanion.tui.thematic.review import ReviewScreen
     from tacompanion.tui.thematic.split_theme import SplitThemeScreen
     from tacompanion.tui.thematic.thematic_map import ThemeMapScreen
+    from tacompanion.tui.writing.audit import AuditScreen
     from tacompanion.tui.writing.by_question import AnswersScreen, ByQuestionScreen
     from tacompanion.tui.writing.journal import JournalScreen
+    from tacompanion.tui.writing.saturation import SaturationScreen
 
     return [
         ("home", HomeScreen()),
@@ -138,6 +142,10 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
         ("journal", JournalScreen()),
         ("by question", ByQuestionScreen()),
         ("answers", AnswersScreen("Q1", [])),
+        ("participants", ParticipantsScreen()),
+        ("hints", HintsScreen(1, coder="kim")),
+        ("audit", AuditScreen()),
+        ("saturation", SaturationScreen()),
     ]
 
 
@@ -191,6 +199,7 @@ def _screen_names() -> list[str]:
         "coding", "documents", "interview", "start interview", "offset", "resume", "prompt", "confirm",
         "memo", "picker", "help", "backup", "map", "review", "matrix", "co-occurrence",
         "prevalence rule", "split theme", "journal", "by question", "answers",
+        "participants", "hints", "audit", "saturation",
     ]
 
 

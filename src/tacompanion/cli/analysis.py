@@ -21,7 +21,7 @@ def register(sub) -> None:
                       help="open this participant's transcript (or, without one, their notes)")
     code.add_argument("--coder", metavar="NAME", help=CODER_HELP)
 
-    search = add_command(sub, "search", "full-text search across transcripts", cmd_search)
+    search = add_command(sub, "search", "full-text search across transcripts and interview notes", cmd_search)
     search.add_argument("words", nargs="+", metavar="WORDS",
                         help='words (all must occur), "a phrase", prefix*, a OR b')
     search.add_argument("--limit", type=int, default=100, metavar="N",
@@ -67,6 +67,7 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from tacompanion.core.search import MARK_END, MARK_START, SearchQueryError
     from tacompanion.core.transcript import format_clock
+    from tacompanion.store.notes import search_notes
     from tacompanion.store.transcripts import search_segments
 
     text = " ".join(args.words)
@@ -74,9 +75,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         try:
             result = search_segments(study, text, limit=args.limit if args.limit > 0 else None)
             hits, total, files = result.hits, result.total, result.transcripts
+            notes = search_notes(study, text, limit=args.limit if args.limit > 0 else None)
         except SearchQueryError as exc:
             raise CliError(str(exc)) from None
-    if not hits:
+    if not hits and not notes.hits:
         print(f"no hits for {text!r}")
         return 0
     bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
@@ -87,8 +89,18 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"{h.participant}  {h.file_name}  turn {h.position + 1}{time}{speaker}")
         snippet = " ".join(h.snippet.split()).replace(MARK_START, on).replace(MARK_END, off)
         print(f"    {snippet}")
-    more = f" (showing {len(hits)}; --limit 0 shows all)" if total > len(hits) else ""
-    print(f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}{more}")
+    for n in notes.hits:
+        time = f"  {format_clock(n.recording_ms)}" if n.recording_ms is not None else ""
+        print(f"{n.participant}  {n.interview}  {n.kind}{time}")
+        snippet = " ".join(n.snippet.split()).replace(MARK_START, on).replace(MARK_END, off)
+        print(f"    {snippet}")
+    if total or not notes.total:
+        more = f" (showing {len(hits)}; --limit 0 shows all)" if total > len(hits) else ""
+        print(f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}{more}")
+    if notes.total:
+        more = f" (showing {len(notes.hits)}; --limit 0 shows all)" if notes.total > len(notes.hits) else ""
+        print(f"{notes.total} hit{'s' if notes.total != 1 else ''} in the notes of {notes.interviews} "
+              f"interview{'s' if notes.interviews != 1 else ''}{more}")
     return 0
 
 

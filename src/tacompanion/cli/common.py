@@ -19,9 +19,10 @@ PROG = "tacompanion"
 # Every command, for --help tests and the README; each has its own --help.
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
-    "export", "redact", "settings", "demo", "journal", "check",
+    "export", "redact", "settings", "demo", "journal", "check", "saturation", "hints",
+    "participants", "transcripts",
 )
-EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes")
+EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes", "audit")
 
 DB_HELP = "the study file (default: $TACOMPANION_DB, else ./tacompanion.db)"
 

@@ -59,12 +59,16 @@ def register(sub) -> None:
         description=(
             "The study as a REFI-QDA project (.qdpx): participants as cases with their "
             "attributes, transcripts and each interview's notes as text sources, the theme tree "
-            "as non-codable codes holding the codes, every coding, memos and the journal as "
-            "notes. Exporting twice gives the same GUIDs."
+            "as non-codable codes holding the codes, every coding; participant, transcript and "
+            "study memos as the Descriptions other tools read, the journal as notes with a text "
+            "file, other memos as notes. Exporting twice gives the same GUIDs."
         ),
     )
     add_db_option(qdpx, top=False)
     qdpx.add_argument("-o", "--output", metavar="FILE", required=True, help="the .qdpx file to write (atomically)")
+    qdpx.add_argument("--qualify-names", action="store_true",
+                      help="write codes and themes that share a name with their parent's name added "
+                      "(QualCoder merges codes of the same name)")
     qdpx.add_argument("--redact", action="store_true",
                       help="apply the study's redaction list to every exported text (positions follow)")
     qdpx.set_defaults(handler=cmd_export_qdpx)
@@ -90,6 +94,24 @@ def _add_report_exports(export_sub) -> None:
         "Writes to standard output unless -o names a file.",
     )
     report.add_argument("--journal", action="store_true", help="add the reflexive journal at the end")
+    report.add_argument("--saturation", action="store_true",
+                        help="add the saturation table and the stopping rule's verdict at the end")
+    report.add_argument("--audit", action="store_true",
+                        help="end with a summary of the audit trail (counts per kind of decision, "
+                        "first and last dates)")
+    audit = export_kind(
+        export_sub, "audit", cmd_export_audit, "audit trail",
+        "every analytic decision in time order (CSV, Markdown or Word)",
+        "The audit trail: every analytic decision in time order, with when (UTC), who (the "
+        "coder), the decision (create, rename, merge, split, delete, apply, remove, move to a "
+        "theme, status change, definition, memo, ...), what was done with the names of that "
+        "moment, and whether it was later undone. CSV unless -o ends in .md or .docx (or "
+        "--format says). Writes CSV to standard output unless -o names a file.",
+    )
+    audit.add_argument("--format", choices=("csv", "md", "docx"), help="the file type (default: from -o)")
+    audit.add_argument("--coder", metavar="NAME", help="only this coder's decisions")
+    audit.add_argument("--since", metavar="YYYY-MM-DD", help="only decisions from this day on")
+    audit.add_argument("--until", metavar="YYYY-MM-DD", help="only decisions up to this day")
     export_kind(
         export_sub, "codebook", cmd_export_codebook, "CSV",
         "the codebook as CSV, one row per code",
@@ -166,7 +188,8 @@ def cmd_export_report(args: argparse.Namespace) -> int:
     from tacompanion.formats.report_md import report_markdown
 
     with open_study(args, create=False) as study:
-        text = report_markdown(study, journal=args.journal, redact=args.redact)
+        text = report_markdown(study, journal=args.journal, redact=args.redact,
+                               saturation=args.saturation, audit=args.audit)
     return write_export(args.output, text, 1, "report", f"wrote the report to {args.output}")
 
 
@@ -193,7 +216,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
     with open_study(args, create=False) as study:
         try:
-            result = export_qdpx(study, args.output, redacted=args.redact)
+            result = export_qdpx(study, args.output, redacted=args.redact, qualify_names=args.qualify_names)
         except OSError as exc:
             raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
         except ValueError as exc:
@@ -208,4 +231,28 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
     )
     for line in result.not_exported:
         print(f"  not exported: {line}", file=sys.stderr)
+    for line in result.warnings:
+        print(f"  warning: {line}", file=sys.stderr)
     return 0
+
+
+def cmd_export_audit(args: argparse.Namespace) -> int:
+    from tacompanion.formats.audit_export import audit_csv, audit_docx, audit_markdown, audit_rows, format_for
+    from tacompanion.store.audit import audit_trail
+
+    kind = format_for(args.output, args.format)
+    if kind == "docx" and args.output in (None, "-"):
+        raise CliError("a Word document needs a file: give -o FILE.docx")
+    with open_study(args, create=False) as study:
+        entries = audit_trail(study, coder=args.coder, since=args.since, until=args.until)
+        rows = audit_rows(study, entries, redact=args.redact)
+        if kind == "docx":
+            try:
+                audit_docx(args.output, study, rows, entries)
+            except OSError as exc:
+                raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+            n = len(rows)
+            print(f"wrote {n} decision{'s' if n != 1 else ''} to {args.output}", file=sys.stderr)
+            return 0
+        text = audit_markdown(study, rows, entries) if kind == "md" else audit_csv(rows)
+    return write_export(args.output, text, len(rows), "decision")

@@ -35,7 +35,8 @@ def register(sub) -> None:
     imp.add_argument(
         "--participant", metavar="ID",
         help="the participant's pseudonym (default: the single speaker who is not the "
-        "interviewer, else the file name)",
+        "interviewer, else the file name); for a .qdpx, the participant of the one source "
+        "that no case owns",
     )
     imp.add_argument("--pilot", action="store_true", help="mark the participant as a pilot")
     imp.add_argument(
@@ -71,6 +72,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not plan.ok:
             for line in plan.errors:
                 print(f"{PROG}: error: {line}", file=sys.stderr)
+            if args.pilot and any(line.endswith("nothing to do") for line in plan.errors):
+                print(f"{PROG}: to mark an imported participant as a pilot: "
+                      f"{PROG} participants pilot ID yes", file=sys.stderr)
             raise CliError(
                 "nothing imported" if len(plan.errors) == 1 and not plan.items
                 else f"nothing imported: {len(plan.errors)} of "
@@ -97,8 +101,9 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     if len(args.files) != 1:
         raise CliError("import a .qdpx project on its own, not together with other files")
     path = args.files[0]
-    if args.participant or args.pilot or args.replace or args.interviewer:
-        raise CliError("--participant, --pilot, --replace and --interviewer apply to transcripts, not to a .qdpx")
+    if args.pilot or args.replace or args.interviewer:
+        raise CliError("--pilot, --replace and --interviewer apply to transcripts, not to a .qdpx "
+                       "(mark a pilot afterwards: tacompanion participants pilot ID yes)")
     if not os.path.isfile(path):
         raise CliError(f"{path}: no such file")
     try:
@@ -106,6 +111,45 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     except QdpxError as exc:
         raise CliError(str(exc)) from None
     with study_to_fill(default_path(args.db)) as study:
-        summary = import_project(study, project, merge=args.merge)
+        assign = _assign_sources(study, project, args.participant)
+        summary = import_project(study, project, merge=args.merge, assign=assign)
     print("\n".join(summary_lines(summary, path)))
     return 0
+
+
+def _assign_sources(study, project, participant: str | None) -> dict[str, str]:
+    """The participant of each source that no case owns and the matching rule
+    places nowhere: --participant for a single one, else asked on a terminal
+    (Enter: a new participant named after the file, which the report names)."""
+    from tacompanion.core.case_matching import new_participant_name
+    from tacompanion.store.participants import check_pseudonym
+    from tacompanion.store.qdpx import unassigned_sources
+    from tacompanion.store.study import StudyError
+
+    names = unassigned_sources(study, project)
+    if participant is not None:
+        if len(names) != 1:
+            raise CliError(
+                f"--participant answers for a single source that matches no participant; this project has "
+                f"{len(names)}" + (f" ({', '.join(repr(n) for n in names)})" if names else "")
+                + (": import without it and move them afterwards (tacompanion transcripts move)" if names else "")
+            )
+        return {names[0]: participant}
+    if not names or not sys.stdin.isatty():
+        return {}
+    print(f"{len(names)} source{'s' if len(names) != 1 else ''} in the project belong{'s' if len(names) == 1 else ''} "
+          "to no case, and neither their names nor their speaker labels name one.", file=sys.stderr)
+    answers = {}
+    for name in names:
+        proposal = new_participant_name(name)
+        while True:
+            try:
+                got = input(f"participant of {name!r} (Enter: a new participant {proposal!r}): ").strip()
+            except EOFError:
+                got = ""
+            try:
+                answers[name] = check_pseudonym(got or proposal)
+                break
+            except StudyError as exc:
+                print(f"{PROG}: {exc}", file=sys.stderr)
+    return answers

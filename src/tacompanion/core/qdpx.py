@@ -365,6 +365,7 @@ class QNote:
     name: str
     text: str
     created: str | None = None
+    from_file: bool = False  # its text is a file (plainTextPath), as QualCoder writes journals
 
 
 @dataclass
@@ -379,3 +380,4 @@ class QProject:
     sets: list[tuple[str, str, list[str]]]  # (guid, name, member code guids)
     variable_types: dict  # variable name -> typeOfVariable
     problems: list[str]  # what the reader could not use, one line each
+    description: str = ""  # the project's Description: the study memo

@@ -31,6 +31,19 @@ class SearchHit:
     snippet: str  # with the matched words between MARK_START and MARK_END
 
 
+@dataclass(frozen=True)
+class NoteHit:
+    """An interview note that matches: whose, which interview, when in it."""
+
+    note_id: int
+    interview_id: int
+    participant: str
+    interview: str  # "interview notes 2026-11-26 09:15", as the coding screen names it
+    kind: str  # note / quote / follow-up
+    recording_ms: int | None  # the note's time in the recording
+    snippet: str  # with the matched words between MARK_START and MARK_END
+
+
 MARK_START = "\x02"
 MARK_END = "\x03"
 

@@ -22,8 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.interview import recording_ms
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, redact, redaction_pattern
+from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_rows
 from tacompanion.store.study import Study
 
@@ -39,6 +41,7 @@ class ExportResult:
     data: bytes
     counts: dict[str, int] = field(default_factory=dict)
     not_exported: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. names other tools merge
 
 
 def _clean(text: str) -> str:
@@ -98,12 +101,19 @@ def _value_element(parent: ET.Element, kind: str, value) -> None:
         _sub(parent, "IntegerValue", text=str(value))
     elif kind == "Float":
         _sub(parent, "FloatValue", text=format(value, "f") if isinstance(value, float) else str(value))
+    elif kind == "Date":
+        _sub(parent, "DateValue", text=str(value)[:10])
     else:
         _sub(parent, "TextValue", text=value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
-def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
-    """The .qdpx file's bytes, what went in and what could not."""
+def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = False) -> ExportResult:
+    """The .qdpx file's bytes, what went in and what could not. Memos go where
+    other tools read them: a participant's memo is its Case's Description, a
+    transcript's (or an interview's) its TextSource's, the study memo the
+    Project's; journal entries are Notes whose text is a file in sources/
+    (as QualCoder reads and writes journals). `qualify_names`: codes and
+    themes that share a name get their parent's name added."""
     rows = export_rows(study)
     su = rows["study_uuid"]
     rules = redaction_pattern(rows["redactions"] if redacted else [])
@@ -137,8 +147,14 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
     }
     what = {"code_id": "code", "theme_id": "theme", "transcript_id": "transcript", "segment_id": "a turn",
             "note_id": "an interview note", "participant_id": "participant", "interview_id": "an interview"}
+    descriptions: dict[tuple[str, int] | None, str] = {}  # (column, id), None = the study -> memo text
     for m in rows["memos"]:
         column = next((k for k in what if m[k] is not None), None)
+        if column in (None, "participant_id", "transcript_id", "interview_id"):
+            key = (column, m[column]) if column else None
+            if key not in descriptions:  # the first memo of each is its Description
+                descriptions[key] = red(m["text"])
+                continue
         if column is None:
             name, key = "Study memo", None
         else:
@@ -155,14 +171,16 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
         else:
             note_refs[key].append(m["uuid"])
     seen_dates: dict[str, int] = defaultdict(int)
+    journal_files: list[tuple[str, bytes]] = []
     for j in rows["journal"]:
         seen_dates[j["entry_date"]] += 1
         n = seen_dates[j["entry_date"]]
         el = ET.Element("Note", {"guid": j["uuid"],
-                                 "name": f"Reflexive journal {j['entry_date']}" + (f" ({n})" if n > 1 else "")})
+                                 "name": f"Reflexive journal {j['entry_date']}" + (f" ({n})" if n > 1 else ""),
+                                 "plainTextPath": f"internal://{j['uuid']}.txt"})
         if _date(j["created_at"]):
             el.set("creationDateTime", _date(j["created_at"]))
-        _sub(el, "PlainTextContent", text=red(j["text"]))
+        journal_files.append((f"sources/{j['uuid']}.txt", red(j["text"]).encode("utf-8")))
         notes_el.append(el)
 
     def refs(parent: ET.Element, column: str, row_id: int) -> None:
@@ -175,6 +193,7 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
             _sub(users_el, "User", {"guid": guid, "name": _clean(name)})
 
     # the codebook: themes as non-codable codes, codes inside them
+    shown_name = _code_names(rows, result, qualify_names)
     themes_by_parent: dict[int | None, list[dict]] = defaultdict(list)
     for t in rows["themes"]:
         themes_by_parent[t["parent_id"]].append(t)
@@ -190,7 +209,7 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
         if c["id"] in placed:
             return
         placed.add(c["id"])
-        attrs = {"guid": c["uuid"], "name": _clean(c["name"]), "isCodable": "true"}
+        attrs = {"guid": c["uuid"], "name": _clean(shown_name[("code", c["id"])]), "isCodable": "true"}
         if c["color"] and _COLOR.match(c["color"]):
             attrs["color"] = c["color"]
         el = _sub(parent, "Code", attrs)
@@ -201,7 +220,8 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
             code_el(el, child)
 
     def theme_el(parent: ET.Element, t: dict) -> None:
-        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(t["name"]), "isCodable": "false"})
+        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(shown_name[("theme", t["id"])]),
+                                   "isCodable": "false"})
         if t["definition"].strip():
             _sub(el, "Description", text=red(t["definition"]))
         refs(el, "theme_id", t["id"])
@@ -227,7 +247,8 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
             for k, v in attrs.items():
                 if v is not None:
                     var_values[k].append(v)
-    var_types = {k: _variable_type(v) for k, v in var_values.items()}
+    declared = {k.casefold(): REFI_OF.get(v, "Text") for k, v in attribute_types(study).items()}
+    var_types = {k: declared.get(k.casefold()) or _variable_type(v) for k, v in var_values.items()}
     if any(p["pilot"] for p in rows["participants"]) and "pilot" not in {k.casefold() for k in var_types}:
         var_types["Pilot"] = "Boolean"
         for p in rows["participants"]:
@@ -267,6 +288,8 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
                                        "plainTextPath": f"internal://{guid}.txt"})
         if _date(created):
             el.set("creationDateTime", _date(created))
+        if memo_key in descriptions:
+            _sub(el, "Description", text=descriptions[memo_key])
         groups: dict[tuple[int, int], list] = {}
         for start, end, coding, memo in spans:
             if mapped is not None:
@@ -340,6 +363,8 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:
             case = _sub(cases_el, "Case", {"guid": p["uuid"], "name": _clean(p["pseudonym"])})
+            if ("participant_id", p["id"]) in descriptions:
+                _sub(case, "Description", text=descriptions[("participant_id", p["id"])])
             attrs = attributes[p["id"]] if isinstance(attributes[p["id"]], dict) else {}
             for k in sorted(attrs, key=str.casefold):
                 if attrs[k] is None or k not in var_types:
@@ -367,6 +392,8 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
                                            "name": f"Theme status: {status}"})
             for t in ts:
                 _sub(set_el, "MemberCode", {"targetGUID": t["uuid"]})
+    if None in descriptions:
+        _sub(root, "Description", text=descriptions[None])
     for guid in project_refs:
         _sub(root, "NoteRef", {"targetGUID": guid})
 
@@ -376,7 +403,7 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr(_info("project.qde"), xml)
-        for name, data in files:
+        for name, data in files + journal_files:
             z.writestr(_info(name), data)
     result.data = buf.getvalue()
     result.counts.update({
@@ -393,6 +420,42 @@ def build_qdpx(study: Study, *, redacted: bool = False) -> ExportResult:
         result.not_exported.append(f"{interviews_without_notes} interview(s) without notes (nothing to export)")
     result.not_exported.append("interview timings, question coverage, guides and turn times stay in the study")
     return result
+
+
+def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:
+    """The name each code and theme is written with: its own, or, where two
+    share a name (some tools, QualCoder among them, merge such codes into
+    one) and `qualify` asks, 'Name (Parent)'. Warns about each clash."""
+    themes = {t["id"]: t for t in rows["themes"]}
+    codes = {c["id"]: c for c in rows["codes"]}
+
+    def parent_name(kind: str, row: dict) -> str:
+        if kind == "theme":
+            return themes[row["parent_id"]]["name"] if row["parent_id"] in themes else ""
+        parent = codes.get(row["parent_code_id"])
+        if parent is not None and parent["theme_id"] == row["theme_id"] and parent["id"] != row["id"]:
+            return parent["name"]
+        return themes[row["theme_id"]]["name"] if row["theme_id"] in themes else ""
+
+    items = [("theme", t) for t in rows["themes"]] + [("code", c) for c in rows["codes"]]
+    by_name: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    for kind, row in items:
+        by_name[" ".join(row["name"].split()).casefold()].append((kind, row))
+    out = {(kind, row["id"]): row["name"] for kind, row in items}
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        where = ", ".join(f"{kind} under {parent_name(kind, row) or 'the top'}" for kind, row in group)
+        if qualify:
+            for kind, row in group:
+                parent = parent_name(kind, row)
+                out[(kind, row["id"])] = f"{row['name']} ({parent})" if parent else row["name"]
+            result.warnings.append(f"{len(group)} codes/themes named {group[0][1]['name']!r} ({where}): "
+                                   "written with their parent's name added")
+        else:
+            result.warnings.append(f"{len(group)} codes/themes share the name {group[0][1]['name']!r} ({where}); "
+                                   "some tools (QualCoder) merge them into one: --qualify-names adds the parent's name")
+    return out
 
 
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -430,10 +493,11 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = False) -> ExportResult:
+def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = False,
+                qualify_names: bool = False) -> ExportResult:
     """Build the project and write it atomically to `path`."""
     from tacompanion.formats.atomic_write import write_bytes_atomically
 
-    result = build_qdpx(study, redacted=redacted)
+    result = build_qdpx(study, redacted=redacted, qualify_names=qualify_names)
     write_bytes_atomically(path, result.data)
     return result

@@ -176,6 +176,9 @@ class _Reader:
                     if name is not None:
                         values[name] = value
                 sources = [canonical_guid(r.get("targetGUID")) for r in _children(c, "SourceRef")]
+                if _children(c, "CodeRef"):
+                    self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'CodeRef'))} code "
+                                         "reference(s) on the case itself not imported")
                 if _children(c, "SelectionRef"):
                     self.problems.append(f"case {c.get('name') or n}: {len(_children(c, 'SelectionRef'))} "
                                          "selection reference(s) not imported (a participant owns whole sources)")
@@ -209,7 +212,8 @@ class _Reader:
             for n in _children(notes_el, "Note"):
                 text = self._note_text(n)
                 notes.append(QNote(canonical_guid(n.get("guid")), (n.get("name") or "").strip(), text,
-                                   _date(n.get("creationDateTime") or n.get("modifiedDateTime"))))
+                                   _date(n.get("creationDateTime") or n.get("modifiedDateTime")),
+                                   _child(n, "PlainTextContent") is None and bool(n.get("plainTextPath"))))
         sets = []
         for sets_el in _children(root, "Sets"):
             for st in _children(sets_el, "Set"):
@@ -226,14 +230,10 @@ class _Reader:
             self.problems.append(f"{len(graphs)} graph(s): not imported")
         description = _text_of(_child(root, "Description")).strip()
         project_refs = [canonical_guid(r.get("targetGUID")) for r in _children(root, "NoteRef")]
-        if description:
-            guid = canonical_guid(None, ["project-description", root.get("name") or ""])
-            notes.append(QNote(guid, "Project description", description, None))
-            project_refs.append(guid)
         return QProject(
             name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
             sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
-            variable_types=variable_types, problems=self.problems,
+            variable_types=variable_types, problems=self.problems, description=description,
         )
 
     def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
@@ -277,6 +277,8 @@ class _Reader:
             data = self.zip.source_bytes(path)
             if data is not None:
                 return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+            self.problems.append(f"note {n.get('name') or n.get('guid')!r}: its text file {path} is not in the "
+                                 "project; imported without text")
         return ""
 
     def _text_source(self, s: ET.Element, fallback_name: str | None = None) -> QSource | None:

@@ -16,11 +16,20 @@ from datetime import UTC, datetime
 from tacompanion.core.prevalence import describe, rule_text
 from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_estimated
 from tacompanion.core.tally import Counts
+from tacompanion.formats.audit_export import saturation_lines, summary_lines
 from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.store.audit import audit_trail
 from tacompanion.store.redactions import redactor
 from tacompanion.store.report import data_numbers, journal_entries
+from tacompanion.store.saturation import study_saturation
 from tacompanion.store.study import Study
-from tacompanion.store.thematic import Extract, ThematicMap, extract_spans, thematic_map, with_texts
+from tacompanion.store.thematic import (
+    Extract,
+    ThematicMap,
+    extract_spans,
+    thematic_map,
+    with_texts,
+)
 from tacompanion.store.themes import ThemeRow
 
 CODEBOOK_COLUMNS = ("theme", "code", "description", "codings", "participants", "label")
@@ -227,8 +236,10 @@ def _data_lines(study: Study, m: _Material) -> list[str]:
 
 def report_markdown(
     study: Study, *, journal: bool = False, redact: bool = True, now: datetime | None = None,
+    saturation: bool = False, audit: bool = False,
 ) -> str:
-    """The whole report as Markdown."""
+    """The whole report as Markdown; `saturation` adds the saturation table and
+    verdict, `audit` a summary of the audit trail, at the end."""
     m = _material(study)
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
     n_redactions = study.scalar("SELECT count(*) FROM redactions")
@@ -272,6 +283,10 @@ def report_markdown(
             out += [f"### {entry.date}", "", entry.text.strip(), ""]
         if not entries:
             out += ["_The journal has no entries._", ""]
+    if saturation:
+        out += saturation_lines(study_saturation(study))
+    if audit:
+        out += summary_lines(audit_trail(study))
     text = "\n".join(out).rstrip("\n") + "\n"
     return (redactor(study) if redact else _no_redaction)(text)
 

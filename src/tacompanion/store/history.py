@@ -12,7 +12,10 @@ values for an update):
 
 Undo replays the backward changes in reverse order; redo replays the forward
 ones. The log is linear: the done operations come first, the undone ones after
-them; recording a new operation forgets the undone ones (as every editor does).
+them; recording a new operation forgets the undone ones for redo (as every
+editor does), but keeps them, marked not undoable, for the audit trail
+(`store/audit.py`): an undone decision is still a decision that was made.
+`note` logs a decision that undo does not reverse (a memo written).
 
 Foreign-key cascades are not logged: delete the dependent rows explicitly
 (codings before their code) so that undo can bring them all back.
@@ -81,7 +84,7 @@ def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> 
         yield op
         if not op.forward:
             return
-        db.execute("DELETE FROM operations WHERE state = 'undone'")
+        db.execute("UPDATE operations SET undoable = 0 WHERE state = 'undone' AND undoable = 1")
         db["operations"].insert(
             {
                 "uuid": new_uuid(),
@@ -94,6 +97,41 @@ def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> 
                 "created_at": now_iso(),
             }
         )
+
+
+# A memo is saved as it is written: one audit entry per memo and coder is kept
+# up to date while the writing goes on, instead of one per save.
+NOTE_MERGE_SECONDS = 600
+
+
+def note(study: Study, kind: str, label: str, *, table: str, row_id: int | None, before: dict | None,
+         after: dict | None, coder: str | None = None) -> None:
+    """Log a decision for the audit trail only (undo does not replay it): the
+    row as it was and as it is now. Call inside or outside a write."""
+    from datetime import datetime
+
+    now = now_iso()
+    with study.write() as db:
+        last = _one(db, "SELECT id, kind, label, coder, created_at, forward, backward FROM operations "
+                        "ORDER BY id DESC LIMIT 1")
+        if last is not None and last["kind"] == kind and last["label"] == label and last["coder"] == coder:
+            then = datetime.fromisoformat(last["created_at"].replace("Z", "+00:00"))
+            if (datetime.fromisoformat(now.replace("Z", "+00:00")) - then).total_seconds() < NOTE_MERGE_SECONDS:
+                db["operations"].update(last["id"], {
+                    "forward": json.dumps([{"op": "note", "table": table, "id": row_id, "row": after}]),
+                })
+                return
+        db["operations"].insert({
+            "uuid": new_uuid(),
+            "kind": kind,
+            "label": label,
+            "forward": json.dumps([{"op": "note", "table": table, "id": row_id, "row": after}]),
+            "backward": json.dumps([{"op": "note", "table": table, "id": row_id, "row": before}]),
+            "state": "done",
+            "undoable": 0,
+            "coder": coder,
+            "created_at": now,
+        })
 
 
 def undo(study: Study) -> LoggedOperation | None:
@@ -110,7 +148,8 @@ def _step(study: Study, state: str, order: str, changes: str, new_state: str) ->
     """Replay one end of the log: the newest done operation backwards (undo),
     or the oldest undone one forwards (redo), and flip its state."""
     with study.write() as db:
-        row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' ORDER BY id {order} LIMIT 1")
+        row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' AND undoable = 1 "
+                       f"ORDER BY id {order} LIMIT 1")
         if row is None:
             return None
         _replay(db, json.loads(row[changes]))
@@ -120,8 +159,8 @@ def _step(study: Study, state: str, order: str, changes: str, new_state: str) ->
 
 def peek(study: Study) -> tuple[LoggedOperation | None, LoggedOperation | None]:
     """(what undo would reverse, what redo would apply), for labels on screen."""
-    last = study.query("SELECT * FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1")
-    nxt = study.query("SELECT * FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1")
+    last = study.query("SELECT * FROM operations WHERE state = 'done' AND undoable = 1 ORDER BY id DESC LIMIT 1")
+    nxt = study.query("SELECT * FROM operations WHERE state = 'undone' AND undoable = 1 ORDER BY id ASC LIMIT 1")
     return (
         _logged(last[0], "done") if last else None,
         _logged(nxt[0], "undone") if nxt else None,

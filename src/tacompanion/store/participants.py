@@ -62,3 +62,92 @@ def list_participants(study: Study) -> list[dict]:
         "(SELECT count(*) FROM transcripts t WHERE t.participant_id = p.id) AS transcripts "
         "FROM participants p ORDER BY p.pseudonym COLLATE NOCASE"
     )
+
+
+# -- the researcher's changes ---------------------------------------------------------------
+# Pilot: the participant's flag is the truth. An interview's own flag follows
+# it: marking a participant as pilot (or not) sets every interview of theirs
+# to the same, so the two never disagree; transcripts have no flag of their own.
+
+
+def find_participant(study: Study, pseudonym: str) -> dict:
+    """The participant called `pseudonym` (case-insensitive), or StudyError
+    listing who there is."""
+    name = " ".join(pseudonym.split())
+    rows = study.query("SELECT id, uuid, pseudonym, pilot, attributes FROM participants WHERE pseudonym = ?",
+                       (name,))
+    if rows:
+        return rows[0]
+    others = [r[0] for r in study.conn.execute("SELECT pseudonym FROM participants ORDER BY pseudonym")]
+    from tacompanion.core.words import clip
+
+    known = clip(", ".join(others), 200) if others else "none yet"
+    raise StudyError(f"no participant {pseudonym!r} (participants: {known})")
+
+
+def rename_participant(study: Study, old: str, new: str) -> dict:
+    """Give participant `old` the pseudonym `new`; everything that shows a
+    participant reads it from here, so the map, the report, quotes and every
+    export follow. Refused when another participant has the name. Undoable.
+    Returns {"id", "old", "new", "speaker_turns"}: the turns whose speaker
+    label is still the old name (the text is not rewritten: that would move
+    every coding; a redaction hides it in exports)."""
+    from tacompanion.store.history import record
+
+    row = find_participant(study, old)
+    name = check_pseudonym(new)
+    clash = study.scalar("SELECT pseudonym FROM participants WHERE pseudonym = ? AND id != ?", (name, row["id"]))
+    if clash is not None:
+        raise StudyError(f"{clash!r} is already a participant; choose another pseudonym")
+    if name == row["pseudonym"]:
+        raise StudyError(f"{row['pseudonym']!r} is already called that")
+    with record(study, "rename-participant", f"Rename participant {row['pseudonym']} to {name}") as op:
+        op.update("participants", row["id"], {"pseudonym": name})
+    turns = study.scalar(
+        "SELECT count(*) FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+        "WHERE t.participant_id = ? AND s.speaker = ? COLLATE NOCASE", (row["id"], row["pseudonym"]))
+    return {"id": row["id"], "old": row["pseudonym"], "new": name, "speaker_turns": turns or 0}
+
+
+def set_pilot(study: Study, pseudonym: str, pilot: bool) -> dict:
+    """Mark a participant as pilot, or not, at any time: N, prevalence and
+    every label follow at once (they are counted from these flags). Their
+    interviews take the same flag. Undoable. Returns {"id", "pseudonym",
+    "pilot", "changed"}."""
+    from tacompanion.store.history import record
+
+    row = find_participant(study, pseudonym)
+    interviews = study.query("SELECT id, pilot FROM interviews WHERE participant_id = ?", (row["id"],))
+    changed = bool(row["pilot"]) != pilot or any(bool(i["pilot"]) != pilot for i in interviews)
+    what = "Mark participant {} as pilot" if pilot else "Mark participant {} as not a pilot"
+    with record(study, "participant-pilot", what.format(row["pseudonym"])) as op:
+        op.update("participants", row["id"], {"pilot": int(pilot)})
+        for i in interviews:
+            op.update("interviews", i["id"], {"pilot": int(pilot)})
+    return {"id": row["id"], "pseudonym": row["pseudonym"], "pilot": pilot, "changed": changed}
+
+
+def participant_rows(study: Study) -> list[dict]:
+    """Every participant as `participants list --json` gives it: id (the
+    pseudonym), pilot, attributes, and how many transcripts, interviews and
+    codings (on transcripts and interview notes) are theirs."""
+    from tacompanion.core.transcript import natural_key
+
+    rows = study.query(
+        "SELECT p.id AS pk, p.pseudonym AS id, p.pilot, p.attributes, "
+        "(SELECT count(*) FROM transcripts t WHERE t.participant_id = p.id) AS transcripts, "
+        "(SELECT count(*) FROM interviews i WHERE i.participant_id = p.id) AS interviews, "
+        "(SELECT count(*) FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        " WHERE t.participant_id = p.id) + "
+        "(SELECT count(*) FROM codings k JOIN notes n ON n.id = k.note_id "
+        " JOIN interviews i ON i.id = n.interview_id WHERE i.participant_id = p.id) AS codings "
+        "FROM participants p"
+    )
+    out = []
+    for r in sorted(rows, key=lambda r: natural_key(r["id"])):
+        attrs = json.loads(r["attributes"] or "{}")
+        out.append({"id": r["id"], "pilot": bool(r["pilot"]),
+                    "attributes": attrs if isinstance(attrs, dict) else {},
+                    "transcripts": r["transcripts"], "interviews": r["interviews"], "codings": r["codings"],
+                    "pk": r["pk"]})
+    return out

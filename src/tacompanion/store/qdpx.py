@@ -15,7 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tacompanion.core.qdpx import QProject, split_notes
+from tacompanion.core.case_matching import CaseMatch
+from tacompanion.core.qdpx import QProject, derived_guid, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
@@ -80,9 +81,12 @@ def is_empty(study: Study) -> bool:
 
 
 def import_project(study: Study, project: QProject, *, merge: bool = False,
-                   interviewer_labels: list[str] | None = None) -> ImportSummary:
+                   interviewer_labels: list[str] | None = None,
+                   assign: dict[str, str] | None = None) -> ImportSummary:
     """Write `project` into the study in one transaction; refuse a study with
-    content unless `merge`. Returns counts and what could not be used."""
+    content unless `merge`. `assign`: source name (or guid) -> pseudonym, the
+    researcher's answer for sources no case owns (see `unassigned_sources`).
+    Returns counts and what could not be used."""
     summary = ImportSummary(problems=list(project.problems))
     with study.write():
         if not merge and not is_empty(study):
@@ -90,8 +94,41 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
                 f"{study.path}: the study already has content; import a project into a new "
                 "study (--db NEW.db), or pass --merge to add what it lacks (matched by GUID)"
             )
-        _Importer(study, project, summary, merge, interviewer_labels).run()
+        importer = _Importer(study, project, summary, merge, interviewer_labels)
+        importer.assign = dict(assign or {})
+        importer.run()
     return summary
+
+
+def unassigned_sources(study: Study, project: QProject) -> list[str]:
+    """The names of the sources that no case points to and that the matching
+    rule (core/case_matching.py) gives to no case: the import asks about
+    these, before writing anything."""
+    from tacompanion.core.case_matching import match_source
+
+    names = {" ".join(r[0].split()).casefold() for r in study.conn.execute("SELECT pseudonym FROM participants")}
+    names |= {" ".join(c.name.split()).casefold() for c in project.cases}
+    owned = {src for c in project.cases for src in c.sources}
+    known = {r[0] for r in study.conn.execute("SELECT uuid FROM transcripts UNION SELECT uuid FROM interviews")}
+    out = []
+    for source in project.sources:
+        if source.guid in owned or source.guid in known:
+            continue
+        m = NOTES_SOURCE_RE.match(source.name)
+        if m and split_notes(source.text) is not None and m.group("who").casefold() in names:
+            continue
+        if match_source(source.name, [], names).case or match_source("", _speakers(source), names).case:
+            continue
+        out.append(source.name)
+    return out
+
+
+def _speakers(source) -> list[str | None]:
+    """The speaker labels of a source's turns, read as its format says."""
+    suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
+    fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
+    parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+    return [seg.speaker for seg in parsed.segments]
 
 
 def _hash(text: str) -> str:
@@ -117,6 +154,7 @@ class _Importer:
         self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
         self.notes_of: dict[str, tuple[int, list]] = {}  # source guid -> (interview id, [(note id, block)])
         self.selection_at: dict[str, tuple[str, int]] = {}  # selection guid -> (source guid, start)
+        self.assign: dict[str, str] = {}  # source guid or name -> pseudonym: the researcher's answers
 
     def problem(self, line: str) -> None:
         self.s.problems.append(line)
@@ -207,22 +245,21 @@ class _Importer:
     # -- participants ----------------------------------------------------------------------------
 
     def participants(self) -> dict[str, int]:
-        """source guid -> participant id (sources of a case, and a participant
-        named after each source without one)."""
+        """source guid -> participant id: the sources of each case; then, for a
+        source no case points to, the participant core/case_matching.py finds
+        (by name, else by speaker label), else the researcher's answer
+        (`assign`), else a new participant named after the file, said so."""
+        from tacompanion.core.case_matching import new_participant_name
+
         taken = {r[0].casefold() for r in self.conn.execute("SELECT pseudonym FROM participants")}
         by_name = {r[0].casefold(): r[1] for r in self.conn.execute("SELECT pseudonym, id FROM participants")}
         self.case_of: dict[str, int] = {}
         self.participant_by_name: dict[str, int] = dict(by_name)
         out: dict[str, int] = {}
+        attributes_of = self._case_attributes()
 
-        def new(guid: str, name: str, values: dict) -> int:
-            pilot = False
-            attributes = {}
-            for key, value in values.items():
-                if key.casefold() == "pilot" and isinstance(value, bool):
-                    pilot = value
-                else:
-                    attributes[key] = value
+        def new(guid: str, name: str) -> int:
+            pilot, attributes = attributes_of.get(guid, (False, {}))
             pseudonym = " ".join(name.split())[:MAX_PSEUDONYM] or "participant"
             base, n = pseudonym, 1
             while pseudonym.casefold() in taken:
@@ -246,27 +283,109 @@ class _Importer:
                 pid = self.existing["participants"][case.guid]
                 self.s.skipped["participants"] += 1
             else:
-                pid = new(case.guid, case.name, case.values)
+                pid = new(case.guid, case.name)
             self.case_of[case.guid] = pid
+            if case.description.strip():
+                self._description(("participant_id", pid), case.description, case.guid, f"case {case.name!r}")
             for src in case.sources:
                 out.setdefault(src, pid)
         for source in self.p.sources:
-            if source.guid in out:
-                continue
-            if source.guid in self.existing["transcripts"]:
+            if source.guid in out or source.guid in self.existing["transcripts"]:
                 continue
             m = NOTES_SOURCE_RE.match(source.name)
             if m and split_notes(source.text) is not None and m.group("who").casefold() in self.participant_by_name:
                 out[source.guid] = self.participant_by_name[m.group("who").casefold()]
                 continue
-            stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", source.name) or source.name
-            key = (m.group("who") if m else stem).casefold()
-            if key in self.participant_by_name:
-                out[source.guid] = self.participant_by_name[key]
-            else:
-                from tacompanion.core.qdpx import derived_guid
+            match = self.owner_of(source)
+            if match.case is not None:
+                out[source.guid] = self.participant_by_name[match.case.casefold()]
+                if match.how == "speaker":
+                    who = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?",
+                                            (out[source.guid],)).fetchone()[0]
+                    self.problem(f"source {source.name!r}: no case points to it; given to {who} "
+                                 "(the only case its speaker labels name)")
+                continue
+            answer = self.assign.get(source.guid) or self.assign.get(source.name)
+            if answer:
+                key = " ".join(answer.split()).casefold()
+                if key in self.participant_by_name:
+                    out[source.guid] = self.participant_by_name[key]
+                else:
+                    out[source.guid] = new(derived_guid(source.guid, "participant"), answer)
+                continue
+            name = m.group("who") if m else new_participant_name(source.name)
+            pid = new(derived_guid(source.guid, "participant"), name)
+            pseudonym = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
+            out[source.guid] = pid
+            self.problem(f"source {source.name!r}: no case points to it, and neither its name nor its speaker "
+                         f"labels name one; imported under a new participant {pseudonym!r} named after the file "
+                         "(rename it with `participants rename`, or move the transcript with `transcripts move`)")
+        return out
 
-                out[source.guid] = new(derived_guid(source.guid, "participant"), m.group("who") if m else stem, {})
+    def owner_of(self, source) -> CaseMatch:
+        """The case a source no case points to belongs to, by core/case_matching.py."""
+        from tacompanion.core.case_matching import match_source
+
+        names = list(self.participant_by_name)
+        got = match_source(source.name, [], names)
+        if got.case is not None:
+            return got
+        return match_source("", _speakers(source), names)
+
+    def _case_attributes(self) -> dict[str, tuple[bool, dict]]:
+        """case guid -> (pilot, typed attributes). A Pilot variable is read as
+        a boolean or as text (true/false, yes/no, 1/0); every other variable
+        takes the type declared in this study, else the file's (a Float whose
+        values are all whole numbers is read as an integer: QualCoder writes
+        integers as 11.0); the types are declared in the study."""
+        from tacompanion.core.attributes import FROM_REFI, AttributeValueError, parse_value, truth
+
+        declared = dict(self.study.setting("attribute_types", {}) or {})
+        known = {k.casefold(): k for k in declared}
+        values: dict[str, list] = defaultdict(list)
+        for case in self.p.cases:
+            for k, v in case.values.items():
+                if k.casefold() != "pilot":
+                    values[k].append(v)
+        types: dict[str, str] = {}
+        new_types: dict[str, str] = {}
+        for k, vs in values.items():
+            if k.casefold() in known:
+                types[k] = declared[known[k.casefold()]]
+                continue
+            kind = FROM_REFI.get(str(self.p.variable_types.get(k, "Text")).casefold(), "text")
+            present = [v for v in vs if v not in (None, "")]
+            ours = self.p.origin.casefold().startswith("tacompanion")  # our Float is a decimal
+            if kind == "decimal" and not ours and present and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
+                    for v in present):
+                kind = "integer"
+                if any(isinstance(v, float) for v in present):
+                    self.problem(f"variable {k!r}: declared Float, every value a whole number; read as integers")
+            types[k] = kind
+            new_types[k] = kind
+        out: dict[str, tuple[bool, dict]] = {}
+        for case in self.p.cases:
+            pilot, attributes = False, {}
+            for k, v in case.values.items():
+                if k.casefold() == "pilot":
+                    got = truth(v)
+                    if got is None and v not in (None, ""):
+                        self.problem(f"case {case.name!r}: Pilot {v!r} is not yes or no; not marked as a pilot")
+                    pilot = bool(got)
+                    continue
+                if v is None or v == "":
+                    continue
+                name = known.get(k.casefold(), k)
+                try:
+                    attributes[name] = parse_value(types[k], v, name=k)
+                except AttributeValueError as exc:
+                    self.problem(f"case {case.name!r}: {exc}; that value not imported")
+            out[case.guid] = (pilot, attributes)
+        if new_types and any(c.guid not in self.existing["participants"] for c in self.p.cases):
+            declared.update(new_types)
+            self.conn.execute("INSERT INTO settings (key, value) VALUES ('attribute_types', ?) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (json.dumps(declared),))
         return out
 
     # -- sources, codings -----------------------------------------------------------------------
@@ -288,6 +407,9 @@ class _Importer:
             blocks = split_notes(source.text) if m else None
             if blocks is not None:
                 iid = self._interview(source, pid, bool(m.group("pilot")), blocks)
+                if iid is not None and source.description.strip():
+                    self._description(("interview_id", iid), source.description, source.guid,
+                                      f"source {source.name!r}")
                 if iid is not None:
                     self._codings(source, ("notes", iid, source.text), coding_rows, seen_codings)
                 continue
@@ -318,6 +440,8 @@ class _Importer:
             )
             self.s.counts["transcripts"] += 1
             self.transcript_of[source.guid] = (tid, source.text)
+            if source.description.strip():
+                self._description(("transcript_id", tid), source.description, source.guid, f"source {source.name!r}")
             self._codings(source, ("transcript", tid, source.text), coding_rows, seen_codings)
         self.conn.executemany(
             "INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
@@ -343,7 +467,9 @@ class _Importer:
         created = source.created or self.now
         cur = self.conn.execute(
             "INSERT INTO interviews (uuid, participant_id, pilot, created_at, started_at) VALUES (?, ?, ?, ?, ?)",
-            (source.guid, pid, int(pilot), created, source.created),
+            # the participant's pilot flag is the interview's (store/participants.py);
+            # a source named "P3 pilot interview notes" marks the participant too
+            (source.guid, pid, int(pilot or self._pilot(pid, pilot)), created, source.created),
         )
         iid = cur.lastrowid
         notes = []
@@ -357,6 +483,14 @@ class _Importer:
         self.s.counts["interviews"] += 1
         self.s.counts["notes"] += len(notes)
         return iid
+
+    def _pilot(self, pid: int, named_pilot: bool) -> bool:
+        was, who = self.conn.execute("SELECT pilot, pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()
+        if named_pilot and not was:
+            self.problem(f"a pilot interview of {who} (its notes are named so): {who} marked as a pilot")
+            self.conn.execute("UPDATE participants SET pilot = 1 WHERE id = ?", (pid,))
+            self.conn.execute("UPDATE interviews SET pilot = 1 WHERE participant_id = ?", (pid,))
+        return bool(self.conn.execute("SELECT pilot FROM participants WHERE id = ?", (pid,)).fetchone()[0])
 
     def _codings(self, source, target, rows: list, seen: set) -> None:
         kind, doc_id, text = target
@@ -430,13 +564,22 @@ class _Importer:
         rows = []
         for note in self.p.notes:
             m = JOURNAL_NOTE_RE.match(note.name or "")
-            if m and note.guid not in target:
+            # a journal entry: named as we name them, or (as QualCoder writes
+            # journals) a note whose text is a file and that nothing refers to
+            if (m or note.from_file) and note.guid not in target:
                 if note.guid in self.existing["journal"]:
                     self.s.skipped["journal"] += 1
                     continue
+                text = note.text
+                if not m and note.name and note.name.strip() != text.strip().split("\n", 1)[0].strip():
+                    text = f"{note.name}\n\n{text}" if text.strip() else note.name
+                if not text.strip():
+                    self.problem(f"journal note {note.name or note.guid!r}: no text in it; not imported")
+                    continue
+                day = m.group(1) if m else (note.created or self.now)[:10]
                 self.conn.execute(
                     "INSERT INTO journal (uuid, entry_date, text, created_at) VALUES (?, ?, ?, ?)",
-                    (note.guid, m.group(1), note.text, note.created or self.now),
+                    (note.guid, day, text, note.created or self.now),
                 )
                 self.s.counts["journal entries"] += 1
                 continue
@@ -449,10 +592,34 @@ class _Importer:
             if note.name and not OUR_MEMO_NAME_RE.match(note.name):
                 text = f"{note.name}\n\n{text}" if text.strip() else note.name
             if not text.strip():
+                self.problem(f"note {note.guid}: no name and no text; not imported")
                 continue
             rows.append((note.guid, where, text, note.created))
         for guid, where, text, created in rows:
             self._memo(guid, where, text, created)
+        if self.p.description.strip():
+            self._description(None, self.p.description, derived_guid(self.p.name or "project", "description"),
+                              "the project")
+
+    def _description(self, where: tuple[str, int] | None, text: str, guid: str, whose: str) -> None:
+        """A Description (of a case, a source, the project) as the memo of
+        what it describes. On a merge, a thing that has a memo already keeps
+        it, with the file's text added below when it differs."""
+        text = text.strip()
+        column = where[0] if where else None
+        cond = f"{column} = ?" if column else " AND ".join(
+            f"{c} IS NULL" for c in ("code_id", "theme_id", "transcript_id", "segment_id", "note_id",
+                                     "participant_id", "interview_id"))
+        row = self.conn.execute(f"SELECT id, text FROM memos WHERE {cond} ORDER BY id LIMIT 1",
+                                (where[1],) if where else ()).fetchone()
+        if row is None:
+            self._memo(derived_guid(guid, "description"), where, text, None)
+        elif text in row[1]:
+            self.s.skipped["memos"] += 1
+        else:
+            self.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                              (f"{row[1].rstrip()}\n\n{text}", self.now, row[0]))
+            self.problem(f"{whose}: its description added below the memo the study had")
 
     def _memo(self, guid: str, where: tuple[str, int] | None, text: str, created: str | None) -> None:
         if guid in self.existing["memos"]:

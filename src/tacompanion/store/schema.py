@@ -12,7 +12,8 @@ notes.
 Tables (query them with any SQLite tool):
 
 settings          key -> JSON value: study_uuid, default_coder, interviewer_labels,
-                  prevalence_rule, analysis_scope.
+                  prevalence_rule, analysis_scope, attribute_types (participant
+                  attribute -> text / integer / decimal / boolean / date).
 participants      a pseudonym such as P3 (never a real name), pilot flag,
                   free attributes as a JSON object.
 guides            every guide version used: title, version, language,
@@ -42,8 +43,10 @@ codings           code on [start_pos, end_pos) of a transcript or of a note;
 memos             text on one of code, theme, transcript, segment, note,
                   participant, interview - or, with all of them NULL, the study.
 journal           the dated reflexive journal.
-operations        the undo/redo log: kind, label, forward and backward changes
-                  as JSON, state (done / undone); survives restarts.
+operations        the undo/redo log and the audit trail: kind, label, coder,
+                  forward and backward changes as JSON, state (done / undone),
+                  undoable (0: kept for the audit trail only); survives restarts.
+hint_dismissals   hints (a turn or note for a code) the researcher dismissed.
 redactions        find -> replacement, applied to exported text only.
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 """
@@ -337,7 +340,48 @@ def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1, _migrate_to_v2]
+def _migrate_audit_and_hints(conn: sqlite3.Connection) -> None:
+    """The audit trail and the hints (issue: rigour you can show).
+
+    operations.undoable: 1 for a change that undo and redo may replay; 0 for
+    an entry kept only for the audit trail: a change undone and then left
+    behind by a newer one (until now such entries were deleted), or a record
+    of a decision that is not undone by `u` (a memo written). The audit trail
+    reads every entry; undo and redo read undoable ones only.
+    hint_dismissals: a hint (a turn or a note for a code) that the researcher
+    dismissed, so it is not offered again.
+    settings.saturation_rule: Guest et al. (2020)'s stopping rule.
+    """
+    conn.execute(
+        "ALTER TABLE operations ADD COLUMN undoable INTEGER NOT NULL DEFAULT 1 CHECK (undoable IN (0, 1))"
+    )
+    conn.execute("CREATE INDEX operations_state ON operations(state, undoable)")
+    conn.execute(
+        "CREATE TABLE hint_dismissals ("
+        " id INTEGER PRIMARY KEY,"
+        " code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,"
+        " segment_id INTEGER REFERENCES segments(id) ON DELETE CASCADE,"
+        " note_id INTEGER REFERENCES notes(id) ON DELETE CASCADE,"
+        " created_at TEXT NOT NULL,"
+        " CHECK ((segment_id IS NULL) <> (note_id IS NULL)))"
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX hint_dismissals_once ON hint_dismissals(code_id, coalesce(segment_id, -note_id))"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES ('saturation_rule', ?)",
+        (json.dumps(DEFAULT_SATURATION_RULE),),
+    )
+
+
+# Guest, Namey & Chen (2020): a base of 4 interviews, runs of 2, and new
+# information of at most 5% of the base's codes.
+DEFAULT_SATURATION_RULE = {"base": 4, "run": 2, "threshold": 0.05}
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints,
+]
 
 
 def latest_version() -> int:

@@ -12,6 +12,8 @@ EDITABLE = {
     "interviewer_labels": "speaker labels that mark the interviewer in imported transcripts",
     "default_coder": "the coder's name when --coder is not given (empty: your login name)",
     "analysis_scope": "'all' (interview notes count in the analysis) or 'transcripts'",
+    "saturation_rule": "the stopping rule for saturation: BASE RUN THRESHOLD (Guest et al. 2020; "
+    "default 4 2 0.05)",
 }
 READ_ONLY = {
     "prevalence_rule": "the prevalence labels (change them on the thematic map with p; "
@@ -40,6 +42,17 @@ def change_setting(study: Study, key: str, values: list[str]) -> Any:
         value: Any = list(dict.fromkeys(labels))
     elif key == "default_coder":
         value = " ".join(" ".join(values).split())
+    elif key == "saturation_rule":
+        from tacompanion.store.saturation import set_stopping_rule
+
+        try:
+            base, run, threshold = int(values[0]), int(values[1]), float(values[2].rstrip("%")) / (
+                100 if values[2].endswith("%") else 1)
+        except (IndexError, ValueError):
+            raise StudyError("saturation_rule takes BASE RUN THRESHOLD, e.g. 4 2 0.05") from None
+        if len(values) != 3:
+            raise StudyError("saturation_rule takes BASE RUN THRESHOLD, e.g. 4 2 0.05")
+        return set_stopping_rule(study, base, run, threshold).as_setting()
     else:
         from tacompanion.store.analysis import SCOPES, set_analysis_scope
 

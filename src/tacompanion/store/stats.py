@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from tacompanion.core.transcript import natural_key
+from tacompanion.store.saturation import saturation_json, study_saturation
 from tacompanion.store.study import Study
 
 
@@ -22,6 +23,7 @@ def study_stats(study: Study) -> dict[str, Any]:
         "transcripts": transcript_stats(study),
         "interviews": interview_stats(study),
         **analysis_stats(study),
+        "saturation": saturation_json(study_saturation(study)),
     }
 
 

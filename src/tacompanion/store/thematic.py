@@ -506,9 +506,9 @@ def next_undo_targets(study: Study, redo: bool = False) -> list[tuple[str, int]]
     import json
 
     if redo:
-        sql = "SELECT forward FROM operations WHERE state = 'undone' ORDER BY id ASC LIMIT 1"
+        sql = "SELECT forward FROM operations WHERE state = 'undone' AND undoable = 1 ORDER BY id ASC LIMIT 1"
     else:
-        sql = "SELECT backward FROM operations WHERE state = 'done' ORDER BY id DESC LIMIT 1"
+        sql = "SELECT backward FROM operations WHERE state = 'done' AND undoable = 1 ORDER BY id DESC LIMIT 1"
     raw = study.scalar(sql)
     if raw is None:
         return []

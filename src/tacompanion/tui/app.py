@@ -171,6 +171,12 @@ class TacompanionApp(App):
         if not isinstance(self.screen, TranscriptsScreen):
             self.push_screen(TranscriptsScreen())
 
+    def action_participants(self) -> None:
+        from tacompanion.tui.familiarise.participants import ParticipantsScreen
+
+        if not isinstance(self.screen, ParticipantsScreen):
+            self.push_screen(ParticipantsScreen())
+
     def action_import_transcripts(self) -> None:
         def done(imported: int | None) -> None:
             if imported:
@@ -188,7 +194,11 @@ class TacompanionApp(App):
         previous = getattr(self.screen, "query_text", None) or ""
 
         def chosen(choice: SearchChoice | None) -> None:
-            if choice is not None:
+            if choice is None:
+                return
+            if hasattr(choice.hit, "note_id"):  # a hit in an interview's notes
+                self.open_note(choice.hit.interview_id, choice.hit.note_id)
+            else:
                 self.open_transcript(choice.hit.transcript_id, choice.hit.position, choice.query)
 
         self.push_screen(SearchScreen(previous), chosen)
@@ -272,6 +282,14 @@ class TacompanionApp(App):
             self.push_screen(screen)
         return screen
 
+    def open_note(self, interview_id: int, note_id: int) -> Screen:
+        """An interview's notes in coding mode, at one note (a search hit)."""
+        from tacompanion.store.documents import notes_document
+
+        blocks = notes_document(self.study, interview_id).blocks
+        cursor = next((b.index for b in blocks if b.ref.note_id == note_id), 0)
+        return self.open_coding("notes", interview_id, cursor=cursor)
+
     def open_notes(self, participant_id: int, pseudonym: str) -> None:
         """A participant's interview notes, over the current screen."""
         from tacompanion.tui.familiarise.notes_screen import NotesScreen
@@ -314,6 +332,32 @@ class TacompanionApp(App):
         self.interview_id = interview_id
         self.push_screen(screen)
         return screen
+
+    def open_audit(self) -> None:
+        """The audit trail: every analytic decision, filtered by code, theme, coder or date."""
+        from tacompanion.tui.writing.audit import AuditScreen
+
+        self.push_screen(AuditScreen())
+
+    def open_saturation(self) -> None:
+        from tacompanion.tui.writing.saturation import SaturationScreen
+
+        self.push_screen(SaturationScreen())
+
+    def open_hints(self, code_id: int) -> None:
+        """What else a code may fit: uncovered turns and notes alike its extracts."""
+        from tacompanion.tui.coding.hints import HintsScreen
+
+        self.push_screen(HintsScreen(code_id, coder=self.coder))
+
+    def open_similar(self, kind: str, item_id: int) -> None:
+        """Turns and notes like one turn ("turn", segment id) or note ("note", id)."""
+        from tacompanion.tui.coding.hints import HintsScreen
+
+        self.push_screen(HintsScreen(like=(kind, item_id)))
+
+    def action_audit(self) -> None:
+        self.open_audit()
 
     def action_thematic_map(self) -> None:
         """The thematic map, from anywhere: back to it when it is open below,

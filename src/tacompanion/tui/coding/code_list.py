@@ -35,6 +35,7 @@ class CodeList(RowsView):
         Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
+        Binding("h", "screen.code_hints", "Hints", id="codes.hints"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

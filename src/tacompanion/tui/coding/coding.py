@@ -67,6 +67,7 @@ class CodingScreen(Screen):
         Binding("M", "memo_code", "Code memo", id="coding.code_memo", show=False),
         Binding("slash", "search", "Search", id="coding.search"),
         Binding("i", "notes", "Interview notes", id="coding.notes", show=False),
+        Binding("L", "similar", "Turns like this one", id="coding.similar", show=False),
         Binding("Q", "mark_question", "Question starts here", id="coding.mark_question", show=False),
         Binding("tab", "toggle_panel", "Codes panel", id="coding.panel"),
         Binding("escape", "escape", "Cancel selection", id="coding.escape", show=False),
@@ -443,6 +444,22 @@ class CodingScreen(Screen):
             self.status("No code highlighted.")
             return None
         return cid, code_store.code_name(self.app.study, cid)
+
+    def action_code_hints(self) -> None:
+        """What else the highlighted code may fit (uncovered turns and notes alike its extracts)."""
+        current = self.panel_code()
+        if current is None:
+            return
+        self.app.open_hints(current[0])
+
+    def action_similar(self) -> None:
+        block = self.view.block
+        if block is None:
+            return
+        if block.segment_id is not None:
+            self.app.open_similar("turn", block.segment_id)
+        elif block.ref.note_id is not None:
+            self.app.open_similar("note", block.ref.note_id)
 
     def action_rename_code(self) -> None:
         current = self.panel_code()

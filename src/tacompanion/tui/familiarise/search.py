@@ -1,4 +1,5 @@
-"""Search every transcript (FTS5): hits in context, Enter jumps to one."""
+"""Search every transcript and every interview's notes (FTS5): hits in
+context, Enter jumps to one (a note's hit opens the interview's notes there)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tacompanion.core.search import MARK_END, MARK_START, SearchHit, SearchQueryError
+from tacompanion.core.search import MARK_END, MARK_START, NoteHit, SearchHit, SearchQueryError
 from tacompanion.core.transcript import format_clock
+from tacompanion.store.notes import search_notes
 from tacompanion.store.study import StudyError
 from tacompanion.store.transcripts import search_segments
 
@@ -25,7 +27,7 @@ MAX_HITS = 300
 class SearchChoice:
     """What the researcher picked: where to go, and what was searched for."""
 
-    hit: SearchHit
+    hit: SearchHit | NoteHit
     query: str
 
 
@@ -39,13 +41,29 @@ def hit_prompt(hit: SearchHit) -> Text:
     if hit.speaker:
         out.append(f"  {hit.speaker}", style="italic")
     out.append("\n  ")
-    snippet = " ".join(hit.snippet.split())
+    _marked(out, hit.snippet)
+    return out
+
+
+def note_hit_prompt(hit: NoteHit) -> Text:
+    """Two lines: whose note, which interview, its kind and time; then the words."""
+    out = Text()
+    out.append(hit.participant, style="bold")
+    out.append(f"  {hit.interview}  {hit.kind}", style="dim")
+    if hit.recording_ms is not None:
+        out.append(f"  {format_clock(hit.recording_ms)}", style="dim")
+    out.append("\n  ")
+    _marked(out, hit.snippet)
+    return out
+
+
+def _marked(out: Text, snippet: str) -> None:
+    snippet = " ".join(snippet.split())
     marked = False
     for piece in snippet.replace(MARK_END, MARK_START).split(MARK_START):
         if piece:
             out.append(piece, style="bold reverse" if marked else "")
         marked = not marked
-    return out
 
 
 class SearchScreen(ModalScreen[SearchChoice | None]):
@@ -59,7 +77,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def __init__(self, query: str = "") -> None:
         super().__init__()
         self.initial = query
-        self.hits: list[SearchHit] = []
+        self.hits: list[SearchHit | NoteHit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
@@ -93,18 +111,26 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         try:
             result = search_segments(self.app.study, text, limit=MAX_HITS)
             hits, total, files = result.hits, result.total, result.transcripts
+            notes = search_notes(self.app.study, text, limit=MAX_HITS)
         except (SearchQueryError, StudyError) as exc:
             if not quiet:
                 status.update(f"[b red]{exc}[/]")
             return
-        self.hits = hits
+        self.hits = [*hits, *notes.hits]
         self.query_text = text
         results.clear_options()
-        results.add_options([Option(hit_prompt(h), id=str(i)) for i, h in enumerate(hits)])
+        results.add_options([Option(hit_prompt(h) if isinstance(h, SearchHit) else note_hit_prompt(h), id=str(i))
+                             for i, h in enumerate(self.hits)])
         shown = f" (first {len(hits)})" if total > len(hits) else ""
+        found = []
+        if total:
+            found.append(f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}"
+                         f"{shown}")
+        if notes.total:
+            found.append(f"{notes.total} in the notes of {notes.interviews} interview"
+                         f"{'s' if notes.interviews != 1 else ''}")
         status.update(
-            f"{total} hit{'s' if total != 1 else ''} in {files} transcript{'s' if files != 1 else ''}"
-            f"{shown} · ↓ to the hits, Enter opens one" if total else f"[dim]no hits for {text!r}[/]"
+            " · ".join(found) + " · ↓ to the hits, Enter opens one" if found else f"[dim]no hits for {text!r}[/]"
         )
 
     def action_to_results(self) -> None:

@@ -1,7 +1,8 @@
 """The transcripts of the study, per participant: words, turns, how much is
 coded and whether each has been read; Enter opens one. Each participant's
 interview notes are listed beside their transcripts (Enter codes them: where
-there is no recording, the notes are the data)."""
+there is no recording, the notes are the data). A transcript can be moved to
+another participant (m), renamed (n) or removed (Delete); u undoes."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.core.words import clip
+from tacompanion.store import history
+from tacompanion.store.data_changes import move_transcript, remove_transcript, rename_transcript, transcript_removal
 from tacompanion.store.documents import DocumentInfo, list_documents
+from tacompanion.store.study import StudyError
 from tacompanion.store.transcripts import TranscriptInfo, list_transcripts, set_read
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, PromptScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
@@ -56,6 +61,10 @@ class TranscriptsScreen(Screen):
         Binding("r", "toggle_read", "Mark read", id="transcripts.read"),
         Binding("a", "app.import_transcripts", "Add transcripts", id="transcripts.import"),
         Binding("slash", "app.search", "Search", id="transcripts.search"),
+        Binding("m", "move", "Move to participant", id="transcripts.move"),
+        Binding("n", "rename", "Rename", id="transcripts.rename", show=False),
+        Binding("delete", "remove", "Remove", id="transcripts.remove", show=False),
+        Binding("u", "undo", "Undo", id="transcripts.undo", show=False),
         Binding("escape,q", "close", "Back", id="transcripts.back"),
     ]
 
@@ -133,6 +142,76 @@ class TranscriptsScreen(Screen):
         if t is None:
             return
         set_read(self.app.study, t.id, not t.read_at)
+        self.refresh_list()
+
+    # -- moving, renaming, removing (store/data_changes.py) ---------------------------
+
+    def _transcript_or_say(self) -> TranscriptInfo | None:
+        """The highlighted transcript; on an interview's notes, say what to do instead."""
+        t = self.selected()
+        if t is None:
+            self.notify("Highlight a transcript: interview notes go with their participant "
+                        "(the participants screen, home p)", severity="warning")
+        return t
+
+    def _done(self, change, *args, message, **kwargs) -> None:
+        try:
+            got = change(self.app.study, *args, **kwargs)
+        except StudyError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(message(got))
+        self.refresh_list()
+
+    def action_move(self) -> None:
+        t = self._transcript_or_say()
+        if t is None:
+            return
+
+        def answered(to: str | None) -> None:
+            if to and to.strip():
+                self._done(move_transcript, str(t.id), to, message=lambda g: (
+                    f"Moved {g['file_name']} from {g['from']} to {g['to']}"
+                    + (" (a new participant)" if g["new_participant"] else "")
+                    + f", with its {g['codings']} codings"
+                    + (f"; {g['from']} has nothing left" if not g["left"] else "")))
+
+        self.app.push_screen(PromptScreen(f"Move {t.file_name} from {t.participant} to participant:"), answered)
+
+    def action_rename(self) -> None:
+        t = self._transcript_or_say()
+        if t is None:
+            return
+
+        def answered(name: str | None) -> None:
+            if name and name.strip() and name.strip() != t.file_name:
+                self._done(rename_transcript, str(t.id), name,
+                           message=lambda g: f"Renamed {g['old']} to {g['new']}")
+
+        self.app.push_screen(PromptScreen(f"New name for {t.participant}'s {t.file_name}:", t.file_name), answered)
+
+    def action_remove(self) -> None:
+        t = self._transcript_or_say()
+        if t is None:
+            return
+        try:
+            plan = transcript_removal(self.app.study, str(t.id))
+        except StudyError as exc:
+            self.notify(str(exc), severity="error")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._done(remove_transcript, str(t.id), message=lambda g: (
+                    f"Removed {g.what} ({g.lines()}); backup first: {g.backup.name}; u undoes"))
+
+        self.app.push_screen(ConfirmScreen(
+            f"Remove {plan.what} and with it {plan.lines()}? A backup of the study is written "
+            "first, and u undoes it."), answered)
+
+    def action_undo(self) -> None:
+        done = history.undo(self.app.study)
+        self.notify(f"Undone: {done.label}" if done else "Nothing to undo")
         self.refresh_list()
 
     def action_close(self) -> None:

@@ -36,11 +36,12 @@ MODES: list[Mode] = [
     Mode("i", "Start an interview", "interview", "live notes from a guide, in the room"),
     Mode("t", "Read transcripts", "transcripts", "and mark them read"),
     Mode("a", "Add transcripts", "import_transcripts", "txt md docx vtt srt"),
-    Mode("slash", "Search transcripts", "search", "every word"),
+    Mode("slash", "Search transcripts", "search", "every word, in transcripts and interview notes"),
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
     Mode("j", "Journal and memos", "journal", "the dated reflexive journal, and every memo in one place"),
+    Mode("h", "Audit trail", "audit", "every analytic decision in time order; s there: saturation"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
 ]
 
@@ -50,7 +51,8 @@ def glance_text(o: StudyOverview) -> str:
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
     # Seven rows at most: the home screen must fit 80x24 with its Start list.
     rows = [
-        ("Participants", f"{o.participants}{pilots}"),
+        # p opens the participants screen (the Start list is full at 80x24)
+        ("Participants", f"{o.participants}{pilots} [dim]· p[/]"),
         ("Interviews", f"{o.interviews}{open_}, guides {o.guides}"),
         ("Notes", f"{o.notes}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
@@ -94,6 +96,8 @@ class HomeScreen(Screen):
     HELP_TITLE = "home"
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="home.refresh"),
+        Binding("p", "app.participants", "Participants", id="home.participants", show=False,
+                tooltip="rename, pilot yes/no, attributes, remove"),
         *[Binding(m.key, f"app.{m.action}", m.label, id=f"home.{m.action}") for m in MODES],
     ]
 
@@ -103,16 +107,16 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        # Every box carries its title in its border: the rows saved keep the
+        # whole Start list (ten modes) on screen at 80x24.
         with Horizontal(id="home-top"):
-            with Vertical(id="glance-box", classes="box"):
-                yield Static("Study at a glance", classes="box-title")
+            with Vertical(id="glance-box", classes="box") as glance_box:
+                glance_box.border_title = "Study at a glance"
                 yield Static(id="glance")
-            with Vertical(id="phases-box", classes="box"):
-                yield Static("Thematic analysis", classes="box-title")
+            with Vertical(id="phases-box", classes="box") as phases_box:
+                phases_box.border_title = "Thematic analysis"
                 yield Static(id="phases")
         with Horizontal(id="home-bottom"):
-            # The two lower boxes carry their titles in the border: one more
-            # row for the Start list, which must show whole at 80x24.
             with Vertical(id="start-box", classes="box") as start_box:
                 start_box.border_title = "Start"
                 yield OptionList(

@@ -1,6 +1,8 @@
 """Participants x themes: how many extracts of each theme each participant's
 data holds, with each theme's prevalence underneath. Enter opens those
-extracts; `l` switches between main themes and every subtheme too."""
+extracts; `l` switches between main themes and every subtheme too; `g` groups
+the rows by a participant attribute (each group headed by its own counts and
+labels), then by the next, then not at all."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
+from tacompanion.core.matrix_groups import MatrixGroup
 from tacompanion.core.words import clip
+from tacompanion.store.attributes import attribute_types, matrix_groups
 from tacompanion.store.thematic import Matrix, participant_theme_matrix
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
@@ -36,6 +40,7 @@ class MatrixScreen(StudyViewScreen):
     HELP_TITLE = "participants x themes"
     BINDINGS = [
         Binding("l", "level", "Main themes / all", id="matrix.level"),
+        Binding("g", "group", "Group by attribute", id="matrix.group"),
         Binding("j", "cursor('down')", "Down", show=False, id="matrix.down"),
         Binding("k", "cursor('up')", "Up", show=False, id="matrix.up"),
         Binding("escape,q", "back", "Back", id="matrix.back"),
@@ -47,6 +52,10 @@ class MatrixScreen(StudyViewScreen):
         self.level = level
         self.matrix: Matrix | None = None
         self.column_width = COLUMN
+        self.group_by: str | None = None  # a participant attribute, or None
+        self.groups: list[MatrixGroup] = []
+        # what each table row shows: a participant's id, a group (its index) or None (the totals)
+        self.row_kinds: list[tuple[str, int] | None] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,7 +81,8 @@ class MatrixScreen(StudyViewScreen):
     def column_layout(self, m: Matrix) -> tuple[list[str], int]:
         """The theme columns' headers (uncut) and their width at this size."""
         heads = [("·" * depth) + path.rsplit(" / ", 1)[-1] for _, path, depth in m.themes]
-        who_width = max([len("people"), *(len(who) for _, who in m.participants)])
+        who_width = max([len("people"), *(len(who) for _, who in m.participants),
+                         *(len(self.group_label(g)) for g in self.groups)])
         return heads, column_width(self.size.width or 80, who_width, heads)
 
     def fill(self) -> None:
@@ -80,18 +90,36 @@ class MatrixScreen(StudyViewScreen):
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)
+        self.groups = matrix_groups(self.app.study, m, self.group_by) if self.group_by else []
         table.clear(columns=True)
         table.add_column("", key="who")
         heads, width = self.column_layout(m)
         self.column_width = width
         for (tid, _, _), head in zip(m.themes, heads):
             table.add_column(Text(clip(head, width), justify="right"), width=width, key=str(tid))
-        for pid, who in m.participants:
+        self.row_kinds = []
+
+        def person(pid: int, who: str) -> None:
             cells = [Text(who, style="bold")]
             for tid, _, _ in m.themes:
                 n = m.cell(pid, tid)
                 cells.append(Text(str(n) if n else "·", justify="right", style="" if n else "dim"))
             table.add_row(*cells, key=str(pid))
+            self.row_kinds.append(("participant", pid))
+
+        if self.groups:
+            for index, g in enumerate(self.groups):
+                head = [Text(self.group_label(g), style="bold italic")]
+                for tid, _, _ in m.themes:
+                    n, word = g.counts[tid]
+                    head.append(Text(clip(f"{n}/{g.size} {word or '-'}", width), justify="right", style="italic"))
+                table.add_row(*head, key=f"group:{index}")
+                self.row_kinds.append(("group", index))
+                for pid, who in g.participants:
+                    person(pid, f"  {who}")
+        else:
+            for pid, who in m.participants:
+                person(pid, who)
         people = [Text("people", style="italic")]
         words = [Text("", style="italic")]
         for tid, _, _ in m.themes:
@@ -101,12 +129,14 @@ class MatrixScreen(StudyViewScreen):
         table.add_row(*people, key="people")
         table.add_row(*words, key="label")
         if m.themes and m.participants:
-            row = min(keep.row, len(m.participants) - 1)
+            row = min(keep.row, len(self.row_kinds) - 1)
             col = max(1, min(keep.column, len(m.themes)))
             table.move_cursor(row=row, column=col)
         level = "main themes" if self.level == "main" else "every theme and subtheme"
+        grouped = f" · grouped by {self.group_by} (g)" if self.group_by else ""
         self.query_one("#matrix-title", Static).update(Text.assemble(
-            ("Extracts per participant and theme", "bold"), f" ({level}; l switches) · N = {m.total}, pilots out"))
+            ("Extracts per participant and theme", "bold"),
+            f" ({level}; l switches) · N = {m.total}, pilots out{grouped}"))
         if not m.themes:
             self.status("No themes yet: create them on the thematic map (n).")
         self.describe()
@@ -114,19 +144,44 @@ class MatrixScreen(StudyViewScreen):
     def status(self, text: str | Text) -> None:
         self.query_one("#matrix-status", Static).update(text)
 
+    def group_label(self, g: MatrixGroup) -> str:
+        return f"{g.label} ({g.size})"
+
     def selected(self) -> tuple[int, int] | None:
         """(participant id, theme id) under the cursor."""
         m = self.matrix
         table = self.query_one(DataTable)
         row, col = table.cursor_coordinate
-        if m is None or not (0 <= row < len(m.participants)) or not (1 <= col <= len(m.themes)):
+        if m is None or not (0 <= row < len(self.row_kinds)) or not (1 <= col <= len(m.themes)):
             return None
-        return m.participants[row][0], m.themes[col - 1][0]
+        kind = self.row_kinds[row]
+        if kind is None or kind[0] != "participant":
+            return None
+        return kind[1], m.themes[col - 1][0]
+
+    def selected_group(self) -> tuple[MatrixGroup, int] | None:
+        """(group, theme id) when the cursor is on a group's row."""
+        m = self.matrix
+        row, col = self.query_one(DataTable).cursor_coordinate
+        if m is None or not (0 <= row < len(self.row_kinds)) or not (1 <= col <= len(m.themes)):
+            return None
+        kind = self.row_kinds[row]
+        if kind is None or kind[0] != "group":
+            return None
+        return self.groups[kind[1]], m.themes[col - 1][0]
 
     def describe(self) -> None:
         m = self.matrix
         picked = self.selected()
         if m is None:
+            return
+        group = self.selected_group()
+        if group is not None:
+            g, tid = group
+            path = next(p for t, p, _ in m.themes if t == tid)
+            n, word = g.counts[tid]
+            self.status(Text.assemble((path, "bold"), f" · {self.group_by} {g.label}: {n} of {g.size} "
+                                      f"participant{'s' if g.size != 1 else ''}" + (f" ({word})" if word else "")))
             return
         if picked is None:
             self.status(Text("The last rows: participants with extracts of each theme, and its prevalence "
@@ -158,6 +213,20 @@ class MatrixScreen(StudyViewScreen):
 
     def action_cursor(self, direction: str) -> None:
         getattr(self.query_one(DataTable), f"action_cursor_{direction}")()
+
+    def action_group(self) -> None:
+        """Group the rows by the next participant attribute, then not at all."""
+        names = list(attribute_types(self.app.study))
+        if not names:
+            self.group_by = None
+            self.status(Text("No participant attributes yet: set them on the participants screen "
+                             "(home, p) or with `tacompanion participants set`.", style="dim"))
+            return
+        if self.group_by in names and names.index(self.group_by) + 1 < len(names):
+            self.group_by = names[names.index(self.group_by) + 1]
+        else:
+            self.group_by = None if self.group_by in names else names[0]
+        self.fill()
 
     def action_level(self) -> None:
         self.level = "all" if self.level == "main" else "main"

@@ -73,6 +73,9 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("x", "matrix", "Matrix", id="map.matrix"),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
+        Binding("h", "hints", "Hints for the code", id="map.hints", show=False),
+        Binding("H", "audit", "Audit trail", id="map.audit", show=False),
+        Binding("Z", "saturation", "Saturation", id="map.saturation", show=False),
         Binding("escape,q", "back", "Back", id="map.back"),
     ]
 
@@ -528,6 +531,19 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_rule(self) -> None:
         self.app.open_prevalence_rule()
+
+    def action_hints(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind != "code":
+            self.status("Select a code first (j/k): h lists what else it may fit.")
+            return
+        self.app.open_hints(row.id)
+
+    def action_audit(self) -> None:
+        self.app.open_audit()
+
+    def action_saturation(self) -> None:
+        self.app.open_saturation()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,216 @@
+"""The audit trail: every analytic decision in time order, read from the
+operation log (table `operations`), which keeps undone decisions for this.
+
+Each entry says when, who (the coder), what kind of decision, the label
+written at the time (so names are the names of that moment) and the names
+involved, and whether it was later undone. The codes and themes an entry
+touched are kept as ids, to filter by them and to jump to them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from tacompanion.store.codes import resolve_coder
+from tacompanion.store.study import Study
+
+# The kind of decision for each logged operation kind; kinds this table does
+# not know (added by later features) are named by their own kind.
+DECISIONS = {
+    "create-code": "create", "create-theme": "create", "create-subtheme": "create",
+    "create-and-apply": "create and apply",
+    "apply-code": "apply", "recode": "apply", "remove-coding": "remove",
+    "rename-code": "rename", "rename-theme": "rename",
+    "merge-codes": "merge", "merge-themes": "merge",
+    "split-theme": "split", "split-code": "split",
+    "delete-code": "delete", "dissolve-theme": "delete",
+    "move-code": "move to a theme", "move-theme": "move to a theme", "reorder-theme": "reorder",
+    "theme-status": "status change",
+    "describe-code": "definition", "define-theme": "definition", "define-code": "definition",
+    "memo": "memo",
+    "star-quote": "quote chosen", "unstar-quote": "quote chosen",
+}
+
+
+def decision_of(kind: str) -> str:
+    if kind in DECISIONS:
+        return DECISIONS[kind]
+    for word, decision in (("merge-study", "merge of a study"), ("merge", "merge of a study"),
+                           ("resolve", "agreement resolution"), ("agreement", "agreement resolution"),
+                           ("participant", "participant change"), ("pilot", "participant change"),
+                           ("transcript", "document change"), ("document", "document change"),
+                           ("framework", "framework summary"), ("codebook", "definition")):
+        if word in kind:
+            return decision
+    return kind
+
+
+@dataclass
+class AuditEntry:
+    id: int
+    when: str  # ISO 8601 UTC
+    coder: str
+    decision: str
+    kind: str
+    label: str
+    names: tuple[str, ...]
+    state: str  # "done", "undone"
+    changes: str = field(default="[]", repr=False)  # the logged row changes, JSON (read when needed)
+
+    @cached_property
+    def _touched(self) -> tuple[frozenset[int], frozenset[int], tuple[tuple[str, int, int], ...]]:
+        codes, themes, places = _touched(json.loads(self.changes))
+        return frozenset(codes), frozenset(themes), tuple(places)
+
+    @property
+    def code_ids(self) -> frozenset[int]:
+        return self._touched[0]
+
+    @property
+    def theme_ids(self) -> frozenset[int]:
+        return self._touched[1]
+
+    @property
+    def places(self) -> tuple[tuple[str, int, int], ...]:
+        """(kind, document key, position) of the codings it touched."""
+        return self._touched[2]
+
+
+def audit_trail(
+    study: Study,
+    *,
+    code: int | None = None,
+    theme: int | None = None,
+    coder: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[AuditEntry]:
+    """Every logged decision, oldest first, filtered by a code or theme it
+    touched, a coder, or a date range (YYYY-MM-DD, both ends included)."""
+    # Changes logged before every operation carried its coder are credited to
+    # the study's coder (its default coder, else the login name).
+    default_coder = resolve_coder(study)
+    where, params = [], []
+    if coder:
+        where.append("coalesce(coder, '') = ?")
+        params.append(coder)
+    if since:
+        where.append("created_at >= ?")
+        params.append(since)
+    if until:
+        where.append("substr(created_at, 1, 10) <= ?")
+        params.append(until[:10])
+    sql = "SELECT id, kind, label, forward, backward, state, coder, created_at FROM operations"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    entries = []
+    for rid, kind, label, forward, backward, state, who, at in study.conn.execute(sql + " ORDER BY id", params):
+        # Both directions: an undone insert names its row in `forward`, a delete in `backward`.
+        entry = AuditEntry(rid, at, who or default_coder, decision_of(kind), kind, label, _names(label), state,
+                           f"[{forward[1:-1]}{',' if forward != '[]' and backward != '[]' else ''}{backward[1:-1]}]")
+        if code is not None and code not in entry.code_ids:
+            continue
+        if theme is not None and theme not in entry.theme_ids:
+            continue
+        entries.append(entry)
+    return entries
+
+
+def _touched(changes: list[dict]) -> tuple[set[int], set[int], list[tuple[str, int, int]]]:
+    code_ids: set[int] = set()
+    theme_ids: set[int] = set()
+    places: list[tuple[str, int, int]] = []
+    for change in changes:
+        table = change.get("table")
+        row = change.get("row") or {}
+        values = change.get("values") or {}
+        rid = change.get("id", row.get("id"))
+        if table == "codes" and rid is not None:
+            code_ids.add(rid)
+            for v in (row.get("theme_id"), values.get("theme_id")):
+                if v is not None:
+                    theme_ids.add(v)
+        elif table == "themes" and rid is not None:
+            theme_ids.add(rid)
+        elif table == "codings":
+            for v in (row.get("code_id"), values.get("code_id")):
+                if v is not None:
+                    code_ids.add(v)
+            if row.get("transcript_id") is not None:
+                places.append(("transcript", row["transcript_id"], row.get("start_pos", 0)))
+            elif row.get("note_id") is not None:
+                places.append(("note", row["note_id"], row.get("start_pos", 0)))
+        elif table == "memos":
+            if row.get("code_id") is not None:
+                code_ids.add(row["code_id"])
+            if row.get("theme_id") is not None:
+                theme_ids.add(row["theme_id"])
+    return code_ids, theme_ids, places
+
+
+def _names(label: str) -> tuple[str, ...]:
+    """The names quoted in a label ('Rename 'a' to 'b'' -> ('a', 'b'))."""
+    names, i = [], 0
+    while True:
+        start = label.find("'", i)
+        if start < 0:
+            break
+        end = label.find("'", start + 1)
+        while end >= 0 and end + 1 < len(label) and label[end + 1].isalpha():
+            end = label.find("'", end + 1)  # an apostrophe inside a name (don't)
+        if end < 0:
+            break
+        names.append(label[start + 1:end])
+        i = end + 1
+    return tuple(names)
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    decisions: dict[str, int]  # kind of decision -> count, most first
+    undone: int
+    first: str | None
+    last: str | None
+    coders: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.decisions.values())
+
+
+def audit_summary(entries: list[AuditEntry]) -> AuditSummary:
+    counts = Counter(e.decision for e in entries)
+    return AuditSummary(
+        dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        sum(e.state == "undone" for e in entries),
+        entries[0].when if entries else None,
+        entries[-1].when if entries else None,
+        tuple(sorted({e.coder for e in entries if e.coder}, key=str.casefold)),
+    )
+
+
+def still_there(study: Study, entry: AuditEntry) -> tuple[str, int, int] | None:
+    """Where Enter on an entry goes, if that thing still exists: ("code", id, 0),
+    ("theme", id, 0), or a coded place ("transcript" | "notes", key, position)."""
+    for kind, doc, position in entry.places:
+        if kind == "transcript" and study.scalar("SELECT 1 FROM transcripts WHERE id = ?", (doc,)):
+            turn = study.scalar(
+                "SELECT position FROM segments WHERE transcript_id = ? AND start_pos <= ? "
+                "ORDER BY start_pos DESC LIMIT 1", (doc, position))
+            return ("transcript", doc, turn or 0)
+        if kind == "note":
+            interview = study.scalar("SELECT interview_id FROM notes WHERE id = ?", (doc,))
+            if interview is not None:
+                index = study.scalar(
+                    "SELECT count(*) FROM notes WHERE interview_id = ? AND id < ?", (interview, doc))
+                return ("notes", interview, index or 0)
+    for code_id in sorted(entry.code_ids):
+        if study.scalar("SELECT 1 FROM codes WHERE id = ?", (code_id,)):
+            return ("code", code_id, 0)
+    for theme_id in sorted(entry.theme_ids):
+        if study.scalar("SELECT 1 FROM themes WHERE id = ?", (theme_id,)):
+            return ("theme", theme_id, 0)
+    return None
