@@ -10,6 +10,7 @@
   (`app.open_review(...)`); tui.app is the router and may import them all.
 - widgets/ import no moment package and never the store (messages up,
   method calls down: the screen queries).
+- No folder of the interface holds more than 15 modules.
 - No import cycle, counting the imports made inside functions: a lazy import
   is there for start-up time, never to hold a cycle apart.
 
@@ -241,3 +242,13 @@ def _cycles() -> list[list[str]]:
 
 def test_no_import_cycle_even_through_imports_inside_functions():
     assert _cycles() == []
+
+
+def test_no_folder_of_the_interface_holds_more_than_15_modules():
+    tui = SRC / "tacompanion" / "tui"
+    crowded = {
+        str(folder.relative_to(SRC)): count
+        for folder in [tui, *(p for p in tui.iterdir() if p.is_dir())]
+        if (count := len([m for m in folder.glob("*.py") if m.name != "__init__.py"])) > 15
+    }
+    assert crowded == {}
