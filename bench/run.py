@@ -36,6 +36,7 @@ import sys
 import tempfile
 import termios
 import time
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -763,6 +764,97 @@ def op_qdpx_import(ctx: Context) -> dict[str, float]:
         raise BenchError(f"qdpx import: {codings} codings, expected {expected}")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return {"wall": wall}
+
+
+# -- teams (issue 12): two coders of 20,000 codings each ------------------------------------------
+
+
+def _two_coders(ctx: Context) -> dict[str, Path]:
+    """From the benchmark study, made once per run of the runner:
+    kim.db: every coding credited to kim (20,000);
+    lee.db: the same study, its codings replaced by lee's 20,000, which
+        agree with kim's on about 70 % (same span and code), move a boundary
+        by a few words on 20 % and use another code on 10 %;
+    lee.qdpx: lee.db exported; both.db: kim's and lee's codings together."""
+    paths = {k: ctx.work / f"teams-{k}" for k in ("kim.db", "lee.db", "lee.qdpx", "both.db")}
+    if paths["both.db"].exists():
+        return paths
+    import random
+
+    shutil.copy(ctx.study()["path"], paths["kim.db"])
+    conn = sqlite3.connect(paths["kim.db"])
+    conn.execute("UPDATE codings SET coder = 'kim'")
+    conn.commit()
+    rows = conn.execute("SELECT code_id, transcript_id, note_id, start_pos, end_pos, created_at "
+                        "FROM codings ORDER BY id").fetchall()
+    codes = [r[0] for r in conn.execute("SELECT id FROM codes ORDER BY id")]
+    length = dict(conn.execute("SELECT id, length(text) FROM transcripts").fetchall())
+    conn.close()
+    rng = random.Random(12)
+    lee, seen = [], set()
+    for code, tid, nid, start, end, created in rows:
+        roll = rng.random()
+        if roll < 0.2 and tid is not None:
+            start = min(length[tid] - 1, max(0, start + rng.randint(-40, 40)))
+            end = min(length[tid], max(start + 1, end + rng.randint(-40, 40)))
+        elif roll < 0.3:
+            code = rng.choice(codes)
+        key = (code, tid, nid, start, end)
+        while key in seen:  # keep (document, span, code, coder) unique
+            code = rng.choice(codes)
+            key = (code, tid, nid, start, end)
+        seen.add(key)
+        lee.append((str(uuid.UUID(int=rng.getrandbits(128))), code, tid, nid, start, end, "lee", created))
+    shutil.copy(paths["kim.db"], paths["lee.db"])
+    shutil.copy(paths["kim.db"], paths["both.db"])
+    for target, clear in ((paths["lee.db"], True), (paths["both.db"], False)):
+        conn = sqlite3.connect(target)
+        if clear:
+            conn.execute("DELETE FROM codings")
+        conn.executemany("INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, "
+                         "coder, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lee)
+        conn.commit()
+        conn.close()
+    timed_run([*ctx.cli, "--db", str(paths["lee.db"]), "export", "qdpx", "-o", str(paths["lee.qdpx"])])
+    return paths
+
+
+@operation(
+    "agreement",
+    lambda ctx: "`tacompanion agreement kim lee --json` as a subprocess (process start included): "
+    "characters as units, every code, on the benchmark study with two coders of 20,000 codings each "
+    "(lee's agree with kim's on ~70 %, move a boundary on ~20 %, use another code on ~10 %); "
+    + study_workload(ctx),
+)
+def op_agreement(ctx: Context) -> dict[str, float]:
+    both = _two_coders(ctx)["both.db"]
+    return {"wall": timed_run([*ctx.cli, "--db", str(both), "agreement", "kim", "lee", "--json"],
+                              expect='"overall"')}
+
+
+@operation(
+    "merge-qdpx",
+    lambda ctx: "`tacompanion merge lee.qdpx` as a subprocess (process start included): lee's copy of the "
+    "benchmark study exported (20,000 codings by lee) merged into a fresh copy of kim's (20,000 codings "
+    "by kim); every source, participant and code matched, 20,000 codings added; "
+    + study_workload(ctx),
+)
+def op_merge_qdpx(ctx: Context) -> dict[str, float]:
+    paths = _two_coders(ctx)
+    target = ctx.fresh_path("merge-into")
+    shutil.copy(paths["kim.db"], target)
+    wall = timed_run([*ctx.cli, "--db", str(target), "merge", str(paths["lee.qdpx"])], expect="codings")
+    conn = sqlite3.connect(target)
+    try:
+        got = conn.execute("SELECT count(*) FROM codings WHERE coder = 'lee'").fetchone()[0]
+    finally:
+        conn.close()
+    expected = ctx.study()["counts"]["codings"]
+    if got != expected:
+        raise BenchError(f"merge: {got} codings by lee arrived, expected {expected:,}")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
     return {"wall": wall}
 
 

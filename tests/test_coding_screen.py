@@ -304,12 +304,12 @@ async def test_the_code_panel_lists_codes_with_counts_and_enter_applies(study, t
         await pilot.pause()
         listing = app.screen.query_one("#code-list")
         rows = [listing.render_line(y).text for y in range(2)]
-        assert rows[0].strip().startswith("A rather") and "…" in rows[0] and rows[0].rstrip().endswith("0·0p")
-        assert rows[1].strip() == "Quiet 0·0p"
+        assert rows[0].strip().startswith("A rather") and "…" in rows[0] and rows[0].rstrip().endswith("0/0·0p")
+        assert rows[1].strip() == "Quiet 0/0·0p"
         await pilot.press("j", "tab", "j", "enter")  # on the participant's turn, apply Quiet
         await pilot.pause()
         assert codings(study) == [("Quiet", "We sat in silence for a long time. Then she spoke. It felt safe.")]
-        assert listing.render_line(1).text.strip() == "Quiet 1·1p"
+        assert listing.render_line(1).text.strip() == "Quiet 1/1·1p"
 
 
 async def test_a_dialog_shows_its_own_keys_in_the_footer(study, tid):

@@ -219,11 +219,16 @@ def test_the_tree_codes_cases_and_codings_in_the_xml(rich):
     sources = {s.get("name"): s for s in root.findall("q:Sources/q:TextSource", ns)}
     assert "P1 interview notes" in sources
     sel = sources["p1-interview.txt"].findall("q:PlainTextSelection", ns)
-    double = [s for s in sel if len(s.findall("q:Coding", ns)) == 2]
-    assert len(double) == 1  # Silence and Long silence on one span: one selection
-    assert double[0].get("name") == "The silence felt long"
-    users = {u.get("name") for u in root.findall("q:Users/q:User", ns)}
-    assert users == {"ana", "bo"}
+    # Silence (by ana) and Long silence (by bo) on one span: one selection per
+    # coder, each credited to its coder as QualCoder reads it
+    same = [s for s in sel if s.get("name") == "The silence felt long"]
+    assert len(same) == 2 and all(len(s.findall("q:Coding", ns)) == 1 for s in same)
+    users = {u.get("name"): u.get("guid") for u in root.findall("q:Users/q:User", ns)}
+    assert set(users) == {"ana", "bo"}
+    for s in sel:
+        assert {c.get("creatingUser") for c in s.findall("q:Coding", ns)} == {s.get("creatingUser")}
+    assert {s.get("creatingUser") for s in same} == {users["ana"], users["bo"]}
+    assert len({s.get("guid") for s in sel}) == len(sel)
     assert {s.get("name") for s in root.findall("q:Sets/q:Set", ns)} == {"Theme status: final", "Theme status: reviewed"}
     notes = {n.get("name") for n in root.findall("q:Notes/q:Note", ns)}
     assert {"Memo on code Silence", "Reflexive journal 2026-11-21"} <= notes
@@ -388,7 +393,8 @@ def test_merge_matches_by_guid_and_adds_only_what_is_missing(rich, tmp_path):
     before = _snapshot(rich)
     summary = import_qdpx(rich, path, merge=True)
     assert _snapshot(rich) == before
-    assert summary.counts.get("codings", 0) == 0 and summary.skipped["codings"] == 10
+    assert summary.counts.get("codings", 0) == 0 and summary.matched["codings"] == 10
+    assert not summary.by_content and not summary.conflicts
     # a study missing one coding and one code gets them back
     with Study.open(tmp_path / "partial.db") as other:
         import_qdpx(other, path)

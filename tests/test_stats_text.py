@@ -22,7 +22,7 @@ def test_the_store_returns_the_rule_as_data_and_the_cli_draws_it(tmp_path):
         ("all", "N", "N", 4, 4), ("most", "half+1", "N-1", 3, 3), ("some", "3", "half", 3, 2),
         ("one or two", "1", "2", 1, 2),
     ]
-    assert rule_lines(total, rows) == [
+    assert rule_lines(total, rows, ()) == [
         "Prevalence rule (N = 4 participants in analysis, pilots excluded; the first row that fits a "
         "count gives its label):",
         "  label       minimum  maximum  with N = 4",
@@ -31,7 +31,11 @@ def test_the_store_returns_the_rule_as_data_and_the_cli_draws_it(tmp_path):
         "  most        half+1   N-1      3",
         "  some        3        half     never",
         "  one or two  1        2        1 to 2",
+        "Coders: the counts use every coder's codings; a participant counts once however many coders "
+        "coded them (setting analysis_coders restricts this).",
     ]
+    assert rule_lines(total, rows, ("kim",))[-1] == (
+        "Coders: the counts use the codings of kim (setting analysis_coders).")
 
 
 def test_no_text_is_drawn_in_the_store():

@@ -102,6 +102,7 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
     from tacompanion.tui.interview.interview import InterviewScreen
     from tacompanion.tui.interview.interview_dialogs import OffsetScreen, ResumeScreen
     from tacompanion.tui.interview.interview_start import StartInterviewScreen
+    from tacompanion.tui.thematic.agreement import AgreementScreen
     from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
     from tacompanion.tui.thematic.matrix import MatrixScreen
     from tacompanion.tui.thematic.prevalence_rule import PrevalenceRuleScreen
@@ -146,6 +147,7 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
         ("hints", HintsScreen(1, coder="kim")),
         ("audit", AuditScreen()),
         ("saturation", SaturationScreen()),
+        ("agreement", AgreementScreen("kim", "lee")),
     ]
 
 
@@ -199,7 +201,7 @@ def _screen_names() -> list[str]:
         "coding", "documents", "interview", "start interview", "offset", "resume", "prompt", "confirm",
         "memo", "picker", "help", "backup", "map", "review", "matrix", "co-occurrence",
         "prevalence rule", "split theme", "journal", "by question", "answers",
-        "participants", "hints", "audit", "saturation",
+        "participants", "hints", "audit", "saturation", "agreement",
     ]
 
 

@@ -232,7 +232,8 @@ def test_stats_rule_prints_the_rule_for_this_n(db_path, cli):
     assert done.returncode == 0, done.stderr
     lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
     assert lines[0].startswith("Prevalence rule (N = 6 participants in analysis")
-    assert lines[3:] == ["all N N 6", "most half+1 N-1 4 to 5", "some 3 half 3", "one or two 1 2 1 to 2"]
+    assert lines[3:7] == ["all N N 6", "most half+1 N-1 4 to 5", "some 3 half 3", "one or two 1 2 1 to 2"]
+    assert lines[7].startswith("Coders: the counts use every coder's codings")
 
 
 def test_a_note_extract_opens_the_interviews_notes_at_that_note(study):

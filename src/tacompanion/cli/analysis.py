@@ -112,7 +112,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     with open_study(args, create=False) as study:
         if args.rule:
-            print("\n".join(rule_lines(*prevalence_rule_rows(study))))
+            from tacompanion.store.analysis import analysis_coders
+
+            print("\n".join(rule_lines(*prevalence_rule_rows(study), analysis_coders(study))))
             return 0
         stats = study_stats(study)
     if args.json:

@@ -29,7 +29,7 @@ def register(sub) -> None:
         "cues of one speaker become one turn. Text must be UTF-8 (BOM or not) or UTF-16 "
         "with a BOM. The whole batch is checked first: if any file is refused, nothing "
         "is imported. A .qdpx project is imported on its own, into an empty study (or "
-        "with --merge into one with content, matched by GUID), all of it or nothing."
+        "with --merge into one with content: the same as `tacompanion merge FILE`), all of it or nothing."
     )
     imp.add_argument("files", nargs="+", metavar="FILE", help="files, folders or globs ('*.vtt')")
     imp.add_argument(
@@ -113,7 +113,7 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     with study_to_fill(default_path(args.db)) as study:
         assign = _assign_sources(study, project, args.participant)
         summary = import_project(study, project, merge=args.merge, assign=assign)
-    print("\n".join(summary_lines(summary, path)))
+    print("\n".join(summary_lines(summary, path, merge=args.merge)))
     return 0
 
 

@@ -95,9 +95,12 @@ def theme_tree_lines(stats: dict[str, Any]) -> list[str]:
     return out
 
 
-def rule_lines(total: int, rows: list[dict[str, Any]]) -> list[str]:
+def rule_lines(total: int, rows: list[dict[str, Any]], coders: tuple[str, ...]) -> list[str]:
     """`stats --rule`: the prevalence rule in force, row by row, with its
-    meaning for this study's N (from store.stats.prevalence_rule_rows)."""
+    meaning for this study's N (from store.stats.prevalence_rule_rows), and
+    whose codings the counts use (store.analysis.analysis_coders; () for all)."""
+    from tacompanion.store.analysis import coders_text
+
     table = []
     for r in rows:
         lo, hi = r["low"], r["high"]
@@ -106,6 +109,10 @@ def rule_lines(total: int, rows: list[dict[str, Any]]) -> list[str]:
     out = [f"Prevalence rule (N = {total} participants in analysis, pilots excluded; the first row "
            "that fits a count gives its label):"]
     out.extend(_table(["label", "minimum", "maximum", f"with N = {total}"], table))
+    out.append(f"Coders: the counts use {coders_text(coders)}"
+               + (" (setting analysis_coders)." if coders else
+                  "; a participant counts once however many coders coded them "
+                  "(setting analysis_coders restricts this)."))
     return out
 
 

@@ -300,26 +300,33 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
                 start, end = span
             groups.setdefault((start, end), []).append((coding, memo))
         for (start, end), items in sorted(groups.items()):
-            codings = [c for c, _ in items if c is not None]
-            sel = _sub(el, "PlainTextSelection", {
-                "guid": derived_guid(su, "selection", guid, str(start), str(end)),
-                "name": _clean(_quote(text[start:end])),
-                "startPosition": str(start), "endPosition": str(end),
-            })
-            if codings:
-                first = min(codings, key=lambda c: c["id"])
-                if first["coder"]:
-                    sel.set("creatingUser", user(first["coder"]))
-                if _date(first["created_at"]):
-                    sel.set("creationDateTime", _date(first["created_at"]))
-            for c in sorted(codings, key=lambda c: c["id"]):
-                ce = _sub(sel, "Coding", {"guid": c["uuid"],
-                                          "creatingUser": user(c["coder"]) if c["coder"] else None,
-                                          "creationDateTime": _date(c["created_at"])})
-                _sub(ce, "CodeRef", {"targetGUID": code_guid[c["code_id"]]})
-            for _, memo in items:
-                if memo is not None:
-                    refs(sel, *memo)
+            # One PlainTextSelection per span and coder: readers (QualCoder)
+            # take the coder from the selection, so each coding is credited
+            # to the one who made it. Memos on the span go on the first.
+            by_coder: dict[str, list[dict]] = {}
+            for c, _ in sorted(((c, m) for c, m in items if c is not None), key=lambda cm: cm[0]["id"]):
+                by_coder.setdefault(c["coder"] or "", []).append(c)
+            memos = [memo for _, memo in items if memo is not None]
+            for i, (coder, codings) in enumerate(by_coder.items() or [("", [])]):
+                parts = ("selection", guid, str(start), str(end)) + ((coder,) if i else ())
+                sel = _sub(el, "PlainTextSelection", {
+                    "guid": derived_guid(su, *parts),
+                    "name": _clean(_quote(text[start:end])),
+                    "startPosition": str(start), "endPosition": str(end),
+                })
+                if codings:
+                    if coder:
+                        sel.set("creatingUser", user(coder))
+                    if _date(codings[0]["created_at"]):
+                        sel.set("creationDateTime", _date(codings[0]["created_at"]))
+                for c in codings:
+                    ce = _sub(sel, "Coding", {"guid": c["uuid"],
+                                              "creatingUser": user(c["coder"]) if c["coder"] else None,
+                                              "creationDateTime": _date(c["created_at"])})
+                    _sub(ce, "CodeRef", {"targetGUID": code_guid[c["code_id"]]})
+                if i == 0:
+                    for memo in memos:
+                        refs(sel, *memo)
         if memo_key is not None:
             refs(el, *memo_key)
         return el

@@ -11,6 +11,7 @@ dropped silently. Nothing is written unless the whole file was read.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import zipfile
@@ -103,9 +104,10 @@ class _Zip:
         return None
 
 
-def read_qdpx(path: str | os.PathLike) -> QProject:
-    """Read a .qdpx into a QProject, or raise QdpxError naming the file."""
-    shown = str(path)
+def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None) -> QProject:
+    """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
+    QdpxError naming the file."""
+    shown = shown or str(path)
     try:
         z = zipfile.ZipFile(path)
     except FileNotFoundError:
@@ -360,14 +362,24 @@ def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -
     return import_project(study, project, merge=merge)
 
 
-def summary_lines(summary: ImportSummary, path: str) -> list[str]:
+def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:
+    """The import report (with `merge`, the merge report: per kind added,
+    matched, skipped, then the conflicts)."""
+    if merge:
+        from tacompanion.formats.merge_report import merge_lines
+
+        return merge_lines(summary, path)
     order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",
              "journal entries")
     got = [f"{summary.counts[k]:,} {k}" for k in order if summary.counts.get(k)]
     lines = [f"imported {path}: " + (", ".join(got) if got else "nothing new")]
-    if summary.skipped:
-        lines.append("already in the study (same GUID), skipped: "
-                     + ", ".join(f"{v:,} {k}" for k, v in summary.skipped.items() if v))
+    if summary.duplicates:
+        lines.append(f"{summary.duplicates:,} duplicate coding(s) (same coder, code and span) collapsed")
+    if any(summary.matched.values()):
+        lines.append("the same text or name more than once in the file, kept once: "
+                     + ", ".join(f"{v:,} {k}" for k, v in summary.matched.items() if v))
+    if summary.conflicts:
+        summary.problems.extend(summary.conflicts)
     if summary.problems:
         lines.append(f"not imported or changed ({len(summary.problems)}):")
         shown = summary.problems[:40]

@@ -18,6 +18,7 @@ from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_e
 from tacompanion.core.tally import Counts
 from tacompanion.formats.audit_export import saturation_lines, summary_lines
 from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.store.analysis import coders_text
 from tacompanion.store.audit import audit_trail
 from tacompanion.store.redactions import redactor
 from tacompanion.store.report import data_numbers, journal_entries
@@ -223,6 +224,8 @@ def _data_lines(study: Study, m: _Material) -> list[str]:
         f"{f', {d.notes_interviews:,} with interview notes' if d.notes_interviews else ''}.",
         f"- Transcripts: {d.transcripts:,}{excluded(d.pilot_transcripts, 'transcript')}.",
         f"- Analysis scope: {scope}.",
+        f"- Coders: the counts and extracts use {coders_text(a.coders)}; a participant counts once "
+        "however many coders coded them.",
         f"- Prevalence rule: {rule_text(a.rule, m.total) if m.total else rule_text(a.rule)} "
         f"(in general: {rule_text(a.rule)}; N = participants in the analysis, "
         "half = N/2 rounded down). A label says how many participants a theme rests on, "

@@ -1,7 +1,13 @@
 """The numbers of the analysis: N, and counts with prevalence labels for every
 code and theme. Pilot participants and pilot interviews never count. With the
 study setting `analysis_scope` = "transcripts", codings on interview notes are
-left out too (and participants with notes only do not count in N)."""
+left out too (and participants with notes only do not count in N).
+
+Coders: a participant counts once however many coders coded their data (the
+counts are of distinct participants and distinct extracts). By default every
+coder's codings count; the study setting `analysis_coders` (a list of names;
+empty = everyone) restricts the analysis to chosen coders, for example the
+consensus coder once disagreements are resolved."""
 
 from __future__ import annotations
 
@@ -21,6 +27,45 @@ class Analysis:
     scope: str
     codes: dict[int, Counts]
     themes: dict[int, Counts]
+    coders: tuple[str, ...] = ()  # whose codings count; () = every coder's
+
+
+def analysis_coders(study: Study) -> tuple[str, ...]:
+    """The coders whose codings the analysis counts; () means every coder."""
+    value = study.setting("analysis_coders", []) or []
+    if isinstance(value, str):
+        value = [value]
+    return tuple(dict.fromkeys(" ".join(str(v).split()) for v in value if str(v).strip()))
+
+
+def set_analysis_coders(study: Study, names: list[str]) -> tuple[str, ...]:
+    """Restrict the analysis to these coders (no names: every coder counts)."""
+    clean = tuple(dict.fromkeys(" ".join(n.split()) for n in names if n.strip()))
+    if any(n.casefold() in ("all", "everyone", "*") for n in clean):
+        if len(clean) > 1:
+            raise StudyError("analysis_coders: either 'all' or names of coders, not both")
+        clean = ()
+    study.set_setting("analysis_coders", list(clean))
+    return clean
+
+
+def coders_text(coders: tuple[str, ...]) -> str:
+    """How a report says whose codings count."""
+    if not coders:
+        return "every coder's codings"
+    return ("the codings of " + ", ".join(coders[:-1]) + " and " + coders[-1]) if len(coders) > 1 \
+        else f"the codings of {coders[0]}"
+
+
+def coder_condition(study: Study, alias: str = "k", coders: tuple[str, ...] | None = None) -> str:
+    """" AND <alias>.coder IN (...)" for the coders in analysis, or "" when
+    every coder counts. Names are quoted as SQL literals (no parameters, so
+    the fragment drops into any query, UNIONs included)."""
+    coders = analysis_coders(study) if coders is None else coders
+    if not coders:
+        return ""
+    names = ", ".join("'" + c.replace("'", "''") + "'" for c in coders)
+    return f" AND {alias}.coder IN ({names})"
 
 
 def participants_in_analysis(study: Study, scope: str | None = None) -> int:
@@ -36,11 +81,12 @@ def participants_in_analysis(study: Study, scope: str | None = None) -> int:
 
 
 def coding_facts(study: Study, scope: str) -> list[CodingFact]:
+    who = coder_condition(study)
     sql = (
         "SELECT k.code_id, 't' AS kind, k.transcript_id AS doc, k.start_pos, k.end_pos, "
         "       t.participant_id "
         "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0"
+        f"JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0{who}"
     )
     if scope != "transcripts":
         sql += (
@@ -48,7 +94,7 @@ def coding_facts(study: Study, scope: str) -> list[CodingFact]:
             "SELECT k.code_id, 'n', k.note_id, k.start_pos, k.end_pos, i.participant_id "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+            f"JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0{who}"
         )
     return [
         CodingFact(r[0], (r[1], r[2]), r[3], r[4], r[5])
@@ -64,16 +110,18 @@ def coding_rows(study: Study, scope: str) -> tuple[list[tuple[int, int, int, int
         "SELECT t.id, t.participant_id FROM transcripts t "
         "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0"
     ).fetchall())
+    who = coder_condition(study)
     rows = study.conn.execute(
-        "SELECT code_id, transcript_id, start_pos, end_pos FROM codings WHERE transcript_id IN ("
+        "SELECT code_id, transcript_id, start_pos, end_pos FROM codings k WHERE transcript_id IN ("
         "SELECT t.id FROM transcripts t JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0)"
+        + who
     ).fetchall()
     if scope != "transcripts":
         notes = study.conn.execute(
             "SELECT k.code_id, -k.note_id, k.start_pos, k.end_pos, i.participant_id "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0" + who
         ).fetchall()
         rows.extend(r[:4] for r in notes)
         owner.update((r[1], r[4]) for r in notes)
@@ -88,7 +136,7 @@ def analyse(study: Study) -> Analysis:
     theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
     rows, owner = coding_rows(study, scope)
     codes, themes = tally_rows(rows, owner, code_theme, theme_parent, total, rule)
-    return Analysis(total, rule, scope, codes, themes)
+    return Analysis(total, rule, scope, codes, themes, analysis_coders(study))
 
 
 def prevalence_rule(study: Study) -> tuple[PrevalenceRow, ...]:

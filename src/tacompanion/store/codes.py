@@ -23,6 +23,7 @@ class CodeSummary:
     theme: str | None  # "Theme / Subtheme", or None when unsorted
     codings: int
     participants: int  # distinct non-pilot participants with a coding
+    mine: int = 0  # the codings of the coder asked about (list_codes(coder=...))
 
 
 def document_text(study: Study, doc: DocRef) -> str:
@@ -108,8 +109,8 @@ def _coding_row(study: Study, code_id: int, doc: DocRef, span: Span, coder: str)
         raise StudyError(f"cannot code [{span.start}, {span.end}): outside the text or empty")
     exists = study.scalar(
         f"SELECT 1 FROM codings WHERE code_id = ? AND {doc.column} = ? "
-        "AND start_pos = ? AND end_pos = ?",
-        (code_id, doc.id, span.start, span.end),
+        "AND start_pos = ? AND end_pos = ? AND coder = ?",
+        (code_id, doc.id, span.start, span.end, coder),
     )
     if exists:
         return None
@@ -125,7 +126,8 @@ def _coding_row(study: Study, code_id: int, doc: DocRef, span: Span, coder: str)
 
 
 def apply_code(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) -> int | None:
-    """Code the span; None when this code is already on exactly this span."""
+    """Code the span as `coder`; None when this coder already has this code on
+    exactly this span (another coder's coding of it does not count)."""
     row = _coding_row(study, code_id, doc, span, coder)
     if row is None:
         return None
@@ -177,7 +179,8 @@ def describe_code(study: Study, code_id: int, description: str) -> None:
 def merge_codes(study: Study, source_id: int, target_id: int) -> int:
     """Move every coding and memo of `source` to `target`, then delete `source`.
 
-    A coding that `target` already has on the same span collapses into it.
+    A coding that `target` already has on the same span by the same coder
+    collapses into it.
     Returns the number of codings moved.
     """
     if source_id == target_id:
@@ -192,8 +195,12 @@ def merge_codes(study: Study, source_id: int, target_id: int) -> int:
         (target_id, source_id),
     )
     memos = study.query("SELECT id FROM memos WHERE code_id = ?", (source_id,))
+    # resolved disagreements on `source` no longer stand as such: removed with it (and back on undo)
+    resolutions = study.query("SELECT id FROM resolutions WHERE code_id = ?", (source_id,))
     moved = 0
     with history.record(study, "merge-codes", f"Merge '{source}' into '{target}'") as op:
+        for row in resolutions:
+            op.delete("resolutions", row["id"])
         for row in codings:
             if row["duplicate"]:
                 op.delete("codings", row["id"])
@@ -212,7 +219,10 @@ def delete_code(study: Study, code_id: int) -> None:
     codings = study.query("SELECT id FROM codings WHERE code_id = ?", (code_id,))
     memos = study.query("SELECT id FROM memos WHERE code_id = ?", (code_id,))
     children = study.query("SELECT id FROM codes WHERE parent_code_id = ?", (code_id,))
+    resolutions = study.query("SELECT id FROM resolutions WHERE code_id = ?", (code_id,))
     with history.record(study, "delete-code", f"Delete '{name}'") as op:
+        for row in resolutions:
+            op.delete("resolutions", row["id"])
         for row in codings:
             op.delete("codings", row["id"])
         for row in memos:
@@ -232,14 +242,14 @@ WITH RECURSIVE path(id, name, depth) AS (
 """
 
 
-def list_codes(study: Study, only: int | None = None) -> list[CodeSummary]:
+def list_codes(study: Study, only: int | None = None, coder: str | None = None) -> list[CodeSummary]:
     """Every code (or only the one with id `only`) with its theme path,
-    codings and non-pilot participants."""
+    codings (everyone's, and `mine`: those of `coder`) and non-pilot participants."""
     rows = study.query(
         _THEME_PATH
         + """
         SELECT c.id, c.name, c.description, path.name AS theme,
-          count(k.id) AS codings,
+          count(k.id) AS codings, count(CASE WHEN k.coder = :coder THEN 1 END) AS mine,
           count(DISTINCT CASE WHEN p.pilot = 0 AND coalesce(i.pilot, 0) = 0 THEN p.id END)
             AS participants
         FROM codes c
@@ -250,9 +260,9 @@ def list_codes(study: Study, only: int | None = None) -> list[CodeSummary]:
         LEFT JOIN interviews i ON i.id = n.interview_id
         LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
         """
-        + ("WHERE c.id = ?" if only is not None else "")
+        + ("WHERE c.id = :only" if only is not None else "")
         + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE",
-        (only,) if only is not None else (),
+        {"coder": coder, "only": only},
     )
     return [CodeSummary(**r) for r in rows]
 
@@ -267,14 +277,22 @@ def recent_codes(study: Study, limit: int = 9) -> list[tuple[int, str]]:
     return [(r["id"], r["name"]) for r in rows]
 
 
-def codings_on(study: Study, doc: DocRef) -> list[dict]:
-    """The codings on a document, in text order: id, code_id, name, start_pos, end_pos."""
+def codings_on(study: Study, doc: DocRef, coder: str | None = None) -> list[dict]:
+    """The codings on a document (only `coder`'s, when given), in text order:
+    id, code_id, name, start_pos, end_pos, coder, created_at."""
+    mine = " AND k.coder = ?" if coder is not None else ""
     return study.query(
         f"SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.coder, k.created_at "
-        f"FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.{doc.column} = ? "
-        f"ORDER BY k.start_pos, k.end_pos, c.name COLLATE NOCASE",
-        (doc.id,),
+        f"FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.{doc.column} = ?{mine} "
+        f"ORDER BY k.start_pos, k.end_pos, c.name COLLATE NOCASE, k.coder",
+        (doc.id, coder) if coder is not None else (doc.id,),
     )
+
+
+def coders(study: Study) -> list[tuple[str, int]]:
+    """Every coder with codings in the study, and how many, by name."""
+    return [(r[0], r[1]) for r in study.conn.execute(
+        "SELECT coder, count(*) FROM codings GROUP BY coder ORDER BY coder COLLATE NOCASE")]
 
 
 def codings_for_export(study: Study) -> list[dict]:

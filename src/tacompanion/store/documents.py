@@ -134,14 +134,18 @@ def list_documents(study: Study, *, with_counts: bool = True) -> list[DocumentIn
     return out
 
 
-def codings_by_block(study: Study, doc: CodingDocument) -> dict[int, list[dict]]:
-    """The codings touching each block (by block index): id, code_id, name, start, end."""
+def codings_by_block(study: Study, doc: CodingDocument, coder: str | None = None) -> dict[int, list[dict]]:
+    """The codings touching each block (by block index): id, code_id, name,
+    start, end, coder. Only `coder`'s when given; everyone's when None."""
     out: dict[int, list[dict]] = {}
+    mine = " AND k.coder = ?" if coder is not None else ""
+    extra = (coder,) if coder is not None else ()
     if doc.kind == "transcript":
         rows = study.conn.execute(
-            "SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos FROM codings k "
-            "JOIN codes c ON c.id = k.code_id WHERE k.transcript_id = ? ORDER BY k.start_pos, c.name",
-            (doc.key,),
+            "SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.coder FROM codings k "
+            f"JOIN codes c ON c.id = k.code_id WHERE k.transcript_id = ?{mine} "
+            "ORDER BY k.start_pos, c.name, k.coder",
+            (doc.key, *extra),
         ).fetchall()
         starts = [b.start for b in doc.blocks]
         import bisect
@@ -152,18 +156,18 @@ def codings_by_block(study: Study, doc: CodingDocument) -> dict[int, list[dict]]
             while i < len(doc.blocks) and doc.blocks[i].start < r[4]:
                 if doc.blocks[i].end > r[3] or doc.blocks[i].start == r[3]:
                     out.setdefault(i, []).append(
-                        {"id": r[0], "code_id": r[1], "name": r[2], "start": r[3], "end": r[4]})
+                        {"id": r[0], "code_id": r[1], "name": r[2], "start": r[3], "end": r[4], "coder": r[5]})
                 i += 1
     else:
         index = {b.ref.note_id: b.index for b in doc.blocks}
         for r in study.conn.execute(
-            "SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.note_id FROM codings k "
+            "SELECT k.id, k.code_id, c.name, k.start_pos, k.end_pos, k.note_id, k.coder FROM codings k "
             "JOIN codes c ON c.id = k.code_id JOIN notes n ON n.id = k.note_id "
-            "WHERE n.interview_id = ? ORDER BY k.start_pos, c.name",
-            (doc.key,),
+            f"WHERE n.interview_id = ?{mine} ORDER BY k.start_pos, c.name, k.coder",
+            (doc.key, *extra),
         ):
             out.setdefault(index[r[5]], []).append(
-                {"id": r[0], "code_id": r[1], "name": r[2], "start": r[3], "end": r[4]})
+                {"id": r[0], "code_id": r[1], "name": r[2], "start": r[3], "end": r[4], "coder": r[6]})
     return out
 
 

@@ -17,6 +17,12 @@ editor does), but keeps them, marked not undoable, for the audit trail
 (`store/audit.py`): an undone decision is still a decision that was made.
 `note` logs a decision that undo does not reverse (a memo written).
 
+Undo is per coder: each operation records whose change it was (`coder`, by
+default `study.coder`), and `undo(study)` takes back the latest change of
+`study.coder` only, never someone else's; operations logged without a coder
+(before coders were recorded, or by a study opened with no coder) are
+everyone's. With `study.coder` unset, undo and redo walk the whole log.
+
 Foreign-key cascades are not logged: delete the dependent rows explicitly
 (codings before their code) so that undo can bring them all back.
 """
@@ -79,12 +85,15 @@ class LoggedOperation:
 @contextlib.contextmanager
 def record(study: Study, kind: str, label: str, *, coder: str | None = None) -> Iterator[Operation]:
     """Apply changes and log them as one undoable operation, atomically."""
+    coder = coder or study.coder
     with study.write() as db:
         op = Operation(db)
         yield op
         if not op.forward:
             return
-        db.execute("UPDATE operations SET undoable = 0 WHERE state = 'undone' AND undoable = 1")
+        mine, params = _mine(coder)
+        db.execute(f"UPDATE operations SET undoable = 0 WHERE state = 'undone' AND undoable = 1 AND {mine}",
+                   params)
         db["operations"].insert(
             {
                 "uuid": new_uuid(),
@@ -110,6 +119,7 @@ def note(study: Study, kind: str, label: str, *, table: str, row_id: int | None,
     row as it was and as it is now. Call inside or outside a write."""
     from datetime import datetime
 
+    coder = coder or study.coder
     now = now_iso()
     with study.write() as db:
         last = _one(db, "SELECT id, kind, label, coder, created_at, forward, backward FROM operations "
@@ -134,37 +144,92 @@ def note(study: Study, kind: str, label: str, *, table: str, row_id: int | None,
         })
 
 
-def undo(study: Study) -> LoggedOperation | None:
-    """Reverse the latest done operation; None when there is nothing to undo."""
-    return _step(study, "done", "DESC", "backward", "undone")
+def _mine(coder: str | None) -> tuple[str, tuple]:
+    """The SQL condition for the operations a coder may undo and redo: their
+    own and the unattributed ones (all of them when no coder is given)."""
+    if not coder:
+        return "1", ()
+    return "(coder = ? OR coder IS NULL)", (coder,)
 
 
-def redo(study: Study) -> LoggedOperation | None:
-    """Apply again the operation undone last; None when there is nothing to redo."""
-    return _step(study, "undone", "ASC", "forward", "done")
+def undo(study: Study, coder: str | None = None) -> LoggedOperation | None:
+    """Reverse this coder's latest done operation (`coder`, else
+    `study.coder`); None when there is nothing to undo."""
+    return _step(study, coder or study.coder, "done", "DESC", "backward", "undone")
 
 
-def _step(study: Study, state: str, order: str, changes: str, new_state: str) -> LoggedOperation | None:
-    """Replay one end of the log: the newest done operation backwards (undo),
-    or the oldest undone one forwards (redo), and flip its state."""
-    with study.write() as db:
-        row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' AND undoable = 1 "
-                       f"ORDER BY id {order} LIMIT 1")
-        if row is None:
-            return None
-        _replay(db, json.loads(row[changes]))
-        db["operations"].update(row["id"], {"state": new_state})
+def redo(study: Study, coder: str | None = None) -> LoggedOperation | None:
+    """Apply again the operation this coder undid last; None when there is nothing to redo."""
+    return _step(study, coder or study.coder, "undone", "ASC", "forward", "done")
+
+
+def _step(study: Study, coder: str | None, state: str, order: str, changes: str,
+          new_state: str) -> LoggedOperation | None:
+    """Replay one end of the coder's log: the newest done operation backwards
+    (undo), or the oldest undone one forwards (redo), and flip its state.
+    When another coder has changed the same rows since, the step is refused
+    and nothing changes."""
+    import sqlite3
+
+    mine, params = _mine(coder)
+    try:
+        with study.write() as db:
+            row = _one(db, f"SELECT * FROM operations WHERE state = '{state}' AND undoable = 1 AND {mine} "
+                           f"ORDER BY id {order} LIMIT 1", params)
+            if row is None:
+                return None
+            # the rows must be as this operation left them (undo) or as its undo
+            # left them (redo): else someone changed them since, and replaying
+            # would overwrite their work
+            _check(db, json.loads(row["forward" if changes == "backward" else "backward"]))
+            _replay(db, json.loads(row[changes]))
+            db["operations"].update(row["id"], {"state": new_state})
+    except (sqlite3.IntegrityError, _Gone) as exc:
+        from tacompanion.store.study import StudyError
+
+        verb = "undo" if state == "done" else "redo"
+        raise StudyError(f"cannot {verb} {row['label']!r}: what it changed has been changed since "
+                         f"(by another coder?); nothing was changed ({exc})") from None
     return _logged(row, new_state)
 
 
-def peek(study: Study) -> tuple[LoggedOperation | None, LoggedOperation | None]:
+class _Gone(Exception):
+    """A row that an undo or redo needs has been deleted meanwhile."""
+
+
+def peek(study: Study, coder: str | None = None) -> tuple[LoggedOperation | None, LoggedOperation | None]:
     """(what undo would reverse, what redo would apply), for labels on screen."""
-    last = study.query("SELECT * FROM operations WHERE state = 'done' AND undoable = 1 ORDER BY id DESC LIMIT 1")
-    nxt = study.query("SELECT * FROM operations WHERE state = 'undone' AND undoable = 1 ORDER BY id ASC LIMIT 1")
+    mine, params = _mine(coder or study.coder)
+    last = study.query(f"SELECT * FROM operations WHERE state = 'done' AND undoable = 1 AND {mine} "
+                       "ORDER BY id DESC LIMIT 1", params)
+    nxt = study.query(f"SELECT * FROM operations WHERE state = 'undone' AND undoable = 1 AND {mine} "
+                      "ORDER BY id ASC LIMIT 1", params)
     return (
         _logged(last[0], "done") if last else None,
         _logged(nxt[0], "undone") if nxt else None,
     )
+
+
+def _check(db: sqlite_utils.Database, changes: list[dict]) -> None:
+    """Raise _Gone when the rows differ from the state `changes` leave behind."""
+    expected: dict[tuple[str, int], dict | None] = {}
+    for change in changes:
+        key = (change["table"], change["id"] if "id" in change else change["row"]["id"])
+        if change["op"] == "insert":
+            expected[key] = dict(change["row"])
+        elif change["op"] == "delete":
+            expected[key] = None
+        else:
+            expected[key] = {**(expected.get(key) or {}), **change["values"]}
+    for (table, row_id), want in expected.items():
+        got = _one(db, f"SELECT * FROM [{table}] WHERE id = ?", (row_id,))
+        if want is None:
+            if got is not None:
+                raise _Gone(f"{table} {row_id} is back")
+        elif got is None:
+            raise _Gone(f"{table} {row_id} is gone")
+        elif any(got.get(k) != v for k, v in want.items()):
+            raise _Gone(f"{table} {row_id} was changed")
 
 
 def _replay(db: sqlite_utils.Database, changes: list[dict]) -> None:
@@ -184,8 +249,8 @@ def _row(db: sqlite_utils.Database, table: str, row_id: int) -> dict:
     return db[table].get(row_id)
 
 
-def _one(db: sqlite_utils.Database, sql: str) -> dict | None:
-    rows = list(db.query(sql))
+def _one(db: sqlite_utils.Database, sql: str, params: tuple = ()) -> dict | None:
+    rows = list(db.query(sql, params))
     return rows[0] if rows else None
 
 

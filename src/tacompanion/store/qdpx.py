@@ -2,8 +2,14 @@
 transaction in which an import writes a whole project.
 
 Identity: each row's `uuid` is its GUID in the file, so exporting twice gives
-the same GUIDs, and importing a file we wrote gives the rows their old uuids;
-a merge (`merge=True`) skips whatever GUID the study already has.
+the same GUIDs, and importing a file we wrote gives the rows their old uuids.
+A merge (`merge=True`) matches by GUID first, then by content where the GUID is
+unknown (see core/merge_match.py: sources by text, participants by name,
+themes by path, codes by name within their theme path, coders by name), adds
+what is new, skips what is already there, and lists conflicts; all in one
+transaction, so merging the same file twice changes nothing the second time.
+Codings are kept per coder: one per (document, span, code, coder); exact
+duplicates in a file collapse into one and are counted.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tacompanion.core.case_matching import CaseMatch
+from tacompanion.core.merge_match import name_key, path_key, text_key
 from tacompanion.core.qdpx import QProject, derived_guid, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
@@ -67,9 +74,13 @@ PARTICIPANT_MEMO_RE = re.compile(r"^Memo on participant (.+)$")
 
 @dataclass
 class ImportSummary:
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # merge: already there
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # added
+    matched: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # merge: already there
+    by_content: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # of matched: not by GUID
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # not used (see problems)
     problems: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    duplicates: int = 0  # codings in the file twice (same coder, code and span), collapsed
 
 
 def is_empty(study: Study) -> bool:
@@ -87,16 +98,22 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
     content unless `merge`. `assign`: source name (or guid) -> pseudonym, the
     researcher's answer for sources no case owns (see `unassigned_sources`).
     Returns counts and what could not be used."""
+    import sqlite3
+
     summary = ImportSummary(problems=list(project.problems))
-    with study.write():
-        if not merge and not is_empty(study):
-            raise StudyError(
-                f"{study.path}: the study already has content; import a project into a new "
-                "study (--db NEW.db), or pass --merge to add what it lacks (matched by GUID)"
-            )
-        importer = _Importer(study, project, summary, merge, interviewer_labels)
-        importer.assign = dict(assign or {})
-        importer.run()
+    try:
+        with study.write():
+            if not merge and not is_empty(study):
+                raise StudyError(
+                    f"{study.path}: the study already has content; import a project into a new "
+                    "study (--db NEW.db), or pass --merge (the same as tacompanion merge FILE) to add what it lacks"
+                )
+            importer = _Importer(study, project, summary, merge, interviewer_labels)
+            importer.assign = dict(assign or {})
+            importer.run()
+    except sqlite3.IntegrityError as exc:  # a case the matching did not foresee: nothing is written
+        raise StudyError(f"{study.path}: the project could not be {'merged' if merge else 'imported'} "
+                         f"({exc}); nothing was changed") from None
     return summary
 
 
@@ -149,6 +166,18 @@ class _Importer:
             for t in ("themes", "codes", "participants", "transcripts", "codings", "memos", "journal",
                       "interviews", "notes")
         }
+        # uuids taken, so that a GUID the file repeats never breaks a UNIQUE constraint
+        self.taken = {t: set(v) for t, v in self.existing.items()}
+        # what the study had before, to match by content (only against it: two
+        # different codes of one name in the file stay two codes)
+        self.coding_keys: set[tuple] = set()
+        if merge:
+            for doc, note, start, end, code, coder in self.conn.execute(
+                    "SELECT transcript_id, note_id, start_pos, end_pos, code_id, coder FROM codings"):
+                self.coding_keys.add((("t", doc) if doc is not None else ("n", note), start, end, code, coder))
+        self.coders_before = {name_key(r[0]) for r in self.conn.execute("SELECT DISTINCT coder FROM codings")}
+        self.file_coders: set[str] = set()
+        self.new_themes: set[int] = set()
         self.theme_of: dict[str, int] = {}  # code guid (non-codable) -> theme id
         self.code_of: dict[str, int] = {}  # code guid (codable) -> code id
         self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
@@ -159,7 +188,32 @@ class _Importer:
     def problem(self, line: str) -> None:
         self.s.problems.append(line)
 
+    def conflict(self, line: str) -> None:
+        self.s.conflicts.append(line)
+
+    def matched(self, kind: str, by_content: bool = False) -> None:
+        self.s.matched[kind] += 1
+        if by_content:
+            self.s.by_content[kind] += 1
+
+    def fresh(self, table: str, guid: str) -> str:
+        """`guid` for a new row, or a new uuid when the study (or this file) has it already."""
+        if guid in self.taken[table]:
+            guid = new_uuid()
+        self.taken[table].add(guid)
+        return guid
+
     def run(self) -> None:
+        # What the study holds before anything of the file is written: a merge
+        # matches memos and journal entries by content against these (memos
+        # on cases and sources are written before memos() runs).
+        self.journal_before = {(r[0], r[1]) for r in self.conn.execute("SELECT entry_date, text FROM journal")}
+        columns = ("code_id", "theme_id", "transcript_id", "segment_id", "note_id", "participant_id",
+                   "interview_id")
+        self.memos_before: set[tuple] = set()
+        for r in self.conn.execute(f"SELECT {', '.join(columns)}, text FROM memos"):
+            column = next((c for c, v in zip(columns, r, strict=False) if v is not None), None)
+            self.memos_before.add((column, r[columns.index(column)] if column else None, r[-1]))
         self.codes()
         self.theme_status()
         people = self.participants()
@@ -170,6 +224,25 @@ class _Importer:
 
     def codes(self) -> None:
         by_guid = {c.guid: c for c in self.p.codes}
+        # the study's themes by path, codes by name (with their theme path)
+        theme_rows = self.conn.execute("SELECT id, parent_id, name FROM themes").fetchall()
+        theme_parent = {r[0]: r[1] for r in theme_rows}
+        theme_name = {r[0]: r[2] for r in theme_rows}
+
+        def study_path(tid: int | None) -> tuple[str, ...]:
+            names, seen = [], set()
+            while tid is not None and tid not in seen:
+                seen.add(tid)
+                names.append(theme_name[tid])
+                tid = theme_parent.get(tid)
+            return path_key(reversed(names))
+
+        theme_by_path = {study_path(t): t for t in theme_name} if self.merge else {}
+        theme_path_of: dict[int | None, tuple[str, ...]] = {t: study_path(t) for t in theme_name}
+        theme_path_of[None] = ()
+        code_by_name = {name_key(r[1]): (r[0], r[1], r[2]) for r in
+                        self.conn.execute("SELECT id, name, theme_id FROM codes")} if self.merge else {}
+        shown_path = lambda key: " / ".join(key) or "no theme"  # noqa: E731
         names = {r[0].casefold() for r in self.conn.execute("SELECT name FROM codes")}
         slugs = {r[0] for r in self.conn.execute("SELECT slug FROM codes")}
         position = {"theme": defaultdict(int), "code": self.conn.execute(
@@ -186,24 +259,52 @@ class _Importer:
                     theme_id = self.theme_of.get(a.guid)
                     break
                 a = by_guid.get(a.parent) if a.parent else None
+            here = theme_path_of.get(theme_id, ())
             if not c.codable:
                 if c.guid in self.existing["themes"]:
-                    self.theme_of[c.guid] = self.existing["themes"][c.guid]
-                    self.s.skipped["themes"] += 1
+                    tid = self.existing["themes"][c.guid]
+                    self.theme_of[c.guid] = tid
+                    self.matched("themes")
+                    if name_key(theme_name.get(tid)) != name_key(c.name):
+                        self.conflict(f"theme {theme_name.get(tid)!r}: the file names it {c.name!r} "
+                                      "(same GUID); the study's name is kept")
+                    continue
+                path = (*here, name_key(c.name) or "(unnamed)")
+                if path in theme_by_path:
+                    self.theme_of[c.guid] = theme_by_path[path]
+                    self.matched("themes", by_content=True)
                     continue
                 position["theme"][theme_id] += 1
                 cur = self.conn.execute(
                     "INSERT INTO themes (uuid, parent_id, name, definition, status, position, created_at) "
                     "VALUES (?, ?, ?, ?, 'candidate', ?, ?)",
-                    (c.guid, theme_id, " ".join(c.name.split()) or "(unnamed)", c.description.strip(),
-                     position["theme"][theme_id], self.now),
+                    (self.fresh("themes", c.guid), theme_id, " ".join(c.name.split()) or "(unnamed)",
+                     c.description.strip(), position["theme"][theme_id], self.now),
                 )
                 self.theme_of[c.guid] = cur.lastrowid
+                self.new_themes.add(cur.lastrowid)
+                theme_path_of[cur.lastrowid] = path
+                theme_name[cur.lastrowid] = " ".join(c.name.split()) or "(unnamed)"
                 self.s.counts["themes"] += 1
                 continue
             if c.guid in self.existing["codes"]:
-                self.code_of[c.guid] = self.existing["codes"][c.guid]
-                self.s.skipped["codes"] += 1
+                cid = self.existing["codes"][c.guid]
+                self.code_of[c.guid] = cid
+                self.matched("codes")
+                now = self.conn.execute("SELECT name FROM codes WHERE id = ?", (cid,)).fetchone()[0]
+                if name_key(now) != name_key(c.name):
+                    self.conflict(f"code {now!r}: the file names it {c.name!r} (same GUID); "
+                                  "the study's name is kept")
+                continue
+            same = code_by_name.get(name_key(c.name))
+            if same is not None:
+                cid, now, tid = same
+                self.code_of[c.guid] = cid
+                self.matched("codes", by_content=True)
+                if theme_path_of.get(tid, ()) != here:
+                    self.conflict(f"code {now!r}: under {shown_path(theme_path_of.get(tid, ()))!r} here, "
+                                  f"under {shown_path(here)!r} in the file; its codings are merged into "
+                                  "the study's code, which stays where it is")
                 continue
             name = " ".join(c.name.split())[:200] or "(unnamed code)"
             base, n = name, 1
@@ -225,7 +326,7 @@ class _Importer:
             cur = self.conn.execute(
                 "INSERT INTO codes (uuid, name, slug, description, theme_id, parent_code_id, color, "
                 "position, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (c.guid, name, slug, c.description.strip(), theme_id, parent_code, color,
+                (self.fresh("codes", c.guid), name, slug, c.description.strip(), theme_id, parent_code, color,
                  position["code"], self.now),
             )
             self.code_of[c.guid] = cur.lastrowid
@@ -238,7 +339,8 @@ class _Importer:
                 self.problem(f"set {name!r} ({len(members)} codes): sets are not imported")
                 continue
             for member in members:
-                if member in self.theme_of:
+                # a merge leaves the status of themes the study had as it is
+                if member in self.theme_of and self.theme_of[member] in self.new_themes:
                     self.conn.execute("UPDATE themes SET status = ? WHERE id = ?",
                                       (m.group(1), self.theme_of[member]))
 
@@ -253,6 +355,8 @@ class _Importer:
 
         taken = {r[0].casefold() for r in self.conn.execute("SELECT pseudonym FROM participants")}
         by_name = {r[0].casefold(): r[1] for r in self.conn.execute("SELECT pseudonym, id FROM participants")}
+        before = {name_key(r[0]): (r[1], r[0]) for r in
+                  self.conn.execute("SELECT pseudonym, id FROM participants")} if self.merge else {}
         self.case_of: dict[str, int] = {}
         self.participant_by_name: dict[str, int] = dict(by_name)
         out: dict[str, int] = {}
@@ -272,7 +376,8 @@ class _Importer:
             cur = self.conn.execute(
                 "INSERT INTO participants (uuid, pseudonym, pilot, attributes, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (guid, pseudonym, int(pilot), json.dumps(attributes, ensure_ascii=False), self.now),
+                (self.fresh("participants", guid), pseudonym, int(pilot),
+                 json.dumps(attributes, ensure_ascii=False), self.now),
             )
             self.s.counts["participants"] += 1
             self.participant_by_name[pseudonym.casefold()] = cur.lastrowid
@@ -281,7 +386,14 @@ class _Importer:
         for case in self.p.cases:
             if case.guid in self.existing["participants"]:
                 pid = self.existing["participants"][case.guid]
-                self.s.skipped["participants"] += 1
+                self.matched("participants")
+                now = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
+                if name_key(now) != name_key(case.name):
+                    self.conflict(f"participant {now!r}: the file names the case {case.name!r} (same GUID); "
+                                  "the study's pseudonym is kept")
+            elif name_key(case.name) in before:
+                pid = before[name_key(case.name)][0]
+                self.matched("participants", by_content=True)
             else:
                 pid = new(case.guid, case.name)
             self.case_of[case.guid] = pid
@@ -393,13 +505,25 @@ class _Importer:
     def sources(self, people: dict[str, int]) -> None:
         coding_rows: list[tuple] = []
         seen_codings: set[tuple] = set()
-        seen_hash = {(r[0], r[1]) for r in self.conn.execute("SELECT participant_id, source_hash FROM transcripts")}
+        # the study's transcripts by (normalised) text: a source whose GUID is
+        # unknown but whose text is there is that transcript
+        by_text: dict[str, tuple[int, str]] = {}
+        by_name: dict[str, list[int]] = defaultdict(list)
+        if self.merge:
+            for tid, name, text in self.conn.execute("SELECT id, file_name, text FROM transcripts"):
+                by_text.setdefault(text_key(text), (tid, text))
+                by_name[name_key(name)].append(tid)
         for source in self.p.sources:
             if source.guid in self.existing["transcripts"]:
                 tid = self.existing["transcripts"][source.guid]
                 text = self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
                 self.transcript_of[source.guid] = (tid, text)
-                self.s.skipped["transcripts"] += 1
+                self.matched("transcripts")
+                if text_key(text) != text_key(source.text):
+                    self.conflict(f"source {source.name!r}: the same GUID as a transcript here, with other text; "
+                                  "its codings are not merged")
+                    self.s.skipped["codings"] += len(source.whole) + sum(len(x.codings) for x in source.selections)
+                    continue
                 self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
                 continue
             pid = people[source.guid]
@@ -415,22 +539,29 @@ class _Importer:
                 continue
             if not source.text.strip():
                 self.problem(f"source {source.name!r}: no text in it; not imported")
+                self.s.skipped["transcripts"] += 1
                 continue
-            digest = _hash(source.text)
-            if (pid, digest) in seen_hash:
-                self.problem(f"source {source.name!r}: the same text as another source of that participant; "
-                             "not imported")
+            digest = text_key(source.text)
+            if digest in by_text:
+                tid, text = by_text[digest]
+                self.transcript_of[source.guid] = (tid, text)
+                self.matched("transcripts", by_content=True)
+                self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
                 continue
-            seen_hash.add((pid, digest))
+            if by_name.get(name_key(source.name)):
+                self.conflict(f"source {source.name!r}: a transcript of that name here has other text; "
+                              "the file's text is added as another transcript")
             suffix = re.search(r"\.[A-Za-z0-9]+$", source.name)
             fmt = TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
             parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
             cur = self.conn.execute(
                 "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
                 "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (source.guid, pid, source.name, fmt, digest, source.text, source.created or self.now),
+                (self.fresh("transcripts", source.guid), pid, source.name, fmt, _hash(source.text), source.text,
+                 source.created or self.now),
             )
             tid = cur.lastrowid
+            by_text[digest] = (tid, source.text)
             self.conn.executemany(
                 "INSERT INTO segments (uuid, transcript_id, position, speaker, is_interviewer, "
                 "start_pos, end_pos, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -450,26 +581,44 @@ class _Importer:
         )
         if coding_rows:
             self.s.counts["codings"] += len(coding_rows)
+        for key in {name_key(c) for c in self.file_coders}:
+            if key in self.coders_before:
+                self.matched("coders", by_content=True)
+            else:
+                self.s.counts["coders"] += 1
 
     def _interview(self, source, pid: int, pilot: bool, blocks) -> int | None:
+        texts = [b.text for b in blocks]
         if source.guid in self.existing["interviews"]:
             # a merge: codings on its notes still count, when the notes are the same
             iid = self.existing["interviews"][source.guid]
-            self.s.skipped["interviews"] += 1
+            self.matched("interviews")
             rows = self.conn.execute("SELECT id, text FROM notes WHERE interview_id = ? "
                                      "ORDER BY coalesce(elapsed_ms, 0), id", (iid,)).fetchall()
-            if [r[1] for r in rows] != [b.text for b in blocks]:
-                self.problem(f"source {source.name!r}: that interview's notes differ in the study; "
-                             "codings on them not merged")
+            if [r[1] for r in rows] != texts:
+                self.conflict(f"source {source.name!r}: that interview's notes differ in the study; "
+                              "codings on them not merged")
+                self.s.skipped["codings"] += sum(len(x.codings) for x in source.selections)
                 return None
             self.notes_of[source.guid] = (iid, [(r[0], b) for r, b in zip(rows, blocks, strict=True)])
             return iid
+        if self.merge:
+            # an interview of this participant with exactly these notes is this one
+            for (iid,) in self.conn.execute("SELECT id FROM interviews WHERE participant_id = ? ORDER BY id",
+                                            (pid,)).fetchall():
+                rows = self.conn.execute("SELECT id, text FROM notes WHERE interview_id = ? "
+                                         "ORDER BY coalesce(elapsed_ms, 0), id", (iid,)).fetchall()
+                if [r[1] for r in rows] == texts:
+                    self.matched("interviews", by_content=True)
+                    self.notes_of[source.guid] = (iid, [(r[0], b) for r, b in zip(rows, blocks, strict=True)])
+                    return iid
         created = source.created or self.now
         cur = self.conn.execute(
             "INSERT INTO interviews (uuid, participant_id, pilot, created_at, started_at) VALUES (?, ?, ?, ?, ?)",
             # the participant's pilot flag is the interview's (store/participants.py);
             # a source named "P3 pilot interview notes" marks the participant too
-            (source.guid, pid, int(pilot or self._pilot(pid, pilot)), created, source.created),
+            (self.fresh("interviews", source.guid), pid, int(pilot or self._pilot(pid, pilot)), created,
+             source.created),
         )
         iid = cur.lastrowid
         notes = []
@@ -506,29 +655,40 @@ class _Importer:
                     self.problem(f"{where}: a coding with a category (non-codable code) at {start}-{end}; not imported")
                 else:
                     self.problem(f"{where}: a coding with an unknown code ({c.code_guid}); not imported")
+                self.s.skipped["codings"] += 1
                 continue
             if not (0 <= start < end <= len(text)):
                 self.problem(f"{where}: a selection at {start}-{end} lies outside the text "
                              f"({len(text)} characters); its coding is not imported")
-                continue
-            if c.guid in self.existing["codings"]:
                 self.s.skipped["codings"] += 1
                 continue
+            if c.guid in self.existing["codings"]:
+                self.matched("codings")
+                continue
+            coder = " ".join((c.user or "").split()) or "imported"
+            self.file_coders.add(coder)
+            code_id = self.code_of[c.code_guid]
             if kind == "transcript":
-                key = ("t", doc_id, start, end, self.code_of[c.code_guid])
-                row = (c.guid, self.code_of[c.code_guid], doc_id, None, start, end)
+                key = (("t", doc_id), start, end, code_id, coder)
+                row = [None, code_id, doc_id, None, start, end]
             else:
                 hit = self._note_at(source.guid, start, end)
                 if hit is None:
                     self.problem(f"{where}: a coding at {start}-{end} spans more than one note; not imported")
+                    self.s.skipped["codings"] += 1
                     continue
                 note_id, s, e = hit
-                key = ("n", note_id, s, e, self.code_of[c.code_guid])
-                row = (c.guid, self.code_of[c.code_guid], None, note_id, s, e)
+                key = (("n", note_id), s, e, code_id, coder)
+                row = [None, code_id, None, note_id, s, e]
+            if key in self.coding_keys:
+                self.matched("codings", by_content=True)
+                continue
             if key in seen:
-                continue  # the same code twice on the same span
+                self.s.duplicates += 1  # the same coder put the same code on the same span twice
+                continue
             seen.add(key)
-            rows.append((*row, c.user or "imported", c.created or self.now))
+            row[0] = self.fresh("codings", c.guid)
+            rows.append((*row, coder, c.created or self.now))
 
     def _note_at(self, source_guid: str, start: int, end: int) -> tuple[int, int, int] | None:
         for note_id, b in self.notes_of.get(source_guid, (None, []))[1]:
@@ -568,7 +728,7 @@ class _Importer:
             # journals) a note whose text is a file and that nothing refers to
             if (m or note.from_file) and note.guid not in target:
                 if note.guid in self.existing["journal"]:
-                    self.s.skipped["journal"] += 1
+                    self.matched("journal entries")
                     continue
                 text = note.text
                 if not m and note.name and note.name.strip() != text.strip().split("\n", 1)[0].strip():
@@ -577,10 +737,14 @@ class _Importer:
                     self.problem(f"journal note {note.name or note.guid!r}: no text in it; not imported")
                     continue
                 day = m.group(1) if m else (note.created or self.now)[:10]
+                if (day, text) in self.journal_before:
+                    self.matched("journal entries", by_content=True)
+                    continue
                 self.conn.execute(
                     "INSERT INTO journal (uuid, entry_date, text, created_at) VALUES (?, ?, ?, ?)",
-                    (note.guid, day, text, note.created or self.now),
+                    (self.fresh("journal", note.guid), day, text, note.created or self.now),
                 )
+                self.journal_before.add((day, text))
                 self.s.counts["journal entries"] += 1
                 continue
             where = target.get(note.guid)
@@ -623,8 +787,14 @@ class _Importer:
 
     def _memo(self, guid: str, where: tuple[str, int] | None, text: str, created: str | None) -> None:
         if guid in self.existing["memos"]:
-            self.s.skipped["memos"] += 1
+            self.matched("memos")
             return
+        same = (where[0], where[1], text) if where else (None, None, text)
+        if same in self.memos_before:
+            self.matched("memos", by_content=True)
+            return
+        self.memos_before.add(same)
+        guid = self.fresh("memos", guid)
         column = where[0] if where else None
         cols = "uuid, text, created_at" + (f", {column}" if column else "")
         values = (guid, text, created or self.now) + ((where[1],) if where else ())
@@ -636,8 +806,8 @@ class _Importer:
         if source_guid in self.transcript_of:
             tid = self.transcript_of[source_guid][0]
             row = self.conn.execute(
-                "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? "
-                "AND ? < max(end_pos, start_pos + 1) ORDER BY position LIMIT 1", (tid, start, start)).fetchone()
+                "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? AND ? < max(end_pos, start_pos + 1) "
+                "ORDER BY position LIMIT 1", (tid, start, start)).fetchone()
             return ("segment_id", row[0]) if row else ("transcript_id", tid)
         hit = self._note_at(source_guid, start, end)
         if hit is not None:

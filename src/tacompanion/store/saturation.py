@@ -52,12 +52,15 @@ def ordered_documents(study: Study) -> list[DocumentCodes]:
         "WHERE p.pilot = 0 AND coalesce(i.pilot, 0) = 0"
     ).fetchall()
     codes_of: dict[tuple[str, int], set[str]] = {}
+    from tacompanion.store.analysis import coder_condition
+
+    coders = coder_condition(study)  # the coders in analysis (setting analysis_coders)
     for kind, doc, name in study.conn.execute(
         "SELECT DISTINCT 't', k.transcript_id, c.name FROM codings k JOIN codes c ON c.id = k.code_id "
-        "WHERE k.transcript_id IS NOT NULL "
+        f"WHERE k.transcript_id IS NOT NULL{coders} "
         "UNION ALL "
         "SELECT DISTINCT 'n', n.interview_id, c.name FROM codings k JOIN codes c ON c.id = k.code_id "
-        "JOIN notes n ON n.id = k.note_id"
+        f"JOIN notes n ON n.id = k.note_id WHERE 1{coders}"
     ):
         codes_of.setdefault((kind, doc), set()).add(name)
     rows = []

@@ -13,7 +13,8 @@ Tables (query them with any SQLite tool):
 
 settings          key -> JSON value: study_uuid, default_coder, interviewer_labels,
                   prevalence_rule, analysis_scope, attribute_types (participant
-                  attribute -> text / integer / decimal / boolean / date).
+                  attribute -> text / integer / decimal / boolean / date),
+                  analysis_coders (empty: every coder's codings count), consensus_coder.
 participants      a pseudonym such as P3 (never a real name), pilot flag,
                   free attributes as a JSON object.
 guides            every guide version used: title, version, language,
@@ -40,14 +41,21 @@ codes             name, slug, description, theme_id (its place in the theme
                   tree, NULL = unsorted), parent_code_id (imported hierarchies).
 codings           code on [start_pos, end_pos) of a transcript or of a note;
                   coder, created_at, starred (a quote chosen for the report).
+                  Unique on (document, span, code, coder): each coder's own
+                  codings are kept side by side.
 memos             text on one of code, theme, transcript, segment, note,
                   participant, interview - or, with all of them NULL, the study.
 journal           the dated reflexive journal.
 operations        the undo/redo log and the audit trail: kind, label, coder,
                   forward and backward changes as JSON, state (done / undone),
-                  undoable (0: kept for the audit trail only); survives restarts.
+                  undoable (0: kept for the audit trail only); survives
+                  restarts. Undo is per coder (see store/history.py).
 hint_dismissals   hints (a turn or note for a code) the researcher dismissed.
 redactions        find -> replacement, applied to exported text only.
+resolutions       a disagreement between two coders on a code, resolved: the
+                  stretch [start_pos, end_pos) of a transcript or note, coder_a,
+                  coder_b, decision (a / b / both / drop) and the consensus
+                  coder whose codings carry the result.
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 """
 
@@ -379,8 +387,54 @@ def _migrate_audit_and_hints(conn: sqlite3.Connection) -> None:
 DEFAULT_SATURATION_RULE = {"base": 4, "run": 2, "threshold": 0.05}
 
 
+def _migrate_coder_in_codings(conn: sqlite3.Connection) -> None:
+    """A coding belongs to its coder: unique on (document, span, code, coder).
+
+    Two coders may put the same code on the same span (intercoder agreement
+    compares them); one coder still cannot code the same span twice. Only the
+    two unique indexes change; every row is kept. Adds the settings
+    `analysis_coders` (empty: every coder counts) and `consensus_coder`, and
+    the table `resolutions` (how disagreements between two coders were
+    resolved; the consensus codings themselves are codings of the consensus
+    coder).
+    """
+    conn.execute("DROP INDEX IF EXISTS codings_once_on_transcript")
+    conn.execute("DROP INDEX IF EXISTS codings_once_on_note")
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS codings_once_per_coder_on_transcript "
+        "ON codings(transcript_id, start_pos, end_pos, code_id, coder) WHERE transcript_id IS NOT NULL"
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS codings_once_per_coder_on_note "
+        "ON codings(note_id, start_pos, end_pos, code_id, coder) WHERE note_id IS NOT NULL"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS codings_coder ON codings(coder)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS resolutions ("
+        " id INTEGER PRIMARY KEY,"
+        " uuid TEXT NOT NULL UNIQUE,"
+        " code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,"
+        " transcript_id INTEGER REFERENCES transcripts(id) ON DELETE CASCADE,"
+        " note_id INTEGER REFERENCES notes(id) ON DELETE CASCADE,"
+        " start_pos INTEGER NOT NULL,"
+        " end_pos INTEGER NOT NULL,"
+        " coder_a TEXT NOT NULL,"
+        " coder_b TEXT NOT NULL,"
+        " decision TEXT NOT NULL CHECK (decision IN ('a', 'b', 'both', 'drop')),"
+        " consensus TEXT NOT NULL,"
+        " created_at TEXT NOT NULL,"
+        " CHECK ((transcript_id IS NULL) <> (note_id IS NULL)))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS resolutions_code ON resolutions(code_id)")
+    conn.execute("CREATE INDEX IF NOT EXISTS operations_coder ON operations(coder, state)")
+    conn.executemany(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+        [("analysis_coders", "[]"), ("consensus_coder", json.dumps("consensus"))],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints,
+    _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
 ]
 
 

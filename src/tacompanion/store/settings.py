@@ -12,6 +12,8 @@ EDITABLE = {
     "interviewer_labels": "speaker labels that mark the interviewer in imported transcripts",
     "default_coder": "the coder's name when --coder is not given (empty: your login name)",
     "analysis_scope": "'all' (interview notes count in the analysis) or 'transcripts'",
+    "analysis_coders": "whose codings the analysis counts: names of coders, or 'all' (the default)",
+    "consensus_coder": "the coder that agreement resolutions are stored as (default: consensus)",
     "saturation_rule": "the stopping rule for saturation: BASE RUN THRESHOLD (Guest et al. 2020; "
     "default 4 2 0.05)",
 }
@@ -42,6 +44,14 @@ def change_setting(study: Study, key: str, values: list[str]) -> Any:
         value: Any = list(dict.fromkeys(labels))
     elif key == "default_coder":
         value = " ".join(" ".join(values).split())
+    elif key == "analysis_coders":
+        from tacompanion.store.analysis import set_analysis_coders
+
+        return list(set_analysis_coders(study, values))
+    elif key == "consensus_coder":
+        value = " ".join(" ".join(values).split())
+        if not value:
+            raise StudyError("consensus_coder needs a name, e.g. consensus")
     elif key == "saturation_rule":
         from tacompanion.store.saturation import set_stopping_rule
 

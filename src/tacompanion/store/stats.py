@@ -111,7 +111,8 @@ def analysis_stats(study: Study) -> dict[str, Any]:
     return {
         "codes": codes,
         "themes": themes,
-        "prevalence": {"participants": a.total, "scope": a.scope, "rule": rule_to_setting(a.rule),
+        "prevalence": {"participants": a.total, "scope": a.scope, "coders": list(a.coders),
+                       "rule": rule_to_setting(a.rule),
                        "text": rule_text(a.rule, a.total) if a.total else rule_text(a.rule)},
     }
 

@@ -92,6 +92,9 @@ class Study:
         self.path = path
         self.conn = conn
         self._db: sqlite_utils.Database | None = None
+        # Who works in this window (set by the app or command that opened the
+        # study): changes are logged as theirs, and undo takes back only theirs.
+        self.coder: str | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from tacompanion.core.prevalence import label
 from tacompanion.core.tally import Counts
-from tacompanion.store.analysis import Analysis, analyse, coding_rows
+from tacompanion.store.analysis import Analysis, analyse, coder_condition, coding_rows
 from tacompanion.store.study import Study, StudyError
 from tacompanion.store.themes import ThemeRow, list_themes
 
@@ -164,6 +164,8 @@ def extracts_for(
         "JOIN codes c2 ON c2.id = k2.code_id "
         f"WHERE k.code_id IN ({marks}) AND p.pilot = 0{who}"
     )
+    coders = coder_condition(study, "k") + coder_condition(study, "k2")
+    sql += coders
     params: tuple = (*code_ids, *extra)
     if scope != "transcripts":
         sql += (
@@ -176,7 +178,7 @@ def extracts_for(
             "JOIN codings k2 ON k2.note_id = k.note_id AND k2.start_pos = k.start_pos "
             "  AND k2.end_pos = k.end_pos "
             "JOIN codes c2 ON c2.id = k2.code_id "
-            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}"
+            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders}"
         )
         params = params + params
     heads: dict[tuple, tuple] = {}
@@ -186,7 +188,13 @@ def extracts_for(
         if key not in heads:
             heads[key] = r[:7]
             codes[key] = {}
-        codes[key][r[7]] = (r[9].casefold(), r[7], r[8], r[9], bool(r[10]))
+        # one entry per code: two coders' codings of it on this span are one
+        # code of the extract (the first coding stands for them; starred if any is)
+        got = codes[key].get(r[8])
+        if got is None or r[7] < got[1]:
+            codes[key][r[8]] = (r[9].casefold(), r[7], r[8], r[9], bool(r[10]) or bool(got and got[4]))
+        elif r[10]:
+            codes[key][r[8]] = (*got[:4], True)
     texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
     texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
     out = []
@@ -200,7 +208,8 @@ def extracts_for(
     if meeting is not None:
         spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
         for doc, note, start, end in study.conn.execute(
-            "SELECT transcript_id, note_id, start_pos, end_pos FROM codings WHERE code_id = ?", (meeting,)
+            "SELECT transcript_id, note_id, start_pos, end_pos FROM codings k WHERE code_id = ?"
+            + coder_condition(study), (meeting,)
         ):
             spans[("transcript", doc) if doc is not None else ("notes", note)].append((start, end))
         out = [e for e in out if any(a < e.end and e.start < b for a, b in spans.get((e.kind, e.doc_id), ()))]
@@ -217,12 +226,13 @@ def extract_spans(study: Study, code_ids: list[int]) -> list[Extract]:
         return []
     scope = study.setting("analysis_scope", "all")
     marks = ",".join("?" * len(code_ids))
+    coders = coder_condition(study)
     sql = (
         "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
         "  k.id, k.code_id, k.starred "
         "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
         "JOIN participants p ON p.id = t.participant_id "
-        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0"
+        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0{coders}"
     )
     params: tuple = tuple(code_ids)
     if scope != "transcripts":
@@ -233,7 +243,7 @@ def extract_spans(study: Study, code_ids: list[int]) -> list[Extract]:
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
             "JOIN participants p ON p.id = i.participant_id "
-            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0"
+            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{coders}"
         )
         params = params + params
     # Plain tuples while grouping (thousands of codings); objects at the end.
@@ -243,7 +253,10 @@ def extract_spans(study: Study, code_ids: list[int]) -> list[Extract]:
         group = groups.get(key)
         if group is None:
             group = groups[key] = [r, []]
-        group[1].append(r[7:])
+        if all(c[1] != r[8] for c in group[1]):  # one entry per code, whatever the coders
+            group[1].append(r[7:])
+        elif r[9]:
+            group[1] = [(c[0], c[1], 1) if c[1] == r[8] else c for c in group[1]]
     order = {name: name.casefold() for name in {g[0][1] for g in groups.values()}}
     keys = sorted(groups, key=lambda k: (order[groups[k][0][1]], groups[k][0][0], k[0] != "t", k[1], k[2], k[3]))
     out = []
@@ -366,8 +379,9 @@ def recode(study: Study, coding_id: int, new_code_id: int, coder: str) -> int | 
         raise StudyError(f"no code with id {new_code_id}")
     column = "transcript_id" if old["transcript_id"] is not None else "note_id"
     exists = study.scalar(
-        f"SELECT id FROM codings WHERE code_id = ? AND {column} = ? AND start_pos = ? AND end_pos = ?",
-        (new_code_id, old[column], old["start_pos"], old["end_pos"]),
+        f"SELECT id FROM codings WHERE code_id = ? AND {column} = ? AND start_pos = ? AND end_pos = ? "
+        "AND coder = ?",
+        (new_code_id, old[column], old["start_pos"], old["end_pos"], coder),
     )
     label = f"Recode '{names[old['code_id']]}' as '{names[new_code_id]}'"
     with history.record(study, "recode", label, coder=coder) as op:
@@ -505,11 +519,16 @@ def next_undo_targets(study: Study, redo: bool = False) -> list[tuple[str, int]]
     ("theme", id) / ("code", id): for the map to put its cursor there after."""
     import json
 
+    from tacompanion.store.history import _mine
+
+    mine, params = _mine(study.coder)
     if redo:
-        sql = "SELECT forward FROM operations WHERE state = 'undone' AND undoable = 1 ORDER BY id ASC LIMIT 1"
+        sql = f"SELECT forward FROM operations WHERE state = 'undone' AND undoable = 1 AND {mine} " \
+            "ORDER BY id ASC LIMIT 1"
     else:
-        sql = "SELECT backward FROM operations WHERE state = 'done' AND undoable = 1 ORDER BY id DESC LIMIT 1"
-    raw = study.scalar(sql)
+        sql = f"SELECT backward FROM operations WHERE state = 'done' AND undoable = 1 AND {mine} " \
+            "ORDER BY id DESC LIMIT 1"
+    raw = study.scalar(sql, params)
     if raw is None:
         return []
     found: list[tuple[str, int]] = []

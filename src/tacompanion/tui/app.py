@@ -54,6 +54,7 @@ class TacompanionApp(App):
         super().__init__()
         self.study = study
         self.coder = coder or resolve_coder(study)
+        study.coder = self.coder  # changes are logged as this coder's; undo takes back only theirs
         self.start = start  # ("transcript" | "notes", key) or ("documents", 0): open coding
         self.launch_interview = interview
         self.interview_id: int | None = None  # the interview opened last, if any
@@ -323,6 +324,43 @@ class TacompanionApp(App):
         from tacompanion.tui.thematic.split_theme import SplitThemeScreen
 
         self.push_screen(SplitThemeScreen(theme_name, codes), answered)
+
+    def action_agreement(self) -> None:
+        """Compare two coders: ask which (the two with most codings offered
+        first), then open the agreement screen."""
+        self.open_agreement()
+
+    def open_agreement(self, coder_a: str | None = None, coder_b: str | None = None) -> None:
+        """The agreement screen on two coders; asks for whichever is not given."""
+        from tacompanion.store.agreement import consensus_coder
+        from tacompanion.store.codes import coders
+        from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
+
+        if coder_a and coder_b:
+            from tacompanion.tui.thematic.agreement import AgreementScreen
+
+            self.push_screen(AgreementScreen(coder_a, coder_b))
+            return
+        consensus = consensus_coder(self.study)
+        names = [name for name, _ in sorted(coders(self.study), key=lambda c: (c[0] == consensus, -c[1]))
+                 if name != coder_a]
+        if len(names) + (1 if coder_a else 0) < 2:
+            self.notify("Agreement needs codings by two coders; merge a co-coder's study first "
+                        "(tacompanion merge FILE).", severity="warning")
+            return
+        items = list(enumerate(names))
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            name = names[result.item_id]
+            if coder_a:
+                self.open_agreement(coder_a, name)
+            else:
+                self.open_agreement(name)
+
+        title = f"Compare {coder_a} (A) with which coder (B)?" if coder_a else "Compare which coder (A)?"
+        self.push_screen(FuzzyPicker(title, items), picked)
 
     def open_interview(self, interview_id: int, *, exit_on_end: bool) -> Screen:
         """The interview screen on an interview that exists (see begin_interview)."""

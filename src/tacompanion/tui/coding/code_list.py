@@ -18,8 +18,9 @@ from tacompanion.tui.widgets.rows_view import RowsView
 
 
 def code_row(summary: CodeSummary, width: int) -> Text:
-    """`name  codings·Np`, the name cut with an ellipsis to fit `width`."""
-    counts = f" {summary.codings}·{summary.participants}p"
+    """`name  mine/all·Np` (this coder's codings, everyone's, participants),
+    the name cut with an ellipsis to fit `width`."""
+    counts = f" {summary.mine}/{summary.codings}·{summary.participants}p"
     room = max(4, width - len(counts))
     name = clip(summary.name, room)
     row = Text(name)

@@ -7,6 +7,7 @@ shown that is not already committed.
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -70,6 +71,7 @@ class CodingScreen(Screen):
         Binding("L", "similar", "Turns like this one", id="coding.similar", show=False),
         Binding("Q", "mark_question", "Question starts here", id="coding.mark_question", show=False),
         Binding("tab", "toggle_panel", "Codes panel", id="coding.panel"),
+        Binding("C", "toggle_coders", "Every coder's codings", id="coding.all_coders", show=False),
         Binding("escape", "escape", "Cancel selection", id="coding.escape", show=False),
         Binding("q", "back", "Back", id="coding.back"),
     ]
@@ -85,6 +87,7 @@ class CodingScreen(Screen):
         self.last_search = ""
         self.recent: list[tuple[int, str]] = []
         self.on_back = None  # what `q` does instead of going back, when nothing is below
+        self.all_coders = False  # the view shows this coder's codings; C shows everyone's, marked
 
     # -- building ----------------------------------------------------------------
 
@@ -106,7 +109,7 @@ class CodingScreen(Screen):
         self.title = f"{self.document.participant} · {self.document.title}"
         self.sub_title = f"coding as {self.coder}"
         view = self.query_one(CodingView)
-        view.set_document(self.document, codings_by_block(study, self.document), self.start_cursor)
+        view.set_document(self.document, self.codings(), self.start_cursor)
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
         view.focus()
@@ -122,8 +125,22 @@ class CodingScreen(Screen):
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
+    def codings(self) -> dict[int, list[dict]]:
+        """What the view shows: this coder's codings, or (C) everyone's, each
+        marked with its coder."""
+        if not self.all_coders:
+            return codings_by_block(self.app.study, self.document, self.coder)
+        return {i: [{**c, "name": f"{c['name']} ·{c['coder']}"} for c in rows]
+                for i, rows in codings_by_block(self.app.study, self.document).items()}
+
     def refresh_codings(self) -> None:
-        self.view.set_codings(codings_by_block(self.app.study, self.document))
+        self.view.set_codings(self.codings())
+
+    def action_toggle_coders(self) -> None:
+        self.all_coders = not self.all_coders
+        self.refresh_codings()
+        self.status("Showing every coder's codings, each marked with its coder; C shows only yours."
+                    if self.all_coders else f"Showing {escape(self.coder)}'s codings only; C shows everyone's.")
 
     def refresh_codes(self, code_id: int | None = None) -> None:
         """The recent strip, and the code list: all of it, or (cheaper, after
@@ -134,14 +151,14 @@ class CodingScreen(Screen):
         self.query_one("#recent", Static).update(strip or "[dim]No codes yet: press c to create the first[/]")
         listing = self.query_one(CodeList)
         if code_id is not None:
-            summary = code_store.list_codes(study, only=code_id)
+            summary = code_store.list_codes(study, only=code_id, coder=self.coder)
             if summary and listing.update_code(summary[0]):
                 return
             # not listed (new, or filtered out): rebuild
         self.fill_code_list()
 
     def fill_code_list(self) -> None:
-        summaries = code_store.list_codes(self.app.study)
+        summaries = code_store.list_codes(self.app.study, coder=self.coder)
         matches = rank(self.code_filter, [s.name for s in summaries])
         self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
         title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
@@ -269,9 +286,10 @@ class CodingScreen(Screen):
         self.status(escape(copied_message(quote, where)))
 
     def action_remove_code(self) -> None:
-        codings = self.view.codings.get(self.view.cursor, [])
+        codings = [c for c in self.view.codings.get(self.view.cursor, []) if c.get("coder") == self.coder]
         if not codings:
-            self.status("No code on this turn.")
+            self.status("None of your codes on this turn." if self.view.codings.get(self.view.cursor)
+                        else "No code on this turn.")
             return
         if len(codings) == 1:
             self.remove_coding(codings[0]["id"], codings[0]["name"])
@@ -290,11 +308,19 @@ class CodingScreen(Screen):
         self.after_change(f"Removed '{name}'.", code_id=code_id)
 
     def action_undo(self) -> None:
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
 
     def action_redo(self) -> None:
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.")
 
     # -- actions: selecting part of a turn ----------------------------------------------------

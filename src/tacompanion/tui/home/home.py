@@ -40,6 +40,7 @@ MODES: list[Mode] = [
     Mode("c", "Code", "code", "code transcripts and interview notes, keyboard only"),
     Mode("g", "Answers by question", "by_question", "the guide's questions x participants: notes and turns"),
     Mode("m", "Themes", "thematic_map", "the thematic map: sort codes into themes, review them (ctrl+t anywhere)"),
+    Mode("A", "Compare coders", "agreement", "intercoder agreement; walk and resolve disagreements"),
     Mode("j", "Journal and memos", "journal", "the dated reflexive journal, and every memo in one place"),
     Mode("h", "Audit trail", "audit", "every analytic decision in time order; s there: saturation"),
     Mode("b", "Back up the study", "backup", "write a consistent copy of the study file"),
@@ -49,12 +50,12 @@ MODES: list[Mode] = [
 def glance_text(o: StudyOverview) -> str:
     pilots = f" ({o.pilot_participants} pilot)" if o.pilot_participants else ""
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
-    # Seven rows at most: the home screen must fit 80x24 with its Start list.
+    # Six rows at most: the home screen must fit 80x24 with its whole Start
+    # list (eleven modes); the guides are counted where they are chosen (g).
     rows = [
         # p opens the participants screen (the Start list is full at 80x24)
         ("Participants", f"{o.participants}{pilots} [dim]· p[/]"),
-        ("Interviews", f"{o.interviews}{open_}, guides {o.guides}"),
-        ("Notes", f"{o.notes}"),
+        ("Interviews", f"{o.interviews}{open_}, {o.notes} note{'s' if o.notes != 1 else ''}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
         ("Codes", f"{o.codes} ({o.codings} codings)"),
         ("Themes", f"{o.themes}"),

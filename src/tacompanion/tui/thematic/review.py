@@ -10,6 +10,7 @@ theme, write the theme's definition and memo; every change is undoable.
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -448,12 +449,20 @@ class ReviewScreen(StudyViewScreen):
         open_theme_memo(self, theme_id, theme_store.theme_path(self.app.study, theme_id))
 
     def action_undo(self) -> None:
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.reload()
         self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
 
     def action_redo(self) -> None:
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.reload()
         self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
 

@@ -7,6 +7,7 @@ from `store.thematic.thematic_map`, so what is shown is what is committed.
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -73,6 +74,7 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("x", "matrix", "Matrix", id="map.matrix"),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
+        Binding("A", "agreement", "Compare coders", id="map.agreement", show=False),
         Binding("h", "hints", "Hints for the code", id="map.hints", show=False),
         Binding("H", "audit", "Audit trail", id="map.audit", show=False),
         Binding("Z", "saturation", "Saturation", id="map.saturation", show=False),
@@ -486,13 +488,21 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_undo(self) -> None:
         target = self._undo_target(redo=False)
-        done = history.undo(self.app.study)
+        try:
+            done = history.undo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.reload(target)
         self.status(f"Undid: {done.label}." if done else "Nothing to undo.")
 
     def action_redo(self) -> None:
         target = self._undo_target(redo=True)
-        done = history.redo(self.app.study)
+        try:
+            done = history.redo(self.app.study)
+        except StudyError as exc:  # another coder changed those rows since
+            self.status(f"[b red]{escape(str(exc))}[/]")
+            return
         self.reload(target)
         self.status(f"Redid: {done.label}." if done else "Nothing to redo.")
 
@@ -531,6 +541,9 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_rule(self) -> None:
         self.app.open_prevalence_rule()
+
+    def action_agreement(self) -> None:
+        self.app.open_agreement()
 
     def action_hints(self) -> None:
         row = self.selected_row()
