@@ -163,6 +163,7 @@ async def test_slash_finds_an_interview_note_and_enter_opens_it_there(v2):
         await _until(pilot, lambda: bool(search.hits), "hits")
         assert "1 in the notes of 1 interview" in str(search.query_one("#search-status").render())
         note = [i for i, h in enumerate(search.hits) if hasattr(h, "note_id")][0]
+        await pilot.press("down")  # Enter in the query searches again; the hits open
         search.query_one("#search-hits").highlighted = note
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, CodingScreen), "the notes in coding mode")
@@ -170,3 +171,10 @@ async def test_slash_finds_an_interview_note_and_enter_opens_it_there(v2):
         await _until(pilot, lambda: coding.document is not None, "the document")
         block = coding.document.blocks[coding.view.cursor]
         assert "thinking vs hiding" in block.text
+        await pilot.press("q")  # back to the hits, where the note can be coded
+        await _until(pilot, lambda: app.screen is search, "back to the hits")
+        search.query_one("#search-hits").highlighted = note
+        await pilot.press("c", *"hiding in the notes", "enter")
+        await _until(pilot, lambda: v2.scalar(
+            "SELECT count(*) FROM codings k JOIN codes c ON c.id = k.code_id "
+            "WHERE c.name = 'hiding in the notes' AND k.note_id IS NOT NULL") == 1, "the note coded")

@@ -197,7 +197,7 @@ async def test_search_from_the_app_jumps_to_the_hit_and_marks_it(study):
         await pilot.press(*"silence", "enter")
         await pilot.pause()
         assert "1 hit in 1 transcript" in str(app.screen.query_one("#search-status").render())
-        await pilot.press("enter")
+        await pilot.press("down", "enter")
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReadingScreen) and screen.transcript_id == tid
@@ -308,3 +308,58 @@ async def test_import_asks_which_speaker_is_the_participant(study, tmp_path):
         assert isinstance(app.screen, ImportScreen)
         assert "2 transcripts imported" in str(app.screen.query_one("#import-log").render())
     assert [(t.participant, t.file_name) for t in list_transcripts(study)] == [("Bo", "group.txt"), ("P2", "p2.txt")]
+
+
+async def test_search_is_a_place_to_come_back_to_and_its_hits_can_be_coded(study):
+    from tacompanion.tui.dialogs.picker import FuzzyPicker
+    from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
+    add(study, "Interviewer: and then?\n\nP1: the silence was heavy\n\nP1: silence again, and waiting\n")
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        search = app.screen
+        await pilot.press(*"silence", "enter")
+        await pilot.pause()
+        assert search.query_one("#search-input").has_focus  # Enter searched; the query keeps the cursor
+        await pilot.press(*" waiting", "enter")  # typing refines it
+        await pilot.pause()
+        assert search.query_one("#search-input").value == "silence waiting"
+        assert len(search.hits) == 1
+        await pilot.press("down")
+        assert search.query_one("#search-hits").has_focus
+        await pilot.press("s")  # a letter on the hits goes back to the query
+        assert search.query_one("#search-input").has_focus
+        assert search.query_one("#search-input").value == "silence waitings"
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert search.query_one("#search-input").value == "silence waiting"
+        await pilot.press("down")
+        await pilot.pause()
+        assert search.query_one("#search-hits").has_focus, (search.hits, app.focused)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen), app.screen
+        await pilot.press("q")  # back to the hits, not home
+        await pilot.pause()
+        assert app.screen is search and len(search.hits) == 1
+        await pilot.press("c")
+        assert isinstance(app.screen, FuzzyPicker)
+        await pilot.press(*"waiting", "enter")
+        await pilot.pause()
+        assert [r["text"] for r in study.query(
+            "SELECT substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text FROM codings k "
+            "JOIN transcripts t ON t.id = k.transcript_id")] == ["silence again, and waiting"]
+        search.query_one("#search-input").value = "silence"
+        search.query_one("#search-input").focus()
+        await pilot.press("enter", "down", "C")
+        assert isinstance(app.screen, ConfirmScreen) and "all 2 turns" in app.screen.question
+        await pilot.press("y", *"silence", "enter")
+        await pilot.pause()
+        assert study.scalar(
+            "SELECT count(*) FROM codings k JOIN codes c ON c.id = k.code_id WHERE c.name = 'silence'") == 2
+        assert app.focused is search.query_one("#search-hits"), app.focused
+        await pilot.press("2")  # the 2nd recent code ('waiting') on the highlighted turn, as in coding mode
+        await pilot.pause()
+        assert study.scalar(
+            "SELECT count(*) FROM codings k JOIN codes c ON c.id = k.code_id WHERE c.name = 'waiting'") == 2

@@ -42,6 +42,21 @@ def test_guide_check_good_guides(cli):
         assert line.startswith(f"{name}: ok \u2014 ") and " sections, " in line
 
 
+def test_guide_check_on_the_guides_folder_checks_only_guides(cli, tmp_path):
+    # `guide check guides/*.md`: the shipped format page is README.markdown,
+    # so the glob matches guides only; a README.md elsewhere is skipped, named.
+    files = sorted(str(p) for p in GUIDES.glob("*.md"))
+    assert files and not any(p.endswith("README.md") for p in files)
+    assert (GUIDES / "README.markdown").exists()
+    done = cli("guide", "check", *files)
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "README.md").write_text("# My guides\n\nThese are the guides of the study.\n")
+    done = cli("guide", "check", str(tmp_path / "README.md"), files[0])
+    assert done.returncode == 0, done.stderr
+    assert "README.md: skipped \u2014 a README, not a guide" in done.stderr
+    assert done.stdout.startswith(f"{files[0]}: ok")
+
+
 def test_guide_check_reports_every_error_with_file_and_line(cli, tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text("---\nduration: soon\n---\n# T\n## A\n### Deep\n- q\n-\n", encoding="utf-8")

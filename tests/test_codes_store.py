@@ -145,4 +145,10 @@ def test_participants_count_excludes_pilots(study):
     apply_code(study, code, real, Span(0, 5), "ana")
     apply_code(study, code, pilot, Span(0, 5), "ana")
     (s,) = list_codes(study)
-    assert (s.codings, s.participants, s.theme) == (2, 1, None)
+    # pilots shown (left out, counted apart) but never counted: the map's numbers
+    assert (s.codings, s.participants, s.left_out, s.theme) == (1, 1, 1, None)
+    assert s.all_codings == 2
+    from tacompanion.store.thematic import thematic_map
+
+    (row,) = [r for r in thematic_map(study).rows if r.kind == "code"]
+    assert (row.counts.codings, row.counts.participants) == (s.codings, s.participants)

@@ -52,7 +52,7 @@ def copies(tmp_path):
     """The lead's study (base) copied to two coders, who code the same transcript."""
     base = tmp_path / "base.db"
     with Study.open(base) as s:
-        create_demo_study(s)
+        create_demo_study(s, analysis=False)  # the material only: a plain base to merge onto
         theme = create_theme(s, "Being with silence")
         code_store.create_code(s, "Silence")
         s.conn.execute("UPDATE codes SET theme_id = ? WHERE name = 'Silence'", (theme,))

@@ -66,3 +66,16 @@ def test_map_drawing_boxes_lines_and_places():
     assert lines[1].startswith("│ Being with silence") and "──┬─│ Unease" in lines[1]
     assert "└─│ Waiting 我很安静" in lines[6] and lines[6].endswith("… │")
     assert drawing.width <= 80  # two levels fit an 80-column terminal
+
+
+def test_map_boxes_use_the_width_there_is():
+    from tacompanion.core.map_drawing import BOX_WIDTH, MapNode, draw_map
+
+    long = "Silence as a way of being with the group"
+    nodes = [MapNode(1, None, long, "3/6 most · 2 codes"), MapNode(2, 1, "Waiting", "1/6 one")]
+    narrow = draw_map(nodes)
+    assert narrow.boxes[1].width == BOX_WIDTH and long not in "\n".join(narrow.lines)
+    wide = draw_map(nodes, 120)
+    assert long in "\n".join(wide.lines)  # not cut when there is room
+    assert wide.boxes[1].width == len(long) + 4 and wide.width <= 120
+    assert draw_map(nodes, 50).boxes[1].width == BOX_WIDTH  # never narrower than before

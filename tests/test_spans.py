@@ -88,3 +88,31 @@ def test_count_touched_segments():
     assert count_touched(segments, [(9, 11)]) == 2  # one mark across a boundary
     assert count_touched(segments, [(10, 10 + 1), (12, 25), (39, 40)]) == 3
     assert count_touched(segments, [(40, 50)]) == 0  # touching the end is not overlapping
+
+
+def test_hint_labels_are_short_distinct_and_none_starts_another():
+    from tacompanion.core.spans import hint_labels
+
+    assert hint_labels(3) == ["a", "s", "d"]
+    for n in (1, 26, 27, 30, 60, 300, 676, 700):
+        labels = hint_labels(n)
+        assert len(labels) == len(set(labels)) == n
+        assert not any(a != b and b.startswith(a) for a in labels for b in labels)
+        assert max(map(len, labels)) == (1 if n <= 26 else 2 if n <= 676 else 3)
+    assert sum(len(label) == 1 for label in hint_labels(30)) == 25  # most stay one letter
+
+
+def test_sentence_steps_and_extending_to_a_word():
+    from tacompanion.core.spans import Span, covering, extend_to, find_all, next_unit, previous_unit, sentences, unit_at
+
+    text = "One two. Three four five. Six."
+    s = sentences(text)
+    assert next_unit(None, s) == s[0] and previous_unit(None, s) == s[-1]
+    assert next_unit(s[0], s) == s[1] and previous_unit(s[1], s) == s[0]
+    assert next_unit(s[-1], s) is None
+    assert unit_at(s, text.index("four")) == 1
+    assert covering(Span(text.index("two"), text.index("four")), s) == Span(0, s[1].end)
+    five = Span(text.index("five"), text.index("five") + 4)
+    assert extend_to(Span(0, 3), five) == Span(0, five.end)
+    assert extend_to(Span(five.start, five.end), Span(0, 3)) == Span(0, five.end)
+    assert find_all("Silence, silence.", "SILENCE") == [Span(0, 7), Span(9, 16)]

@@ -15,7 +15,7 @@ from tacompanion.store.study import Study
 def _copies(tmp_path):
     base = tmp_path / "base.db"
     with Study.open(base) as s:
-        create_demo_study(s)
+        create_demo_study(s, analysis=False)  # the material only: a plain base to merge onto
     kim, lee = tmp_path / "kim.db", tmp_path / "lee.db"
     shutil.copy(base, kim)
     shutil.copy(base, lee)

@@ -51,10 +51,17 @@ def register(sub) -> None:
 
 
 def cmd_guide_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from tacompanion.formats.guide_file import GuideFileError, read_guide_file
 
     status = 0
     for name in args.files:
+        if Path(name).stem.casefold() == "readme":
+            # `guide check guides/*.md` in a folder with a README: that file
+            # describes the guides; it is not one, and does not fail the batch.
+            print(f"{name}: skipped \u2014 a README, not a guide", file=sys.stderr)
+            continue
         try:
             _, guide = read_guide_file(name)
         except GuideFileError as exc:

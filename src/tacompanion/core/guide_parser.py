@@ -1,4 +1,4 @@
-"""Parse an interview guide written in Markdown (the format in guides/README.md).
+"""Parse an interview guide written in Markdown (the format in guides/README.markdown).
 
 The format is a public contract. The parser reports every problem it finds,
 each with its 1-based line, instead of stopping at the first, so that a

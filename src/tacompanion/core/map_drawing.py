@@ -93,13 +93,35 @@ class _Grid:
         return ["".join(r).rstrip() for r in self.rows]
 
 
-def draw_map(nodes: list[MapNode]) -> MapDrawing:
-    """Draw `nodes` (tree order: parents before children, siblings in order)."""
+def box_width(nodes: list[MapNode], available: int | None) -> int:
+    """The boxes' width: BOX_WIDTH, or wider when the screen has the room, up to
+    what the longest title and detail need (so names are cut only when they
+    must be)."""
+    if not available or not nodes:
+        return BOX_WIDTH
+    parent = {n.id: n.parent_id for n in nodes}
+
+    def depth(node_id: int) -> int:
+        d = 0
+        while parent.get(node_id) is not None and d < len(nodes):
+            node_id, d = parent[node_id], d + 1  # type: ignore[assignment]
+        return d
+
+    columns = 1 + max(depth(n.id) for n in nodes)
+    room = (available - GAP * (columns - 1)) // columns
+    need = 4 + max(sum(cell_width(c) for c in text) for n in nodes for text in (n.title, n.detail))
+    return max(BOX_WIDTH, min(room, need))
+
+
+def draw_map(nodes: list[MapNode], available: int | None = None) -> MapDrawing:
+    """Draw `nodes` (tree order: parents before children, siblings in order),
+    the boxes as wide as `available` cells allow (see box_width)."""
     children: dict[int | None, list[MapNode]] = {}
     for n in nodes:
         children.setdefault(n.parent_id, []).append(n)
     grid = _Grid()
     boxes: dict[int, Box] = {}
+    BOX_WIDTH = box_width(nodes, available)  # noqa: N806 (the module's default, widened)
     inner = BOX_WIDTH - 4
 
     def box(node: MapNode, x: int, y: int) -> None:

@@ -58,3 +58,15 @@ def note_tags(text: str) -> tuple[str, ...]:
 def tag_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of each `#tag` in the text, for highlighting."""
     return [(m.start(), m.start() + 1 + len(m.group(1).rstrip("-"))) for m in _TAG.finditer(text)]
+
+
+def without_tags(text: str) -> str:
+    """The text with its `#tags` taken out (for quoting a note: a tag is the
+    interviewer's filing mark, not the participant's words)."""
+    out, pos = [], 0
+    for start, end in tag_spans(text):
+        out.append(text[pos:start])
+        pos = end
+    out.append(text[pos:])
+    joined = " ".join("".join(out).split())
+    return re.sub(r"\s+([,.;:!?…])", r"\1", joined)

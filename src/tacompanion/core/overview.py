@@ -31,6 +31,9 @@ class StudyOverview:
     themes_defined: int = 0  # a definition written and status final
     memos: int = 0
     journal_entries: int = 0
+    # Pilots are shown but never counted: the counts above leave them out.
+    pilot_transcripts: int = 0
+    pilot_codings: int = 0
 
 
 @dataclass(frozen=True)

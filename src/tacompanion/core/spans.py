@@ -168,3 +168,96 @@ def count_touched(segments: list[tuple[int, int]], marks: list[tuple[int, int]])
         if i >= 0 and runs[i][1] > start:
             touched += 1
     return touched
+
+
+# -- selecting like a text editor ------------------------------------------------
+
+HINT_ALPHABET = "asdfghjklqwertyuiopzxcvbnm"
+
+
+def hint_labels(count: int, alphabet: str = HINT_ALPHABET) -> list[str]:
+    """`count` distinct labels to type, none the start of another, as short
+    as they can be: one letter each while they suffice; else as many one-letter
+    labels as leave enough letters to start two-letter ones (the first spans,
+    in reading order, get the short labels)."""
+    n = len(alphabet)
+    if count <= n:
+        return list(alphabet[:count])
+    if count <= n * n:
+        singles = (n * n - count) // (n - 1)
+        doubles = [a + b for a in alphabet[singles:] for b in alphabet]
+        return list(alphabet[:singles]) + doubles[: count - singles]
+    return [a + b + c for a in alphabet for b in alphabet for c in alphabet][:count]
+
+
+def unit_at(units: list[Span], position: int) -> int | None:
+    """Index of the unit holding `position`, else of the first one after it
+    (a position in the space between two sentences belongs to the next)."""
+    for i, unit in enumerate(units):
+        if position < unit.end:
+            return i
+    return len(units) - 1 if units else None
+
+
+def covering(selection: Span, units: list[Span]) -> Span:
+    """The selection grown to whole units (the sentences it touches)."""
+    touched = [u for u in units if u.overlaps(selection) or (len(selection) == 0 and u.contains(selection))]
+    if not touched:
+        return selection
+    return Span(touched[0].start, touched[-1].end)
+
+
+def next_unit(selection: Span | None, units: list[Span]) -> Span | None:
+    """The first unit starting at or after the selection's end (the first
+    unit when nothing is selected)."""
+    if not units:
+        return None
+    if selection is None:
+        return units[0]
+    for unit in units:
+        if unit.start >= selection.end:
+            return unit
+    return None
+
+
+def previous_unit(selection: Span | None, units: list[Span]) -> Span | None:
+    """The last unit ending at or before the selection's start (the last unit
+    when nothing is selected)."""
+    if not units:
+        return None
+    if selection is None:
+        return units[-1]
+    for unit in reversed(units):
+        if unit.end <= selection.start:
+            return unit
+    return None
+
+
+def extend_to(selection: Span | None, unit: Span, first: Span | None = None) -> Span:
+    """Move the selection's end to the end of `unit` (its start, when `unit`
+    lies before the selection). Without a selection, from `first` (the
+    turn's first word) to `unit`."""
+    if selection is None:
+        start = first.start if first is not None and first.start <= unit.start else unit.start
+        return Span(start, unit.end)
+    if unit.end <= selection.start:
+        return Span(unit.start, selection.end)
+    return Span(selection.start, max(unit.end, selection.start))
+
+
+def find_all(text: str, needle: str) -> list[Span]:
+    """Every place `needle` occurs in `text`, ignoring case, not overlapping."""
+    out: list[Span] = []
+    needle = needle.casefold()
+    if not needle:
+        return out
+    haystack = text.casefold()
+    if len(haystack) != len(text):  # casefolding changed lengths (ß): fall back to lower()
+        haystack, needle = text.lower(), needle.lower()
+        if len(haystack) != len(text):
+            return out
+    i = haystack.find(needle)
+    while i >= 0:
+        out.append(Span(i, i + len(needle)))
+        i = haystack.find(needle, i + len(needle))
+    return out

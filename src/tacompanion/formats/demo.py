@@ -10,7 +10,7 @@ from importlib import resources
 from tacompanion.core.guide_parser import decode_guide, parse_guide
 from tacompanion.core.transcript import choose_participant
 from tacompanion.formats.transcript_files import parse_transcript_bytes, transcript_format
-from tacompanion.store.demo import add_interview_with_notes, ensure_empty
+from tacompanion.store.demo import add_demo_analysis, add_interview_with_notes, ensure_empty, mark_demo_questions
 from tacompanion.store.guides import save_guide
 from tacompanion.store.journal import add_entry
 from tacompanion.store.memos import save_memo
@@ -41,8 +41,93 @@ DEMO_JOURNAL = [
 ]
 
 
-def create_demo_study(study: Study) -> str:
-    """Fill an empty study with the demo; all of it or nothing. Returns a summary."""
+# The analysis begun (so that the map, review, matrix, report and memos have
+# something to show): codes found by their words, two themes with subthemes,
+# one memo of each kind. Deterministic: the same study every time.
+DEMO_CODER = "demo"
+DEMO_ANALYSIS = {
+    "codes": [
+        {"name": "silence as thinking", "description": "A quiet in which the work goes on.",
+         "transcripts": [("t1-interview.txt", "There is a silence where people are thinking, and you can "
+                          "almost feel the work going on.")]},
+        {"name": "silence as hiding", "description": "A quiet in which people have gone somewhere else.",
+         "transcripts": [("t1-interview.txt", "And there is a silence that is more like hiding, where "
+                          "everybody has gone somewhere else."),
+                         ("t3-interview.vtt", "After she said that, she withdrew. She went somewhere else.")],
+         "notes": [("t1-interview.txt", "Two kinds of silence: thinking vs hiding")]},
+        {"name": "naming the silence aloud", "description": "The therapist says what they notice in the room.",
+         "transcripts": [("t1-interview.txt", "So I tried to say out loud what I was noticing."),
+                         ("t2-interview.md", "We decided to name it gently, once per session, without pushing."),
+                         ("t3-interview.vtt", "Now I try to stop and say what I see.")]},
+        {"name": "not-knowing stance", "description": "Thinking aloud before being sure; owning mistakes.",
+         "transcripts": [("t2-interview.md", "I try to say what I'm thinking before I'm sure of it."),
+                         ("t3-interview.vtt", "Being honest about my own mistakes.")],
+         "notes": [("t3-interview.vtt", "Therapist's own mistakes as a model: being wrong is survivable.")]},
+        {"name": "therapist too careful", "description": "Protectiveness that keeps the therapy polite.",
+         "transcripts": [("t1-interview.txt", "I can catch myself being too careful, not challenging them, "
+                          "because I don't want them to feel exposed."),
+                         ("t3-interview.vtt", "Maybe I was too careful with them."),
+                         ("t4-interview.srt", "It felt kind, but it was a kind of collusion.")],
+         "notes": [("t1-interview.txt", "Protectiveness that makes therapy 'too polite'")]},
+        {"name": "the urge to rescue", "description": "Wanting to reassure or save the quiet patient.",
+         "transcripts": [("t2-interview.md", "You want to rescue the quiet ones."),
+                         ("t3-interview.vtt", "And I felt this urge to say, it's fine, don't worry about it.")]},
+        {"name": "absence as a gift", "description": "The patient's belief that others are better off without them.",
+         "transcripts": [("t3-interview.vtt", "The conviction that their absence is a gift to others.")],
+         "notes": [("t3-interview.vtt", "their absence is a gift to others")]},
+        {"name": "slow work", "description": "Change takes longer than services allow.",
+         "transcripts": [("t1-interview.txt", "Only that it's slow work."),
+                         ("t4-interview.srt", "They don't cause trouble, so they wait longest.")]},
+    ],
+    "themes": [
+        {"name": "Reading the silence", "status": "reviewed",
+         "definition": "Therapists tell silences apart, and say aloud what they notice rather than fill them.",
+         "codes": ["naming the silence aloud"],
+         "subthemes": [
+             {"name": "Silence as work", "codes": ["silence as thinking"]},
+             {"name": "Silence as hiding", "codes": ["silence as hiding", "absence as a gift"]},
+         ]},
+        {"name": "The therapist's own mind",
+         "subthemes": [
+             {"name": "Making the mind visible", "codes": ["not-knowing stance"]},
+             {"name": "Holding back and rescuing", "codes": ["therapist too careful", "the urge to rescue"]},
+         ]},
+    ],
+    "memos": [
+        {"kind": "code", "code": "therapist too careful",
+         "text": "T1 and T3 both name it; T4 calls it collusion. Is it the therapist's avoidance mirroring the patient's?"},
+        {"kind": "theme", "theme": "Reading the silence",
+         "text": "Central organising concept: the silence is read, not filled. Check against T4, who says little about it."},
+        {"kind": "transcript", "file": "t1-interview.txt",
+         "text": "Rich on kinds of silence; the party image is a strong quote."},
+        {"kind": "segment", "file": "t3-interview.vtt", "words": "After she said that, she withdrew.",
+         "text": "Withdrawal right after a disclosure: compare with T1's 'hiding' silence."},
+        {"kind": "note", "file": "t1-interview.txt", "words": "Protectiveness that makes therapy",
+         "text": "Asked T2-T4 about this; all three recognised it."},
+        {"kind": "participant", "participant": "T4",
+         "text": "The only therapist to describe a patient who left; much reflection on it."},
+        {"kind": "interview", "file": "t3-interview.vtt",
+         "text": "Video call; T3 was reflective and unhurried. Recording started a little after the interview."},
+    ],
+    # Where the guide's questions start in T1, which has no times (as Q marks them).
+    "question_marks": {
+        "t1-interview.txt": [
+            ("Could you tell me a little about your professional", 1),
+            ("And how did you come to work with MBT", 2),
+            ("Please tell me about the last group session", 3),
+            ("How do you tell different kinds of silence", 4),
+            ("What feelings do patients", 10),
+            ("In your experience, what helps", 11),
+            ("Is there anything we have not talked about", 13),
+        ],
+    },
+}
+
+
+def create_demo_study(study: Study, *, analysis: bool = True) -> str:
+    """Fill an empty study with the demo; all of it or nothing. Returns a summary.
+    With analysis=False, the material only (guide, transcripts, notes, journal,
+    the study memo): a plain base, as the merge tests start from."""
     ensure_empty(study)
     labels = study.setting("interviewer_labels", []) or []
     guide_bytes = data_file("guides", GUIDE_FILE)
@@ -74,7 +159,16 @@ def create_demo_study(study: Study) -> str:
         for day, text in DEMO_JOURNAL:
             add_entry(study, text, day)
         save_memo(study, None, None, DEMO_STUDY_MEMO)
+        if not analysis:
+            return (
+                f"the guide '{guide.title}', {len(TRANSCRIPTS)} transcripts ({words:,} words) "
+                f"and notes of {len(plan)} interviews"
+            )
+        for file_name, marks in DEMO_ANALYSIS["question_marks"].items():
+            mark_demo_questions(study, file_name, marks, guide, guide_id)
+        made = add_demo_analysis(study, DEMO_ANALYSIS, DEMO_CODER)
     return (
-        f"the guide '{guide.title}', {len(TRANSCRIPTS)} transcripts ({words:,} words) "
-        f"and notes of {len(plan)} interviews"
+        f"the guide '{guide.title}', {len(TRANSCRIPTS)} transcripts ({words:,} words), "
+        f"notes of {len(plan)} interviews, {made['codes']} codes ({made['codings']} codings), "
+        f"{made['themes']} themes and subthemes, and {made['memos'] + 1} memos"
     )

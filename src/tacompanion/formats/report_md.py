@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tacompanion.core.note_markers import without_tags
 from tacompanion.core.prevalence import describe, rule_text
 from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_estimated
 from tacompanion.core.tally import Counts
@@ -120,7 +121,9 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _quote_block(e: Extract) -> list[str]:
-    return [f"> {quote_text(e.text, e.participant, e.kind)}", ""]
+    # A note's #tags are the interviewer's filing marks, not words to quote.
+    text = e.text if e.kind == "transcript" else without_tags(e.text)
+    return [f"> {quote_text(text, e.participant, e.kind)}", ""]
 
 
 def _theme_section(m: _Material, t: ThemeRow, depth: int, *, numbered: bool = True,

@@ -19,6 +19,17 @@ from tacompanion.store.study import Study, StudyError
 
 SCOPES = ("all", "transcripts")
 
+# The one rule for every count on every screen and in every export: data of
+# a pilot participant, or of a pilot interview, is shown (and marked) but
+# never counted. Over the aliases `p` (participants) and `i` (interviews, NULL
+# for a transcript): a SQL condition, so that each count states it the same.
+COUNTED = "(p.pilot = 0 AND coalesce(i.pilot, 0) = 0)"
+
+
+def is_counted(participant_pilot: bool, interview_pilot: bool | None = None) -> bool:
+    """The same rule in Python, for data already read."""
+    return not participant_pilot and not interview_pilot
+
 
 @dataclass(frozen=True)
 class Analysis:
@@ -86,7 +97,9 @@ def coding_facts(study: Study, scope: str) -> list[CodingFact]:
         "SELECT k.code_id, 't' AS kind, k.transcript_id AS doc, k.start_pos, k.end_pos, "
         "       t.participant_id "
         "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        f"JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0{who}"
+        # A transcript has no interview row here: `i` is all NULL for COUNTED.
+        "JOIN participants p ON p.id = t.participant_id LEFT JOIN interviews i ON 0 "
+        f"WHERE {COUNTED}{who}"
     )
     if scope != "transcripts":
         sql += (
@@ -94,7 +107,7 @@ def coding_facts(study: Study, scope: str) -> list[CodingFact]:
             "SELECT k.code_id, 'n', k.note_id, k.start_pos, k.end_pos, i.participant_id "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
-            f"JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0{who}"
+            f"JOIN participants p ON p.id = i.participant_id WHERE {COUNTED}{who}"
         )
     return [
         CodingFact(r[0], (r[1], r[2]), r[3], r[4], r[5])
@@ -121,7 +134,7 @@ def coding_rows(study: Study, scope: str) -> tuple[list[tuple[int, int, int, int
             "SELECT k.code_id, -k.note_id, k.start_pos, k.end_pos, i.participant_id "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0" + who
+            f"JOIN participants p ON p.id = i.participant_id WHERE {COUNTED}" + who
         ).fetchall()
         rows.extend(r[:4] for r in notes)
         owner.update((r[1], r[4]) for r in notes)

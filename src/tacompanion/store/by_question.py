@@ -283,6 +283,35 @@ def segment_questions(study: Study, transcript_id: int) -> list[str | None]:
     return effective_questions(timed, marks)
 
 
+def question_starts(study: Study, transcript_id: int, key: str = "id") -> dict[int, str]:
+    """Where each guide question starts in a transcript: segment id (or, with
+    key="position", the turn's position) -> `Q3 · the question's words`, at
+    the first turn under it (hand marks or times), for the reading and
+    coding views to show."""
+    rows = study.query(
+        "SELECT id, position, question_id, question_source FROM segments WHERE transcript_id = ? ORDER BY position",
+        (transcript_id,),
+    )
+    if not any(r["question_id"] for r in rows):
+        return {}
+    timed = [r["question_id"] if r["question_source"] == "time" else None for r in rows]
+    marks = [r["question_id"] if r["question_source"] == "manual" else None for r in rows]
+    current = effective_questions(timed, marks)
+    choice = transcript_guide(study, transcript_id)
+    guide = load_choice_guide(study, choice.id) if choice is not None else None
+    by_id = {q.id: q for q in guide.questions} if guide is not None else {}
+    out: dict[int, str] = {}
+    previous = None
+    for row, question_id in zip(rows, current):
+        if question_id is not None and question_id != previous:
+            question = by_id.get(question_id)
+            out[row[key]] = (
+                f"Q{question.number} · {' '.join(question.text.split())}" if question else f"Q {question_id}"
+            )
+        previous = question_id
+    return out
+
+
 # -- the view ------------------------------------------------------------------------------------
 
 

@@ -21,9 +21,14 @@ class CodeSummary:
     name: str
     description: str
     theme: str | None  # "Theme / Subtheme", or None when unsorted
-    codings: int
-    participants: int  # distinct non-pilot participants with a coding
-    mine: int = 0  # the codings of the coder asked about (list_codes(coder=...))
+    codings: int  # everyone's codings counted in the analysis (store.analysis.COUNTED, and its scope)
+    participants: int  # distinct participants with a counted coding
+    left_out: int = 0  # codings shown but not counted: pilot data (or notes, when only transcripts count)
+    mine: int = 0  # the counted codings of the coder asked about (list_codes(coder=...))
+
+    @property
+    def all_codings(self) -> int:
+        return self.codings + self.left_out
 
 
 def document_text(study: Study, doc: DocRef) -> str:
@@ -136,6 +141,37 @@ def apply_code(study: Study, code_id: int, doc: DocRef, span: Span, coder: str) 
         return op.insert("codings", row)
 
 
+def apply_code_to_spans(study: Study, code_id: int, places: list[tuple[DocRef, Span]], coder: str) -> int:
+    """Code every (document, span) with one code, as one undoable step (the
+    hits of a search). Returns how many codings were made; a span that
+    already has this code is left as it is."""
+    rows = [row for doc, span in places if (row := _coding_row(study, code_id, doc, span, coder)) is not None]
+    if not rows:
+        return 0
+    name = code_name(study, code_id)
+    label = f"Apply '{name}' to {len(rows)} search hit{'s' if len(rows) != 1 else ''}"
+    with history.record(study, "apply-code", label, coder=coder) as op:
+        for row in rows:
+            op.insert("codings", row)
+    return len(rows)
+
+
+def segment_places(study: Study, segment_ids: list[int], note_ids: list[int] = ()) -> list[tuple[DocRef, Span]]:
+    """Turns (by segment id) and interview notes (by note id) as places to
+    code, each whole, in the order given; one with no text is left out."""
+    out: list[tuple[DocRef, Span]] = []
+    for segment_id in segment_ids:
+        row = study.query("SELECT transcript_id, start_pos, end_pos FROM segments WHERE id = ?", (segment_id,))
+        if row and row[0]["end_pos"] > row[0]["start_pos"]:
+            r = row[0]
+            out.append((DocRef(transcript_id=r["transcript_id"]), Span(r["start_pos"], r["end_pos"])))
+    for note_id in note_ids:
+        text = study.scalar("SELECT text FROM notes WHERE id = ?", (note_id,))
+        if text:
+            out.append((DocRef(note_id=note_id), Span(0, len(text))))
+    return out
+
+
 def create_and_apply(study: Study, name: str, doc: DocRef, span: Span, coder: str) -> tuple[int, int]:
     """Create a code and apply it, as one undoable step. Returns (code, coding)."""
     name = _clean_name(name)
@@ -243,15 +279,21 @@ WITH RECURSIVE path(id, name, depth) AS (
 
 
 def list_codes(study: Study, only: int | None = None, coder: str | None = None) -> list[CodeSummary]:
-    """Every code (or only the one with id `only`) with its theme path,
-    codings (everyone's, and `mine`: those of `coder`) and non-pilot participants."""
+    """Every code (or only the one with id `only`) with its theme path, its
+    codings and participants as the analysis counts them (pilots and
+    out-of-scope notes left out; everyone's, and `mine`: those of `coder`),
+    and how many codings are left out."""
+    from tacompanion.store.analysis import COUNTED, analysis_scope
+
+    counted = COUNTED if analysis_scope(study) == "all" else f"({COUNTED} AND k.transcript_id IS NOT NULL)"
     rows = study.query(
         _THEME_PATH
-        + """
+        + f"""
         SELECT c.id, c.name, c.description, path.name AS theme,
-          count(k.id) AS codings, count(CASE WHEN k.coder = :coder THEN 1 END) AS mine,
-          count(DISTINCT CASE WHEN p.pilot = 0 AND coalesce(i.pilot, 0) = 0 THEN p.id END)
-            AS participants
+          count(CASE WHEN {counted} THEN k.id END) AS codings,
+          count(CASE WHEN {counted} AND k.coder = :coder THEN 1 END) AS mine,
+          count(DISTINCT CASE WHEN {counted} THEN p.id END) AS participants,
+          count(CASE WHEN k.id IS NOT NULL AND NOT {counted} THEN k.id END) AS left_out
         FROM codes c
         LEFT JOIN path ON path.id = c.theme_id
         LEFT JOIN codings k ON k.code_id = c.id

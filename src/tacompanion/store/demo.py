@@ -85,3 +85,115 @@ def add_interview_with_notes(
         if ended_at:
             end_interview(study, interview_id, ended_at)
     return interview_id
+
+
+def add_demo_analysis(study: Study, plan: dict, coder: str) -> dict[str, int]:
+    """Codes, codings (found by their words in transcripts and notes), themes
+    with subthemes and one memo of each kind, as the demo's `plan` says
+    (formats.demo.DEMO_ANALYSIS). Part of the demo's one transaction; the
+    undo log is cleared after, so `u` cannot take the demo apart. Returns
+    how many of each were made. A phrase that is not found is an error: the
+    demo's data and plan are shipped together."""
+    from tacompanion.core.document import DocRef
+    from tacompanion.core.spans import Span
+    from tacompanion.store.codes import apply_code, create_code, describe_code
+    from tacompanion.store.memos import save_memo
+    from tacompanion.store.themes import create_theme, define_theme, move_code, set_status
+
+    def transcript_place(file_name: str, words: str) -> tuple[DocRef, Span]:
+        row = study.query("SELECT id, text FROM transcripts WHERE file_name = ?", (file_name,))
+        at = row[0]["text"].find(words) if row else -1
+        if at < 0:
+            raise StudyError(f"demo: {words!r} is not in {file_name}")
+        return DocRef(transcript_id=row[0]["id"]), Span(at, at + len(words))
+
+    def note_place(file_name: str, words: str) -> tuple[DocRef, Span]:
+        for note in study.query(
+            "SELECT n.id, n.text FROM notes n JOIN transcripts t ON t.interview_id = n.interview_id "
+            "WHERE t.file_name = ? ORDER BY n.id", (file_name,),
+        ):
+            at = note["text"].find(words)
+            if at >= 0:
+                return DocRef(note_id=note["id"]), Span(at, at + len(words))
+        raise StudyError(f"demo: no note of {file_name} holds {words!r}")
+
+    made = {"codes": 0, "codings": 0, "themes": 0, "memos": 0}
+    with study.write():
+        code_ids: dict[str, int] = {}
+        for code in plan["codes"]:
+            code_ids[code["name"]] = create_code(study, code["name"])
+            describe_code(study, code_ids[code["name"]], code["description"])
+            made["codes"] += 1
+            for file_name, words in code.get("transcripts", []):
+                doc, span = transcript_place(file_name, words)
+                made["codings"] += apply_code(study, code_ids[code["name"]], doc, span, coder) is not None
+            for file_name, words in code.get("notes", []):
+                doc, span = note_place(file_name, words)
+                made["codings"] += apply_code(study, code_ids[code["name"]], doc, span, coder) is not None
+        theme_ids: dict[str, int] = {}
+
+        def add_theme(item: dict, parent: int | None) -> None:
+            theme_id = create_theme(study, item["name"], parent, item.get("definition", ""))
+            theme_ids[item["name"]] = theme_id
+            made["themes"] += 1
+            if item.get("definition"):
+                define_theme(study, theme_id, item["definition"])
+            if item.get("status"):
+                set_status(study, theme_id, item["status"])
+            for name in item.get("codes", []):
+                move_code(study, code_ids[name], theme_id)
+            for sub in item.get("subthemes", []):
+                add_theme(sub, theme_id)
+
+        for item in plan["themes"]:
+            add_theme(item, None)
+        for memo in plan["memos"]:
+            kind, text = memo["kind"], memo["text"]
+            if kind == "code":
+                target_id = code_ids[memo["code"]]
+            elif kind == "theme":
+                target_id = theme_ids[memo["theme"]]
+            elif kind == "transcript":
+                target_id = study.scalar("SELECT id FROM transcripts WHERE file_name = ?", (memo["file"],))
+            elif kind == "segment":
+                doc, span = transcript_place(memo["file"], memo["words"])
+                target_id = study.scalar(
+                    "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? AND end_pos >= ?",
+                    (doc.id, span.start, span.end),
+                )
+            elif kind == "note":
+                target_id = note_place(memo["file"], memo["words"])[0].id
+            elif kind == "participant":
+                target_id = study.scalar("SELECT id FROM participants WHERE pseudonym = ?", (memo["participant"],))
+            elif kind == "interview":
+                target_id = study.scalar("SELECT interview_id FROM transcripts WHERE file_name = ?", (memo["file"],))
+            else:
+                raise StudyError(f"demo: a memo cannot be on {kind!r}")
+            if target_id is None:
+                raise StudyError(f"demo: nothing to attach the {kind} memo to")
+            save_memo(study, kind, target_id, text)
+            made["memos"] += 1
+        # The demo is where the study starts, not steps to undo.
+        study.conn.execute("DELETE FROM operations")
+    return made
+
+
+def mark_demo_questions(study: Study, file_name: str, marks: list[tuple[str, int]], guide: Guide,
+                        guide_id: int) -> int:
+    """Mark by hand (as Q does) where guide questions start in a transcript
+    without times: `marks` are (the words that begin the interviewer's turn,
+    the question's number). Returns the marks made."""
+    from tacompanion.store.by_question import mark_question_start
+
+    made = 0
+    for words, number in marks:
+        segment_id = study.scalar(
+            "SELECT s.id FROM segments s JOIN transcripts t ON t.id = s.transcript_id "
+            "WHERE t.file_name = ? AND s.text LIKE ? || '%' ORDER BY s.position LIMIT 1", (file_name, words),
+        )
+        if segment_id is None:
+            raise StudyError(f"demo: no turn of {file_name} begins {words!r}")
+        # The transcript follows its interview's guide already: only the marks are new.
+        mark_question_start(study, segment_id, guide.questions[number - 1].id)
+        made += 1
+    return made

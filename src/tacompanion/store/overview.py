@@ -3,25 +3,41 @@
 from __future__ import annotations
 
 from tacompanion.core.overview import StudyOverview
+from tacompanion.store.analysis import COUNTED
 from tacompanion.store.study import Study
 
-_OVERVIEW_SQL = """
+# Pilots are shown and marked but never counted (store.analysis.COUNTED):
+# participants, transcripts, what is read and coded, codings count without
+# them, and the pilots are counted apart.
+_TRANSCRIPTS = (
+    "transcripts t JOIN participants p ON p.id = t.participant_id LEFT JOIN interviews i ON 0"
+)
+_NOTES = "notes n JOIN interviews i ON i.id = n.interview_id JOIN participants p ON p.id = i.participant_id"
+_CODINGS = (
+    "codings k LEFT JOIN transcripts t ON t.id = k.transcript_id LEFT JOIN notes n ON n.id = k.note_id "
+    "LEFT JOIN interviews i ON i.id = n.interview_id "
+    "LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)"
+)
+
+_OVERVIEW_SQL = f"""
 SELECT
-  (SELECT count(*) FROM participants) AS participants,
+  (SELECT count(*) FROM participants WHERE pilot = 0) AS participants,
   (SELECT count(*) FROM participants WHERE pilot = 1) AS pilot_participants,
   (SELECT count(*) FROM guides) AS guides,
   (SELECT count(*) FROM interviews) AS interviews,
   (SELECT count(*) FROM interviews WHERE ended_at IS NULL) AS open_interviews,
   (SELECT count(*) FROM notes) AS notes,
-  (SELECT count(*) FROM transcripts) AS transcripts,
-  (SELECT count(*) FROM transcripts WHERE read_at IS NOT NULL) AS transcripts_read,
-  (SELECT count(*) FROM transcripts)
-    + (SELECT count(DISTINCT interview_id) FROM notes) AS documents,
-  (SELECT count(DISTINCT transcript_id) FROM codings WHERE transcript_id IS NOT NULL)
-    + (SELECT count(DISTINCT n.interview_id) FROM codings c JOIN notes n ON n.id = c.note_id)
+  (SELECT count(*) FROM {_TRANSCRIPTS} WHERE {COUNTED}) AS transcripts,
+  (SELECT count(*) FROM {_TRANSCRIPTS} WHERE NOT {COUNTED}) AS pilot_transcripts,
+  (SELECT count(*) FROM {_TRANSCRIPTS} WHERE {COUNTED} AND t.read_at IS NOT NULL) AS transcripts_read,
+  (SELECT count(*) FROM {_TRANSCRIPTS} WHERE {COUNTED})
+    + (SELECT count(DISTINCT n.interview_id) FROM {_NOTES} WHERE {COUNTED}) AS documents,
+  (SELECT count(DISTINCT k.transcript_id) FROM {_CODINGS} WHERE k.transcript_id IS NOT NULL AND {COUNTED})
+    + (SELECT count(DISTINCT n.interview_id) FROM {_CODINGS} WHERE k.note_id IS NOT NULL AND {COUNTED})
     AS documents_coded,
   (SELECT count(*) FROM codes) AS codes,
-  (SELECT count(*) FROM codings) AS codings,
+  (SELECT count(*) FROM {_CODINGS} WHERE {COUNTED}) AS codings,
+  (SELECT count(*) FROM {_CODINGS} WHERE NOT {COUNTED}) AS pilot_codings,
   (SELECT count(*) FROM codes WHERE theme_id IS NOT NULL) AS codes_in_themes,
   (SELECT count(*) FROM themes) AS themes,
   (SELECT count(*) FROM themes WHERE status IN ('reviewed', 'final')) AS themes_reviewed,

@@ -24,7 +24,6 @@ from tacompanion.tui.home.home import HomeScreen
 from tacompanion.tui.widgets.key_bar import node_bindings
 
 if TYPE_CHECKING:
-    from tacompanion.tui.familiarise.search import SearchChoice
     from tacompanion.tui.interview.interview_start import InterviewRequest
 
 # Screens other than home are imported when first opened: each costs start-up
@@ -64,6 +63,12 @@ class TacompanionApp(App):
             # The coding screen is the first screen (see get_default_screen):
             # Textual loads a default screen's stylesheet only with the app's.
             self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications are plain text, never markup: a message quoting a
+        guide's `[N min]` or a code named `[draft]` shows as written."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _starts_in_coding(self) -> bool:
         return self.launch_interview is None and self.start is not None and self.start[0] in ("transcript", "notes")
@@ -128,21 +133,37 @@ class TacompanionApp(App):
         begin_interview(self, self.launch_interview, exit_on_end=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers Textual's commands plus the current screen's own
-        keys (those with an id), so every action can be found by name."""
-        yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for binding in node_bindings(screen).values():
-            for b in binding:
-                if b.id is None or b.action in seen:
-                    continue
-                seen.add(b.action)
-                keys = self.get_key_display(b)
-                yield SystemCommand(
-                    b.description,
-                    f"{b.tooltip or b.description} ({keys})",
-                    partial(screen.run_action, b.action),
+        """The palette offers Textual's commands plus every key of the current
+        screen by name, whatever widget has the focus: the screen's own, those
+        its widgets show (the code panel's rename, merge, …) and the app's
+        (thematic map). Textual's colour-theme command is called "Colour
+        scheme", so that "theme" finds the analysis's themes, not colours."""
+        titles: set[str] = set()
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":
+                command = SystemCommand(
+                    "Colour scheme", "Change the interface's colours (light, dark, …)", command.callback
                 )
+            titles.add(command.title.casefold())
+            yield command
+        seen: set[tuple[int, str]] = set()
+        sources: list[tuple[object, bool]] = [(screen, True)]
+        sources += [(node, False) for node in screen.query("*")]
+        sources.append((self, True))
+        for node, every in sources:
+            for bindings in node_bindings(node).values():
+                for b in bindings:
+                    if b.id is None or not (every or b.show) or b.description.casefold() in titles:
+                        continue
+                    if (id(node), b.action) in seen or (node is self and b.action in ("quit", "help")):
+                        continue
+                    seen.add((id(node), b.action))
+                    keys = self.get_key_display(b)
+                    yield SystemCommand(
+                        b.description,
+                        f"{b.tooltip or b.description} ({keys})",
+                        partial(node.run_action, b.action),
+                    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # In the room, Ctrl+T ticks a probe: the map's global key steps aside
@@ -193,16 +214,8 @@ class TacompanionApp(App):
         if isinstance(self.screen, SearchScreen):
             return
         previous = getattr(self.screen, "query_text", None) or ""
-
-        def chosen(choice: SearchChoice | None) -> None:
-            if choice is None:
-                return
-            if hasattr(choice.hit, "note_id"):  # a hit in an interview's notes
-                self.open_note(choice.hit.interview_id, choice.hit.note_id)
-            else:
-                self.open_transcript(choice.hit.transcript_id, choice.hit.position, choice.query)
-
-        self.push_screen(SearchScreen(previous), chosen)
+        # The search stays open under the transcripts opened from its hits.
+        self.push_screen(SearchScreen(previous))
 
     def open_transcript(self, transcript_id: int, position: int = 0, query: str | None = None) -> None:
         """Read a transcript at a turn; reuse the reading screen already open on it."""

@@ -12,17 +12,24 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
-from tacompanion.core.words import clip
+from tacompanion.core.words import clip, distinct_labels
 from tacompanion.store.codes import CodeSummary
 from tacompanion.tui.widgets.rows_view import RowsView
 
 
-def code_row(summary: CodeSummary, width: int) -> Text:
-    """`name  mine/all·Np` (this coder's codings, everyone's, participants),
-    the name cut with an ellipsis to fit `width`."""
-    counts = f" {summary.mine}/{summary.codings}·{summary.participants}p"
+def code_counts(summary: CodeSummary) -> str:
+    """`mine/all·Np`: this coder's codings, everyone's, participants, counted
+    as the map counts them; a `+` says that pilot codings are there too,
+    shown but not counted."""
+    return f" {summary.mine}/{summary.codings}·{summary.participants}p" + ("+" if summary.left_out else "")
+
+
+def code_row(summary: CodeSummary, width: int, label: str | None = None) -> Text:
+    """`name  mine/all·Np`, the name cut with an ellipsis to fit `width`
+    (or `label`, the name as cut to stay distinct from the other codes')."""
+    counts = code_counts(summary)
     room = max(4, width - len(counts))
-    name = clip(summary.name, room)
+    name = label if label is not None and len(label) <= room else clip(summary.name, room)
     row = Text(name)
     row.append(counts, style="dim")
     return row
@@ -43,12 +50,14 @@ class CodeList(RowsView):
         super().__init__(id=id)
         self.codes: list[CodeSummary] = []
         self._row_of: dict[int, int] = {}
+        self._labels: tuple[int, list[str]] | None = None  # (width, names cut distinct)
 
     def set_codes(self, codes: list[CodeSummary]) -> None:
         """Show these codes, keeping the cursor's row where it was."""
         keep = self.cursor
         self.codes = list(codes)
         self._row_of = {c.id: i for i, c in enumerate(self.codes)}
+        self._labels = None
         self.set_rows(len(self.codes), self._render, cursor=keep)
 
     def update_code(self, summary: CodeSummary) -> bool:
@@ -56,16 +65,33 @@ class CodeList(RowsView):
         row = self._row_of.get(summary.id)
         if row is None:
             return False
+        if summary.name != self.codes[row].name:
+            self._labels = None  # a rename: every cut may change
+            self._cache.clear()
         self.codes[row] = summary
         self.refresh_row(row)
         return True
+
+    def on_resize(self) -> None:
+        # Names are cut for the width: a wider or narrower panel (>) recuts
+        # them all and repaints (RowsView's own handler also clears its rows).
+        self._cache.clear()
+        self.refresh()
 
     @property
     def highlighted_id(self) -> int | None:
         return self.codes[self.cursor].id if self.codes else None
 
+    def labels(self, width: int) -> list[str]:
+        """Every listed name cut to fit `width` beside its counts, no two alike."""
+        if self._labels is None or self._labels[0] != width:
+            room = max(4, width - max((len(code_counts(c)) for c in self.codes), default=0))
+            self._labels = (width, distinct_labels([c.name for c in self.codes], room))
+        return self._labels[1]
+
     def _render(self, index: int) -> Text:
-        return code_row(self.codes[index], self.scrollable_content_region.width or 30)
+        width = self.scrollable_content_region.width or 30
+        return code_row(self.codes[index], width, self.labels(width)[index])
 
     def action_apply_highlighted(self) -> None:
         code_id = self.highlighted_id

@@ -7,7 +7,7 @@ shown that is not already committed.
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,13 +17,21 @@ from textual.widgets import Header, Input, Static
 from tacompanion.core.fuzzy import rank
 from tacompanion.core.spans import (
     Span,
+    covering,
     extend_forward,
+    extend_to,
+    find_all,
     move_start_backward,
     move_start_forward,
+    next_unit,
+    previous_unit,
     sentences,
     shrink_backward,
+    unit_at,
     words,
 )
+from tacompanion.core.words import distinct_labels, plural
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store.documents import codings_by_block, load_document
@@ -32,7 +40,7 @@ from tacompanion.store.study import StudyError
 from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, MemoScreen, PromptScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
@@ -60,6 +68,15 @@ class CodingScreen(Screen):
         Binding("S", "shrink('sentence')", "Select: -sentence", id="coding.shrink_sentence", show=False),
         Binding("right_square_bracket", "start_forward", "Select: start later", id="coding.start_later", show=False),
         Binding("left_square_bracket", "start_back", "Select: start earlier", id="coding.start_earlier", show=False),
+        Binding("f", "hint('start')", "Select from a word (labels)", id="coding.from_word"),
+        Binding("t", "hint('end')", "Select to a word (labels)", id="coding.to_word", show=False),
+        Binding("F", "hint('sentence')", "Select a sentence (labels)", id="coding.pick_sentence", show=False),
+        Binding("full_stop", "this_sentence", "Select this sentence", id="coding.this_sentence", show=False),
+        Binding("right_parenthesis", "step_sentence(1)", "Select the next sentence", id="coding.next_sentence", show=False),
+        Binding("left_parenthesis", "step_sentence(-1)", "Select the previous sentence", id="coding.previous_sentence", show=False),
+        Binding("e", "to_end", "Select to the end of the turn", id="coding.to_end", show=False),
+        Binding("A", "code_hits", "Code all the search hits", id="coding.code_hits", show=False),
+        Binding("greater_than_sign", "panel_width", "Widen or hide the codes panel", id="coding.panel_width", show=False),
         Binding("x", "remove_code", "Remove code", id="coding.remove"),
         Binding("y", "copy_quote", "Copy quote", id="coding.copy", show=False),
         Binding("u", "undo", "Undo", id="coding.undo"),
@@ -86,6 +103,8 @@ class CodingScreen(Screen):
         self.code_filter = ""
         self.last_search = ""
         self.recent: list[tuple[int, str]] = []
+        self.hits: list[tuple[int, Span]] = []  # the last search's hits: (block index, span)
+        self.panel_state = "normal"  # normal, wide or hidden (key >)
         self.on_back = None  # what `q` does instead of going back, when nothing is below
         self.all_coders = False  # the view shows this coder's codings; C shows everyone's, marked
 
@@ -100,6 +119,7 @@ class CodingScreen(Screen):
                 yield Static("Codes", id="code-panel-title")
                 yield Input(placeholder="filter codes", id="code-filter")
                 yield CodeList(id="code-list")
+                yield Static(id="code-full")
         yield Static(id="status")
         yield KeyFooter()
 
@@ -110,12 +130,13 @@ class CodingScreen(Screen):
         self.sub_title = f"coding as {self.coder}"
         view = self.query_one(CodingView)
         view.set_document(self.document, self.codings(), self.start_cursor)
+        self.show_questions()
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
         view.focus()
         self.status(
             f"{len(self.document.blocks)} {'turns' if self.kind == 'transcript' else 'notes'}"
-            " · c code · 1-9 recent · v select part · x remove · u undo · ? help"
+            " · c code · 1-9 recent · f/F select word/sentence · x remove · u undo · ? help"
         )
 
     @property
@@ -147,8 +168,7 @@ class CodingScreen(Screen):
         applying or removing) just the counts of one code already listed."""
         study = self.app.study
         self.recent = code_store.recent_codes(study)
-        strip = "  ".join(f"[b]{i}[/b] {name}" for i, (_, name) in enumerate(self.recent, start=1))
-        self.query_one("#recent", Static).update(strip or "[dim]No codes yet: press c to create the first[/]")
+        self.draw_recent()
         listing = self.query_one(CodeList)
         if code_id is not None:
             summary = code_store.list_codes(study, only=code_id, coder=self.coder)
@@ -157,10 +177,67 @@ class CodingScreen(Screen):
             # not listed (new, or filtered out): rebuild
         self.fill_code_list()
 
+    def draw_recent(self) -> None:
+        """The nine recent codes with their digits, in columns (two lines at 80
+        columns), each name cut so that no two read alike."""
+        strip = self.query_one("#recent", Static)
+        if not self.recent:
+            strip.styles.height = 1
+            strip.update(Text("No codes yet: press c to create the first", style="dim"))
+            return
+        width = max(20, (strip.size.width or self.size.width or 80) - 2)
+        n = len(self.recent)
+        per_line = min(n, max(-(-n // 2), width // 16))  # never more than two lines
+        cell = width // per_line
+        labels = distinct_labels([name for _, name in self.recent], cell - 3)
+        text = Text(no_wrap=True, overflow="crop")
+        for i, label in enumerate(labels):
+            if i and i % per_line == 0:
+                text.append("\n")
+            text.append(str(i + 1), style="bold reverse")
+            text.append(" " + label.ljust(cell - 2))
+        strip.styles.height = -(-len(labels) // per_line)
+        strip.update(text)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.draw_recent)  # once the strip has its new width
+
+    def show_questions(self) -> None:
+        """Where guide questions start, above their turns (Q marks them)."""
+        if self.kind != "transcript":
+            return
+        from tacompanion.store.by_question import question_starts
+
+        starts = question_starts(self.app.study, self.document.key)
+        self.view.set_questions(
+            {b.index: starts[b.segment_id] for b in self.document.blocks if b.segment_id in starts}
+        )
+
+    def on_rows_view_highlighted(self, event: CodeList.Highlighted) -> None:
+        self.show_full_name()
+
+    def show_full_name(self) -> None:
+        """The highlighted code's whole name (and theme) under the list."""
+        listing = self.query_one(CodeList)
+        full = self.query_one("#code-full", Static)
+        if not listing.codes:
+            full.update("")
+            return
+        code = listing.codes[min(listing.cursor, len(listing.codes) - 1)]
+        text = Text(code.name, style="bold")
+        counts = f"\n{plural(code.codings, 'coding')} · {code.participants}p"
+        if code.left_out:
+            counts += f" · +{code.left_out} pilot (not counted)"
+        text.append(counts, style="dim")
+        if code.theme:
+            text.append(f"\n↳ {code.theme}", style="dim")
+        full.update(text)
+
     def fill_code_list(self) -> None:
         summaries = code_store.list_codes(self.app.study, coder=self.coder)
         matches = rank(self.code_filter, [s.name for s in summaries])
         self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
+        self.show_full_name()
         title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
         self.query_one("#code-panel-title", Static).update(title)
 
@@ -201,15 +278,18 @@ class CodingScreen(Screen):
 
     # -- actions: coding -----------------------------------------------------------------
 
+    def code_items(self) -> list[tuple[int, str]]:
+        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study)]
+        # Recently used codes first: they are the likeliest.
+        order = {cid: i for i, (cid, _) in enumerate(self.recent)}
+        items.sort(key=lambda it: (order.get(it[0], len(order)), it[1].casefold()))
+        return items
+
     def action_pick_code(self) -> None:
         target = self.target()
         if target is None:
             self.status("Nothing to code here.")
             return
-        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study)]
-        # Recently used codes first: they are the likeliest.
-        order = {cid: i for i, (cid, _) in enumerate(self.recent)}
-        items.sort(key=lambda it: (order.get(it[0], len(order)), it[1].casefold()))
 
         def picked(result: Picked | None) -> None:
             if result is None:
@@ -219,9 +299,36 @@ class CodingScreen(Screen):
             elif result.item_id is not None:
                 self.apply_code(result.item_id)
 
-        self.app.push_screen(
-            FuzzyPicker(f"Code {target[1]}", items, allow_create=True, create_label="Create code"), picked
-        )
+        self.open_picker(f"Code {target[1]}", self.code_items(), picked)
+
+    def open_picker(self, title: str, items: list[tuple[int, str]], picked) -> None:
+        """The code picker in the codes panel's place, beside the text: the turn
+        and the selection being named stay in view (the panel is shown for it
+        when hidden, and hidden again after)."""
+        was = self.panel_state
+        if was == "hidden":
+            self.set_panel("normal")
+
+        def done(result: Picked | None) -> None:
+            if was == "hidden":
+                self.set_panel("hidden")
+            picked(result)
+
+        def push() -> None:
+            panel = self.query_one("#code-panel")
+            region = panel.region
+            # From under the recent strip to above the status line.
+            self.app.push_screen(
+                FuzzyPicker(title, items, allow_create=True, create_label="Create code", beside=region), done
+            )
+            span = self.view.selection
+            if span is not None:
+                self.view.scroll_to_span(span)
+
+        if was == "hidden":
+            self.call_after_refresh(push)
+        else:
+            push()
 
     def apply_code(self, code_id: int) -> None:
         target = self.target()
@@ -233,7 +340,7 @@ class CodingScreen(Screen):
         try:
             made = code_store.apply_code(self.app.study, code_id, ref, span, self.coder)
         except StudyError as exc:
-            self.status(f"[b red]{exc}[/]")
+            self.status(f"[b red]{escape(str(exc))}[/]")
             return
         name = code_store.code_name(self.app.study, code_id)
         self.after_change(
@@ -249,7 +356,7 @@ class CodingScreen(Screen):
         try:
             code_store.create_and_apply(self.app.study, name, self.view.block.ref, span, self.coder)
         except StudyError as exc:
-            self.status(f"[b red]{exc}[/]")
+            self.status(f"[b red]{escape(str(exc))}[/]")
             return
         self.after_change(f"Created '{' '.join(name.split())}' and applied it to {what}.")
 
@@ -264,7 +371,7 @@ class CodingScreen(Screen):
         `code_id`, only that code's counts changed in the code list."""
         self.refresh_codings()
         self.view.set_selection(None)
-        self.status(f"{message} [dim]{hint}[/]")
+        self.status(f"{escape(message)} [dim]{hint}[/]")
         # The code list's counts are the slowest to gather: after the frame.
         self.call_after_refresh(self.refresh_codes, code_id)
 
@@ -281,8 +388,6 @@ class CodingScreen(Screen):
         text = block.text[span.start - block.start : span.end - block.start]
         kind = "transcript" if self.kind == "transcript" else "notes"
         quote, where = copy_quote(self.app, text, self.document.participant, kind)
-        from rich.markup import escape
-
         self.status(escape(copied_message(quote, where)))
 
     def action_remove_code(self) -> None:
@@ -338,10 +443,115 @@ class CodingScreen(Screen):
         if self.view.selection is not None:
             self.action_escape()
             return
+        hit = self.view.hit
+        if hit is not None and block.start <= hit.start and hit.end <= block.end:
+            self.view.set_selection(hit)  # `/`, then v: the search hit
+            self.describe_selection()
+            return
         units = self._units("word")
         if not units:
             return
         self.view.set_selection(units[0])
+        self.describe_selection()
+
+    def _point(self) -> int:
+        """Where the cursor is inside the turn: the selection's start, else the
+        search hit's, else the turn's start."""
+        block = self.view.block
+        for span in (self.view.selection, self.view.hit):
+            if span is not None and block.start <= span.start <= block.end:
+                return span.start
+        return block.start
+
+    def action_hint(self, purpose: str) -> None:
+        """Choose a word by typing its first letter and then its label (f
+        starts the selection at the word, t ends it there), or a sentence by
+        its label (F). Only what is on screen is offered; Space shows more of
+        a turn taller than the screen."""
+        block = self.view.block
+        if block is None or not block.text.strip():
+            self.status("Nothing to select here.")
+            return
+        if purpose == "sentence":
+            units = self._units("sentence")
+        else:
+            units = self._units("word")
+            sel = self.view.selection
+            if purpose == "end" and sel is not None:
+                units = [u for u in units if u.end > sel.start]  # fewer labels: shorter ones
+        units = self.view.visible_spans(units) or units
+        more = " · Space: further down" if self.view.block_region(self.view.cursor).height > self.view.size.height else ""
+        if len(units) == 1:
+            self.choose(purpose, units[0])  # nothing to choose between
+            return
+        if purpose == "sentence":
+            self.view.show_hints(units, purpose)
+            self.status(f"Type the label of the sentence{more} · Esc cancels")
+            return
+        self.view.await_letter(units, purpose)
+        where = "start at" if purpose == "start" else "end at"
+        self.status(f"Type the first letter of the word to {where}, then its label{more} · Esc cancels")
+
+    def on_coding_view_hint_chosen(self, message: CodingView.HintChosen) -> None:
+        if message.span is None and message.why == "more":
+            self.view.page_in_block()
+            self.call_after_refresh(self.action_hint, message.purpose)
+            return
+        if message.span is None and message.why == "labels":
+            self.status("Type the label of the word · Esc cancels")
+            return
+        if message.span is None:
+            self.status(f"Labels closed ({escape(message.why)}).")
+            return
+        self.choose(message.purpose, message.span)
+
+    def choose(self, purpose: str, span: Span) -> None:
+        if purpose == "end":
+            words_ = self._units("word")
+            span = extend_to(self.view.selection, span, words_[0] if words_ else None)
+        self.view.set_selection(span)
+        self.describe_selection()
+
+    def action_this_sentence(self) -> None:
+        """The sentence under the cursor (every sentence the selection touches)."""
+        if self.view.block is None:
+            return
+        units = self._units("sentence")
+        if not units:
+            return
+        sel = self.view.selection
+        if sel is not None:
+            self.view.set_selection(covering(sel, units))
+        else:
+            i = unit_at(units, self._point())
+            self.view.set_selection(units[i])
+        self.describe_selection()
+
+    def action_step_sentence(self, direction: int) -> None:
+        """The next (or previous) sentence of the turn, selected whole."""
+        if self.view.block is None:
+            return
+        units = self._units("sentence")
+        sel = self.view.selection
+        if sel is None and self.view.hit is not None:
+            sel = self.view.hit
+        unit = next_unit(sel, units) if direction > 0 else previous_unit(sel, units)
+        if unit is None:
+            self.status("No sentence " + ("after" if direction > 0 else "before") + " this one in the turn.")
+            return
+        self.view.set_selection(unit)
+        self.describe_selection()
+
+    def action_to_end(self) -> None:
+        """Grow the selection to the end of the turn."""
+        block = self.view.block
+        if block is None:
+            return
+        units = self._units("word")
+        if not units:
+            return
+        sel = self.view.selection or Span(units[0].start, units[0].end)
+        self.view.set_selection(Span(sel.start, units[-1].end))
         self.describe_selection()
 
     def describe_selection(self) -> None:
@@ -351,9 +561,12 @@ class CodingScreen(Screen):
         block = self.view.block
         text = block.text[sel.start - block.start : sel.end - block.start]
         n = len(text.split())
+        shown = " ".join(text.split())
+        if len(shown) > 28:
+            shown = shown[:12] + "…" + shown[-13:]
         self.status(
-            f"Selecting {n} word{'s' if n != 1 else ''}: w/b word ± · s/S sentence ± · [ ] move start · "
-            "c or 1-9 codes it · Esc cancels"
+            f"Selecting {n} word{'s' if n != 1 else ''} “{escape(shown)}” · t/w/b end · \\[ ] start · e end · "
+            "c or 1-9 codes · Esc"
         )
 
     def _reshape(self, change) -> None:
@@ -393,6 +606,9 @@ class CodingScreen(Screen):
         elif self.view.selection is not None:
             self.view.set_selection(None)
             self.status("Selection cancelled: codes now go on the whole turn.")
+        elif self.view.hit is not None:
+            self.view.set_hit(None)
+            self.status("Search hit cleared.")
         elif self.focused is not self.view:
             self.view.focus()
 
@@ -435,15 +651,33 @@ class CodingScreen(Screen):
         def saved(text: str | None) -> None:
             if text is not None and text != get_memo(study, "code", cid):
                 save_memo(study, "code", cid, text)
-                self.status(f"Memo on '{name}' saved.")
+                self.status(f"Memo on '{escape(name)}' saved.")
 
         self.app.push_screen(MemoScreen(f"Memo on the code '{name}'", get_memo(study, "code", cid)), saved)
 
     # -- the code panel -------------------------------------------------------------------------
 
+    def set_panel(self, state: str) -> None:
+        panel = self.query_one("#code-panel")
+        panel.display = state != "hidden"
+        panel.set_class(state == "wide", "wide")
+        self.panel_state = state
+
+    def action_panel_width(self) -> None:
+        """The codes panel: normal, wide (long names whole), hidden (the text
+        takes the width); > cycles."""
+        state = {"normal": "wide", "wide": "hidden", "hidden": "normal"}[self.panel_state]
+        if state == "hidden" and self.focused is not self.view:
+            self.view.focus()
+        self.set_panel(state)
+        self.status({"normal": "Codes panel at its usual width.", "wide": "Codes panel widened.",
+                     "hidden": "Codes panel hidden (> shows it; the code picker still opens beside the text)."}[state])
+
     def action_toggle_panel(self) -> None:
         listing = self.query_one(CodeList)
         if self.focused is self.view:
+            if self.panel_state == "hidden":
+                self.set_panel("normal")
             listing.focus()
         else:
             self.query_one("#code-filter", Input).display = bool(self.code_filter)
@@ -499,7 +733,7 @@ class CodingScreen(Screen):
             try:
                 code_store.rename_code(self.app.study, cid, value)
             except StudyError as exc:
-                self.status(f"[b red]{exc}[/]")
+                self.status(f"[b red]{escape(str(exc))}[/]")
                 return
             self.after_change(f"Renamed '{name}' to '{' '.join(value.split())}'.")
 
@@ -518,7 +752,7 @@ class CodingScreen(Screen):
             code_store.describe_code(self.app.study, cid, value)
             self.after_change(f"Described '{name}'.")
 
-        self.app.push_screen(PromptScreen(f"What '{name}' means (for the codebook):", old), answered)
+        self.app.push_screen(LineEditScreen(f"What '{name}' means (for the codebook):", old), answered)
 
     def action_merge_code(self) -> None:
         current = self.panel_code()
@@ -541,7 +775,7 @@ class CodingScreen(Screen):
         if current is None:
             return
         cid, name = current
-        count = next((s.codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
+        count = next((s.all_codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -555,22 +789,81 @@ class CodingScreen(Screen):
     # -- search and notes -------------------------------------------------------------------
 
     def action_search(self) -> None:
+        """Find in this document: the next hit is shown (v selects it, A codes
+        every hit with one code); / Enter again finds the next."""
+
         def answered(value: str | None) -> None:
             if not value or not value.strip():
                 return
             self.last_search = value
-            needle = value.casefold()
             blocks = self.document.blocks
-            n = len(blocks)
-            for step in range(1, n + 1):
-                i = (self.view.cursor + step) % n
-                if needle in blocks[i].text.casefold():
-                    self.view.move_to(i)
-                    self.status(f"Found '{value}' in turn {i + 1}. / Enter finds the next.")
-                    return
-            self.status(f"'{value}' is not in this document.")
+            self.hits = [
+                (b.index, Span(h.start + b.start, h.end + b.start))
+                for b in blocks
+                for h in find_all(b.text, value)
+            ]
+            if not self.hits:
+                self.view.set_hit(None)
+                self.status(f"'{escape(value)}' is not in this document.")
+                return
+            here = self.view.hit
+            after = [
+                (i, span) for i, span in self.hits
+                if (i, span.start) > (self.view.cursor, here.start if here else -1)
+            ]
+            index, span = (after or self.hits)[0]
+            self.view.move_to(index)
+            self.view.set_hit(span)
+            number = self.hits.index((index, span)) + 1
+            self.status(
+                f"'{escape(value)}' {number}/{len(self.hits)}, turn {index + 1} · v selects it · "
+                f"A codes all {len(self.hits)} · / Enter next"
+            )
 
         self.app.push_screen(PromptScreen("Find in this document:", self.last_search), answered)
+
+    def action_code_hits(self) -> None:
+        """Code every hit of the last search with one code, after saying how many."""
+        if not self.hits:
+            self.status("Search first (/): A codes all its hits with one code.")
+            return
+        hits = list(self.hits)
+        turns = len({i for i, _ in hits})
+        question = (
+            f"Code all {plural(len(hits), 'hit')} of '{self.last_search}' "
+            f"(in {plural(turns, 'turn' if self.kind == 'transcript' else 'note')}) with one code? "
+            "Only the words found are coded."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                self.status("Nothing coded.")
+                return
+            items = self.code_items()
+
+            def picked(result: Picked | None) -> None:
+                if result is None:
+                    return
+                study = self.app.study
+                try:
+                    if result.new_name:
+                        code_id = code_store.create_code(study, result.new_name)
+                    else:
+                        code_id = result.item_id
+                    places = [(self.document.blocks[i].ref, span) for i, span in hits]
+                    made = code_store.apply_code_to_spans(study, code_id, places, self.coder)
+                except StudyError as exc:
+                    self.status(f"[b red]{escape(str(exc))}[/]")
+                    return
+                name = code_store.code_name(study, code_id)
+                self.after_change(
+                    f"Applied '{name}' to {plural(made, 'hit')}"
+                    + (f" ({len(hits) - made} had it already)." if made < len(hits) else "."),
+                )
+
+            self.open_picker(f"Code the {plural(len(hits), 'hit')} of '{self.last_search}'", items, picked)
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def action_notes(self) -> None:
         self.app.open_notes(self.document.participant_id, self.document.participant)
@@ -583,7 +876,11 @@ class CodingScreen(Screen):
         if block is None or block.segment_id is None:
             self.status("Questions are marked on transcript turns (notes already carry theirs).")
             return
-        mark_question_here(self, self.document.key, block.segment_id, self.status)
+        def said(message: str) -> None:
+            self.show_questions()
+            self.status(escape(message))
+
+        mark_question_here(self, self.document.key, block.segment_id, said)
 
     def action_back(self) -> None:
         if self.on_back is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -23,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tacompanion.core.document import Block, CodingDocument
-from tacompanion.core.spans import Span
+from tacompanion.core.spans import Span, hint_labels
 
 GUTTER = 2  # cursor bar and a space
 
@@ -85,6 +86,9 @@ class CodingView(ScrollView, can_focus=True):
         "coding-view--selected",
         "coding-view--codes",
         "coding-view--cursor",
+        "coding-view--hit",
+        "coding-view--hint",
+        "coding-view--question",
     }
     DEFAULT_CSS = """
     CodingView {
@@ -101,6 +105,9 @@ class CodingView(ScrollView, can_focus=True):
     CodingView > .coding-view--selected { background: $accent; color: $text; text-style: bold; }
     CodingView > .coding-view--codes { color: $success; }
     CodingView > .coding-view--cursor { background: $boost; }
+    CodingView > .coding-view--hit { background: $warning 60%; }
+    CodingView > .coding-view--hint { background: $error; color: $text; text-style: bold; }
+    CodingView > .coding-view--question { color: $secondary; text-style: bold italic; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, layout=False)
@@ -110,9 +117,25 @@ class CodingView(ScrollView, can_focus=True):
             super().__init__()
             self.index = index
 
+    class HintChosen(Message):
+        """A hint label was typed (span in document coordinates), or the hints
+        were left (span None, with why)."""
+
+        def __init__(self, purpose: str, span: Span | None, why: str = "") -> None:
+            super().__init__()
+            self.purpose = purpose
+            self.span = span
+            self.why = why
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.document: CodingDocument | None = None
+        self.hit: Span | None = None  # the search hit shown, in document coordinates
+        self.hints: dict[str, Span] | None = None  # label -> word or sentence, while choosing
+        self.hint_typed = ""
+        self.hint_purpose = ""
+        self.hint_words: list[Span] | None = None  # words waiting for their first letter to be typed
+        self.questions: dict[int, str] = {}  # block index -> "Q3 · How did …", where a question starts
         self.codings: dict[int, list[dict]] = {}
         self.selection: Span | None = None  # within the cursor block's text coordinates
         self._layout: _Layout | None = None
@@ -156,6 +179,140 @@ class CodingView(ScrollView, can_focus=True):
         self.selection = selection
         self._cache.pop(self.cursor, None)
         self.refresh()
+        if selection is not None:
+            self.scroll_to_span(selection)
+
+    def set_hit(self, hit: Span | None) -> None:
+        self.hit = hit
+        self._cache.pop(self.cursor, None)
+        self.refresh()
+        if hit is not None:
+            self.scroll_to_span(hit)
+
+    # -- hint labels: choose a word or sentence by typing its label ------------------
+
+    def show_hints(self, spans: list[Span], purpose: str) -> None:
+        """Label these spans (of the cursor block) for the user to choose one."""
+        labels = hint_labels(len(spans))
+        self.hints = dict(zip(labels, spans))
+        self.hint_typed = ""
+        self.hint_purpose = purpose
+        self._cache.pop(self.cursor, None)
+        self.refresh()
+
+    def await_letter(self, words: list[Span], purpose: str) -> None:
+        """Wait for the first letter of the word wanted; then label the words
+        (of these) that start with it: few labels, one letter each, and the
+        rest of the text left readable."""
+        self.hint_words = words
+        self.hint_purpose = purpose
+
+    def _first_letter(self, span: Span) -> str:
+        block = self.block
+        text = block.text[span.start - block.start : span.end - block.start] if block else ""
+        return next((c.casefold() for c in text if c.isalnum()), "")
+
+    def _end_hints(self) -> None:
+        self.hint_words = None
+        self.hints = None
+        self.hint_typed = ""
+        self._cache.pop(self.cursor, None)
+        self.refresh()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.hint_words is not None and self.hints is None:
+            event.stop()
+            event.prevent_default()
+            purpose, words = self.hint_purpose, self.hint_words
+            ch = (event.character or "").casefold()
+            if event.key == "space":
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, None, "more"))
+                return
+            if event.key == "escape" or len(ch) != 1 or not ch.isalnum():
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, None, "cancelled"))
+                return
+            matching = [w for w in words if self._first_letter(w) == ch]
+            if len(matching) == 1:
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, matching[0]))
+            elif matching:
+                self.hint_words = None
+                self.show_hints(matching, purpose)
+                self.post_message(self.HintChosen(purpose, None, "labels"))
+            else:
+                self._end_hints()
+                self.post_message(self.HintChosen(purpose, None, f"no word on screen starts with '{ch}'"))
+            return
+        if self.hints is None:
+            return
+        # While labels show, every key is for them: nothing else happens.
+        event.stop()
+        event.prevent_default()
+        purpose = self.hint_purpose
+        ch = (event.character or "").lower()
+        if event.key == "space":  # the next screenful of a turn taller than the view
+            self._end_hints()
+            self.post_message(self.HintChosen(purpose, None, "more"))
+            return
+        if event.key == "escape" or len(ch) != 1 or not ch.isalpha():
+            self._end_hints()
+            self.post_message(self.HintChosen(purpose, None, "cancelled"))
+            return
+        typed = self.hint_typed + ch
+        chosen = self.hints.get(typed)
+        if chosen is not None:
+            self._end_hints()
+            self.post_message(self.HintChosen(purpose, chosen))
+        elif any(label.startswith(typed) for label in self.hints):
+            self.hint_typed = typed
+            self._cache.pop(self.cursor, None)
+            self.refresh()
+        else:
+            self._end_hints()
+            self.post_message(self.HintChosen(purpose, None, f"no label '{typed}'"))
+
+    def visible_spans(self, spans: list[Span]) -> list[Span]:
+        """Those of the cursor block's spans that start on a line on screen."""
+        self._ensure_layout()
+        if self._layout is None or self.block is None:
+            return spans
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
+        return [s for s in spans if top <= self.line_of(s.start) < bottom]
+
+    def line_of(self, position: int) -> int:
+        """The virtual y of a document position in the cursor block."""
+        self._ensure_layout()
+        assert self._layout is not None and self.block is not None
+        block = self.block
+        rel = position - block.start
+        y = self._layout.tops[self.cursor] + self._question_height(self.cursor) + 1
+        for n, (_lo, hi) in enumerate(self._layout.ranges[self.cursor]):
+            if rel <= hi:
+                return y + n
+        return y + max(0, len(self._layout.ranges[self.cursor]) - 1)
+
+    def page_in_block(self) -> None:
+        """Scroll on by a screenful within the cursor block, back to its top
+        after its last line."""
+        if self.block is None:
+            return
+        region = self.block_region(self.cursor)
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if top + height >= region.bottom or top < region.y:
+            self.scroll_to(y=region.y, animate=False, force=True)
+        else:
+            self.scroll_to(y=min(region.bottom - height, top + height - 1), animate=False, force=True)
+
+    def scroll_to_span(self, span: Span) -> None:
+        """Scroll so that the span's lines show (its start, when taller than the view)."""
+        if self.block is None or not self.size.height:
+            return
+        first, last = self.line_of(span.start), self.line_of(max(span.start, span.end - 1))
+        height = min(last - first + 1, max(1, self.scrollable_content_region.height))
+        self.scroll_to_region(Region(0, first, 1, height), animate=False, force=True)
 
     @property
     def block(self) -> Block | None:
@@ -182,9 +339,23 @@ class CodingView(ScrollView, can_focus=True):
         tops, y = [], 0
         for i, r in enumerate(ranges):
             tops.append(y)
-            y += 1 + len(r) + len(self._code_lines(i)) + 1  # header, text, codes, gap
+            y += self._question_height(i) + 1 + len(r) + len(self._code_lines(i)) + 1  # mark, header, text, codes, gap
         self._layout = _Layout(width, ranges, tops, y)
         self.virtual_size = Size(width + GUTTER, y)
+
+    def _question_height(self, index: int) -> int:
+        return 1 if index in self.questions else 0
+
+    def set_questions(self, questions: dict[int, str]) -> None:
+        """Where guide questions start (block index -> label), drawn above the turn."""
+        if questions == self.questions:
+            return
+        self.questions = dict(questions)
+        self._cache.clear()
+        self._layout = None
+        if self.size.width:
+            self._relayout()
+        self.refresh()
 
     def _ensure_layout(self) -> None:
         if self._layout is None and self.document is not None:
@@ -215,6 +386,12 @@ class CodingView(ScrollView, can_focus=True):
         self._cache.pop(old, None)
         self._cache.pop(new, None)
         self.selection = None
+        if self.hit is not None and self.block is not None and not (
+            self.block.start <= self.hit.start < max(self.block.end, self.block.start + 1)
+        ):
+            self.hit = None
+        if self.hints is not None or self.hint_words is not None:
+            self._end_hints()
         self.refresh()
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(new))
@@ -282,6 +459,9 @@ class CodingView(ScrollView, can_focus=True):
             "coded": Style(underline=True),
             "codes": get("coding-view--codes"),
             "cursor_bg": get("coding-view--cursor"),
+            "hit": get("coding-view--hit"),
+            "hint": get("coding-view--hint"),
+            "question": get("coding-view--question"),
         }
 
     def _code_lines(self, index: int) -> list[str]:
@@ -333,6 +513,8 @@ class CodingView(ScrollView, can_focus=True):
             return strip.apply_style(st["cursor_bg"]) if here else strip
 
         lines: list[Strip] = []
+        if index in self.questions:
+            lines.append(finish([Segment(self.questions[index], st["question"])]))
         who = block.speaker or ""
         head: list[Segment] = []
         if block.header:
@@ -348,23 +530,37 @@ class CodingView(ScrollView, can_focus=True):
         base = st["quiet"] if block.is_interviewer else st["text"]
         coded = self._coded_chars(index)
         sel = self.selection if here else None
+        hit = self.hit if here else None
+        overlay: dict[int, str] = {}  # position -> label character drawn over the text
+        if here and self.hints:
+            for label, span in self.hints.items():
+                if label.startswith(self.hint_typed):
+                    for k, ch in enumerate(label[len(self.hint_typed):]):
+                        overlay.setdefault(span.start + k, ch)
+        text = block.text
         for lo, hi in self._layout.ranges[index]:
             segments: list[Segment] = []
-            run_start = lo
+            run: list[str] = []
             run_style = None
-            for i in range(lo, hi + 1):
-                style = None
-                if i < hi:
-                    style = base
-                    absolute = block.start + i
-                    if sel is not None and sel.start <= absolute < sel.end:
-                        style = base + st["selected"]
-                    elif absolute in coded:
-                        style = base + st["coded"]
-                if i == hi or style != run_style:
-                    if run_style is not None and i > run_start:
-                        segments.append(Segment(block.text[run_start:i], run_style))
-                    run_start, run_style = i, style
+            for i in range(lo, hi):
+                absolute = block.start + i
+                ch = text[i]
+                style = base
+                if absolute in overlay:
+                    ch, style = overlay[absolute], base + st["hint"]
+                elif sel is not None and sel.start <= absolute < sel.end:
+                    style = base + st["selected"]
+                elif hit is not None and hit.start <= absolute < hit.end:
+                    style = base + st["hit"]
+                elif absolute in coded:
+                    style = base + st["coded"]
+                if style != run_style and run:
+                    segments.append(Segment("".join(run), run_style))
+                    run = []
+                run_style = style
+                run.append(ch)
+            if run:
+                segments.append(Segment("".join(run), run_style))
             lines.append(finish(segments))
 
         for code_line in self._code_lines(index):

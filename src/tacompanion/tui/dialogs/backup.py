@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store.backup import backup_study
 from tacompanion.store.study import StudyError
 
@@ -37,7 +38,7 @@ class BackupScreen(ModalScreen[Path | None]):
         try:
             dest = backup_study(self.app.study, Path(event.value).expanduser())
         except StudyError as exc:
-            self.query_one("#backup-error", Static).update(f"[b red]{exc}[/]")
+            self.query_one("#backup-error", Static).update(f"[b red]{escape(str(exc))}[/]")
             return
         self.app.notify(f"Backed up to {dest}")
         self.dismiss(dest)

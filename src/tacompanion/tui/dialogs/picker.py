@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -51,8 +52,10 @@ class FuzzyPicker(ModalScreen[Picked | None]):
         allow_create: bool = False,
         create_label: str = "Create",
         initial: str = "",
+        beside: Region | None = None,
     ) -> None:
         super().__init__()
+        self.beside = beside  # the screen region to sit in (beside the text), else centred
         self.title_text = title
         self.items = items
         self.allow_create = allow_create
@@ -67,6 +70,17 @@ class FuzzyPicker(ModalScreen[Picked | None]):
         yield KeyFooter()  # over the footer of the screen below, whose keys do not work now
 
     def on_mount(self) -> None:
+        if self.beside is not None:
+            # In the place given (the coding screen's codes panel), so that the
+            # text being coded stays in view.
+            box = self.query_one("#picker-box")
+            self.styles.align = ("left", "top")
+            box.styles.offset = (self.beside.x, self.beside.y)
+            box.styles.width = self.beside.width
+            box.styles.height = self.beside.height
+            box.styles.max_width = None
+            box.styles.max_height = None
+            box.add_class("beside")
         self.refilter(self.initial)
         self.query_one(Input).focus()
 

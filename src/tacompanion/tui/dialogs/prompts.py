@@ -42,6 +42,40 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class LineEditScreen(PromptScreen):
+    """Edit one line of the user's own text (a code's description): as in the
+    memo editor, Enter or Esc saves and says so; Ctrl+G discards."""
+
+    HELP_TITLE = "edit a line"
+    BINDINGS = [
+        Binding("escape,ctrl+s", "save", "Save and close", id="line.save", priority=True),
+        Binding("ctrl+g", "discard", "Discard the changes", id="line.discard", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Input(self.initial, placeholder=self.placeholder, id="prompt-input")
+            yield Static("[dim]Enter or Esc saves · Ctrl+G discards the changes[/]")
+        yield KeyFooter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.prevent_default()  # not PromptScreen's handler as well
+        self.action_save()
+
+    def action_save(self) -> None:
+        value = self.query_one(Input).value
+        if value != self.initial:
+            self.app.notify("Saved")
+        self.dismiss(value)
+
+    def action_discard(self) -> None:
+        if self.query_one(Input).value != self.initial:
+            self.app.notify("Changes discarded: the text is as it was", severity="warning")
+        self.dismiss(None)
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question: y or Enter confirms, n or Esc declines."""
 
@@ -98,7 +132,10 @@ class MemoScreen(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_done(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        text = self.query_one(TextArea).text
+        if text != self.text:
+            self.app.notify("Saved" if text.strip() else "Emptied: the memo is removed")
+        self.dismiss(text)
 
     def action_discard(self) -> None:
         if self.query_one(TextArea).text != self.text:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store.study import Study, StudyError
 from tacompanion.tui.familiarise.participant_question import WhichParticipantScreen
 
@@ -36,7 +37,12 @@ class ImportScreen(ModalScreen[int]):
 
     CSS_PATH = "import_transcripts.tcss"
     HELP_TITLE = "import transcripts"
-    BINDINGS = [Binding("escape", "close", "Close", id="import.close")]
+    # Enter imports whatever has the focus (a checkbox would take it as a
+    # toggle); Space ticks the boxes.
+    BINDINGS = [
+        Binding("enter", "import", "Import", id="import.run", priority=True),
+        Binding("escape", "close", "Close", id="import.close"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -55,7 +61,7 @@ class ImportScreen(ModalScreen[int]):
                 yield Checkbox("replace", id="import-replace")
             yield ProgressBar(id="import-progress", show_eta=False)
             with VerticalScroll(id="import-log-box"):
-                yield Static("[dim]Enter imports; Esc closes.[/]", id="import-log")
+                yield Static("[dim]Enter imports; Space ticks a box; Esc closes.[/]", id="import-log")
 
     def on_mount(self) -> None:
         self.query_one("#import-progress").display = False
@@ -63,12 +69,15 @@ class ImportScreen(ModalScreen[int]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
+        self.action_import()
+
+    def action_import(self) -> None:
         if self.busy:
             return
         try:
             paths = shlex.split(self.query_one("#import-paths", Input).value)
         except ValueError as exc:
-            self.show([f"[b red]{exc}[/]"])
+            self.show([f"[b red]{escape(str(exc))}[/]"])
             return
         if not paths:
             self.query_one("#import-paths", Input).focus()
@@ -86,8 +95,7 @@ class ImportScreen(ModalScreen[int]):
         self, paths: list[str], participant: str | None, pilot: bool, replace: bool,
         assign: dict[str, str],
     ) -> None:
-        from rich.markup import escape
-
+        from tacompanion.core.words import escape_markup as escape
         from tacompanion.formats.transcript_import import apply_import, plan_import
 
         def progress(done: int, total: int, path: str) -> None:

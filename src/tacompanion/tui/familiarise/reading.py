@@ -67,6 +67,7 @@ class ReadingScreen(Screen):
         self.segments = load_segments(study, self.transcript_id)
         view = self.query_one(TranscriptView)
         view.set_transcript(self.segments, coded_positions(study, self.transcript_id))
+        self.show_questions()
         self.has_memo = bool(transcript_memo(study, self.transcript_id))
         self.notes = participant_notes(study, self.transcript_id)
         panel = self.query_one(NotesPanel)
@@ -162,6 +163,11 @@ class ReadingScreen(Screen):
         if not box.display:
             self.query_one(TranscriptView).focus()
 
+    def show_questions(self) -> None:
+        from tacompanion.store.by_question import question_starts
+
+        self.query_one(TranscriptView).set_questions(question_starts(self.app.study, self.transcript_id, "position"))
+
     def action_mark_question(self) -> None:
         """Mark the guide question that starts at this turn (answers by question)."""
         from tacompanion.tui.dialogs.question_marks import mark_question_here
@@ -170,7 +176,11 @@ class ReadingScreen(Screen):
             return
         segment_id = segment_id_at(self.app.study, self.transcript_id, self.query_one(TranscriptView).cursor)
         if segment_id is not None:
-            mark_question_here(self, self.transcript_id, segment_id, self.notify)
+            def said(message: str) -> None:
+                self.show_questions()
+                self.notify(message)
+
+            mark_question_here(self, self.transcript_id, segment_id, said)
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -126,6 +126,7 @@ class TranscriptView(ScrollView, can_focus=True):
     TranscriptView > .transcript-view--cursor { background: $boost; }
     TranscriptView > .transcript-view--hit { background: $warning 35%; text-style: bold; }
     TranscriptView > .transcript-view--coded { color: $success; }
+    TranscriptView > .transcript-view--question { color: $secondary; text-style: bold italic; }
     TranscriptView:focus > .transcript-view--cursor { background: $accent 15%; }
     """
 
@@ -142,6 +143,7 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--cursor",
         "transcript-view--hit",
         "transcript-view--coded",
+        "transcript-view--question",
     }
 
     BINDINGS = [
@@ -172,6 +174,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.segments: list[Segment] = []
         self.coded: set[int] = set()
         self.highlight: re.Pattern[str] | None = None
+        self.questions: dict[int, str] = {}  # turn -> "Q3 · …", where a guide question starts
         self._speaker_style: dict[str, int] = {}
         self._lines: list[Line] = []
         self._turn_first_line: list[int] = []
@@ -190,6 +193,14 @@ class TranscriptView(ScrollView, can_focus=True):
         self._layout_width = -1
         self._relayout()
         self.cursor = min(self.cursor, max(len(segments) - 1, 0))
+
+    def set_questions(self, questions: dict[int, str]) -> None:
+        """Where guide questions start (turn -> label), drawn above the turn."""
+        if questions == self.questions:
+            return
+        self.questions = dict(questions)
+        self._layout_width = -1
+        self._relayout()
 
     def set_highlight(self, pattern: re.Pattern[str] | None) -> None:
         self.highlight = pattern
@@ -226,6 +237,8 @@ class TranscriptView(ScrollView, can_focus=True):
         firsts: list[int] = []
         for i, s in enumerate(self.segments):
             firsts.append(len(lines))
+            if i in self.questions:
+                lines.append(Line(i, "question"))
             if s.speaker is not None or s.start_ms is not None:
                 lines.append(Line(i, "head"))
             lines.extend(Line(i, "body", a, b) for a, b in wrap_ranges(s.text, width))
@@ -371,7 +384,12 @@ class TranscriptView(ScrollView, can_focus=True):
             RichSegment("▌" if on_cursor and line.kind != "gap" else " ", bar_style),
             RichSegment(" ", base),
         ]
-        if line.kind == "head":
+        if line.kind == "question":
+            label = self.questions.get(line.turn, "")
+            room = max(4, self.column_width - GUTTER)
+            label = label if cell_len(label) <= room else label[: room - 1] + "…"
+            parts.append(RichSegment(label, base + self.get_component_rich_style("transcript-view--question")))
+        elif line.kind == "head":
             parts.extend(self._head(seg, line.turn, base, self.column_width - GUTTER))
         elif line.kind == "body":
             parts.append(RichSegment(" " * INDENT, base))

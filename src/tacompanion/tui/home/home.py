@@ -48,7 +48,10 @@ MODES: list[Mode] = [
 
 
 def glance_text(o: StudyOverview) -> str:
-    pilots = f" ({o.pilot_participants} pilot)" if o.pilot_participants else ""
+    # Pilots are shown, marked "+N pilot", and never counted.
+    pilots = f" +{o.pilot_participants} pilot" if o.pilot_participants else ""
+    pilot_t = f" +{o.pilot_transcripts} pilot" if o.pilot_transcripts else ""
+    pilot_c = f" +{o.pilot_codings} pilot" if o.pilot_codings else ""
     open_ = f" ({o.open_interviews} open)" if o.open_interviews else ""
     # Six rows at most: the home screen must fit 80x24 with its whole Start
     # list (eleven modes); the guides are counted where they are chosen (g).
@@ -56,8 +59,8 @@ def glance_text(o: StudyOverview) -> str:
         # p opens the participants screen (the Start list is full at 80x24)
         ("Participants", f"{o.participants}{pilots} [dim]· p[/]"),
         ("Interviews", f"{o.interviews}{open_}, {o.notes} note{'s' if o.notes != 1 else ''}"),
-        ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read)"),
-        ("Codes", f"{o.codes} ({o.codings} codings)"),
+        ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read){pilot_t}"),
+        ("Codes", f"{o.codes} ({o.codings} codings{pilot_c})"),
         ("Themes", f"{o.themes}"),
         ("Memos", f"{o.memos}, journal {o.journal_entries}"),
     ]
@@ -151,19 +154,24 @@ class HomeScreen(Screen):
         checklist = self.query_one(Checklist)
         self.checklist_items = items
         if not items:
-            checklist.set_rows(1, lambda i: Text("No transcripts yet: press a to add some.", style="dim"),
+            checklist.set_rows(1, lambda i: Text("No transcripts yet: a adds some", style="dim"),
                                skip=lambda i: True)
         else:
             checklist.set_rows(len(items), self.checklist_row, cursor=checklist.cursor)
-        read = sum(1 for t in items if t.read_at)
+        # Pilots are listed (and marked) but not counted, as everywhere.
+        counted = [t for t in items if not t.pilot]
+        read = sum(1 for t in counted if t.read_at)
+        pilots = len(items) - len(counted)
         self.query_one("#checklist-box").border_title = (
-            f"Familiarise {read}/{len(items)} read" if items else "Familiarise"
+            f"Familiarise {read}/{len(counted)} read" + (f" +{pilots} pilot" if pilots else "")
+            if items else "Familiarise"
         )
 
     def checklist_row(self, index: int) -> Text:
         t = self.checklist_items[index]
         return Text.assemble(("☑" if t.read_at else "☐", "green" if t.read_at else ""), " ",
-                             (t.participant, "bold"), "  ", (t.file_name, "dim"))
+                             (t.participant, "bold"), (" pilot" if t.pilot else "", "italic"),
+                             "  ", (t.file_name, "dim"))
 
     def on_rows_view_selected(self, event: RowsView.Selected) -> None:
         if self.checklist_items:

@@ -11,11 +11,11 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from tacompanion.core.interview import parse_iso
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.formats.guide_file import GuideFileError, read_guide_file
 from tacompanion.store import interviews as store
 from tacompanion.store.guides import load_guide
@@ -88,7 +88,12 @@ class StartInterviewScreen(ModalScreen[InterviewRequest | None]):
 
     CSS_PATH = "interview_start.tcss"
     HELP_TITLE = "start an interview"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="start.cancel")]
+    # Enter starts whatever has the focus (the Pilot box too: a checkbox
+    # would take Enter as a toggle); Space ticks the box.
+    BINDINGS = [
+        Binding("enter", "start", "Start", id="start.start", priority=True),
+        Binding("escape", "cancel", "Cancel", id="start.cancel"),
+    ]
 
     def compose(self) -> ComposeResult:
         guide = store.last_guide_file(self.app.study) or ""
@@ -99,7 +104,7 @@ class StartInterviewScreen(ModalScreen[InterviewRequest | None]):
             yield Label("Participant pseudonym (never a real name)")
             yield Input(placeholder="P1", id="start-participant")
             yield Checkbox("Pilot interview (kept out of the analysis)", id="start-pilot")
-            yield Static("[dim]Enter starts, Tab moves between fields, Esc cancels[/]")
+            yield Static("[dim]Enter starts, Tab moves between fields, Space ticks the box, Esc cancels[/]")
             yield Static("", id="start-error")
 
     def on_mount(self) -> None:
@@ -112,6 +117,9 @@ class StartInterviewScreen(ModalScreen[InterviewRequest | None]):
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self.start()
+
+    def action_start(self) -> None:
         self.start()
 
     def start(self) -> None:

@@ -27,7 +27,7 @@ from tacompanion.store.thematic import (
     thematic_map,
 )
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, PromptScreen
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, PromptScreen
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.thematic.actions import define_theme, open_theme_memo
 from tacompanion.tui.thematic.map_canvas import MapCanvas
@@ -172,23 +172,27 @@ class ThemeMapScreen(StudyViewScreen):
     def draw_visual(self) -> None:
         total = self.map.analysis.total
         nodes = []
+        room = max([20] + [len(r.name) for r in self.map.rows if r.kind == "theme"])
         for r in self.map.rows:
             if r.kind != "theme":
                 continue
             c = r.counts
             people = f"{c.participants}/{total} {c.label or '-'}"
             codes = f"{r.codes} code{'s' if r.codes != 1 else ''}"
-            # the box holds 20 cells: shorten the code count before cutting
-            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= 20),
+            # a box holds 20 cells, more when the names are longer and the screen
+            # has room: shorten the code count before cutting
+            detail = next((d for d in (f"{people} · {codes}", f"{people} · {r.codes}c") if len(d) <= room),
                           people)
             parent = next(t.parent_id for t in self.map.themes if t.id == r.id)
             nodes.append(MapNode(r.id, parent, r.name, detail))
         canvas = self.query_one(MapCanvas)
-        canvas.set_drawing(draw_map(nodes), self.current_theme_id())
+        width = canvas.scrollable_content_region.width or self.size.width or 80
+        canvas.set_drawing(draw_map(nodes, width - 1), self.current_theme_id())
 
     def on_resize(self) -> None:
-        width = self.tree.scrollable_content_region.width or 80
-        self.query_one("#map-header", Static).update(Text(header_text(width), style="bold"))
+        if self.visual:
+            self.call_after_refresh(self.draw_visual)
+        self.query_one("#map-header", Static).update(Text(header_text(self.tree.scrollable_content_region.width or 80), style="bold"))
 
     def on_rows_view_highlighted(self, event: RowsView.Highlighted) -> None:
         self.show_detail()
@@ -386,7 +390,7 @@ class ThemeMapScreen(StudyViewScreen):
             code_store.describe_code(self.app.study, row.id, value)
             self.done(f"Described the code '{row.name}'.", ("code", row.id))
 
-        self.app.push_screen(PromptScreen(f"What the code '{row.name}' means:", old), answered)
+        self.app.push_screen(LineEditScreen(f"What the code '{row.name}' means:", old), answered)
 
     def action_status(self) -> None:
         row = self.selected_theme()

@@ -50,7 +50,7 @@ class AnswersScreen(ModalScreen[Answer | None]):
 
 
 def _escape(text: str) -> str:
-    from rich.markup import escape
+    from tacompanion.core.words import escape_markup as escape
 
     return escape(text)
 
