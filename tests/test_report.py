@@ -196,7 +196,10 @@ def test_quotes_of_one_theme(study, built):
 
 def test_codebook_rows(study, built):
     rows = codebook_rows(study, redact=False)
-    assert [tuple(r[c] for c in CODEBOOK_COLUMNS) for r in rows] == [
+    # the first six columns as they always were; the codebook's criteria after them
+    assert CODEBOOK_COLUMNS[6:] == ("include", "exclude", "example")
+    assert all(r["include"] == r["exclude"] == r["example"] == "" for r in rows)
+    assert [tuple(r[c] for c in CODEBOOK_COLUMNS[:6]) for r in rows] == [
         ("Holding shame", "Shame", "The patient's shame, as the therapist sees it", "5", "5", "most"),
         ("Holding shame / Naming avoidance", "Avoidance", "", "2", "2", "one or two"),
         ("Own doubt", "Doubt", "", "2", "2", "one or two"),
@@ -234,7 +237,7 @@ def test_cli_export_codebook_is_rfc4180_csv(cli, study_file, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "wrote 4 codes to" in done.stderr
     raw = out.read_bytes()
-    assert raw.startswith(b"theme,code,description,codings,participants,label\r\n")
+    assert raw.startswith(b"theme,code,description,codings,participants,label,include,exclude,example\r\n")
     assert b'"The patient\'s shame, as the therapist sees it"' in raw  # a comma: quoted
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert tuple(rows[0]) == CODEBOOK_COLUMNS and len(rows) == 4

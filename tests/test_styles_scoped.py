@@ -88,6 +88,7 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
     from tacompanion.tui.coding.documents import DocumentsScreen
     from tacompanion.tui.coding.hints import HintsScreen
     from tacompanion.tui.dialogs.backup import BackupScreen
+    from tacompanion.tui.dialogs.codebook_entry import CodebookEntryScreen
     from tacompanion.tui.dialogs.help import HelpScreen
     from tacompanion.tui.dialogs.picker import FuzzyPicker
     from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
@@ -111,6 +112,7 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
     from tacompanion.tui.thematic.thematic_map import ThemeMapScreen
     from tacompanion.tui.writing.audit import AuditScreen
     from tacompanion.tui.writing.by_question import AnswersScreen, ByQuestionScreen
+    from tacompanion.tui.writing.framework import FrameworkScreen
     from tacompanion.tui.writing.journal import JournalScreen
     from tacompanion.tui.writing.saturation import SaturationScreen
 
@@ -148,6 +150,8 @@ def _screens(app: TacompanionApp) -> list[tuple[str, Screen]]:
         ("audit", AuditScreen()),
         ("saturation", SaturationScreen()),
         ("agreement", AgreementScreen("kim", "lee")),
+        ("codebook entry", CodebookEntryScreen("code", 1)),
+        ("framework", FrameworkScreen()),
     ]
 
 
@@ -201,7 +205,7 @@ def _screen_names() -> list[str]:
         "coding", "documents", "interview", "start interview", "offset", "resume", "prompt", "confirm",
         "memo", "picker", "help", "backup", "map", "review", "matrix", "co-occurrence",
         "prevalence rule", "split theme", "journal", "by question", "answers",
-        "participants", "hints", "audit", "saturation", "agreement",
+        "participants", "hints", "audit", "saturation", "agreement", "codebook entry", "framework",
     ]
 
 

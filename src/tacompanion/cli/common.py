@@ -20,9 +20,9 @@ PROG = "tacompanion"
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
     "export", "redact", "settings", "demo", "journal", "check", "saturation", "hints",
-    "participants", "transcripts", "merge", "agreement",
+    "participants", "transcripts", "merge", "agreement", "codebook", "framework",
 )
-EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes", "audit")
+EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes", "audit", "framework")
 
 DB_HELP = "the study file (default: $TACOMPANION_DB, else ./tacompanion.db)"
 
@@ -104,6 +104,32 @@ def write_export(output: str | None, text: str, count: int, what: str, done: str
 
     try:
         write_text_atomically(output, text)
+    except OSError as exc:
+        raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    print(done or f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    return 0
+
+
+def write_document(args: argparse.Namespace, markdown: str, count: int, what: str,
+                   done: str | None = None) -> int:
+    """An export that is Markdown, or Word when -o names a .docx (or --format
+    docx): the same text, so the same redaction, as a real Word document."""
+    from tacompanion.formats.docx_writer import is_docx, markdown_to_docx
+
+    output = getattr(args, "output", None)
+    if not is_docx(output, getattr(args, "format", None)):
+        return write_export(output, markdown, count, what, done)
+    return write_binary(output, markdown_to_docx(markdown), count, what, done)
+
+
+def write_binary(output: str | None, data: bytes, count: int, what: str, done: str | None = None) -> int:
+    """A Word document, atomically to a file (mode 0600); never to a terminal."""
+    if output in (None, "-"):
+        raise CliError("a Word document needs a file: give -o FILE.docx")
+    from tacompanion.formats.atomic_write import write_bytes_atomically
+
+    try:
+        write_bytes_atomically(output, data)
     except OSError as exc:
         raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
     print(done or f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)

@@ -13,6 +13,7 @@ from tacompanion.cli.common import (
     add_db_option,
     open_study,
     theme_or_error,
+    write_document,
     write_export,
 )
 
@@ -48,6 +49,7 @@ def register(sub) -> None:
         "transcript turns, from the interviews and transcripts that followed that guide. "
         "Writes to standard output unless -o names a file.",
     )
+    add_format_option(by_question, ("md", "docx"))
     by_question.add_argument(
         "--guide", metavar="TITLE_OR_ID",
         help="the guide: its id, its title or a unique part of it (default: the guide with the most "
@@ -112,13 +114,19 @@ def _add_report_exports(export_sub) -> None:
     audit.add_argument("--coder", metavar="NAME", help="only this coder's decisions")
     audit.add_argument("--since", metavar="YYYY-MM-DD", help="only decisions from this day on")
     audit.add_argument("--until", metavar="YYYY-MM-DD", help="only decisions up to this day")
-    export_kind(
+    report.add_argument("--codebook", action="store_true",
+                        help="add the codebook (definitions, criteria, examples) as an appendix")
+    add_format_option(report, ("md", "docx"))
+    codebook = export_kind(
         export_sub, "codebook", cmd_export_codebook, "CSV",
         "the codebook as CSV, one row per code",
         "The codebook as CSV, one row per code in the map's order: theme (its path, "
-        "'Theme / Subtheme'; empty when unsorted), code, description, codings, participants "
-        "and label (prevalence; pilots excluded). Writes to standard output unless -o names a file.",
+        "'Theme / Subtheme'; empty when unsorted), code, description (its definition), codings, "
+        "participants and label (prevalence; pilots excluded), include and exclude (the criteria) "
+        "and example (the example extract, with its pseudonym). Writes to standard output unless "
+        "-o names a file; -o FILE.md writes it as Markdown, -o FILE.docx as a Word document.",
     )
+    add_format_option(codebook, ("csv", "md", "docx"))
     quotes = export_kind(
         export_sub, "quotes", cmd_export_quotes, "Markdown",
         "one theme's quotes as Markdown",
@@ -126,8 +134,43 @@ def _add_report_exports(export_sub) -> None:
         "ones starred in the review (s), else a few representative extracts. Writes to "
         "standard output unless -o names a file.",
     )
+    add_format_option(quotes, ("md", "docx"))
+    framework = export_kind(
+        export_sub, "framework", cmd_export_framework, "matrix",
+        "the framework matrix with its summaries (CSV, Markdown or Word)",
+        "The framework matrix: one row per participant, one column per main theme (--by "
+        "themes), subtheme (subthemes) or guide question (questions) or section (sections), "
+        "each cell the written summary. CSV by default; -o FILE.md writes Markdown (the matrix, "
+        "then each column read down), -o FILE.docx a Word document. Pilot participants are left "
+        "out unless --pilots.",
+    )
+    framework.add_argument("--by", choices=("themes", "subthemes", "questions", "sections"),
+                           default="themes", help="the columns (default: themes)")
+    framework.add_argument("--pilots", action="store_true", help="include pilot participants (marked)")
+    framework.add_argument("--group-by", metavar="ATTRIBUTE",
+                           help="group the participants by this attribute (a column of its own)")
+    add_format_option(framework, ("csv", "md", "docx"))
     quotes.add_argument("--theme", required=True, metavar="NAME",
                         help="the theme: its path 'Theme / Subtheme', or its name when unique")
+
+
+def add_format_option(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument(
+        "--format", choices=formats, default=None,
+        help=f"what to write ({', '.join(formats)}; default: from -o FILE's extension, "
+        f"else {formats[0]}); docx is a Word document with headings, tables and quotes",
+    )
+
+
+def output_format(args: argparse.Namespace, default: str) -> str:
+    """--format, else the -o FILE's extension when it is one the export writes."""
+    if getattr(args, "format", None):
+        return args.format
+    output = (args.output or "").lower()
+    for fmt, ext in (("docx", ".docx"), ("md", ".md"), ("md", ".markdown"), ("csv", ".csv")):
+        if output.endswith(ext):
+            return fmt
+    return default
 
 
 def export_kind(export_sub, name: str, handler: Callable, what: str, help_text: str,
@@ -173,7 +216,7 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
         else:
             chosen = guides[0] if guides else None
         text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)
-    status = write_export(args.output, text, text.count("\n### "), "question")
+    status = write_document(args, text, text.count("\n### "), "question")
     if args.guide is None and len(guides) > 1:  # said once the export is written, not before
         others = guide_list([g for g in guides if g is not chosen])
         print(
@@ -189,17 +232,22 @@ def cmd_export_report(args: argparse.Namespace) -> int:
 
     with open_study(args, create=False) as study:
         text = report_markdown(study, journal=args.journal, redact=args.redact,
-                               saturation=args.saturation, audit=args.audit)
-    return write_export(args.output, text, 1, "report", f"wrote the report to {args.output}")
+                               saturation=args.saturation, audit=args.audit, codebook=args.codebook)
+    return write_document(args, text, 1, "report", f"wrote the report to {args.output}")
 
 
 def cmd_export_codebook(args: argparse.Namespace) -> int:
     from tacompanion.formats.notes_csv import rows_to_csv
-    from tacompanion.formats.report_md import CODEBOOK_COLUMNS, codebook_rows
+    from tacompanion.formats.report_md import CODEBOOK_COLUMNS, codebook_markdown, codebook_rows
 
+    fmt = output_format(args, "csv")
     with open_study(args, create=False) as study:
-        rows = codebook_rows(study, redact=args.redact)
-    return write_export(args.output, rows_to_csv(rows, CODEBOOK_COLUMNS), len(rows), "code")
+        if fmt == "csv":
+            rows = codebook_rows(study, redact=args.redact)
+            return write_export(args.output, rows_to_csv(rows, CODEBOOK_COLUMNS), len(rows), "code")
+        text = codebook_markdown(study, redact=args.redact)
+    args.format = fmt
+    return write_document(args, text, text.count("\n### "), "code")
 
 
 def cmd_export_quotes(args: argparse.Namespace) -> int:
@@ -208,7 +256,30 @@ def cmd_export_quotes(args: argparse.Namespace) -> int:
     with open_study(args, create=False) as study:
         theme_id = theme_or_error(study, args.theme)
         text = quotes_markdown(study, theme_id, redact=args.redact)
-    return write_export(args.output, text, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
+    return write_document(args, text, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
+
+
+def cmd_export_framework(args: argparse.Namespace) -> int:
+    from tacompanion.formats.framework_export import framework_csv, framework_markdown
+    from tacompanion.store.framework import attribute_names, framework
+    from tacompanion.store.study import StudyError
+
+    fmt = output_format(args, "csv")
+    with open_study(args, create=False) as study:
+        if args.group_by and args.group_by not in attribute_names(study):
+            names = ", ".join(attribute_names(study)) or "none"
+            raise CliError(f"no participant attribute {args.group_by!r} (attributes: {names})")
+        try:
+            fw = framework(study, args.by, group_by=args.group_by)
+        except StudyError as exc:
+            raise CliError(str(exc)) from None
+        rows = len([r for r in fw.rows if args.pilots or not r.pilot])
+        if fmt == "csv":
+            text = framework_csv(study, fw, pilots=args.pilots, redact=args.redact)
+            return write_export(args.output, text, rows, "participant")
+        text = framework_markdown(study, fw, pilots=args.pilots, redact=args.redact)
+    args.format = fmt
+    return write_document(args, text, rows, "participant")
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:
@@ -226,6 +297,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         f"wrote {args.output}: {c.get('participants', 0)} participants, {c.get('transcripts', 0)} transcripts, "
         f"{c.get('interview notes', 0)} interview notes, {c.get('themes', 0)} themes, {c.get('codes', 0)} codes, "
         f"{c.get('codings', 0):,} codings, {c.get('memos', 0)} memos, {c.get('journal entries', 0)} journal entries"
+        + (f", {c['framework summaries']} framework summaries" if c.get("framework summaries") else "")
         + (" (redacted)" if args.redact else ""),
         file=sys.stderr,
     )

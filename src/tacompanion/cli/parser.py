@@ -6,13 +6,24 @@ from __future__ import annotations
 import argparse
 
 from tacompanion import __version__
-from tacompanion.cli import analysis, exports, imports, interview, people, rigour, study, teams
+from tacompanion.cli import (
+    analysis,
+    codebook,
+    exports,
+    framework,
+    imports,
+    interview,
+    people,
+    rigour,
+    study,
+    teams,
+)
 from tacompanion.cli.common import PROG, add_db_option
 
 # The groups, in the order their commands appear in --help: the room, the
-# study file, the material in, its people and documents, the desk, rigour,
-# the team, the material out.
-GROUPS = (interview, study, imports, people, analysis, rigour, teams, exports)
+# study file, the material in, its people and documents, the codebook, the
+# desk, the framework, rigour, the team, the material out.
+GROUPS = (interview, study, imports, people, codebook, analysis, framework, rigour, teams, exports)
 
 
 def build_parser() -> argparse.ArgumentParser:

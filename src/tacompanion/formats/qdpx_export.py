@@ -170,6 +170,26 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
             project_refs.append(m["uuid"])
         else:
             note_refs[key].append(m["uuid"])
+    # framework summaries: a Note named for its case and column, referred to by
+    # the theme's Code, or (a guide question: no code) by the project
+    theme_path: dict[int, str] = {}
+    for t in rows["themes"]:  # parents come first
+        parent = theme_path.get(t["parent_id"])
+        theme_path[t["id"]] = f"{parent} / {t['name']}" if parent else t["name"]
+    for f in rows.get("framework", []):
+        who = names["participant_id"].get(f["participant_id"], "?")
+        column = theme_path.get(f["theme_id"], "?") if f["theme_id"] is not None else f"question {f['question_id']}"
+        el = ET.Element("Note", {"guid": f["uuid"], "name": _clean(red(f"Framework summary: {who} · {column}"))})
+        if _date(f["created_at"]):
+            el.set("creationDateTime", _date(f["created_at"]))
+        _sub(el, "PlainTextContent", text=red(f["text"]))
+        notes_el.append(el)
+        if f["theme_id"] is not None:
+            note_refs[("theme_id", f["theme_id"])].append(f["uuid"])
+        else:
+            project_refs.append(f["uuid"])
+    if rows.get("framework"):
+        result.counts["framework summaries"] = len(rows["framework"])
     seen_dates: dict[str, int] = defaultdict(int)
     journal_files: list[tuple[str, bytes]] = []
     for j in rows["journal"]:
@@ -421,6 +441,14 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
     starred = sum(c["starred"] for c in rows["codings"])
     if starred:
         result.not_exported.append(f"{starred} starred quote mark(s): REFI-QDA has no place for them")
+    criteria = study.scalar(
+        "SELECT (SELECT count(*) FROM codes WHERE include_criteria != '' OR exclude_criteria != '' "
+        "OR example_coding IS NOT NULL) + (SELECT count(*) FROM themes WHERE include_criteria != '' "
+        "OR exclude_criteria != '' OR example_coding IS NOT NULL)")
+    if criteria:
+        result.not_exported.append(
+            f"the codebook's inclusion / exclusion criteria and examples of {criteria} code(s) and theme(s): "
+            "REFI-QDA has a description only (export codebook keeps them)")
     if dropped:
         result.not_exported.append(f"{dropped} coding(s) wholly inside redacted text that is replaced by nothing")
     if interviews_without_notes:

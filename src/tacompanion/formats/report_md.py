@@ -34,7 +34,8 @@ from tacompanion.store.thematic import (
 )
 from tacompanion.store.themes import ThemeRow
 
-CODEBOOK_COLUMNS = ("theme", "code", "description", "codings", "participants", "label")
+CODEBOOK_COLUMNS = ("theme", "code", "description", "codings", "participants", "label",
+                    "include", "exclude", "example")
 EMPTY = Counts(0, 0, 0, None)
 
 
@@ -242,7 +243,7 @@ def _data_lines(study: Study, m: _Material) -> list[str]:
 
 def report_markdown(
     study: Study, *, journal: bool = False, redact: bool = True, now: datetime | None = None,
-    saturation: bool = False, audit: bool = False,
+    saturation: bool = False, audit: bool = False, codebook: bool = False,
 ) -> str:
     """The whole report as Markdown; `saturation` adds the saturation table and
     verdict, `audit` a summary of the audit trail, at the end."""
@@ -293,6 +294,8 @@ def report_markdown(
         out += saturation_lines(study_saturation(study))
     if audit:
         out += summary_lines(audit_trail(study))
+    if codebook:
+        out += ["## Appendix. Codebook", "", *_codebook_lines(study, m.tmap, top=3)]
     text = "\n".join(out).rstrip("\n") + "\n"
     return (redactor(study) if redact else _no_redaction)(text)
 
@@ -309,27 +312,95 @@ def quotes_markdown(study: Study, theme_id: int, *, redact: bool = True) -> str:
     return (redactor(study) if redact else _no_redaction)(text)
 
 
+def _code_texts(study: Study) -> dict[int, tuple[str, str, str]]:
+    """code id -> (definition, include, exclude)."""
+    return {r[0]: (r[1], r[2], r[3]) for r in study.conn.execute(
+        "SELECT id, description, include_criteria, exclude_criteria FROM codes")}
+
+
+def _example_text(e) -> str:
+    return quote_text(e.text, e.participant, e.kind) if e is not None else ""
+
+
 def codebook_rows(study: Study, *, redact: bool = True) -> list[dict[str, str]]:
     """One row per code, in the map's order (themes in order, then unsorted)."""
-    from tacompanion.store.codes import list_codes
+    from tacompanion.store.codebook import examples
 
     tmap = thematic_map(study)
-    descriptions = {c.id: c.description for c in list_codes(study)}
+    texts = _code_texts(study)
+    chosen = examples(study, "code")
     clean: Callable[[str], str] = redactor(study) if redact else _no_redaction
     rows = []
     for row in tmap.rows:
         if row.kind != "code":
             continue
         c = row.counts
+        definition, include, exclude = texts.get(row.id, ("", "", ""))
         rows.append({
             "theme": clean(tmap.paths.get(row.theme_id, "") if row.theme_id else ""),
             "code": clean(row.name),
-            "description": clean(descriptions.get(row.id, "")),
+            "description": clean(definition),
             "codings": str(c.codings),
             "participants": str(c.participants),
             "label": c.label or "",
+            "include": clean(include),
+            "exclude": clean(exclude),
+            "example": clean(_example_text(chosen.get(row.id))),
         })
     return rows
+
+
+def _criteria_lines(definition: str, include: str, exclude: str, example) -> list[str]:
+    out = []
+    for title, text in (("Definition", definition), ("Include", include), ("Exclude", exclude)):
+        if text.strip():
+            out += [f"**{title}.** {one_line(text)}", ""]
+    if example is not None:
+        out += ["**Example.**", "", f"> {_example_text(example)}", ""]
+    return out or ["_No definition yet._", ""]
+
+
+def _codebook_lines(study: Study, tmap: ThematicMap, *, top: int) -> list[str]:
+    """Each theme with its criteria, then each of its codes with theirs."""
+    from tacompanion.store.codebook import examples
+
+    code_texts = _code_texts(study)
+    theme_texts = {r[0]: (r[1], r[2], r[3]) for r in study.conn.execute(
+        "SELECT id, definition, include_criteria, exclude_criteria FROM themes")}
+    code_examples, theme_examples = examples(study, "code"), examples(study, "theme")
+    out: list[str] = []
+    for row in tmap.rows:
+        level = "#" * min(6, top + row.depth)
+        if row.kind == "theme":
+            c = row.counts or EMPTY
+            out += [f"{level} Theme: {tmap.paths[row.id]}", "",
+                    f"_{c.label or 'none'}: {c.participants} of {tmap.analysis.total} participants; "
+                    f"{_plural(c.codings, 'coding')}._", ""]
+            out += _criteria_lines(*theme_texts.get(row.id, ("", "", "")), theme_examples.get(row.id))
+        elif row.kind == "unsorted":
+            if row.codes:
+                out += [f"{level} {row.name}", ""]
+        else:
+            c = row.counts or EMPTY
+            out += [f"{level} {row.name}", "",
+                    f"_{c.label or 'none'}: {c.participants} of {tmap.analysis.total} participants; "
+                    f"{_plural(c.codings, 'coding')}._", ""]
+            out += _criteria_lines(*code_texts.get(row.id, ("", "", "")), code_examples.get(row.id))
+    if not any(r.kind == "code" for r in tmap.rows):
+        out += ["_No codes yet._", ""]
+    return out
+
+
+def codebook_markdown(study: Study, *, redact: bool = True) -> str:
+    """The codebook as a document: each theme and code with its definition,
+    inclusion and exclusion criteria and example, in the map's order."""
+    tmap = thematic_map(study)
+    head = ["# Codebook", "",
+            f"_{_plural(sum(1 for r in tmap.rows if r.kind == 'code'), 'code')} in "
+            f"{_plural(len(tmap.themes), 'theme')}; N = {tmap.analysis.total} participants in the "
+            "analysis (pilots excluded). Examples are attributed by pseudonym._", ""]
+    text = "\n".join(head + _codebook_lines(study, tmap, top=2)).rstrip("\n") + "\n"
+    return (redactor(study) if redact else _no_redaction)(text)
 
 
 def codebook_csv(study: Study, *, redact: bool = True) -> str:

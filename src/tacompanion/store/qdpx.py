@@ -56,6 +56,8 @@ def export_rows(study: Study) -> dict[str, Any]:
         "memos": q("SELECT id, uuid, code_id, theme_id, transcript_id, segment_id, note_id, "
                    "participant_id, interview_id, text, created_at FROM memos ORDER BY id"),
         "journal": q("SELECT id, uuid, entry_date, text, created_at FROM journal ORDER BY entry_date, id"),
+        "framework": q("SELECT id, uuid, participant_id, theme_id, question_id, text, created_at "
+                       "FROM framework_summaries WHERE trim(text) != '' ORDER BY participant_id, id"),
         "redactions": [(r["find"], r["replacement"]) for r in
                        q("SELECT find, replacement FROM redactions ORDER BY length(find) DESC, find")],
     }
@@ -70,6 +72,9 @@ THEME_STATUS_SET_RE = re.compile(r"^Theme status: (candidate|reviewed|final)$")
 JOURNAL_NOTE_RE = re.compile(r"^Reflexive journal (\d{4}-\d{2}-\d{2})(?: \(\d+\))?$")
 OUR_MEMO_NAME_RE = re.compile(r"^(Memo on .*|Study memo|Reflexive journal .*)$")
 PARTICIPANT_MEMO_RE = re.compile(r"^Memo on participant (.+)$")
+# A framework summary travels as a Note named for its case and column, referred
+# to by the theme's Code (theme columns) or by the project (guide questions).
+FRAMEWORK_NOTE_RE = re.compile(r"^Framework summary: (?P<who>.+?) · (?:question (?P<question>\S+)|(?P<theme>.+))$")
 
 
 @dataclass
@@ -723,6 +728,8 @@ class _Importer:
                     self._memo(new_uuid_for(sel.guid), where, sel.description.strip(), None)
         rows = []
         for note in self.p.notes:
+            if self._framework_summary(note, target.get(note.guid)):
+                continue
             m = JOURNAL_NOTE_RE.match(note.name or "")
             # a journal entry: named as we name them, or (as QualCoder writes
             # journals) a note whose text is a file and that nothing refers to
@@ -784,6 +791,36 @@ class _Importer:
             self.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
                               (f"{row[1].rstrip()}\n\n{text}", self.now, row[0]))
             self.problem(f"{whose}: its description added below the memo the study had")
+
+    def _framework_summary(self, note, where: tuple[str, int] | None) -> bool:
+        """A Note that is a framework summary goes back to its cell: True when
+        it was one (imported, or already there)."""
+        m = FRAMEWORK_NOTE_RE.match(note.name or "")
+        if not m:
+            return False
+        pid = self.participant_by_name.get(m.group("who").strip().casefold())
+        theme_id = where[1] if where and where[0] == "theme_id" else None
+        question = m.group("question")
+        if pid is None or (theme_id is None and question is None):
+            return False  # not ours after all: kept as a memo
+        if self.conn.execute("SELECT 1 FROM framework_summaries WHERE uuid = ?", (note.guid,)).fetchone():
+            self.matched("framework summaries")  # the same summary (same GUID): already here
+            return True
+        column, value = ("theme_id", theme_id) if theme_id is not None else ("question_id", question)
+        there = self.conn.execute(
+            f"SELECT text FROM framework_summaries WHERE participant_id = ? AND {column} = ?", (pid, value)).fetchone()
+        if there and there[0].strip() == note.text.strip():
+            self.matched("framework summaries", by_content=True)
+            return True
+        if there:
+            self.conflict(f"note {note.name!r}: that cell has another summary; kept as a memo on the participant")
+            self._memo(note.guid, ("participant_id", pid), f"{note.name}\n\n{note.text}", note.created)
+            return True
+        self.conn.execute(
+            f"INSERT INTO framework_summaries (uuid, participant_id, {column}, text, created_at) "
+            "VALUES (?, ?, ?, ?, ?)", (note.guid, pid, value, note.text, note.created or self.now))
+        self.s.counts["framework summaries"] += 1
+        return True
 
     def _memo(self, guid: str, where: tuple[str, int] | None, text: str, created: str | None) -> None:
         if guid in self.existing["memos"]:

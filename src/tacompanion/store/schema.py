@@ -36,9 +36,12 @@ segments          speaker turns: position, speaker, is_interviewer, start_pos,
                   end_pos, start_ms, end_ms, text (= transcript text sliced),
                   question_id and question_source (time / manual).
 themes            tree via parent_id; name, definition, status
-                  (candidate / reviewed / final), position.
-codes             name, slug, description, theme_id (its place in the theme
-                  tree, NULL = unsorted), parent_code_id (imported hierarchies).
+                  (candidate / reviewed / final), position; include_criteria,
+                  exclude_criteria, example_coding (as codes).
+codes             name, slug, description (its definition), theme_id (its place
+                  in the theme tree, NULL = unsorted), parent_code_id (a code under
+                  a code), include_criteria, exclude_criteria, example_coding (the
+                  uuid of the coding that is its example extract).
 codings           code on [start_pos, end_pos) of a transcript or of a note;
                   coder, created_at, starred (a quote chosen for the report).
                   Unique on (document, span, code, coder): each coder's own
@@ -56,6 +59,8 @@ resolutions       a disagreement between two coders on a code, resolved: the
                   stretch [start_pos, end_pos) of a transcript or note, coder_a,
                   coder_b, decision (a / b / both / drop) and the consensus
                   coder whose codings carry the result.
+framework_summaries  the framework matrix: one participant's written summary for
+                  one theme (theme_id) or one guide question (question_id).
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 """
 
@@ -433,8 +438,50 @@ def _migrate_coder_in_codings(conn: sqlite3.Connection) -> None:
     )
 
 
+
+def _migrate_codebook_and_framework(conn: sqlite3.Connection) -> None:
+    """The codebook's criteria on codes and themes, and the framework matrix.
+
+    codes / themes get include_criteria, exclude_criteria and example_coding
+    (the uuid of one of their own codings: the example extract follows that
+    coding's span, and comes back with it when its removal is undone). A
+    code's definition is its description; a theme's its definition.
+    framework_summaries holds the written summary of one participant for one
+    column of the framework matrix: a theme (or subtheme) or a guide question.
+    """
+    for table in ("codes", "themes"):
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for column in ("include_criteria", "exclude_criteria"):
+            if column not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+        if "example_coding" not in have:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN example_coding TEXT")
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS framework_summaries (
+            id             INTEGER PRIMARY KEY,
+            uuid           TEXT NOT NULL UNIQUE,
+            participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+            theme_id       INTEGER REFERENCES themes(id) ON DELETE CASCADE,
+            question_id    TEXT,
+            text           TEXT NOT NULL,
+            created_at     TEXT NOT NULL,
+            updated_at     TEXT,
+            CHECK ((theme_id IS NULL) <> (question_id IS NULL))
+        )"""
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS framework_summaries_theme_cell "
+        "ON framework_summaries(participant_id, theme_id) WHERE theme_id IS NOT NULL"
+    )
+    conn.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS framework_summaries_question_cell "
+        "ON framework_summaries(participant_id, question_id) WHERE question_id IS NOT NULL"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
+    _migrate_codebook_and_framework,
 ]
 
 

@@ -58,17 +58,32 @@ def theme_paths(themes: list[ThemeRow]) -> dict[int, str]:
     return paths
 
 
-def thematic_map(study: Study, analysis: Analysis | None = None) -> ThematicMap:
-    """The tree as rows: each theme, its own codes, then its subthemes; then the
-    unsorted codes under a heading."""
+def thematic_map(study: Study, analysis: Analysis | None = None, *,
+                 with_children: bool = False) -> ThematicMap:
+    """The tree as rows: each theme, its own codes (a code's children indented
+    under it), then its subthemes; then the unsorted codes under a heading.
+    `with_children`: a code with codes under it counts theirs too."""
+    from tacompanion.core.code_tree import tree_order
+
     analysis = analysis or analyse(study)
     themes = list_themes(study)
     paths = theme_paths(themes)
     codes_of: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
-    for cid, name, theme_id in study.conn.execute(
-        "SELECT id, name, theme_id FROM codes ORDER BY name COLLATE NOCASE"
-    ):
-        codes_of[theme_id].append((cid, name))
+    all_codes = study.conn.execute("SELECT id, name, theme_id, parent_code_id FROM codes").fetchall()
+    by_theme: dict[int | None, list] = defaultdict(list)
+    for cid, name, theme_id, parent in all_codes:
+        by_theme[theme_id].append((cid, name, parent))
+    names = {c[0]: c[1] for c in all_codes}
+    nesting: dict[int, int] = {}  # code id -> depth under other codes of its theme
+    for theme_id, members in by_theme.items():
+        for cid, depth in tree_order(members):
+            codes_of[theme_id].append((cid, names[cid]))
+            nesting[cid] = depth
+    family: dict[int, Counts] = {}
+    if with_children:
+        from tacompanion.store.code_tree import counts_with_children
+
+        family = counts_with_children(study)
     children: dict[int | None, list[ThemeRow]] = defaultdict(list)
     for t in themes:
         children[t.parent_id].append(t)
@@ -84,7 +99,8 @@ def thematic_map(study: Study, analysis: Analysis | None = None) -> ThematicMap:
             rows.append(MapRow("theme", t.id, t.name, depth, analysis.themes.get(t.id, empty), t.id,
                                t.status, t.definition, len(own), ("theme", t.id) in with_memo))
             for cid, name in own:
-                rows.append(MapRow("code", cid, name, depth + 1, analysis.codes.get(cid, empty), t.id,
+                rows.append(MapRow("code", cid, name, depth + 1 + nesting.get(cid, 0),
+                                   family.get(cid) or analysis.codes.get(cid, empty), t.id,
                                    memo=("code", cid) in with_memo))
             walk(t.id, depth + 1)
 
@@ -92,7 +108,8 @@ def thematic_map(study: Study, analysis: Analysis | None = None) -> ThematicMap:
     unsorted = codes_of.get(None, [])
     rows.append(MapRow("unsorted", None, "Unsorted codes", 0, None, None, codes=len(unsorted)))
     for cid, name in unsorted:
-        rows.append(MapRow("code", cid, name, 1, analysis.codes.get(cid, empty), None,
+        rows.append(MapRow("code", cid, name, 1 + nesting.get(cid, 0),
+                           family.get(cid) or analysis.codes.get(cid, empty), None,
                            memo=("code", cid) in with_memo))
     return ThematicMap(analysis, themes, paths, rows)
 

@@ -142,10 +142,15 @@ def set_status(study: Study, theme_id: int, status: str) -> None:
 
 def move_code(study: Study, code_id: int, theme_id: int | None) -> None:
     """Put a code into a theme or subtheme, or (None) back among the unsorted."""
+    from tacompanion.core.code_tree import descendants
+
     name = code_name(study, code_id)
     where = "unsorted" if theme_id is None else f"'{theme(study, theme_id).name}'"
+    parent_of = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
     with history.record(study, "move-code", f"Move '{name}' to {where}") as op:
         op.update("codes", code_id, {"theme_id": theme_id})
+        for child in sorted(descendants(parent_of, code_id)):  # codes under it go along
+            op.update("codes", child, {"theme_id": theme_id})
 
 
 def _descendants(study: Study, theme_id: int) -> set[int]:
@@ -195,7 +200,19 @@ def merge_themes(study: Study, source_id: int, target_id: int) -> None:
     codes = study.query("SELECT id FROM codes WHERE theme_id = ?", (source_id,))
     children = [t for t in list_themes(study) if t.parent_id == source_id]
     memos = study.query("SELECT id FROM memos WHERE theme_id = ?", (source_id,))
+    summaries = study.query(
+        "SELECT s.id, s.text, t.id AS other, t.text AS other_text FROM framework_summaries s "
+        "LEFT JOIN framework_summaries t ON t.participant_id = s.participant_id AND t.theme_id = ? "
+        "WHERE s.theme_id = ?", (target_id, source_id))
     with history.record(study, "merge-themes", f"Merge '{source.name}' into '{target.name}'") as op:
+        # framework summaries follow the theme; two for one participant are joined
+        for f in summaries:
+            if f["other"] is None:
+                op.update("framework_summaries", f["id"], {"theme_id": target_id})
+            else:
+                joined = "\n\n".join(x for x in (f["other_text"].strip(), f["text"].strip()) if x)
+                op.update("framework_summaries", f["other"], {"text": joined, "updated_at": now_iso()})
+                op.delete("framework_summaries", f["id"])
         for c in codes:
             op.update("codes", c["id"], {"theme_id": target_id})
         for child in children:
@@ -234,7 +251,16 @@ def dissolve_theme(study: Study, theme_id: int) -> None:
     codes = study.query("SELECT id FROM codes WHERE theme_id = ?", (theme_id,))
     children = [t for t in list_themes(study) if t.parent_id == theme_id]
     memos = study.query("SELECT id, text FROM memos WHERE theme_id = ?", (theme_id,))
+    summaries = study.query(
+        "SELECT id, participant_id, text FROM framework_summaries WHERE theme_id = ?", (theme_id,))
     with history.record(study, "dissolve-theme", f"Dissolve '{row.name}'") as op:
+        # a framework summary is kept as a memo on its participant, saying where it came from
+        for f in summaries:
+            if f["text"].strip():
+                op.insert("memos", {
+                    "uuid": new_uuid(), "participant_id": f["participant_id"], "created_at": now_iso(),
+                    "text": f"(framework summary of dissolved theme '{row.name}')\n{f['text']}"})
+            op.delete("framework_summaries", f["id"])
         for c in codes:
             op.update("codes", c["id"], {"theme_id": None})
         for child in children:

@@ -322,6 +322,61 @@ class TacompanionApp(App):
 
         self.push_screen(MatrixScreen())
 
+    def open_split_code(self, code_id: int, done: Callable[[str | None], None]) -> None:
+        """Split a code: tick the codings that go to another code; `done` gets
+        what happened (None: cancelled)."""
+        from tacompanion.store.code_split import codings_of, split_code
+        from tacompanion.store.codes import code_name, list_codes
+        from tacompanion.store.study import StudyError
+        from tacompanion.tui.dialogs.split_code import SplitCodeScreen
+
+        name = code_name(self.study, code_id)
+        codings = codings_of(self.study, code_id)
+        if len(codings) < 2:
+            self.notify(f"'{name}' has {len(codings)} coding{'s' if len(codings) != 1 else ''}: "
+                        "splitting needs two or more.", severity="warning")
+            return
+
+        def answered(result: tuple[str, list[int]] | None) -> None:
+            if result is None:
+                done(None)
+                return
+            try:
+                target, created, moved = split_code(self.study, code_id, result[1], result[0])
+            except StudyError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            new = "the new code" if created else "the code"
+            done(f"Split {moved} coding{'s' if moved != 1 else ''} of '{name}' to {new} "
+                 f"'{code_name(self.study, target)}'.")
+
+        names = [c.name for c in list_codes(self.study) if c.id != code_id]
+        self.push_screen(SplitCodeScreen(name, codings, names), answered)
+
+    def open_codebook_entry(self, kind: str, item_id: int, done: Callable[[str | None], None]) -> None:
+        """Edit a code's or theme's codebook entry; `done` gets what changed (None: nothing)."""
+        from tacompanion.tui.dialogs.codebook_entry import CodebookEntryScreen
+
+        self.push_screen(CodebookEntryScreen(kind, item_id), done)
+
+    def action_framework(self) -> None:
+        """The framework matrix: a written summary per participant and theme or guide question."""
+        from tacompanion.tui.writing.framework import FrameworkScreen
+
+        self.push_screen(FrameworkScreen())
+
+    def open_framework_cell(self, participant_id: int, pseudonym: str, column: object) -> None:
+        """One framework cell: the material on one side, the summary written on the other."""
+        from tacompanion.tui.writing.framework_cell import FrameworkCellScreen
+
+        self.push_screen(FrameworkCellScreen(participant_id, pseudonym, column))
+
+    def open_framework_text(self, title: str, text: str) -> None:
+        """A framework row or column read as one text."""
+        from tacompanion.tui.writing.framework_text import FrameworkTextScreen
+
+        self.push_screen(FrameworkTextScreen(title, text))
+
     def open_cooccurrence(self, code_id: int | None = None) -> None:
         from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
 

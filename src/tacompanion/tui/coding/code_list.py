@@ -24,12 +24,15 @@ def code_counts(summary: CodeSummary) -> str:
     return f" {summary.mine}/{summary.codings}·{summary.participants}p" + ("+" if summary.left_out else "")
 
 
-def code_row(summary: CodeSummary, width: int, label: str | None = None) -> Text:
+def code_row(summary: CodeSummary, width: int, label: str | None = None, depth: int = 0) -> Text:
     """`name  mine/all·Np`, the name cut with an ellipsis to fit `width`
-    (or `label`, the name as cut to stay distinct from the other codes')."""
+    (or `label`, the name as cut to stay distinct from the other codes'); a
+    code under another indented by its depth."""
     counts = code_counts(summary)
     room = max(4, width - len(counts))
-    name = label if label is not None and len(label) <= room else clip(summary.name, room)
+    indent = "  " * depth
+    inner = max(4, room - len(indent))
+    name = indent + (label if label is not None and len(label) <= inner else clip(summary.name, inner))
     row = Text(name)
     row.append(counts, style="dim")
     return row
@@ -40,7 +43,10 @@ class CodeList(RowsView):
         Binding("enter", "apply_highlighted", "Apply code", id="codes.apply"),
         Binding("r", "screen.rename_code", "Rename", id="codes.rename"),
         Binding("e", "screen.describe_code", "Describe", id="codes.describe"),
+        Binding("E", "screen.codebook_code", "Codebook entry", id="codes.codebook", show=False),
         Binding("m", "screen.merge_code", "Merge into…", id="codes.merge"),
+        Binding("S", "screen.split_code", "Split…", id="codes.split", show=False),
+        Binding("P", "screen.nest_code", "Put under a code…", id="codes.nest", show=False),
         Binding("d", "screen.delete_code", "Delete", id="codes.delete"),
         Binding("f,slash", "screen.filter_codes", "Filter", id="codes.filter"),
         Binding("h", "screen.code_hints", "Hints", id="codes.hints"),
@@ -50,11 +56,13 @@ class CodeList(RowsView):
         super().__init__(id=id)
         self.codes: list[CodeSummary] = []
         self._row_of: dict[int, int] = {}
+        self.depths: dict[int, int] = {}
         self._labels: tuple[int, list[str]] | None = None  # (width, names cut distinct)
 
-    def set_codes(self, codes: list[CodeSummary]) -> None:
-        """Show these codes, keeping the cursor's row where it was."""
+    def set_codes(self, codes: list[CodeSummary], depths: dict[int, int] | None = None) -> None:
+        """Show these codes (indented by `depths`), keeping the cursor's row where it was."""
         keep = self.cursor
+        self.depths = depths or {}
         self.codes = list(codes)
         self._row_of = {c.id: i for i, c in enumerate(self.codes)}
         self._labels = None
@@ -90,8 +98,9 @@ class CodeList(RowsView):
         return self._labels[1]
 
     def _render(self, index: int) -> Text:
+        code = self.codes[index]
         width = self.scrollable_content_region.width or 30
-        return code_row(self.codes[index], width, self.labels(width)[index])
+        return code_row(code, width, self.labels(width)[index], self.depths.get(code.id, 0))
 
     def action_apply_highlighted(self) -> None:
         code_id = self.highlighted_id

@@ -235,8 +235,15 @@ class CodingScreen(Screen):
 
     def fill_code_list(self) -> None:
         summaries = code_store.list_codes(self.app.study, coder=self.coder)
-        matches = rank(self.code_filter, [s.name for s in summaries])
-        self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
+        if not self.code_filter.strip():  # the tree: a code's children indented under it
+            from tacompanion.store.code_tree import code_depths
+
+            by_id = {s.id: s for s in summaries}
+            order = code_depths(self.app.study)
+            self.query_one(CodeList).set_codes([by_id[cid] for cid, _ in order if cid in by_id], dict(order))
+        else:
+            matches = rank(self.code_filter, [s.name for s in summaries])
+            self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
         self.show_full_name()
         title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
         self.query_one("#code-panel-title", Static).update(title)
@@ -753,6 +760,52 @@ class CodingScreen(Screen):
             self.after_change(f"Described '{name}'.")
 
         self.app.push_screen(LineEditScreen(f"What '{name}' means (for the codebook):", old), answered)
+
+    def action_codebook_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.after_change(message)
+
+        self.app.open_codebook_entry("code", current[0], done)
+
+    def action_nest_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+        cid, name = current
+        from tacompanion.store.code_tree import nest_code
+
+        items = [(0, "(the top level: under no code)")] + [
+            (s.id, s.name) for s in code_store.list_codes(self.app.study) if s.id != cid]
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            try:
+                nest_code(self.app.study, cid, result.item_id or None)
+            except StudyError as exc:
+                self.status(f"[b red]{exc}[/]")
+                return
+            where = "at the top level" if not result.item_id else \
+                f"under '{code_store.code_name(self.app.study, result.item_id)}'"
+            self.after_change(f"Put '{name}' {where}.")
+
+        self.app.push_screen(FuzzyPicker(f"Put the code '{name}' under:", items), picked)
+
+    def action_split_code(self) -> None:
+        current = self.panel_code()
+        if current is None:
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.after_change(message)
+
+        self.app.open_split_code(current[0], done)
 
     def action_merge_code(self) -> None:
         current = self.panel_code()

@@ -61,7 +61,8 @@ def glance_text(o: StudyOverview) -> str:
         ("Interviews", f"{o.interviews}{open_}, {o.notes} note{'s' if o.notes != 1 else ''}"),
         ("Transcripts", f"{o.transcripts} ({o.transcripts_read} read){pilot_t}"),
         ("Codes", f"{o.codes} ({o.codings} codings{pilot_c})"),
-        ("Themes", f"{o.themes}"),
+        # f opens the framework matrix (the Start list is full at 80x24)
+        ("Themes", f"{o.themes} [dim]· f framework[/]"),
         ("Memos", f"{o.memos}, journal {o.journal_entries}"),
     ]
     width = max(len(label) for label, _ in rows)
@@ -102,6 +103,8 @@ class HomeScreen(Screen):
         Binding("r", "refresh", "Refresh", id="home.refresh"),
         Binding("p", "app.participants", "Participants", id="home.participants", show=False,
                 tooltip="rename, pilot yes/no, attributes, remove"),
+        Binding("f", "app.framework", "Framework matrix", id="home.framework", show=False,
+                tooltip="a written summary per participant and theme or guide question"),
         *[Binding(m.key, f"app.{m.action}", m.label, id=f"home.{m.action}") for m in MODES],
     ]
 

@@ -58,6 +58,8 @@ class ReviewScreen(StudyViewScreen):
         Binding("s", "star", "Star quote", id="review.star"),
         Binding("y", "copy_quote", "Copy quote", id="review.copy", show=False),
         Binding("e", "define", "Define", id="review.define"),
+        Binding("E", "codebook", "Codebook entry", id="review.codebook", show=False),
+        Binding("X", "example", "Make it the example", id="review.example", show=False),
         Binding("w", "memo", "Theme memo", id="review.memo", show=False),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("ctrl+r", "redo", "Redo", id="review.redo", show=False),
@@ -256,10 +258,62 @@ class ReviewScreen(StudyViewScreen):
                 out.append(turn.text[b:] + "\n", style=style)
         else:
             out.append(e.text)
+        out.append_text(self.codebook_text(e))
         detail.update(out)
         self.query_one("#review-detail-box", VerticalScroll).scroll_home(animate=False)
 
+    def codebook_text(self, e: Extract) -> Text:
+        """The reviewed code's or theme's codebook entry, under the extract, to
+        judge the extract against it."""
+        from tacompanion.core.quotes import quote_text
+        from tacompanion.store.codebook import criteria, example
+
+        study = self.app.study
+        try:
+            c = criteria(study, self.target, self.target_id)
+            chosen = example(study, self.target, self.target_id)
+        except StudyError:
+            return Text()
+        out = Text("\n\n")
+        out.append(f"Codebook · {c.name}", style="bold")
+        out.append("  (E edits · X makes this extract the example)\n", style="dim")
+        for title, text in (("Definition", c.definition), ("Include", c.include), ("Exclude", c.exclude)):
+            out.append(f"{title}: ", style="bold")
+            out.append((text or "not written yet") + "\n", style="" if text else "dim")
+        out.append("Example: ", style="bold")
+        if chosen is None:
+            out.append("none chosen yet", style="dim")
+        else:
+            this = any(k.coding_id == chosen.coding_id for k in e.codes)
+            out.append(quote_text(chosen.text, chosen.participant, chosen.kind))
+            if this:
+                out.append("  (this extract)", style="bold green")
+        return out
+
     # -- actions ---------------------------------------------------------------------
+
+    def action_codebook(self) -> None:
+        def done(message: str | None) -> None:
+            if message:
+                self.after(message)
+
+        self.app.open_codebook_entry(self.target, self.target_id, done)
+
+    def action_example(self) -> None:
+        from tacompanion.store.codebook import set_example
+
+        e = self.current()
+        if e is None:
+            return
+        coding = next((c for c in e.codes if c.code_id in self.code_ids), None)
+        if coding is None:
+            return
+        try:
+            set_example(self.app.study, self.target, self.target_id, coding.coding_id)
+        except StudyError as exc:
+            self.status(str(exc))
+            return
+        self.after(f"This extract is now the example of '{self.target_name}'.")
 
     def action_context(self) -> None:
         self.show_context = not self.show_context

@@ -61,6 +61,7 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("m", "move", "Move", id="map.move"),
         Binding("r", "rename", "Rename", id="map.rename", show=False),
         Binding("e", "define", "Define", id="map.define"),
+        Binding("E", "codebook", "Codebook entry", id="map.codebook", show=False),
         Binding("s", "status", "Status", id="map.status", show=False),
         Binding("K", "reorder(-1)", "Move theme up", id="map.up", show=False),
         Binding("J", "reorder(1)", "Move theme down", id="map.down", show=False),
@@ -72,6 +73,9 @@ class ThemeMapScreen(StudyViewScreen):
         Binding("ctrl+r", "redo", "Redo", id="map.redo", show=False),
         Binding("v", "visual", "Boxes/tree", id="map.visual"),
         Binding("x", "matrix", "Matrix", id="map.matrix"),
+        Binding("F", "framework", "Framework matrix", id="map.framework", show=False),
+        Binding("P", "nest", "Put under a code…", id="map.nest", show=False),
+        Binding("C", "with_children", "Count codes with their children", id="map.with_children", show=False),
         Binding("o", "cooccurrence", "Co-occurrence", id="map.cooccurrence", show=False),
         Binding("p", "rule", "Prevalence rule", id="map.rule", show=False),
         Binding("A", "agreement", "Compare coders", id="map.agreement", show=False),
@@ -97,6 +101,8 @@ class ThemeMapScreen(StudyViewScreen):
         yield Static(id="map-status")
         yield KeyFooter()
 
+    with_children = False  # C: a code with codes under it counts theirs too
+
     def on_mount(self) -> None:
         self.title = "Thematic map"
         self.query_one(MapCanvas).display = False
@@ -121,7 +127,7 @@ class ThemeMapScreen(StudyViewScreen):
         code (`keep`, else whatever was selected)."""
         self.mark_drawn()
         keep = keep or self.selected_key()
-        self.map = thematic_map(self.app.study)
+        self.map = thematic_map(self.app.study, with_children=self.with_children)
         rows = self.map.rows
         a = self.map.analysis
         themes = sum(1 for r in rows if r.kind == "theme")
@@ -131,7 +137,8 @@ class ThemeMapScreen(StudyViewScreen):
         self.query_one("#map-summary", Static).update(Text.assemble(
             (f"N = {a.total}", "bold"), " participants (pilots out) · ",
             f"{themes} theme{'' if themes == 1 else 's'} · {codes} code{'' if codes == 1 else 's'}"
-            f" ({unsorted} unsorted) · ", (rule, "dim")))
+            f" ({unsorted} unsorted) · ",
+            ("codes count their children (C) · " if self.with_children else "", "bold"), (rule, "dim")))
         cursor = 0
         if keep is not None:
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
@@ -381,6 +388,17 @@ class ThemeMapScreen(StudyViewScreen):
         define_theme(self, row.id, row.name, row.definition, lambda: self.done(
             f"Defined '{row.name}'.", ("theme", row.id)))
 
+    def action_codebook(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind == "unsorted":
+            return
+
+        def done(message: str | None) -> None:
+            if message:
+                self.done(message, (row.kind, row.id))
+
+        self.app.open_codebook_entry(row.kind, row.id, done)
+
     def _describe_code(self, row: MapRow) -> None:
         old = code_store.list_codes(self.app.study, only=row.id)[0].description
 
@@ -434,6 +452,14 @@ class ThemeMapScreen(StudyViewScreen):
         self.app.push_screen(FuzzyPicker(f"Merge '{row.name}' (codes, subthemes, memos) into:", items), picked)
 
     def action_split(self) -> None:
+        current = self.selected_row()
+        if current is not None and current.kind == "code":
+            def done(message: str | None) -> None:
+                if message:
+                    self.done(message, ("code", current.id))
+
+            self.app.open_split_code(current.id, done)
+            return
         row = self.selected_theme()
         if row is None:
             return
@@ -538,6 +564,39 @@ class ThemeMapScreen(StudyViewScreen):
 
     def action_matrix(self) -> None:
         self.app.open_matrix()
+
+    def action_with_children(self) -> None:
+        self.with_children = not self.with_children
+        self.reload()
+        self.status("A code with codes under it now counts their extracts too (C: its own only)."
+                    if self.with_children else "Each code counts its own extracts only (C: with its children).")
+
+    def action_nest(self) -> None:
+        row = self.selected_row()
+        if row is None or row.kind != "code":
+            self.status("Choose a code (its children move with it).")
+            return
+        from tacompanion.store.code_tree import nest_code
+
+        items = [(0, "(the top level: under no code)")] + [
+            (r.id, r.name) for r in self.map.rows if r.kind == "code" and r.id != row.id]
+
+        def picked(result: Picked | None) -> None:
+            if result is None or result.item_id is None:
+                return
+            try:
+                nest_code(self.app.study, row.id, result.item_id or None)
+            except StudyError as exc:
+                self.fail(exc)
+                return
+            where = "at the top level" if not result.item_id else \
+                f"under '{code_store.code_name(self.app.study, result.item_id)}'"
+            self.done(f"Put '{row.name}' {where}.", ("code", row.id))
+
+        self.app.push_screen(FuzzyPicker(f"Put the code '{row.name}' under:", items), picked)
+
+    def action_framework(self) -> None:
+        self.app.action_framework()
 
     def action_cooccurrence(self) -> None:
         row = self.selected_row()
