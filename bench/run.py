@@ -767,6 +767,60 @@ def op_qdpx_import(ctx: Context) -> dict[str, float]:
     return {"wall": wall}
 
 
+NOTES_PER_RUN = 40
+
+
+@operation(
+    "note-commit",
+    lambda ctx: f"one interview note saved (store.notes.add_note: one transaction, committed) in a "
+    f"fresh study in WAL mode, median of {NOTES_PER_RUN} notes, with PRAGMA synchronous=FULL "
+    "(what the app uses) and =NORMAL (the previous setting); the study on the same disk as the repo",
+)
+def op_note_commit(ctx: Context) -> dict[str, float]:
+    from tacompanion.core.note_markers import parse_note
+    from tacompanion.store.notes import add_note
+    from tacompanion.store.participants import ensure_participant
+
+    out: dict[str, float] = {}
+    for mode in ("FULL", "NORMAL"):
+        path = ctx.fresh_path(f"notes-{mode.lower()}")
+        study = Study.open(path)
+        try:
+            pid = ensure_participant(study, "P1")
+            with study.write() as db:
+                table = db["interviews"]
+                table.insert({"uuid": "bench", "participant_id": pid, "pilot": 0,
+                              "created_at": "2026-01-01T00:00:00.000Z", "recording_offset_ms": 0})
+                interview_id = table.last_pk
+            study.conn.execute(f"PRAGMA synchronous = {mode}")
+            times = []
+            for n in range(NOTES_PER_RUN):
+                note = parse_note(f"note {n}: she paused before answering, then spoke of the waiting room")
+                t0 = time.perf_counter()
+                add_note(study, interview_id, None, note, n * 1000)
+                times.append(time.perf_counter() - t0)
+            out[mode.lower()] = statistics.median(times)
+        finally:
+            study.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    # What the disk itself charges for making 4 KiB durable: the floor under "full".
+    raw = ctx.fresh_path("fsync", ".bin")
+    fd = os.open(raw, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        times = []
+        for _ in range(NOTES_PER_RUN):
+            os.write(fd, b"x" * 4096)
+            t0 = time.perf_counter()
+            os.fsync(fd)
+            times.append(time.perf_counter() - t0)
+        out["fsync-4k"] = statistics.median(times)
+    finally:
+        os.close(fd)
+        raw.unlink(missing_ok=True)
+    return out
+
+
 # -- teams (issue 12): two coders of 20,000 codings each ------------------------------------------
 
 

@@ -63,7 +63,7 @@ def test_cli_writes_a_file_atomically(study, db_path, cli, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "wrote 2 notes" in result.stderr
     assert read_csv(out.read_text(encoding="utf-8"))[1][0] == "P2"
-    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp") or ".partial-" in p.name] == []
 
 
 def test_cli_refuses_a_missing_study_and_an_unknown_kind(db_path, cli, tmp_path):

@@ -160,7 +160,7 @@ def test_export_is_valid_against_the_project_schema(rich, redacted):
 
 
 def test_an_empty_study_exports_a_valid_project_without_empty_containers(study):
-    xml = _qde(build_qdpx(study).data).decode()
+    xml = _qde(build_qdpx(study, redacted=False).data).decode()
     assert _schema().is_valid(xml)
     for empty in ("<Users", "<CodeBook", "<Cases", "<Sources", "<Notes", "<Sets", "<Variables"):
         assert empty not in xml
@@ -172,7 +172,7 @@ def test_the_schema_check_can_fail():
 
 
 def test_zip_layout_sources_by_guid_utf8_without_bom_exactly_the_stored_text(rich):
-    files = _files(build_qdpx(rich).data)
+    files = _files(build_qdpx(rich, redacted=False).data)
     assert sorted(n for n in files if not n.startswith("sources/")) == ["project.qde"]
     assert files["project.qde"].startswith(b'<?xml version="1.0" encoding="utf-8"?>')
     texts = {r["uuid"]: r["text"] for r in rich.query("SELECT uuid, text FROM transcripts")}
@@ -186,7 +186,7 @@ def test_zip_layout_sources_by_guid_utf8_without_bom_exactly_the_stored_text(ric
 def test_exporting_twice_gives_the_same_guids_and_bytes(rich):
     import re
 
-    one, two = build_qdpx(rich).data, build_qdpx(rich).data
+    one, two = build_qdpx(rich, redacted=False).data, build_qdpx(rich, redacted=False).data
     assert one == two
     guids = re.findall(r'guid="([^"]+)"', _qde(one).decode())
     assert len(guids) == len(set(guids))  # unique within the file
@@ -202,7 +202,7 @@ def test_the_tree_codes_cases_and_codings_in_the_xml(rich):
     from xml.etree import ElementTree as ET
 
     ns = {"q": "urn:QDA-XML:project:1.0"}
-    root = ET.fromstring(_qde(build_qdpx(rich).data))
+    root = ET.fromstring(_qde(build_qdpx(rich, redacted=False).data))
     top = root.findall("q:CodeBook/q:Codes/q:Code", ns)
     assert [(c.get("name"), c.get("isCodable")) for c in top] == [("Being with silence", "false"), ("Loose end", "true")]
     theme = top[0]
@@ -259,7 +259,7 @@ def _selected(data: bytes) -> list[tuple[str, str]]:
 
 
 def test_positions_are_code_points_over_emoji_cjk_and_combining_marks(rich):
-    got = _selected(build_qdpx(rich).data)
+    got = _selected(build_qdpx(rich, redacted=False).data)
     assert ("Quiet", "静かでした 𠀋") in got
     assert ("Quiet", "e\u0301trange, 😀👍🏽 quiet") in got
     assert ("Quiet", "😀 it was quiet") in got
@@ -283,7 +283,7 @@ def test_redacted_export_replaces_text_and_selections_follow(rich):
 def test_export_writes_atomically_and_leaves_no_temp_file(rich, tmp_path):
     out = tmp_path / "study.qdpx"
     out.write_bytes(b"old")
-    export_qdpx(rich, out)
+    export_qdpx(rich, out, redacted=False)
     assert zipfile.is_zipfile(out)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -327,7 +327,7 @@ def _snapshot(study: Study) -> dict:
 
 def test_round_trip_into_a_new_study_gives_the_same_study(rich, tmp_path):
     path = tmp_path / "out.qdpx"
-    export_qdpx(rich, path)
+    export_qdpx(rich, path, redacted=False)
     with Study.open(tmp_path / "new.db") as new:
         summary = import_qdpx(new, path)
         assert summary.problems == []
@@ -335,14 +335,14 @@ def test_round_trip_into_a_new_study_gives_the_same_study(rich, tmp_path):
         # every field of `stats --json` survives
         assert study_stats(new) == study_stats(rich)
         # and exporting the imported study gives the same project again
-        assert _selected(build_qdpx(new).data) == _selected(build_qdpx(rich).data)
+        assert _selected(build_qdpx(new, redacted=False).data) == _selected(build_qdpx(rich, redacted=False).data)
 
 
 def test_round_trip_of_the_cli(rich, cli, tmp_path):
     out = tmp_path / "cli.qdpx"
-    r = cli("--db", str(rich.path), "export", "qdpx", "-o", str(out))
+    r = cli("--db", str(rich.path), "export", "qdpx", "-o", str(out), "--no-redact")
     assert r.returncode == 0, r.stderr
-    assert "3 participants, 3 transcripts, 1 interview notes" in r.stderr
+    assert "3 participants, 3 transcripts, 1 interview notes" in r.stderr and "(redacted)" not in r.stderr
     r = cli("--db", str(tmp_path / "copy.db"), "import", str(out))
     assert r.returncode == 0, r.stderr
     assert "imported" in r.stdout and "8 codes" not in r.stdout
@@ -380,7 +380,7 @@ def test_a_zip_without_a_qde_and_malformed_xml_are_refused(tmp_path):
 
 def test_a_study_with_content_is_refused_without_merge_and_nothing_changes(rich, tmp_path):
     path = tmp_path / "out.qdpx"
-    export_qdpx(rich, path)
+    export_qdpx(rich, path, redacted=False)
     before = _snapshot(rich)
     with pytest.raises(StudyError, match="--merge"):
         import_qdpx(rich, path)
@@ -389,7 +389,7 @@ def test_a_study_with_content_is_refused_without_merge_and_nothing_changes(rich,
 
 def test_merge_matches_by_guid_and_adds_only_what_is_missing(rich, tmp_path):
     path = tmp_path / "out.qdpx"
-    export_qdpx(rich, path)
+    export_qdpx(rich, path, redacted=False)
     before = _snapshot(rich)
     summary = import_qdpx(rich, path, merge=True)
     assert _snapshot(rich) == before
@@ -409,7 +409,7 @@ def test_a_failing_import_rolls_everything_back(study, tmp_path, monkeypatch):
     make = Study.open(tmp_path / "src.db")
     make_study(make)
     path = tmp_path / "out.qdpx"
-    export_qdpx(make, path)
+    export_qdpx(make, path, redacted=False)
     make.close()
     from tacompanion.store import qdpx as store_qdpx
 
@@ -593,7 +593,7 @@ def test_redacted_export_through_the_cli(rich, cli, tmp_path):
 @needs_shared
 def test_qc_demo_imported_then_exported_is_valid_and_comes_back_the_same(study, tmp_path):
     import_qdpx(study, SHARED / "qc-demo.qdpx")
-    data = build_qdpx(study).data
+    data = build_qdpx(study, redacted=False).data
     assert list(_schema().iter_errors(_qde(data).decode("utf-8"))) == []
     path = tmp_path / "again.qdpx"
     path.write_bytes(data)

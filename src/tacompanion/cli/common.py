@@ -69,7 +69,16 @@ def add_action(actions, name: str, help_text: str, description: str, handler: Ca
 def open_study(args: argparse.Namespace, *, create: bool):
     from tacompanion.store.study import Study, default_path
 
-    return Study.open(default_path(getattr(args, "db", None)), create=create)
+    return announce_upgrade(Study.open(default_path(getattr(args, "db", None)), create=create))
+
+
+def announce_upgrade(study):
+    """Say on stderr what the upgrade of an older study file reported (once:
+    on the run that upgraded it; the study keeps it in `migration_log`)."""
+    for note in study.upgrade_notes:
+        print(f"{PROG}: upgraded {study.path} to schema version {study.schema_version}: {note}",
+              file=sys.stderr)
+    return study
 
 
 @contextlib.contextmanager
@@ -81,7 +90,7 @@ def study_to_fill(path: os.PathLike | str):
     from tacompanion.store.study import Study
 
     existed = Path(path).exists()
-    study = Study.open(path, create=True)
+    study = announce_upgrade(Study.open(path, create=True))
     try:
         yield study
     except BaseException:

@@ -71,18 +71,21 @@ def register(sub) -> None:
     qdpx.add_argument("--qualify-names", action="store_true",
                       help="write codes and themes that share a name with their parent's name added "
                       "(QualCoder merges codes of the same name)")
-    qdpx.add_argument("--redact", action="store_true",
-                      help="apply the study's redaction list to every exported text (positions follow)")
+    add_redact_option(qdpx)
     qdpx.set_defaults(handler=cmd_export_qdpx)
     _add_report_exports(export_sub)
 
 
 def add_redact_option(parser: argparse.ArgumentParser) -> None:
+    """--no-redact, the same on every export; --redact is still accepted (it
+    was the way to redact a .qdpx) and changes nothing: redacting is the default."""
     parser.add_argument(
         "--no-redact", dest="redact", action="store_false",
-        help="leave out the study's redaction list (by default every export is redacted: "
-        "see `tacompanion redact list`)",
+        help="leave out the study's redaction list (by default every export is redacted, every "
+        "field of it: see `tacompanion redact list` and docs/redaction.md)",
     )
+    parser.add_argument("--redact", dest="redact", action="store_true", default=True,
+                        help=argparse.SUPPRESS)
 
 
 def _add_report_exports(export_sub) -> None:

@@ -24,7 +24,8 @@ def register(sub) -> None:
         "write a consistent copy of the study (safe while it is open elsewhere)",
         cmd_backup,
     )
-    backup.add_argument("path", metavar="PATH", help="the copy to write (a file, or a folder)")
+    backup.add_argument("path", metavar="PATH",
+                        help="the copy to write: a file, or a folder (a path ending in / is a folder, made if it does not exist)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
     add_command(
@@ -99,15 +100,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from tacompanion.store.backup import integrity_problems
+    # Read-only, without opening it as a study (no upgrade, no journal mode
+    # change): works on any damaged file, a read-only one, on a full disk.
+    from tacompanion.store.backup import check_file
+    from tacompanion.store.study import default_path
 
-    with open_study(args, create=False) as study:
-        problems = integrity_problems(study)
+    path = default_path(getattr(args, "db", None))
+    problems = check_file(path)
     if problems:
         for problem in problems:
-            print(f"{study.path}: {problem}", file=sys.stderr)
-        raise CliError(f"{study.path}: the study file is damaged; restore it from a backup")
-    print(f"{study.path}: ok, no damage found")
+            print(f"{path}: {problem}", file=sys.stderr)
+        raise CliError(f"{path}: the study file is damaged; restore it from a backup")
+    print(f"{path}: ok, no damage found")
     return 0
 
 
@@ -188,12 +192,12 @@ def cmd_redact_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_journal_add(args: argparse.Namespace) -> int:
-    from tacompanion.store.journal import add_entry, list_entries
+    from tacompanion.store.journal import add_entry, entry_day
 
     text = sys.stdin.read() if args.text == ["-"] else " ".join(args.text)
+    day = entry_day(args.date)  # known before the write: nothing is read after it
     with open_study(args, create=False) as study:
-        entry_id = add_entry(study, text, args.date)
-        day = next(e.date for e in list_entries(study) if e.id == entry_id)
+        add_entry(study, text, day)
     print(f"added a journal entry for {day}")
     return 0
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tacompanion.core.redaction import Redactor
+
 # -- GUIDs ------------------------------------------------------------------------------
 
 GUID_RE = re.compile(r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$")
@@ -114,39 +116,31 @@ class RedactedText:
         return cached
 
 
-def redaction_pattern(rules: Iterable[tuple[str, str]]) -> tuple[re.Pattern | None, dict[str, str]]:
-    """One regex for every `find` (longest first, so 'Tromsø kommune' wins over
-    'Tromsø'), literal and case-sensitive, and the replacement table."""
-    table = {find: replacement for find, replacement in rules if find}
-    if not table:
-        return None, table
-    alternatives = sorted(table, key=lambda f: (-len(f), f))
-    return re.compile("|".join(re.escape(f) for f in alternatives)), table
+def redaction_pattern(rules: Iterable[tuple[str, str]]) -> Redactor:
+    """The redaction list ready to apply, with the same rules as every other
+    export (core/redaction.py: any case, any normalisation form, whole words
+    with a genitive)."""
+    return Redactor(rules)
 
 
-def redact(text: str, rules: Iterable[tuple[str, str]] | tuple[re.Pattern | None, dict[str, str]]) -> RedactedText:
+def redact(text: str, rules: Iterable[tuple[str, str]] | Redactor) -> RedactedText:
     """`text` with every occurrence of each `find` replaced, left to right,
     without overlaps; and the runs replaced, to remap positions."""
-    if isinstance(rules, tuple) and len(rules) == 2 and (rules[0] is None or isinstance(rules[0], re.Pattern)):
-        pattern, table = rules
-    else:
-        pattern, table = redaction_pattern(rules)  # type: ignore[arg-type]
-    if pattern is None:
+    redactor = rules if isinstance(rules, Redactor) else Redactor(rules)
+    spans = redactor.spans(text)
+    if not spans:
         return RedactedText(text, ())
     out: list[str] = []
     reps: list[Replacement] = []
     last = 0
     new_pos = 0
-    for m in pattern.finditer(text):
-        out.append(text[last : m.start()])
-        new_pos += m.start() - last
-        replacement = table[m.group(0)]
+    for start, end, replacement in spans:
+        out.append(text[last:start])
+        new_pos += start - last
         out.append(replacement)
-        reps.append(Replacement(m.start(), m.end(), new_pos, new_pos + len(replacement)))
+        reps.append(Replacement(start, end, new_pos, new_pos + len(replacement)))
         new_pos += len(replacement)
-        last = m.end()
-    if not reps:
-        return RedactedText(text, ())
+        last = end
     out.append(text[last:])
     return RedactedText("".join(out), tuple(reps))
 

@@ -1,47 +1,126 @@
 """Redaction: real names and places replaced in exported text.
 
 The list is the study's (`redactions` table); it is applied to what leaves the
-tool (report, quotes, CSV, the clipboard), never to the stored transcripts,
-whose offsets must not move. The rules, chosen so that a name is caught
-wherever it is written but a word is never cut in half:
+tool (every export, the clipboard), never to the stored transcripts, whose
+offsets must not move. The rules, chosen so that a name is caught however it
+is written but a word is never cut in half:
 
-- case-insensitive: "tromsø" and "TROMSØ" are caught with "Tromsø";
-- whole words: a find that begins (ends) with a letter or digit only matches
-  where no letter or digit comes before (after) it, so "Ann" leaves "Anne"
-  and "annual" alone; a find that begins or ends with punctuation is matched
-  as written there;
+- any case, by Unicode case folding: "tromsø", "TROMSØ" and "Tromsø" are one
+  find; "Straße" and "STRASSE" match each other (ß folds to ss);
+- any normalisation form: a name typed precomposed (NFC, "ø" as one code
+  point) matches the same name decomposed (NFD, "o" + combining stroke, as
+  macOS writes file names), both ways;
+- at word starts: a find that begins with a letter or digit only matches
+  where no letter, digit or combining mark comes before it, so "Ann" leaves
+  "Joanna" alone;
+- to the end of the word, allowing a genitive: after a find that ends with
+  a letter or digit, the word must end there, or go on with only a genitive
+  "s", "'s" or "’s" ("Tromsøs", "Ann's"), which is kept after the
+  replacement ("[city]s"); so "Ann" leaves "Anne" and "annual" alone;
+- a find that begins or ends with punctuation is matched as written there;
+- a space in a find matches any run of white space, a line break included
+  ("Anna Berg" is caught where a line ends after "Anna");
 - longest find first, in one pass: with "Oslo" and "Oslo University", the
-  longer one wins where both could match, and a replacement is never redacted
-  again.
+  longer one wins where both could match, and a replacement is never
+  redacted again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Iterable
+
+# Combining marks that follow a base letter in decomposed text: a word does
+# not end (or start) next to one.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_GENITIVE = "(?:s|'s|\u2019s)?"
 
 
-def compile_redactions(pairs: Iterable[tuple[str, str]]) -> Callable[[str], str]:
-    """A function that applies the (find, replacement) pairs to a text."""
-    table: dict[str, str] = {}
-    for find, replacement in sorted(pairs, key=lambda p: (-len(p[0]), p[0])):
-        key = find.casefold()
-        if find and key not in table:
-            table[key] = replacement
-    if not table:
-        return lambda text: text
-    finds = sorted(table, key=lambda f: (-len(f), f))
-    replacements = [table[f] for f in finds]
-    parts = []
-    for find in finds:
-        head = r"(?<!\w)" if find[0].isalnum() or find[0] == "_" else ""
-        tail = r"(?!\w)" if find[-1].isalnum() or find[-1] == "_" else ""
-        parts.append(f"({head}{re.escape(find)}{tail})")  # one group per find: m.lastindex says which
-    pattern = re.compile("|".join(parts), re.IGNORECASE)
+def fold(text: str) -> str:
+    """The form finds and texts are compared in: NFD(casefold(NFD(text)))
+    (Unicode's canonical caseless match)."""
+    return unicodedata.normalize("NFD", unicodedata.normalize("NFD", text).casefold())
 
-    def redact(text: str) -> str:
-        if not text:
+
+class Redactor:
+    """The (find, replacement) pairs, ready to apply. Call it on a text to get
+    the redacted text; `spans` says what is replaced where."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        table: dict[str, str] = {}
+        for find, replacement in sorted(pairs, key=lambda p: (-len(p[0]), p[0])):
+            key = fold(find)
+            if key and key not in table:
+                table[key] = replacement
+        self._finds = sorted(table, key=lambda f: (-len(f), f))
+        self._replacements = [table[f] for f in self._finds]
+        parts = []
+        for find in self._finds:
+            head = rf"(?<![\w{_MARKS}])" if _wordish(find[0]) else ""
+            tail = rf"{_GENITIVE}(?![\w{_MARKS}])" if _wordish(find[-1]) else ""
+            # one group per find (m.lastindex says which), the genitive outside it
+            body = "".join(r"\s+" if piece.isspace() else re.escape(piece)
+                           for piece in re.split(r"(\s+)", find) if piece)
+            parts.append(f"(?:{head}({body}){tail})")
+        self._pattern = re.compile("|".join(parts), re.DOTALL) if parts else None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, replacement) in `text`, left to right, not overlapping.
+        The span covers the name only: a genitive after it stays."""
+        if self._pattern is None or not text:
+            return []
+        if text.isascii():
+            folded, origin = text.lower(), range(len(text))
+        else:
+            folded, origin = _folded_with_origin(text)
+        out = []
+        for m in self._pattern.finditer(folded):
+            group = m.lastindex
+            start, end = m.start(group), m.end(group)
+            o_start = origin[start]
+            o_end = origin[end - 1] + 1
+            # take in combining marks that belong to the last letter
+            while o_end < len(text) and unicodedata.combining(text[o_end]):
+                o_end += 1
+            out.append((o_start, o_end, self._replacements[group - 1]))
+        return out
+
+    def __call__(self, text: str) -> str:
+        spans = self.spans(text)
+        if not spans:
             return text
-        return pattern.sub(lambda m: replacements[m.lastindex - 1], text)
+        out, last = [], 0
+        for start, end, replacement in spans:
+            out.append(text[last:start])
+            out.append(replacement)
+            last = end
+        out.append(text[last:])
+        return "".join(out)
 
-    return redact
+
+def compile_redactions(pairs: Iterable[tuple[str, str]]) -> Redactor:
+    """A function that applies the (find, replacement) pairs to a text."""
+    return Redactor(pairs)
+
+
+def _wordish(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each of its code points the index of the
+    code point of `text` it came from."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isascii():
+            piece = ch.lower()
+        else:
+            piece = fold(ch)
+        pieces.append(piece)
+        origin.extend([i] * len(piece))
+    return "".join(pieces), origin

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+from tacompanion.store.partial_files import partial_path, remove_stale_partials, sync_folder
 
 
 def write_text_atomically(path: str | os.PathLike, text: str, *, encoding: str = "utf-8") -> Path:
@@ -16,23 +17,27 @@ def write_text_atomically(path: str | os.PathLike, text: str, *, encoding: str =
 
 
 def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `path`, flushed to disk, then
-    renamed over it (a .qdpx zip, or encoded text)."""
+    """Write `data` to a hidden `.NAME.partial-PID` beside `path`, flushed to
+    disk, then renamed over it (a .qdpx zip, or encoded text). Partial files
+    left there by a writer that was killed are removed first."""
     if Path(path).is_dir():
         raise IsADirectoryError(f"{path}: is a folder")
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    remove_stale_partials(folder)
+    temp = partial_path(target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        # Exports hold research data: private (0600, as mkstemp made it) unless
+        # Exports hold research data: private (0600, as it was made) unless
         # they replace a file whose permissions someone chose.
         with contextlib.suppress(OSError):
             os.chmod(temp, target.stat().st_mode & 0o777)
         os.replace(temp, target)
+        sync_folder(folder)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)

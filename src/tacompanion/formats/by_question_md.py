@@ -15,7 +15,8 @@ def _quote(text: str) -> str:
 def by_question_markdown(study: Study, *, redact: bool = True, guide_id: int | None = None) -> str:
     """The Markdown for one guide (`guide_id`, else the study's default
     guide: see store.by_question); answers pass through the study's redaction
-    list unless `redact` is False (the stored notes and transcripts never change)."""
+    list unless `redact` is False (the stored notes and transcripts never change).
+    Everything is redacted: the guide's title, sections and questions too."""
     return by_question_document(answers_by_question(study, guide_id), study, redact=redact)
 
 
@@ -54,11 +55,13 @@ def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True)
                 out.append("")
                 for a in answers:
                     source = a.label
-                    out.append(f"- {_quote(clean(a.text))} _({source})_")
+                    out.append(f"- {_quote(a.text)} _({source})_")
                 out.append("")
             if not any_answer:
                 out += ["_No answers yet._", ""]
             missing = [p for p in data.participants if not data.count(q.id, p)]
             if missing and any_answer:
                 out += [f"_Nothing yet from: {', '.join(missing)}._", ""]
-    return "\n".join(line for line in out).rstrip() + "\n"
+    # Redacted as a whole, like the report: the guide's title, sections and
+    # questions can hold names too, not only the answers.
+    return clean("\n".join(line for line in out).rstrip() + "\n")

@@ -107,22 +107,27 @@ def _value_element(parent: ET.Element, kind: str, value) -> None:
         _sub(parent, "TextValue", text=value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
-def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = False) -> ExportResult:
+def build_qdpx(study: Study, *, redacted: bool = True, qualify_names: bool = False) -> ExportResult:
     """The .qdpx file's bytes, what went in and what could not. Memos go where
     other tools read them: a participant's memo is its Case's Description, a
     transcript's (or an interview's) its TextSource's, the study memo the
     Project's; journal entries are Notes whose text is a file in sources/
     (as QualCoder reads and writes journals). `qualify_names`: codes and
-    themes that share a name get their parent's name added."""
+    themes that share a name get their parent's name added.
+
+    `redacted` (the default, as for every export): the study's redaction list
+    is applied to every field a name could hide in: the project name, source
+    texts (selections follow), source, code, theme, case, variable, user and
+    memo names, descriptions, variable values, memos and the journal."""
     rows = export_rows(study)
     su = rows["study_uuid"]
     rules = redaction_pattern(rows["redactions"] if redacted else [])
     result = ExportResult(b"")
 
     def red(text: str) -> str:
-        return redact(text, rules).text if rules[0] is not None else text
+        return rules(text) if rules else text
 
-    root = ET.Element("Project", {"xmlns": NAMESPACE, "name": _clean(Path(study.path).stem) or "study",
+    root = ET.Element("Project", {"xmlns": NAMESPACE, "name": _clean(red(Path(study.path).stem)) or "study",
                                   "origin": ORIGIN})
     users: dict[str, str] = {}  # coder name -> guid
 
@@ -210,7 +215,7 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
     if users:
         users_el = _sub(root, "Users")
         for name, guid in sorted(users.items(), key=lambda kv: kv[0].casefold()):
-            _sub(users_el, "User", {"guid": guid, "name": _clean(name)})
+            _sub(users_el, "User", {"guid": guid, "name": _clean(red(name))})
 
     # the codebook: themes as non-codable codes, codes inside them
     shown_name = _code_names(rows, result, qualify_names)
@@ -229,7 +234,7 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
         if c["id"] in placed:
             return
         placed.add(c["id"])
-        attrs = {"guid": c["uuid"], "name": _clean(shown_name[("code", c["id"])]), "isCodable": "true"}
+        attrs = {"guid": c["uuid"], "name": _clean(red(shown_name[("code", c["id"])])), "isCodable": "true"}
         if c["color"] and _COLOR.match(c["color"]):
             attrs["color"] = c["color"]
         el = _sub(parent, "Code", attrs)
@@ -240,7 +245,7 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
             code_el(el, child)
 
     def theme_el(parent: ET.Element, t: dict) -> None:
-        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(shown_name[("theme", t["id"])]),
+        el = _sub(parent, "Code", {"guid": t["uuid"], "name": _clean(red(shown_name[("theme", t["id"])])),
                                    "isCodable": "false"})
         if t["definition"].strip():
             _sub(el, "Description", text=red(t["definition"]))
@@ -278,7 +283,7 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
     if var_types:
         vars_el = _sub(root, "Variables")
         for k in sorted(var_types, key=str.casefold):
-            _sub(vars_el, "Variable", {"guid": var_guid[k], "name": _clean(k), "typeOfVariable": var_types[k]})
+            _sub(vars_el, "Variable", {"guid": var_guid[k], "name": _clean(red(k)), "typeOfVariable": var_types[k]})
 
     # the sources: transcripts, then each interview's notes
     files: list[tuple[str, bytes]] = []
@@ -298,7 +303,7 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
                     memo_key: tuple[str, int] | None) -> ET.Element:
         """spans: (start, end, coding row or None, memo key or None) over raw_text."""
         nonlocal dropped
-        mapped: RedactedText | None = redact(raw_text, rules) if rules[0] is not None else None
+        mapped: RedactedText | None = redact(raw_text, rules) if rules else None
         text = mapped.text if mapped else raw_text
         data = text.encode("utf-8")
         if len(data) > MAX_INTERNAL_BYTES:
@@ -389,7 +394,7 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
     if rows["participants"]:
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:
-            case = _sub(cases_el, "Case", {"guid": p["uuid"], "name": _clean(p["pseudonym"])})
+            case = _sub(cases_el, "Case", {"guid": p["uuid"], "name": _clean(red(p["pseudonym"]))})
             if ("participant_id", p["id"]) in descriptions:
                 _sub(case, "Description", text=descriptions[("participant_id", p["id"])])
             attrs = attributes[p["id"]] if isinstance(attributes[p["id"]], dict) else {}
@@ -398,7 +403,10 @@ def build_qdpx(study: Study, *, redacted: bool = False, qualify_names: bool = Fa
                     continue
                 vv = _sub(case, "VariableValue")
                 _sub(vv, "VariableRef", {"targetGUID": var_guid[k]})
-                _value_element(vv, var_types[k], attrs[k])
+                value = attrs[k]
+                if var_types[k] not in ("Boolean", "Integer", "Float"):
+                    value = red(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                _value_element(vv, var_types[k], value)
             for el, pid in sources:
                 if pid == p["id"]:
                     _sub(case, "SourceRef", {"targetGUID": el.get("guid")})
@@ -528,7 +536,7 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = False,
+def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = True,
                 qualify_names: bool = False) -> ExportResult:
     """Build the project and write it atomically to `path`."""
     from tacompanion.formats.atomic_write import write_bytes_atomically

@@ -370,7 +370,7 @@ def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> 
 
         return merge_lines(summary, path)
     order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",
-             "journal entries", "framework summaries")
+             "memos appended to an existing memo", "journal entries", "framework summaries")
     got = [f"{summary.counts[k]:,} {k}" for k in order if summary.counts.get(k)]
     lines = [f"imported {path}: " + (", ".join(got) if got else "nothing new")]
     if summary.duplicates:

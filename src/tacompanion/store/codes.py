@@ -244,7 +244,9 @@ def merge_codes(study: Study, source_id: int, target_id: int) -> int:
                 op.update("codings", row["id"], {"code_id": target_id})
                 moved += 1
         for memo in memos:
-            op.update("memos", memo["id"], {"code_id": target_id})
+            from tacompanion.store.memos import move_memo  # memos needs codes: imported here
+
+            move_memo(op, study, memo["id"], "code", target_id, heading=f"(memo of merged code '{source}')")
         op.delete("codes", source_id)
     return moved
 

@@ -25,20 +25,27 @@ everyone's. With `study.coder` unset, undo and redo walk the whole log.
 
 Foreign-key cascades are not logged: delete the dependent rows explicitly
 (codings before their code) so that undo can bring them all back.
+
+Undo never puts a coding back on other words. A change that brings a coding
+back keeps the text it covered (`covers`); replaying it checks that text is
+still there and refuses otherwise. When a transcript is replaced by an
+edited text (`import --replace`), `remap_transcript` moves the offsets in
+the log to the new text; a step whose words are gone from the new text is
+marked to refuse, with a message saying why, and the study is left as it is.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-from tacompanion.store.study import Study, new_uuid, now_iso
+from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 
 @dataclass
@@ -53,7 +60,7 @@ class Operation:
         t = self.db[table]
         t.insert(row)
         full = _row(self.db, table, t.last_pk)
-        self.forward.append({"op": "insert", "table": table, "row": full})
+        self.forward.append({"op": "insert", "table": table, "row": full, **_covers(self.db, table, full)})
         self.backward.append({"op": "delete", "table": table, "id": full["id"]})
         return full["id"]
 
@@ -70,7 +77,7 @@ class Operation:
         full = _row(self.db, table, row_id)
         self.db[table].delete(row_id)
         self.forward.append({"op": "delete", "table": table, "id": row_id})
-        self.backward.append({"op": "insert", "table": table, "row": full})
+        self.backward.append({"op": "insert", "table": table, "row": full, **_covers(self.db, table, full)})
 
 
 @dataclass(frozen=True)
@@ -182,7 +189,7 @@ def _step(study: Study, coder: str | None, state: str, order: str, changes: str,
             # left them (redo): else someone changed them since, and replaying
             # would overwrite their work
             _check(db, json.loads(row["forward" if changes == "backward" else "backward"]))
-            _replay(db, json.loads(row[changes]))
+            _replay(db, json.loads(row[changes]), row["label"], "undo" if changes == "backward" else "redo")
             db["operations"].update(row["id"], {"state": new_state})
     except (sqlite3.IntegrityError, _Gone) as exc:
         from tacompanion.store.study import StudyError
@@ -214,6 +221,8 @@ def _check(db: sqlite_utils.Database, changes: list[dict]) -> None:
     """Raise _Gone when the rows differ from the state `changes` leave behind."""
     expected: dict[tuple[str, int], dict | None] = {}
     for change in changes:
+        if change["op"] == "refuse":
+            continue  # _replay says why
         key = (change["table"], change["id"] if "id" in change else change["row"]["id"])
         if change["op"] == "insert":
             expected[key] = dict(change["row"])
@@ -232,10 +241,16 @@ def _check(db: sqlite_utils.Database, changes: list[dict]) -> None:
             raise _Gone(f"{table} {row_id} was changed")
 
 
-def _replay(db: sqlite_utils.Database, changes: list[dict]) -> None:
+def _replay(db: sqlite_utils.Database, changes: list[dict], label: str = "", verb: str = "replay") -> None:
     for change in changes:
+        if change["op"] == "refuse":
+            raise StudyError(f"cannot {verb} '{label}': {change['reason']}; nothing was changed")
         table = db[change["table"]]
         if change["op"] == "insert":
+            if "covers" in change and _covered(db, change["table"], change["row"]) != change["covers"]:
+                raise StudyError(
+                    f"cannot {verb} '{label}': the text it covered ({change['covers'][:40]!r}) is no "
+                    "longer at that place (the text was changed since); nothing was changed")
             table.insert(change["row"])
         elif change["op"] == "delete":
             table.delete(change["id"])
@@ -243,6 +258,71 @@ def _replay(db: sqlite_utils.Database, changes: list[dict]) -> None:
             table.update(change["id"], change["values"])
         else:  # pragma: no cover - only this module writes the log
             raise ValueError(f"unknown change {change['op']!r}")
+
+
+def remap_transcript(
+    study: Study, transcript_id: int, mapper: Callable[[int, int], tuple[int, int] | None],
+    new_text: str, why: str,
+) -> tuple[int, int]:
+    """The transcript's text was replaced: move every logged coding on it to
+    its place in `new_text` (`mapper` maps an old span to the new one, None
+    when its words changed). A step with a coding that cannot be moved is
+    marked to refuse with `why`. Runs inside the caller's transaction.
+    Returns (changes moved, steps that now refuse)."""
+    moved = refused = 0
+    conn = study.conn
+    for op_id, forward, backward in conn.execute(
+            "SELECT id, forward, backward FROM operations").fetchall():
+        sides = {"forward": json.loads(forward), "backward": json.loads(backward)}
+        touched = False
+        newly_refused = False
+        for _side, changes in sides.items():
+            broken = False
+            for change in changes:
+                row = change.get("row")
+                if (change["op"] != "insert" or change.get("table") != "codings" or not row
+                        or row.get("transcript_id") != transcript_id):
+                    continue
+                span = mapper(row["start_pos"], row["end_pos"])
+                if span is None:
+                    broken = True
+                    continue
+                if (row["start_pos"], row["end_pos"]) != span:
+                    row["start_pos"], row["end_pos"] = span
+                    moved += 1
+                change["covers"] = new_text[span[0]:span[1]]
+                touched = True
+            if broken and not any(c["op"] == "refuse" for c in changes):
+                changes.insert(0, {"op": "refuse", "reason": why})
+                touched = newly_refused = True
+        if newly_refused:
+            refused += 1
+        if touched:
+            conn.execute("UPDATE operations SET forward = ?, backward = ? WHERE id = ?",
+                          (json.dumps(sides["forward"]), json.dumps(sides["backward"]), op_id))
+    return moved, refused
+
+
+def _covers(db: sqlite_utils.Database, table: str, row: dict) -> dict:
+    """For a coding: the text it covers, so that replaying it can check the
+    words are still there."""
+    if table != "codings":
+        return {}
+    text = _covered(db, table, row)
+    return {} if text is None else {"covers": text}
+
+
+def _covered(db: sqlite_utils.Database, table: str, row: dict) -> str | None:
+    if table != "codings":
+        return None
+    if row.get("transcript_id") is not None:
+        sql, key = "SELECT substr(text, ?, ?) FROM transcripts WHERE id = ?", row["transcript_id"]
+    elif row.get("note_id") is not None:
+        sql, key = "SELECT substr(text, ?, ?) FROM notes WHERE id = ?", row["note_id"]
+    else:
+        return None
+    found = db.execute(sql, [row["start_pos"] + 1, row["end_pos"] - row["start_pos"], key]).fetchone()
+    return found[0] if found else None
 
 
 def _row(db: sqlite_utils.Database, table: str, row_id: int) -> dict:

@@ -64,11 +64,18 @@ def list_entries(study: Study) -> list[Entry]:
     ]
 
 
+def entry_day(on: str | None = None) -> str:
+    """The day an entry is written for: `on` checked, else today."""
+    return check_date(on) if on else date.today().isoformat()
+
+
 def add_entry(study: Study, text: str, on: str | None = None) -> int:
-    """A new entry (today unless `on` gives the day), committed; its id."""
+    """A new entry (today unless `on` gives the day), committed; its id.
+    Nothing is read after the commit: what the caller reports about the entry
+    (its day: `entry_day(on)`) is known before it is written."""
     if not text.strip():
         raise StudyError("a journal entry needs some text")
-    day = check_date(on) if on else date.today().isoformat()
+    day = entry_day(on)
     with study.write() as db:
         table = db["journal"]
         table.insert({"uuid": new_uuid(), "entry_date": day, "text": text, "created_at": now_iso()})

@@ -1,13 +1,21 @@
 """Memos: one running memo per thing (a code, theme, transcript, segment, note,
-participant, interview, or the study itself), saved as it is written."""
+participant, interview, or the study itself), saved as it is written.
+
+"One per thing" is enforced by the schema (unique indexes, see
+schema._migrate_one_memo_per_thing); every reader and writer goes through
+this module, and where two things become one (merging codes or themes,
+dissolving a theme into the study) their memos are joined with `move_memo`.
+"""
 
 from __future__ import annotations
 
 from tacompanion.store import history
 from tacompanion.store.codes import resolve_coder
+from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
-TARGETS = ("code", "theme", "transcript", "segment", "note", "participant", "interview")
+TARGETS = MEMO_TARGETS
+SEPARATOR = MEMO_MERGE_SEPARATOR
 
 
 def _column(target: str | None) -> str | None:
@@ -27,8 +35,38 @@ def _where(target: str | None) -> str:
 
 def get_memo(study: Study, target: str | None, target_id: int | None = None) -> str:
     params = () if target is None else (target_id,)
-    text = study.scalar(f"SELECT text FROM memos WHERE {_where(target)} ORDER BY id LIMIT 1", params)
+    text = study.scalar(f"SELECT text FROM memos WHERE {_where(target)}", params)
     return text or ""
+
+
+def find_memo(study: Study, target: str | None, target_id: int | None = None) -> int | None:
+    """The id of the memo on the thing, None when it has none."""
+    params = () if target is None else (target_id,)
+    return study.scalar(f"SELECT id FROM memos WHERE {_where(target)}", params)
+
+
+def move_memo(op: history.Operation, study: Study, memo: int, target: str | None, target_id: int | None,
+              *, heading: str = "", always_heading: bool = False) -> None:
+    """Inside an undoable operation: put memo `memo` on `target` (None = the
+    study). When the target has a memo already, the text is appended to it
+    (after a separator, with `heading` first) and `memo` is deleted: one
+    memo per thing, nothing dropped. `always_heading`: head the text even
+    when it moves on its own."""
+    row = study.query("SELECT id, text FROM memos WHERE id = ?", (memo,))[0]
+    existing = find_memo(study, target, target_id)
+    joining = existing is not None and existing != memo
+    text = f"{heading}\n{row['text']}" if heading and (joining or always_heading) else row["text"]
+    if joining:
+        old = get_memo(study, target, target_id)
+        op.update("memos", existing, {"text": f"{old}{SEPARATOR}{text}" if old.strip() else text,
+                                      "updated_at": now_iso()})
+        op.delete("memos", memo)
+        return
+    values = {f"{t}_id": None for t in TARGETS}
+    if target is not None:
+        values[_column(target)] = target_id
+    values["text"] = text
+    op.update("memos", memo, values)
 
 
 def save_memo(study: Study, target: str | None, target_id: int | None, text: str,
@@ -36,7 +74,7 @@ def save_memo(study: Study, target: str | None, target_id: int | None, text: str
     """Write the memo (an empty text deletes it), committed before returning,
     together with its line in the audit trail (`history.note`)."""
     params = () if target is None else (target_id,)
-    existing = study.scalar(f"SELECT id FROM memos WHERE {_where(target)} ORDER BY id LIMIT 1", params)
+    existing = study.scalar(f"SELECT id FROM memos WHERE {_where(target)}", params)
     before = study.query("SELECT * FROM memos WHERE id = ?", (existing,))[0] if existing is not None else None
     if before is not None and before["text"] == text:
         return

@@ -26,6 +26,7 @@ from tacompanion.core.merge_match import name_key, path_key, text_key
 from tacompanion.core.qdpx import QProject, derived_guid, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
+from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 # -- export reads ---------------------------------------------------------------------------
@@ -823,6 +824,9 @@ class _Importer:
         return True
 
     def _memo(self, guid: str, where: tuple[str, int] | None, text: str, created: str | None) -> None:
+        """One memo per thing: a note for a thing that has a memo already is
+        appended to it (after a separator), never made a second memo; a text
+        the memo already holds (the same file merged again) is skipped."""
         if guid in self.existing["memos"]:
             self.matched("memos")
             return
@@ -833,6 +837,23 @@ class _Importer:
         self.memos_before.add(same)
         guid = self.fresh("memos", guid)
         column = where[0] if where else None
+        if column:
+            found = self.conn.execute(
+                f"SELECT id, text FROM memos WHERE {column} = ?", (where[1],)).fetchone()
+        else:
+            found = self.conn.execute(
+                "SELECT id, text FROM memos WHERE " + " AND ".join(f"{t}_id IS NULL" for t in MEMO_TARGETS)
+            ).fetchone()
+        if found is not None:
+            memo_id, old = found
+            if text.strip() in old:
+                self.matched("memos", by_content=True)
+                return
+            joined = f"{old}{MEMO_MERGE_SEPARATOR}{text}" if old.strip() else text
+            self.conn.execute("UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                              (joined, self.now, memo_id))
+            self.s.counts["memos appended to an existing memo"] += 1
+            return
         cols = "uuid, text, created_at" + (f", {column}" if column else "")
         values = (guid, text, created or self.now) + ((where[1],) if where else ())
         self.conn.execute(f"INSERT INTO memos ({cols}) VALUES ({', '.join('?' * len(values))})", values)

@@ -288,15 +288,37 @@ CREATE TABLE redactions (
 """
 
 
-def _migrate_to_v1(conn: sqlite3.Connection) -> None:
-    import sqlite_utils
+# The full-text indexes of version 1, frozen as the SQL that sqlite-utils'
+# `enable_fts(["text"], fts_version="FTS5", create_triggers=True)` generated
+# when version 1 shipped: a step must build the same schema forever, whatever
+# a later sqlite-utils would write. External-content FTS5 tables over the
+# texts, kept in sync by triggers.
+_V1_FTS = """
+CREATE VIRTUAL TABLE "{table}_fts" USING FTS5 (
+    "text",
+    content="{table}"
+);
+INSERT INTO "{table}_fts" (rowid, "text")
+    SELECT rowid, "text" FROM "{table}";
+CREATE TRIGGER "{table}_ai" AFTER INSERT ON "{table}" BEGIN
+  INSERT INTO "{table}_fts" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+CREATE TRIGGER "{table}_ad" AFTER DELETE ON "{table}" BEGIN
+  INSERT INTO "{table}_fts" ("{table}_fts", rowid, "text") VALUES('delete', old.rowid, old."text");
+END;
+CREATE TRIGGER "{table}_au" AFTER UPDATE ON "{table}" BEGIN
+  INSERT INTO "{table}_fts" ("{table}_fts", rowid, "text") VALUES('delete', old.rowid, old."text");
+  INSERT INTO "{table}_fts" (rowid, "text") VALUES (new.rowid, new."text");
+END;
+"""
 
+
+def _migrate_to_v1(conn: sqlite3.Connection) -> None:
     for statement in _statements(_V1):
         conn.execute(statement)
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    # External-content FTS5 indexes over the texts, kept in sync by triggers.
-    db["segments"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
-    db["notes"].enable_fts(["text"], fts_version="FTS5", create_triggers=True)
+    for table in ("segments", "notes"):
+        for statement in _statements(_V1_FTS.format(table=table)):
+            conn.execute(statement)
     defaults = {
         "study_uuid": str(uuid.uuid4()),
         "default_coder": "",
@@ -326,8 +348,13 @@ def _statements(script: str) -> list[str]:
 
 # MIGRATIONS[i] turns a file of version i into version i + 1. Each runs in one
 # transaction together with the version bump, so a failed step leaves the file
-# exactly as it was. Never edit a shipped step: append a new one, add a fixture
-# of the previous version under tests/data/, and test the upgrade from it.
+# exactly as it was. Steps run with foreign keys OFF (switched outside the
+# transaction, so a table rebuild cannot cascade), and `PRAGMA
+# foreign_key_check` must pass before the step commits. A step is frozen SQL:
+# it never calls a library that could write different SQL tomorrow. It may
+# return one line for the user (what it merged or changed); the runner keeps
+# it. Never edit a shipped step: append a new one, add a fixture of the
+# previous version under tests/data/, and test the upgrade from it.
 def _migrate_to_v2(conn: sqlite3.Connection) -> None:
     """transcripts.guide_id: which guide a transcript's questions belong to.
 
@@ -479,9 +506,72 @@ def _migrate_codebook_and_framework(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+MEMO_TARGETS = ("code", "theme", "transcript", "segment", "note", "participant", "interview")
+
+# Between the texts of memos merged into one.
+MEMO_MERGE_SEPARATOR = "\n\n---\n\n"
+
+
+def _migrate_one_memo_per_thing(conn: sqlite3.Connection) -> str | None:
+    """One memo per thing, enforced by unique indexes.
+
+    Earlier versions could hold two memos on one thing (a .qdpx import added
+    one beside the memo already there), and screens disagreed on which one
+    they showed. Duplicates are merged into the oldest memo: the texts are
+    joined oldest first with a separator (an identical text is kept once,
+    an empty one adds nothing), the newest change time is kept, and the
+    others are deleted. Then a unique index per target, and one for the
+    study memo (every target NULL), makes a second memo impossible.
+    """
+    merged_groups = merged_rows = 0
+    for target in (*MEMO_TARGETS, None):
+        if target is None:
+            where = " AND ".join(f"{t}_id IS NULL" for t in MEMO_TARGETS)
+            groups = [(None,)] if conn.execute(
+                f"SELECT count(*) FROM memos WHERE {where}").fetchone()[0] > 1 else []
+            key_sql, params_of = where, lambda g: ()
+        else:
+            column = f"{target}_id"
+            groups = conn.execute(
+                f"SELECT {column} FROM memos WHERE {column} IS NOT NULL "
+                f"GROUP BY {column} HAVING count(*) > 1"
+            ).fetchall()
+            key_sql, params_of = f"{column} = ?", lambda g: (g[0],)
+        for group in groups:
+            rows = conn.execute(
+                f"SELECT id, text, created_at, coalesce(updated_at, created_at) FROM memos "
+                f"WHERE {key_sql} ORDER BY created_at, id",
+                params_of(group),
+            ).fetchall()
+            texts: list[str] = []
+            for _, text, _, _ in rows:
+                if text.strip() and text not in texts:
+                    texts.append(text)
+            keep = rows[0][0]
+            latest = max(r[3] for r in rows)
+            conn.execute(
+                "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?",
+                (MEMO_MERGE_SEPARATOR.join(texts), latest, keep),
+            )
+            conn.executemany("DELETE FROM memos WHERE id = ?", [(r[0],) for r in rows[1:]])
+            merged_groups += 1
+            merged_rows += len(rows)
+    for target in MEMO_TARGETS:
+        conn.execute(
+            f"CREATE UNIQUE INDEX memos_one_per_{target} ON memos({target}_id) "
+            f"WHERE {target}_id IS NOT NULL"
+        )
+    study_only = " AND ".join(f"{t}_id IS NULL" for t in MEMO_TARGETS)
+    conn.execute(f"CREATE UNIQUE INDEX memos_one_for_study ON memos((0)) WHERE {study_only}")
+    if not merged_groups:
+        return None
+    return (f"memos: {merged_rows} memos on {merged_groups} thing(s) were merged into one memo each "
+            "(texts joined oldest first, nothing dropped)")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], str | None]] = [
     _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
-    _migrate_codebook_and_framework,
+    _migrate_codebook_and_framework, _migrate_one_memo_per_thing,
 ]
 
 

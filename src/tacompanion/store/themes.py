@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tacompanion.store import history
 from tacompanion.store.codes import code_name
+from tacompanion.store.memos import move_memo
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 STATUSES = ("candidate", "reviewed", "final")
@@ -219,7 +220,7 @@ def merge_themes(study: Study, source_id: int, target_id: int) -> None:
             _check_sibling_name(study, child.name, target_id)
             op.update("themes", child.id, {"parent_id": target_id})
         for m in memos:
-            op.update("memos", m["id"], {"theme_id": target_id})
+            move_memo(op, study, m["id"], "theme", target_id, heading=f"(memo of merged theme '{source.name}')")
         op.delete("themes", source_id)
 
 
@@ -268,6 +269,6 @@ def dissolve_theme(study: Study, theme_id: int) -> None:
             op.update("themes", child.id, {"parent_id": row.parent_id,
                                             "position": _next_position(study, row.parent_id)})
         for m in memos:
-            op.update("memos", m["id"], {
-                "theme_id": None, "text": f"(memo of dissolved theme '{row.name}')\n{m['text']}"})
+            move_memo(op, study, m["id"], None, None, heading=f"(memo of dissolved theme '{row.name}')",
+                      always_heading=True)
         op.delete("themes", theme_id)

@@ -265,6 +265,13 @@ def _replace_transcript(
                 f"INSERT INTO codings ({columns}) VALUES ({', '.join('?' for _ in row)})",
                 tuple(row.values()),
             )
+    from tacompanion.store.history import remap_transcript
+
+    remap_transcript(
+        study, transcript_id, lambda start, end: map_span(blocks, start, end), parsed.text,
+        f"the transcript {file_name} was replaced by an edited text, and the words this step "
+        "covered are no longer there",
+    )
     return len(moved)
 
 
@@ -278,31 +285,16 @@ def set_read(study: Study, transcript_id: int, read: bool) -> str | None:
 
 def transcript_memo(study: Study, transcript_id: int) -> str:
     """The memo on a transcript ('' when there is none)."""
-    text = study.scalar(
-        "SELECT text FROM memos WHERE transcript_id = ? ORDER BY id DESC LIMIT 1", (transcript_id,)
-    )
-    return text or ""
+    from tacompanion.store.memos import get_memo
+
+    return get_memo(study, "transcript", transcript_id)
 
 
 def save_transcript_memo(study: Study, transcript_id: int, text: str) -> None:
     """Write the transcript's memo; an empty text deletes it."""
-    with study.write():
-        row = study.conn.execute(
-            "SELECT id FROM memos WHERE transcript_id = ? ORDER BY id DESC LIMIT 1", (transcript_id,)
-        ).fetchone()
-        if not text.strip():
-            if row:
-                study.conn.execute("DELETE FROM memos WHERE id = ?", (row[0],))
-            return
-        if row:
-            study.conn.execute(
-                "UPDATE memos SET text = ?, updated_at = ? WHERE id = ?", (text, now_iso(), row[0])
-            )
-        else:
-            study.conn.execute(
-                "INSERT INTO memos (uuid, transcript_id, text, created_at) VALUES (?, ?, ?, ?)",
-                (new_uuid(), transcript_id, text, now_iso()),
-            )
+    from tacompanion.store.memos import save_memo
+
+    save_memo(study, "transcript", transcript_id, text)
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ they never write SQL themselves.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -18,9 +19,10 @@ from textual.screen import Screen
 
 from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
-from tacompanion.store.study import Study, StudyError, friendly_error
+from tacompanion.store.study import DAMAGED, Study, StudyError, friendly_error
 from tacompanion.tui.dialogs.help import HelpScreen
 from tacompanion.tui.home.home import HomeScreen
+from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_bar import node_bindings
 
 if TYPE_CHECKING:
@@ -73,18 +75,55 @@ class TacompanionApp(App):
     def _starts_in_coding(self) -> bool:
         return self.launch_interview is None and self.start is not None and self.start[0] in ("transcript", "notes")
 
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        # Every key runs an action: a problem with the study file met by one
+        # (locked by another window, a full disk, a read-only file, a bug) is
+        # told on screen and the study stays open; the transaction was rolled
+        # back, so nothing shown as saved is lost. Only damage closes the app.
+        try:
+            screen = self.screen
+            if (default_namespace is not None and default_namespace is not self
+                    and isinstance(screen, SeesOtherWriters) and screen.catch_up()):
+                # What the screen showed (and the ids behind it) came from
+                # before another window's change: refreshed, not acted upon.
+                self.notify("The study was changed in another window: this screen now shows it. "
+                            "Press the key again if it still applies.", severity="warning", timeout=6)
+                return True
+            return await super().run_action(action, default_namespace, namespaces)
+        except (StudyError, sqlite3.DatabaseError) as error:
+            self.study_problem(error)
+            return True
+
+    def study_problem(self, error: StudyError | sqlite3.DatabaseError) -> None:
+        """Tell the user what went wrong with the study file, by kind: damage
+        closes the app (the command prints the message); anything else is
+        shown and the app goes on."""
+        failure = error if isinstance(error, StudyError) else friendly_error(self.study.path, error, in_use=True)
+        if failure.kind == DAMAGED:
+            self.study_failure = failure
+            self.exit(return_code=1)
+            return
+        with contextlib.suppress(sqlite3.Error):
+            if self.study.conn.in_transaction:
+                self.study.conn.rollback()
+        self.notify(str(failure), title="Not saved" if failure.kind else "Refused",
+                    severity="error" if failure.kind else "warning", timeout=12)
+
     def _handle_exception(self, error: Exception) -> None:
-        # A study file damaged (or made unreadable) under the app is not a bug
-        # to show as a traceback: the app leaves, and the command prints the
-        # one message naming the file (run_app raises it). Nothing shown as
-        # saved is lost: every save committed before the screen said so.
+        # Met outside an action (a dialog's callback, a worker): a study file
+        # damaged under the app is not a bug to show as a traceback: the app
+        # leaves, and the command prints the one message naming the file
+        # (run_app raises it). Nothing shown as saved is lost: every save
+        # committed before the screen said so. A bug that broke a constraint
+        # is called an internal error, not damage.
         # Private Textual API, kept on purpose: Textual has no public hook for
-        # an exception raised in a message handler, and the study is read from
-        # hundreds of handlers of every screen (a try/except at each would miss
-        # one). tests/test_textual_private.py fails loudly if Textual stops
+        # an exception raised outside an action (a callback, a worker, a
+        # handler). tests/test_textual_private.py fails loudly if Textual stops
         # calling this method with such an error.
-        if isinstance(error, sqlite3.DatabaseError):
-            self.study_failure = friendly_error(self.study.path, error, in_use=True)
+        if isinstance(error, (sqlite3.DatabaseError, StudyError)):
+            failure = error if isinstance(error, StudyError) else friendly_error(
+                self.study.path, error, in_use=True)
+            self.study_failure = failure
             self.exit(return_code=1)
             return
         super()._handle_exception(error)
@@ -261,18 +300,23 @@ class TacompanionApp(App):
         from tacompanion.tui.interview.interview import InterviewScreen
 
         if isinstance(self.screen, InterviewScreen):
-            # Everything is saved already; the question only guards against a stray key.
+            # Everything is saved already (unless notes wait for a disk with
+            # room again); the question only guards against a stray key.
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.exit()
 
-            self.push_screen(
-                ConfirmScreen(
-                    "Quit now? The interview stays open (nothing is lost) and can be "
-                    "resumed later; ^f finishes it properly instead."
-                ),
-                answered,
+            screen = self.screen
+            if screen.pending:
+                screen.save_pending()
+            question = (
+                "Quit now? The interview stays open (nothing is lost) and can be "
+                "resumed later; ^f finishes it properly instead."
+                if not screen.pending else
+                f"{len(screen.pending)} note(s) could not be saved yet and would be LOST. "
+                "Quit anyway? (n: stay; they are retried every few seconds)"
             )
+            self.push_screen(ConfirmScreen(question), answered)
             return
         self.exit()
 

@@ -41,10 +41,11 @@ from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
 from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, MemoScreen, PromptScreen
+from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
-class CodingScreen(Screen):
+class CodingScreen(SeesOtherWriters, Screen):
     CSS_PATH = "coding.tcss"
     HELP_TITLE = "coding"
     BINDINGS = [
@@ -133,6 +134,7 @@ class CodingScreen(Screen):
         self.show_questions()
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
+        self.remember_study_version()
         view.focus()
         self.status(
             f"{len(self.document.blocks)} {'turns' if self.kind == 'transcript' else 'notes'}"
@@ -145,6 +147,17 @@ class CodingScreen(Screen):
 
     def status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
+
+    def reload_from_study(self) -> None:
+        """Another window changed the study: read the document, its codings
+        and the codes again (a code deleted there leaves the recent strip)."""
+        study = self.app.study
+        self.document = load_document(study, self.kind, self.key)
+        self.view.set_document(self.document, self.codings(), self.view.cursor)
+        self.refresh_codes()
+
+    def on_screen_resume(self) -> None:
+        self.catch_up()
 
     def codings(self) -> dict[int, list[dict]]:
         """What the view shows: this coder's codings, or (C) everyone's, each

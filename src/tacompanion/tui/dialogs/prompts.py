@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static, TextArea
 
@@ -42,6 +43,16 @@ class PromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class TypingSettled(Message):
+    """Posted through the text area when a save key is pressed: it reaches the
+    dialog only after every key (or paste) queued before the save key has been
+    put into the text, so the save sees all of it."""
+
+    def __init__(self, keep: bool) -> None:
+        super().__init__()
+        self.keep = keep
+
+
 class LineEditScreen(PromptScreen):
     """Edit one line of the user's own text (a code's description): as in the
     memo editor, Enter or Esc saves and says so; Ctrl+G discards."""
@@ -64,14 +75,32 @@ class LineEditScreen(PromptScreen):
         event.prevent_default()  # not PromptScreen's handler as well
         self.action_save()
 
+    # Esc and Ctrl+S are priority bindings: they run as soon as the app reads
+    # them, while keys typed or pasted just before may still wait in the
+    # input's queue; the closing goes through that queue, behind them.
+    _leaving = False
+
     def action_save(self) -> None:
-        value = self.query_one(Input).value
-        if value != self.initial:
-            self.app.notify("Saved")
-        self.dismiss(value)
+        self._close(keep=True)
 
     def action_discard(self) -> None:
-        if self.query_one(Input).value != self.initial:
+        self._close(keep=False)
+
+    def _close(self, *, keep: bool) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        self.query_one(Input).post_message(TypingSettled(keep))
+
+    def on_typing_settled(self, message: TypingSettled) -> None:
+        message.stop()
+        value = self.query_one(Input).value
+        if message.keep:
+            if value != self.initial:
+                self.app.notify("Saved")
+            self.dismiss(value)
+            return
+        if value != self.initial:
             self.app.notify("Changes discarded: the text is as it was", severity="warning")
         self.dismiss(None)
 
@@ -131,13 +160,32 @@ class MemoScreen(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
 
+    # The save keys are priority bindings (Esc must not reach the text area),
+    # so they run as soon as the app reads them, while keys typed or pasted
+    # just before may still wait in the text area's queue: the closing goes
+    # through that queue, behind them.
+    _leaving = False
+
     def action_done(self) -> None:
-        text = self.query_one(TextArea).text
-        if text != self.text:
-            self.app.notify("Saved" if text.strip() else "Emptied: the memo is removed")
-        self.dismiss(text)
+        self._close(keep=True)
 
     def action_discard(self) -> None:
-        if self.query_one(TextArea).text != self.text:
+        self._close(keep=False)
+
+    def _close(self, *, keep: bool) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        self.query_one(TextArea).post_message(TypingSettled(keep))
+
+    def on_typing_settled(self, message: TypingSettled) -> None:
+        message.stop()
+        text = self.query_one(TextArea).text
+        if message.keep:
+            if text != self.text:
+                self.app.notify("Saved" if text.strip() else "Emptied: the memo is removed")
+            self.dismiss(text)
+            return
+        if text != self.text:
             self.app.notify("Changes discarded: the text is as it was", severity="warning")
         self.dismiss(None)  # callers keep the memo as it was

@@ -9,6 +9,7 @@ the screen shows it.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from textual import events
@@ -19,6 +20,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.markup import escape
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from tacompanion.core.guide import Guide, Question
@@ -42,7 +44,7 @@ from tacompanion.core.interview import (
     section_times_ms,
     summarize,
 )
-from tacompanion.core.note_markers import parse_note
+from tacompanion.core.note_markers import ParsedNote, parse_note
 from tacompanion.store import interviews as store
 from tacompanion.store.guides import load_guide
 from tacompanion.store.notes import add_note, list_notes
@@ -68,9 +70,22 @@ from tacompanion.tui.interview.views import (
 )
 from tacompanion.tui.widgets.key_bar import KeyBar, node_bindings
 
+RETRY_SECONDS = 3  # how often notes that could not be saved are tried again
 ENTER_GRACE_S = 0.6  # an Enter this soon after a jump by number belongs to the jump
 WIDE = 110  # columns from which the guide outline shows beside the question
 TALL = 36  # rows from which the section notes get more room
+
+
+
+@dataclass(frozen=True)
+class PendingNote:
+    """A note typed while saving failed: kept with its own question and times."""
+
+    note: ParsedNote
+    question_id: str | None
+    elapsed_ms: int | None
+    at: str
+
 
 _STATE_EVENT = {COVERED: EV_COVERED, SKIPPED: EV_SKIPPED, NOT_YET: EV_UNCOVERED}
 
@@ -190,6 +205,9 @@ class InterviewScreen(Screen):
         self._wide = False
         self._tall = False
         self._ignore_enter_until = 0.0
+        self.pending: list[PendingNote] = []  # notes typed while saving failed, oldest first
+        self._showing_unsaved = False
+        self._retry: Timer | None = None
 
     @property
     def study(self):
@@ -344,12 +362,22 @@ class InterviewScreen(Screen):
         )
 
     def refresh_notes(self) -> None:
-        self.query_one("#notes", NoteList).show_notes([self._note_row(n) for n in self.notes])
+        rows = [self._note_row(n) for n in self.notes]
+        for p in self.pending:  # typed while saving failed: shown, marked, kept in order
+            shown = InterviewNote(None, p.question_id, p.note.kind, p.note.text, p.note.tags, p.elapsed_ms, p.at)
+            rows.append(f"{self._note_row(shown)} [b $error](not saved yet)[/]")
+        self.query_one("#notes", NoteList).show_notes(rows)
 
     # -- notes --------------------------------------------------------------------------------
 
     def action_save_note(self) -> None:
-        """Enter on the note line: save the note under the current question."""
+        """Enter on the note line: save the note under the current question.
+
+        A note that cannot be saved (a full disk, the file locked by another
+        program) is not lost and not merged with the next one: it leaves the
+        note line with its own time and question, waits in a queue shown in
+        the notes as "not saved", and is saved, in order, as soon as saving
+        works again (the next note, or a retry every few seconds)."""
         line = self.query_one("#note-line", NoteLine)
         if time.monotonic() < self._ignore_enter_until:
             self._ignore_enter_until = 0.0
@@ -361,22 +389,53 @@ class InterviewScreen(Screen):
                 self.notify("A marker alone is not a note: type the text after ! or ?", severity="warning")
             return
         question = self.current
-        question_id = question.id if question else None
-        elapsed = self.elapsed_now()
-        mark = question is not None and self.coverage.state(question.id) != COVERED
-        try:
-            note = add_note(self.study, self.interview_id, question_id, parsed, elapsed, mark_covered=mark)
-        except StudyError as exc:  # the text stays on the note line: nothing is lost
-            self.notify(f"Not saved: {exc}", severity="error", timeout=10)
-            return
-        self.notes.append(note)
+        self.pending.append(PendingNote(parsed, question.id if question else None, self.elapsed_now(), now_iso()))
         line.value = ""
-        self.query_one("#notes", NoteList).display = True
-        self.query_one("#notes", NoteList).add_note(self._note_row(note))
-        if mark and question_id is not None:
-            self._record(QuestionEvent(question_id, EV_COVERED, elapsed))
+        self.save_pending()
+
+    def save_pending(self) -> None:
+        """Save the queued notes in order; stop at the first that fails."""
+        saved_any = False
+        error: StudyError | None = None
+        while self.pending:
+            p = self.pending[0]
+            mark = p.question_id is not None and self.coverage.state(p.question_id) != COVERED
+            try:
+                note = add_note(self.study, self.interview_id, p.question_id, p.note, p.elapsed_ms,
+                                mark_covered=mark, at=p.at)
+            except StudyError as exc:
+                error = exc
+                break
+            self.pending.pop(0)
+            self.notes.append(note)
+            saved_any = True
+            if mark and p.question_id is not None:
+                self._record(QuestionEvent(p.question_id, EV_COVERED, p.elapsed_ms))
+        notes = self.query_one("#notes", NoteList)
+        notes.display = True
+        if self.pending or saved_any and self._showing_unsaved:
+            self.refresh_notes()
+        elif saved_any:
+            notes.add_note(self._note_row(self.notes[-1]))
+        self._showing_unsaved = bool(self.pending)
+        if error is not None:
+            waiting = len(self.pending)
+            self.notify(f"Not saved ({plural(waiting, 'note')} waiting, kept on screen; retried every few "
+                        f"seconds): {error}", severity="error", timeout=10)
+            if self._retry is None:
+                self._retry = self.set_interval(RETRY_SECONDS, self._retry_pending)
+        elif self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+            if saved_any:
+                self.notify("The waiting notes are saved", timeout=4)
+        if saved_any:
             self.refresh_guide()
         self.refresh_clock()
+
+    def _retry_pending(self) -> None:
+        if self.pending:
+            self.save_pending()
 
     def _record(self, event: QuestionEvent) -> None:
         """Keep the in-memory events in step with what was just stored."""
@@ -575,6 +634,12 @@ class InterviewScreen(Screen):
         return summarize(self.guide, self.coverage, self.notes, self.interview.elapsed_ms(utc_now()))
 
     def action_finish(self) -> None:
+        if self.pending:
+            self.save_pending()
+            if self.pending:
+                self.notify(f"{plural(len(self.pending), 'note')} not saved yet: the interview stays open "
+                            "until they are (they are retried every few seconds)", severity="error")
+                return
         self.app.push_screen(SummaryScreen(self.guide, self.summary(), self.interview.recording_offset_ms), self.finish)
 
     def finish(self, confirmed: bool | str | None) -> None:

@@ -22,6 +22,7 @@ from tacompanion.store import journal as store
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
 from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_footer import KeyFooter
 from tacompanion.tui.widgets.rows_view import RowsView
 
@@ -39,7 +40,7 @@ def first_line(text: str, width: int = 200) -> str:
     return clip(line, width)
 
 
-class JournalScreen(Screen):
+class JournalScreen(SeesOtherWriters, Screen):
     CSS_PATH = "journal.tcss"
     HELP_TITLE = "journal and memos"
     BINDINGS = [
@@ -65,7 +66,14 @@ class JournalScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Journal and memos"
         self.fill()
+        self.remember_study_version()
         self.query_one(RowsView).focus()
+
+    def reload_from_study(self) -> None:
+        self.fill()
+
+    def on_screen_resume(self) -> None:
+        self.catch_up()
 
     @property
     def listing(self) -> RowsView:
