@@ -204,16 +204,48 @@ def study_workload(ctx: Context) -> str:
 
 def timed_run(argv: list[str], *, expect: str | None = None, env: dict | None = None) -> float:
     """Wall time of a command run to completion, output captured; checks it worked."""
-    t0 = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
-    elapsed = time.perf_counter() - t0
+    return measured_run(argv, expect=expect, env=env)[0]
+
+
+def measured_run(argv: list[str], *, expect: str | None = None, env: dict | None = None,
+                 timeout: float = 300) -> tuple[float, float]:
+    """(wall seconds, peak resident memory in MB) of a command run to
+    completion, output captured (to files, so a large output costs the
+    runner nothing); checks it worked. The peak is GNU time's %M (the
+    command's maximum resident set): the runner's own rusage of a child would
+    start from the runner's size, which a forked child inherits as its peak."""
+    with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+        peak_file = Path(tmp) / "peak"
+        wrapped = [TIME, "-f", "%M", "-o", str(peak_file), *argv] if TIME else argv
+        with open(Path(tmp) / "out", "w+b") as out, open(Path(tmp) / "err", "w+b") as err:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise BenchError(f"{' '.join(argv)}: no exit within {timeout:.0f} s") from None
+            elapsed = time.perf_counter() - t0
+            out.seek(0)
+            err.seek(0)
+            stdout = out.read().decode("utf-8", "replace")
+            stderr = err.read().decode("utf-8", "replace")
+        peak = float("nan")
+        if TIME and peak_file.exists():
+            lines = peak_file.read_text().split()
+            peak = int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else peak
     if proc.returncode != 0:
-        raise BenchError(f"{' '.join(argv)}: exit {proc.returncode}: {proc.stderr.strip()[-500:]}")
-    if expect is not None and expect not in proc.stdout:
-        raise BenchError(f"{' '.join(argv)}: output lacks {expect!r}: {proc.stdout.strip()[-300:]}")
-    return elapsed
+        raise BenchError(f"{' '.join(argv)}: exit {proc.returncode}: {stderr.strip()[-500:]}")
+    if expect is not None and expect not in stdout:
+        raise BenchError(f"{' '.join(argv)}: output lacks {expect!r}: {stdout.strip()[-300:]}")
+    return elapsed, peak
 
 
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for peak memory (None: not measured)
+
+
+_THOUSANDS = re.compile(r"(?<=\d)[,\u202f\u00a0](?=\d{3}(?!\d))")
 _ANSI = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 
 
@@ -278,7 +310,18 @@ class PtyProcess:
         return True
 
     def text(self, since: int = 0) -> str:
-        return _ANSI.sub(b"", bytes(self.buf[since:])).decode("utf-8", "replace")
+        """What was drawn, escape sequences out and thousands separators
+        dropped ("200,000" reads "200000"), so a marker names a number either way."""
+        plain = _ANSI.sub(b"", bytes(self.buf[since:])).decode("utf-8", "replace")
+        return _THOUSANDS.sub("", plain)
+
+    def peak_memory_mb(self) -> float:
+        """The program's peak resident memory so far (VmHWM), in MB."""
+        with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        raise BenchError("no VmHWM in /proc status")
 
     def wait_for(self, *markers: str, since: int = 0, timeout: float = 20.0) -> float:
         """Seconds since start when every marker had been drawn (after byte `since`)."""
@@ -389,15 +432,18 @@ def op_create_study(ctx: Context) -> dict[str, float]:
 )
 def op_home_interactive(ctx: Context) -> dict[str, float]:
     info = ctx.study()
-    codings = f"({info['counts']['codings']} codings)"
+    # "(200000" also matches "(200,000" (see PtyProcess.text); the word "codings"
+    # is left out because a narrow glance box wraps it onto the next line
+    codings = f"({info['counts']['codings']}"
     with pty_process([*ctx.cli, "--db", info["path"]]) as app:
-        first_paint = app.wait_for("Study at a glance", codings, "Back up the study")
+        first_paint = app.wait_for("Study at a glance", codings, "Back up the study", timeout=90)
         mark = app.send(b"?")
         help_shown = app.wait_for(HELP_MARKER, since=mark)
+        memory = app.peak_memory_mb()
         app.send(b"\x11")  # ctrl+q
         quit_at = app.now()
         ended = app.finish()
-    return {"first-paint": first_paint, "help-shown": help_shown, "quit": ended - quit_at}
+    return {"first-paint": first_paint, "help-shown": help_shown, "quit": ended - quit_at, "peak-MB": memory}
 
 
 @operation(
@@ -453,10 +499,11 @@ def op_coding_open(ctx: Context) -> dict[str, float]:
     info = ctx.study()
     _, name, _ = _largest_transcript(info["path"])
     with pty_process([*ctx.cli, "--db", info["path"], "code", name, "--coder", "bench"]) as app:
-        first_paint = app.wait_for("c code · 1-9 recent")
+        first_paint = app.wait_for("c code · 1-9 recent", timeout=90)
+        memory = app.peak_memory_mb()
         app.send(b"\x11")
         app.finish()
-    return {"first-paint": first_paint}
+    return {"first-paint": first_paint, "peak-MB": memory}
 
 
 async def push_until_painted(app, screen) -> float:
@@ -525,6 +572,10 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
             t0 = time.perf_counter()
             screen.refresh_codes()
             out["code-list-rebuild"] = time.perf_counter() - t0
+            if hasattr(screen, "update_codes"):  # issue 16's one-row update (absent before it)
+                t0 = time.perf_counter()
+                screen.update_codes((code_id,))
+                out["code-panel-after-change"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             screen.action_undo()
             paint()
@@ -555,7 +606,8 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
     "Textual's idle polling); move = j, apply = a code applied to the turn (commit + operation log + the visible lines "
     "redrawn), undo = u (same), code-counts-after-apply = the recent strip and the applied "
     "code's counts in the code panel, done after the frame; code-list-rebuild = the whole code "
-    "panel rebuilt (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking "
+    "panel rebuilt (with a filter typed); code-panel-after-change = the one changed row recounted and put "
+    "in place, with the recent strip (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking "
     f"{ctx.study()['counts']['codes']} codes "
     "for one more typed letter (median over 5 letters). On " + study_workload(ctx),
 )
@@ -713,11 +765,11 @@ def _qdpx_file(ctx: Context) -> Path:
 )
 def op_qdpx_export(ctx: Context) -> dict[str, float]:
     out = ctx.fresh_path("export", ".qdpx")
-    wall = timed_run([*ctx.cli, "--db", ctx.study()["path"], "export", "qdpx", "-o", str(out)])
+    wall, memory = measured_run([*ctx.cli, "--db", ctx.study()["path"], "export", "qdpx", "-o", str(out)])
     if not zipfile.is_zipfile(out):
         raise BenchError(f"{out}: not a zip after export qdpx")
     out.unlink()
-    return {"wall": wall}
+    return {"wall": wall, "peak-MB": memory}
 
 
 def _export_workload(what: str):
@@ -737,11 +789,12 @@ def _export_run(ctx: Context, kind: str, expect: str) -> dict[str, float]:
         for find, replacement in (("Tromsø", "[city]"), ("Bergen", "[city]"), ("Anna Berg", "[name]")):
             timed_run([*ctx.cli, "--db", str(copy), "redact", "add", find, replacement])
     out = ctx.fresh_path(f"export-{kind}", ".md" if kind == "report" else ".csv")
-    wall = timed_run([*ctx.cli, "--db", str(copy), "export", kind, "-o", str(out)])
-    if expect not in out.read_text(encoding="utf-8")[:200]:
-        raise BenchError(f"export {kind}: {out} does not start as expected")
+    wall, memory = measured_run([*ctx.cli, "--db", str(copy), "export", kind, "-o", str(out)])
+    with open(out, encoding="utf-8") as f:
+        if expect not in f.read(200):
+            raise BenchError(f"export {kind}: {out} does not start as expected")
     out.unlink()
-    return {"wall": wall}
+    return {"wall": wall, "peak-MB": memory}
 
 
 @operation(
@@ -753,7 +806,7 @@ def _export_run(ctx: Context, kind: str, expect: str) -> dict[str, float]:
 def op_qdpx_import(ctx: Context) -> dict[str, float]:
     source = _qdpx_file(ctx)
     db = ctx.fresh_path("imported")
-    wall = timed_run([*ctx.cli, "--db", str(db), "import", str(source)], expect="codings")
+    wall, memory = measured_run([*ctx.cli, "--db", str(db), "import", str(source)], expect="codings")
     conn = sqlite3.connect(db)
     try:
         codings = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
@@ -764,7 +817,7 @@ def op_qdpx_import(ctx: Context) -> dict[str, float]:
         raise BenchError(f"qdpx import: {codings} codings, expected {expected}")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return {"wall": wall}
+    return {"wall": wall, "peak-MB": memory}
 
 
 NOTES_PER_RUN = 40
@@ -922,6 +975,21 @@ def op_export_codebook(ctx: Context) -> dict[str, float]:
     return _export_run(ctx, "codebook", "theme,code,description")
 
 
+@operation("export-codings", _export_workload("codings"))
+def op_export_codings(ctx: Context) -> dict[str, float]:
+    return _export_run(ctx, "codings", "participant,transcript,segment")
+
+
+@operation(
+    "stats-json",
+    lambda ctx: f"`tacompanion --db STUDY stats --json` run as {ctx.cli_label}, output captured, "
+    "process start to exit. On " + study_workload(ctx),
+)
+def op_stats_json(ctx: Context) -> dict[str, float]:
+    wall, memory = measured_run([*ctx.cli, "--db", ctx.study()["path"], "stats", "--json"], expect='"prevalence"')
+    return {"wall": wall, "peak-MB": memory}
+
+
 @operation("python-bare", "`python -c pass`: the interpreter's own start", group="baseline")
 def op_python_bare(ctx: Context) -> dict[str, float]:
     return {"wall": timed_run([ctx.python, "-c", "pass"])}
@@ -1002,13 +1070,15 @@ def table(report: dict[str, Any]) -> str:
     rows = [("operation", "metric", "median ms", "min ms", "max ms")]
     for result in report["results"]:
         for i, (name, m) in enumerate(result["metrics"].items()):
+            # seconds shown as ms; "peak-MB" metrics (peak resident memory) as MB
+            scale, unit = (1, " MB") if name.endswith("-MB") else (1000, "")
             rows.append(
                 (
                     result["name"] if i == 0 else "",
                     name,
-                    f"{m['median'] * 1000:.1f}",
-                    f"{m['min'] * 1000:.1f}",
-                    f"{m['max'] * 1000:.1f}",
+                    f"{m['median'] * scale:.1f}{unit}",
+                    f"{m['min'] * scale:.1f}{unit}",
+                    f"{m['max'] * scale:.1f}{unit}",
                 )
             )
     widths = [max(len(r[c]) for r in rows) for c in range(5)]

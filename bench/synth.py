@@ -60,7 +60,7 @@ from tacompanion.core.guide_parser import parse_guide
 from tacompanion.store.study import Study
 
 # Bump when the generator's output changes, so cached studies are remade.
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 
 DEFAULT_SIZES: dict[str, int] = {
     "transcripts": 50,
@@ -709,6 +709,7 @@ class _Generator:
         rows = []
         targets = [("code_id", out["codes"]), ("theme_id", out["themes"]),
                    ("transcript_id", out["transcripts"]), ("participant_id", out["participants"])]
+        taken: set[tuple[str, int]] = set()
         for i in range(self.s["memos"]):
             row = {
                 "uuid": self.uuid(),
@@ -723,10 +724,13 @@ class _Generator:
                 "created_at": self.clock.tick(),
                 "updated_at": None,
             }
-            if i:  # the first memo is on the study itself
+            if i:  # the first memo is on the study itself; one memo per thing at most
                 column, pool = self.rng.choice(targets)
                 if pool:
                     row[column] = self.rng.choice(pool)["id"]
+                    if (column, row[column]) in taken:
+                        continue
+                    taken.add((column, row[column]))
             rows.append(row)
         return rows
 
@@ -807,6 +811,8 @@ def dump_digest(path: str | os.PathLike) -> str:
 
 
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scale", type=int, default=None, metavar="N",
+                        help="a study N times the default (see scaled_sizes); sizes named too win")
     for name, default in DEFAULT_SIZES.items():
         parser.add_argument(
             f"--{name}",
@@ -817,8 +823,23 @@ def add_size_arguments(parser: argparse.ArgumentParser) -> None:
         )
 
 
+def scaled_sizes(scale: int) -> dict[str, int]:
+    """The study `scale` times the default: transcripts, codings and
+    participants times `scale`, codes 100 per unit of scale (at least 300):
+    --scale 10 is issue 16's larger study (500 transcripts, 5M words, 100
+    participants, 1,000 codes, 200,000 codings)."""
+    if scale == 1:
+        return {}
+    d = DEFAULT_SIZES
+    return {"transcripts": d["transcripts"] * scale, "codings": d["codings"] * scale,
+            "participants": d["participants"] * scale, "codes": max(d["codes"], 100 * scale)}
+
+
 def sizes_from_args(args: argparse.Namespace) -> dict[str, int]:
-    return {k: v for k in DEFAULT_SIZES if (v := getattr(args, k)) is not None}
+    """--scale first, then any size named on the command line."""
+    sizes = scaled_sizes(getattr(args, "scale", None) or 1)
+    sizes.update({k: v for k in DEFAULT_SIZES if (v := getattr(args, k)) is not None})
+    return sizes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -321,3 +321,47 @@ async def test_a_dialog_shows_its_own_keys_in_the_footer(study, tid):
         await pilot.pause()
         text = str(app.screen.query_one("KeyFooter").render())
         assert "Save and close" in text and "Discard the changes" in text and "c Code" not in text
+
+
+async def test_the_code_panel_after_a_change_is_what_a_full_rebuild_shows(study, tid):
+    """Rename, merge, delete, undo and redo update the changed rows only
+    (issue 16); what the panel shows is what listing every code again gives."""
+    from tacompanion.store.codes import list_codes
+
+    for name in ("alpha", "Beta", "gamma", "Delta", "epsilon"):
+        create_code(study, name)
+    app, ctx = await open_coding(study, tid)
+    async with ctx as pilot:
+        await pilot.pause()
+        screen = app.screen
+        listing = screen.query_one("#code-list")
+
+        async def same_as_full() -> None:
+            await pilot.pause()
+            shown = [(c.id, c.name, c.codings, c.participants) for c in listing.codes]
+            full = [(c.id, c.name, c.codings, c.participants) for c in list_codes(study)]
+            assert shown == full
+            assert str(screen.query_one("#code-panel-title").render()) == f"Codes ({len(full)})"
+
+        ids = {c.name: c.id for c in list_codes(study)}
+        screen.apply_code(ids["gamma"])
+        await same_as_full()
+        from tacompanion.store.codes import merge_codes, rename_code
+
+        rename_code(study, ids["gamma"], "Aardvark")  # moves to the top
+        screen.after_change("renamed", codes=(ids["gamma"],))
+        await same_as_full()
+        assert listing.codes[0].name == "Aardvark" and listing.codes[0].codings == 1
+        merge_codes(study, ids["gamma"], ids["epsilon"])
+        screen.after_change("merged", codes=(ids["epsilon"],), removed=(ids["gamma"],))
+        await same_as_full()
+        screen.action_undo()  # the merge back: codes changed too, so the whole list
+        await same_as_full()
+        screen.action_undo()  # the rename
+        await same_as_full()
+        screen.action_undo()  # the apply: only gamma's counts
+        await same_as_full()
+        assert next(c for c in listing.codes if c.name == "gamma").codings == 0
+        screen.action_redo()
+        await same_as_full()
+        assert next(c for c in listing.codes if c.name == "gamma").codings == 1

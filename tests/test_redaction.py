@@ -75,3 +75,26 @@ def test_every_export_is_redacted_and_the_stored_text_is_not(cli, db_path, kind,
         notes = study.scalar("SELECT text FROM notes")
     assert after == before and any("Tromsø" in t for t in after)
     assert notes.endswith("Tromsø.")
+
+
+def test_a_row_redacted_at_once_is_each_cell_redacted():
+    """compile_row_redactions (one pass per row, with a quick casefold test
+    first) gives what compile_redactions gives cell by cell, tricky cases
+    included: Turkish i's, ß, final sigma, the Kelvin sign and long s, finds
+    at cell edges, punctuation finds and NUL in a cell."""
+    import random
+
+    from tacompanion.core.redaction import compile_redactions, compile_row_redactions
+
+    pairs = [("Tromsø", "[city]"), ("Anna Berg", "[name]"), ("Istanbul", "[city]"), ("Straße", "[street]"),
+             ("ΣΟΦΙΑ", "[name]"), ("kass", "[k]"), ("-Ola-", "[o]")]
+    alphabet = ["Tromsø", "TROMSØ", "tromsøs", "Anna Berg", "anna  berg", "İstanbul", "ıstanbul", "ISTANBUL",
+                "Straße", "STRASSE", "strasse", "σοφια", "ΣΟΦΙΑΣ", "σοφιας", "\u212aass", "ka\u017fs", "KASS",
+                "-ola-", "x-Ola-y", " ", ",", "é", "\x00", "word", "Berg", "Anna"]
+    cells_of = compile_redactions(pairs)
+    row_of = compile_row_redactions(pairs)
+    rng = random.Random(16)
+    for _ in range(3000):
+        cells = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 5))]
+        assert row_of(cells) == [cells_of(c) for c in cells], cells
+    assert row_of(["İstanbul"]) == [cells_of("İstanbul")]

@@ -145,21 +145,6 @@ def write_binary(output: str | None, data: bytes, count: int, what: str, done: s
     return 0
 
 
-def progress_printer(verb: str) -> Callable[[int, int, str], None]:
-    """A one-line progress bar on stderr, for batches worth waiting for."""
-
-    def show(done: int, total: int, path: str) -> None:
-        if total < 5:
-            return
-        width = 30
-        filled = width * done // total
-        end = "\n" if done == total else ""
-        print(f"\r{verb} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
-              file=sys.stderr, flush=True)
-
-    return show
-
-
 def theme_or_error(study, name: str, *, quoted: bool = True) -> int:
     """The theme named by its path or unique name, else one error listing the
     main themes (`quoted`: each name in quotes, as `export quotes` has it)."""

@@ -197,12 +197,34 @@ def cmd_export_notes(args: argparse.Namespace) -> int:
 
 
 def cmd_export_codings(args: argparse.Namespace) -> int:
-    from tacompanion.formats.codings_csv import CODING_COLUMNS, coding_rows
-    from tacompanion.formats.notes_csv import redacted_rows, rows_to_csv
+    """Streamed: one document's codings at a time go from the study to the
+    file (or standard output), so memory does not grow with the study."""
+    import io
 
-    with open_study(args, create=False) as study:
-        rows = redacted_rows(study, coding_rows(study), args.redact)
-    return write_export(args.output, rows_to_csv(rows, CODING_COLUMNS), len(rows), "coding")
+    from tacompanion.cli.progress import LongWork
+    from tacompanion.formats.atomic_write import atomic_output
+    from tacompanion.formats.codings_csv import write_codings_csv
+
+    with open_study(args, create=False) as study, LongWork("exporting codings") as work:
+        total = study.scalar("SELECT count(*) FROM codings")
+
+        def progress(done: int) -> None:
+            work.update(done, total)
+
+        if args.output in (None, "-"):
+            write_codings_csv(study, sys.stdout, redact=args.redact, progress=progress)
+            sys.stdout.flush()
+            return 0
+        try:
+            with atomic_output(args.output) as handle:
+                out = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+                count = write_codings_csv(study, out, redact=args.redact, progress=progress)
+                out.flush()
+                out.detach()
+        except OSError as exc:
+            raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {count} coding{'s' if count != 1 else ''} to {args.output}", file=sys.stderr)
+    return 0
 
 
 def cmd_export_by_question(args: argparse.Namespace) -> int:
@@ -231,9 +253,10 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
 
 
 def cmd_export_report(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.report_md import report_markdown
 
-    with open_study(args, create=False) as study:
+    with open_study(args, create=False) as study, LongWork("writing the report"):
         text = report_markdown(study, journal=args.journal, redact=args.redact,
                                saturation=args.saturation, audit=args.audit, codebook=args.codebook)
     return write_document(args, text, 1, "report", f"wrote the report to {args.output}")
@@ -286,11 +309,13 @@ def cmd_export_framework(args: argparse.Namespace) -> int:
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.qdpx_export import export_qdpx
 
-    with open_study(args, create=False) as study:
+    with open_study(args, create=False) as study, LongWork("exporting sources") as work:
         try:
-            result = export_qdpx(study, args.output, redacted=args.redact, qualify_names=args.qualify_names)
+            result = export_qdpx(study, args.output, redacted=args.redact, qualify_names=args.qualify_names,
+                                 progress=work.update)
         except OSError as exc:
             raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
         except ValueError as exc:

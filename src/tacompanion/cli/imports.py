@@ -10,7 +10,6 @@ from tacompanion.cli.common import (
     PROG,
     CliError,
     add_command,
-    progress_printer,
     study_to_fill,
 )
 
@@ -63,11 +62,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.merge:
         raise CliError("--merge applies to a .qdpx project only")
 
-    progress = progress_printer("reading") if sys.stderr.isatty() else None
-    with study_to_fill(default_path(args.db)) as study:
+    from tacompanion.cli.progress import LongWork
+
+    with study_to_fill(default_path(args.db)) as study, LongWork("reading files") as work:
         plan = plan_import(
             study, args.files, participant=args.participant, interviewer=args.interviewer,
-            replace=args.replace, progress=progress,
+            replace=args.replace, progress=lambda done, total, _path: work.update(done, total),
         )
         if not plan.ok:
             for line in plan.errors:
@@ -80,8 +80,9 @@ def cmd_import(args: argparse.Namespace) -> int:
                 else f"nothing imported: {len(plan.errors)} of "
                 f"{len(plan.errors) + len(plan.items)} files refused"
             )
-        progress = progress_printer("importing") if sys.stderr.isatty() else None
-        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace, progress=progress)
+        work.stage("importing transcripts", len(plan.items))
+        results = apply_import(study, plan, pilot=args.pilot, replace=args.replace,
+                               progress=lambda done, total, _path: work.update(done, total))
     for r in results:
         verb = "replaced" if r.replaced else "imported"
         kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
@@ -94,6 +95,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
     from tacompanion.store.qdpx import import_project
     from tacompanion.store.study import default_path
@@ -106,13 +108,15 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
                        "(mark a pilot afterwards: tacompanion participants pilot ID yes)")
     if not os.path.isfile(path):
         raise CliError(f"{path}: no such file")
-    try:
-        project = read_qdpx(path)  # the whole file first: a bad one leaves no study behind
-    except QdpxError as exc:
-        raise CliError(str(exc)) from None
+    with LongWork(f"reading {os.path.basename(path)}") as work:
+        try:
+            project = read_qdpx(path, progress=work.update)  # the whole file first: a bad one leaves no study behind
+        except QdpxError as exc:
+            raise CliError(str(exc)) from None
     with study_to_fill(default_path(args.db)) as study:
-        assign = _assign_sources(study, project, args.participant)
-        summary = import_project(study, project, merge=args.merge, assign=assign)
+        assign = _assign_sources(study, project, args.participant)  # may ask: no bar meanwhile
+        with LongWork("merging sources" if args.merge else "importing sources", total=len(project.sources)) as work:
+            summary = import_project(study, project, merge=args.merge, assign=assign, progress=work.update)
     print("\n".join(summary_lines(summary, path, merge=args.merge)))
     return 0
 

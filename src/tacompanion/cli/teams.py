@@ -58,12 +58,15 @@ def cmd_merge(args: argparse.Namespace) -> int:
     target = Path(default_path(args.db))
     if target.exists() and Path(args.path).exists() and Path(args.path).resolve() == target.resolve():
         raise CliError(f"{args.path}: that is this study itself; merge another copy")
-    try:  # the whole file is read first: a bad one leaves no study behind
-        project, kind = read_for_merge(args.path)
-    except MergeError as exc:
-        raise CliError(str(exc)) from None
-    with study_to_fill(target) as study:
-        summary = import_project(study, project, merge=True)
+    from tacompanion.cli.progress import LongWork
+
+    with LongWork(f"reading {Path(args.path).name}"):
+        try:  # the whole file is read first: a bad one leaves no study behind
+            project, kind = read_for_merge(args.path)
+        except MergeError as exc:
+            raise CliError(str(exc)) from None
+    with study_to_fill(target) as study, LongWork("merging sources", total=len(project.sources)) as work:
+        summary = import_project(study, project, merge=True, progress=work.update)
     print("\n".join(merge_lines(summary, args.path, kind)))
     return 0
 

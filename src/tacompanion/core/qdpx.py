@@ -31,18 +31,26 @@ def _namespace_bytes(study_uuid: str) -> bytes:
         return uuid.uuid5(uuid.NAMESPACE_URL, f"tacompanion:{study_uuid}").bytes
 
 
+@lru_cache(maxsize=64)
+def _namespace_hash(study_uuid: str):
+    return hashlib.sha1(_namespace_bytes(study_uuid))
+
+
 def derived_guid(study_uuid: str, *parts: str) -> str:
     """A deterministic GUID for something without a row of its own (a coder,
     a selection, an interview's notes source): uuid5 in the study's namespace
     (computed as `uuid.uuid5` does, without its object overhead: an export
     makes one per selection)."""
-    digest = bytearray(hashlib.sha1(_namespace_bytes(study_uuid) + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    h = _namespace_hash(study_uuid).copy()
+    h.update("\x1f".join(parts).encode("utf-8"))
+    digest = bytearray(h.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = digest.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+@lru_cache(maxsize=16384)  # an import asks again for every user and code a coding names
 def normal_guid(value: str | None) -> str | None:
     """A GUID as we compare and store it: lower case, braces stripped; None
     when it is not GUID-shaped (RFC version bits are not required)."""
@@ -295,7 +303,7 @@ def split_notes(text: str) -> list[NoteBlock] | None:
 # normalised (lower case, no braces) by the importer.
 
 
-@dataclass
+@dataclass(slots=True)  # one per coding: a large project holds 200,000
 class QCoding:
     guid: str
     code_guid: str
@@ -303,7 +311,7 @@ class QCoding:
     created: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class QSelection:
     guid: str
     start: int  # in the LF-normalised text

@@ -83,3 +83,12 @@ def escape_markup(text: str) -> str:
     escape only tags that start with a lower-case letter), and markup then
     swallows it."""
     return text.replace("[", "\\[")
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def nocase(text: str) -> str:
+    """SQLite's NOCASE collation as a sort key (ASCII letters folded, nothing
+    else): what `ORDER BY name COLLATE NOCASE` orders by."""
+    return text.translate(_ASCII_LOWER)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from tacompanion.store.partial_files import partial_path, remove_stale_partials, sync_folder
 
@@ -20,6 +22,19 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
     """Write `data` to a hidden `.NAME.partial-PID` beside `path`, flushed to
     disk, then renamed over it (a .qdpx zip, or encoded text). Partial files
     left there by a writer that was killed are removed first."""
+    with atomic_output(path) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """A binary file to write an export to piece by piece: a hidden
+    `.NAME.partial-PID` beside `path`, flushed to disk and renamed over it
+    when the block ends without an error (removed otherwise), so a reader
+    never sees half of it and the export never has to be held whole in
+    memory. Partial files left there by a writer that was killed are removed
+    first."""
     if Path(path).is_dir():
         raise IsADirectoryError(f"{path}: is a folder")
     target = Path(path)
@@ -29,7 +44,7 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         # Exports hold research data: private (0600, as it was made) unless
@@ -42,4 +57,3 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    return target

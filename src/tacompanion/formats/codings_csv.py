@@ -3,8 +3,13 @@ R or pandas. Columns are a public contract: later versions add, never rename."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable, Iterator
+from typing import TextIO
+
 from tacompanion.formats.notes_csv import rows_to_csv
-from tacompanion.store.codes import codings_for_export
+from tacompanion.store.codes import iter_codings_for_export
+from tacompanion.store.redactions import row_redactor
 from tacompanion.store.study import Study
 
 CODING_COLUMNS = (
@@ -24,25 +29,48 @@ CODING_COLUMNS = (
 )
 
 
+def coding_cells(study: Study) -> Iterator[list[str]]:
+    """Each coding's row as cells in CODING_COLUMNS order, streamed in reading order."""
+    for kind, who, pilot, document, segment, speaker, start, end, code, theme, coder, created_at, text in (
+        iter_codings_for_export(study)
+    ):
+        yield [
+            who,
+            document if kind == "transcript" else "",
+            "" if segment is None else str(segment),
+            speaker or "",
+            str(start),
+            str(end),
+            code,
+            theme or "",
+            coder,
+            created_at,
+            text,
+            "yes" if pilot else "no",
+            document,
+        ]
+
+
 def coding_rows(study: Study) -> list[dict[str, str]]:
-    return [
-        {
-            "participant": r["participant"],
-            "transcript": r["document"] if r["kind"] == "transcript" else "",
-            "segment": "" if r["segment"] is None else str(r["segment"]),
-            "speaker": r["speaker"] or "",
-            "start": str(r["start_pos"]),
-            "end": str(r["end_pos"]),
-            "code": r["code"],
-            "theme": r["theme"] or "",
-            "coder": r["coder"],
-            "time": r["created_at"],
-            "text": r["text"],
-            "pilot": "yes" if r["pilot"] else "no",
-            "source": r["document"],
-        }
-        for r in codings_for_export(study)
-    ]
+    return [dict(zip(CODING_COLUMNS, cells, strict=True)) for cells in coding_cells(study)]
+
+
+def write_codings_csv(study: Study, out: TextIO, *, redact: bool = True,
+                      progress: Callable[[int], None] | None = None) -> int:
+    """Write the CSV (header first, RFC 4180 quoting, CRLF line ends) to a text
+    stream opened with newline="", one row at a time, with the study's
+    redaction list applied to every cell unless `redact` is false. Returns the
+    number of codings written; `progress(n)` is told every few thousand rows."""
+    writer = csv.writer(out)
+    writer.writerow(CODING_COLUMNS)
+    clean = row_redactor(study) if redact else None
+    n = 0
+    for cells in coding_cells(study):
+        writer.writerow(clean(cells) if clean else cells)
+        n += 1
+        if progress is not None and n % 5000 == 0:
+            progress(n)
+    return n
 
 
 def codings_csv(study: Study) -> str:

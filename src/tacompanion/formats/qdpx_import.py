@@ -15,6 +15,7 @@ import io
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -104,9 +105,11 @@ class _Zip:
         return None
 
 
-def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None) -> QProject:
+def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
+              progress: Callable[[int, int], None] | None = None) -> QProject:
     """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
-    QdpxError naming the file."""
+    QdpxError naming the file; `progress(bytes read, bytes)` is told as
+    project.qde is read."""
     shown = shown or str(path)
     try:
         z = zipfile.ZipFile(path)
@@ -126,19 +129,59 @@ def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None) ->
         info = z.getinfo(qdes[0])
         if info.file_size > MAX_XML_BYTES:
             raise QdpxError(f"{shown}: {qdes[0]} is too large ({info.file_size:,} bytes)")
-        try:
-            data = z.read(qdes[0])
-        except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
-            raise QdpxError(f"{shown}: cannot read {qdes[0]} ({exc})") from None
-        if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
-            raise QdpxError(f"{shown}: {qdes[0]} declares a DOCTYPE or entities; refused for safety")
-        try:
-            root = ET.fromstring(data)
-        except ET.ParseError as exc:
-            raise QdpxError(f"{shown}: {qdes[0]} is not well-formed XML ({exc})") from None
+        reader = _Reader(_Zip(shown, z))
+        root = _parse_streaming(z, qdes[0], shown, reader, progress)
         if _local(root.tag) != "Project":
             raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
-        return _Reader(_Zip(shown, z)).project(root)
+        return reader.project(root)
+
+
+def _parse_streaming(z: zipfile.ZipFile, name: str, shown: str, reader: _Reader,
+                     progress: Callable[[int, int], None] | None = None) -> ET.Element:
+    """The .qde's tree, read from the zip a megabyte at a time, with each
+    source (by far the largest part: every selection and coding) turned into
+    a QSource by `reader` as soon as it has been read and then dropped from
+    the tree, so that a large project is never in memory whole."""
+    parser = ET.XMLPullParser(events=("start", "end"))
+    stack: list[ET.Element] = []
+    roots: list[ET.Element] = []
+
+    def handle() -> None:
+        for event, el in parser.read_events():
+            if event == "start":
+                if not stack:
+                    roots.append(el)
+                stack.append(el)
+                continue
+            stack.pop()
+            if len(stack) == 1 and _local(el.tag) == "Users":
+                reader.users_of(el)  # the sources name their coders
+            elif len(stack) == 2 and _local(stack[1].tag) == "Sources" and _local(stack[0].tag) == "Project":
+                reader.source(el)
+                stack[1].remove(el)
+
+    try:
+        with z.open(name) as raw:
+            chunk = raw.read(65536)
+            if b"<!ENTITY" in chunk or b"<!DOCTYPE" in chunk:
+                raise QdpxError(f"{shown}: {name} declares a DOCTYPE or entities; refused for safety")
+            done, size = 0, z.getinfo(name).file_size
+            while chunk:
+                parser.feed(chunk)
+                handle()
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, size)
+                chunk = raw.read(1 << 20)
+        parser.close()
+        handle()
+    except ET.ParseError as exc:
+        raise QdpxError(f"{shown}: {name} is not well-formed XML ({exc})") from None
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
+        raise QdpxError(f"{shown}: cannot read {name} ({exc})") from None
+    if not roots:
+        raise QdpxError(f"{shown}: {name} is not well-formed XML (no element)")
+    return roots[0]
 
 
 class _Reader:
@@ -147,15 +190,30 @@ class _Reader:
         self.problems: list[str] = []
         self.users: dict[str, str] = {}
         self.skipped_kinds: dict[str, int] = {}
+        self.sources: list[QSource] = []
+        self.source_problems: list[str] = []
 
     def skip(self, kind: str) -> None:
         self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
 
+    def users_of(self, users: ET.Element) -> None:
+        for u in _children(users, "User"):
+            guid = canonical_guid(u.get("guid"))
+            self.users[guid] = (u.get("name") or u.get("id") or "").strip() or "imported"
+
+    def source(self, s: ET.Element) -> None:
+        """One child of <Sources>, read while the file is parsed: a QSource
+        kept, or what could not be used kept for the project's problems (in
+        the place the sources take among them)."""
+        problems, self.problems = self.problems, self.source_problems
+        try:
+            self._source(s)
+        finally:
+            self.problems = problems
+
     def project(self, root: ET.Element) -> QProject:
         for users in _children(root, "Users"):
-            for u in _children(users, "User"):
-                guid = canonical_guid(u.get("guid"))
-                self.users[guid] = (u.get("name") or u.get("id") or "").strip() or "imported"
+            self.users_of(users)
         codes: list[QCode] = []
         for book in _children(root, "CodeBook"):
             for codes_el in _children(book, "Codes"):
@@ -186,29 +244,11 @@ class _Reader:
                                          "selection reference(s) not imported (a participant owns whole sources)")
                 cases.append(QCase(canonical_guid(c.get("guid")), (c.get("name") or f"Case {n}").strip(),
                                    values, sources, _text_of(_child(c, "Description"))))
-        sources: list[QSource] = []
         for sources_el in _children(root, "Sources"):
-            for s in sources_el:
-                kind = _local(s.tag)
-                if kind == "TextSource":
-                    got = self._text_source(s)
-                    if got is not None:
-                        sources.append(got)
-                elif kind in ("PDFSource",):
-                    rep = _child(s, "Representation")
-                    name = s.get("name") or "a PDF"
-                    if rep is not None:
-                        rep.set("name", rep.get("name") or name)
-                        got = self._text_source(rep, fallback_name=name)
-                        if got is not None:
-                            sources.append(got)
-                            self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
-                            continue
-                    self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
-                elif kind in ("PictureSource", "AudioSource", "VideoSource"):
-                    what = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}[kind]
-                    self.problems.append(f"{what} source {s.get('name') or s.get('guid')!r}: not imported "
-                                         "(tacompanion holds text only)")
+            for s in list(sources_el):  # what a streaming parse left (nothing, when it read them)
+                self.source(s)
+        self.problems.extend(self.source_problems)
+        sources = self.sources
         notes: list[QNote] = []
         for notes_el in _children(root, "Notes"):
             for n in _children(notes_el, "Note"):
@@ -237,6 +277,29 @@ class _Reader:
             sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
             variable_types=variable_types, problems=self.problems, description=description,
         )
+
+    def _source(self, s: ET.Element) -> None:
+        kind = _local(s.tag)
+        sources = self.sources
+        if kind == "TextSource":
+            got = self._text_source(s)
+            if got is not None:
+                sources.append(got)
+        elif kind in ("PDFSource",):
+            rep = _child(s, "Representation")
+            name = s.get("name") or "a PDF"
+            if rep is not None:
+                rep.set("name", rep.get("name") or name)
+                got = self._text_source(rep, fallback_name=name)
+                if got is not None:
+                    sources.append(got)
+                    self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
+                    return
+            self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
+        elif kind in ("PictureSource", "AudioSource", "VideoSource"):
+            what = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}[kind]
+            self.problems.append(f"{what} source {s.get('name') or s.get('guid')!r}: not imported "
+                                 "(tacompanion holds text only)")
 
     def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
         guid = canonical_guid(el.get("guid"), [el.get("name") or ""])

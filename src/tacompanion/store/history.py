@@ -87,6 +87,9 @@ class LoggedOperation:
     label: str
     state: str
     created_at: str
+    # The codes whose codings it changed, when it changed nothing but codings
+    # (apply, remove, recode): what a code list must recount. None: more changed.
+    codes: tuple[int, ...] | None = None
 
 
 @contextlib.contextmanager
@@ -197,7 +200,26 @@ def _step(study: Study, coder: str | None, state: str, order: str, changes: str,
         verb = "undo" if state == "done" else "redo"
         raise StudyError(f"cannot {verb} {row['label']!r}: what it changed has been changed since "
                          f"(by another coder?); nothing was changed ({exc})") from None
-    return _logged(row, new_state)
+    return _logged(row, new_state, codes_touched(json.loads(row["forward"]) + json.loads(row["backward"])))
+
+
+def codes_touched(changes: list[dict]) -> tuple[int, ...] | None:
+    """The codes whose codings these changes insert, delete or move; None
+    when they change another table too. Both directions of an operation
+    together name every coding's code (a delete holds only the id, but its
+    reverse is an insert of the whole row)."""
+    codes: set[int] = set()
+    for change in changes:
+        if change["table"] != "codings":
+            return None
+        if change["op"] == "insert":
+            codes.add(change["row"]["code_id"])
+        elif change["op"] == "update":
+            if {"transcript_id", "note_id", "coder"} & set(change["values"]):
+                return None  # a coding moved to another document or coder: recount everything
+            if "code_id" in change["values"]:
+                codes.add(change["values"]["code_id"])
+    return tuple(sorted(codes))
 
 
 class _Gone(Exception):
@@ -334,5 +356,5 @@ def _one(db: sqlite_utils.Database, sql: str, params: tuple = ()) -> dict | None
     return rows[0] if rows else None
 
 
-def _logged(row: dict, state: str) -> LoggedOperation:
-    return LoggedOperation(row["id"], row["kind"], row["label"], state, row["created_at"])
+def _logged(row: dict, state: str, codes: tuple[int, ...] | None = None) -> LoggedOperation:
+    return LoggedOperation(row["id"], row["kind"], row["label"], state, row["created_at"], codes)

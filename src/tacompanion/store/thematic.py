@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tacompanion.core.prevalence import label
 from tacompanion.core.tally import Counts
@@ -235,63 +236,109 @@ def extracts_for(
     return out
 
 
-def extract_spans(study: Study, code_ids: list[int]) -> list[Extract]:
+class SpanCode(NamedTuple):
+    """One code on an extract of `extract_spans` (ExtractCode without the name)."""
+
+    coding_id: int
+    code_id: int
+    starred: bool
+
+
+class SpanExtract(NamedTuple):
+    """An extract as `extract_spans` gives it: Extract's fields in a tuple
+    (made by the hundred thousand on a large study; `with_texts` turns the
+    few chosen into Extracts)."""
+
+    participant_id: int
+    participant: str
+    kind: str
+    doc_id: int
+    interview_id: int | None
+    start: int
+    end: int
+    text: str
+    codes: tuple[SpanCode, ...]
+
+
+def extract_spans(study: Study, code_ids: list[int]) -> list[SpanExtract]:
     """The extracts carrying any of `code_ids`, as `extracts_for` orders and
-    filters them, but cheaper: no text yet (see `with_texts`), and only these
-    codes in `codes`. For the report, which quotes a few of thousands."""
+    filters them, but cheaper: no text yet (see `with_texts`), only these
+    codes in `codes`, and tuples rather than Extracts. For the report, which
+    quotes a few of thousands."""
     if not code_ids:
         return []
     scope = study.setting("analysis_scope", "all")
-    marks = ",".join("?" * len(code_ids))
+    wanted = set(code_ids)
     coders = coder_condition(study)
-    sql = (
-        "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
-        "  k.id, k.code_id, k.starred "
-        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        "JOIN participants p ON p.id = t.participant_id "
-        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0{coders}"
-    )
-    params: tuple = tuple(code_ids)
+    # Plain tuples while grouping (thousands of codings); objects at the end.
+    # Each group: [head row, [(code id, coding id, starred)]], codes by code id
+    # then coding id (the order an index search by code gives).
+    groups: dict[tuple, list] = {}
+    people = {tid: (pid, who) for tid, pid, who in study.conn.execute(
+        "SELECT t.id, p.id, p.pseudonym FROM transcripts t "
+        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0")}
+    # One pass over the codings table (`+`: no index; a search by each code,
+    # or by the partial index, reads the rows in random order, twice as slow).
+    for code_id, tid, start, end, kid, starred in study.conn.execute(
+        "SELECT code_id, transcript_id, start_pos, end_pos, id, starred FROM codings k "
+        f"WHERE +k.transcript_id IS NOT NULL{coders}"
+    ):
+        if code_id not in wanted or tid not in people:
+            continue
+        key = ("t", tid, start, end)
+        group = groups.get(key)
+        if group is None:
+            pid, who = people[tid]
+            group = groups[key] = [(pid, who, "t", tid, None, start, end), []]
+        group[1].append((code_id, kid, starred))
     if scope != "transcripts":
-        sql += (
-            " UNION ALL "
+        marks = ",".join("?" * len(code_ids))
+        for r in study.conn.execute(
             "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
-            "  k.id, k.code_id, k.starred "
+            "  k.code_id, k.id, k.starred "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
             "JOIN participants p ON p.id = i.participant_id "
-            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{coders}"
-        )
-        params = params + params
-    # Plain tuples while grouping (thousands of codings); objects at the end.
-    groups: dict[tuple, list] = {}
-    for r in study.conn.execute(sql, params).fetchall():
-        key = (r[2], r[3], r[5], r[6])
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = [r, []]
-        if all(c[1] != r[8] for c in group[1]):  # one entry per code, whatever the coders
+            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{coders}", tuple(code_ids)
+        ):
+            key = (r[2], r[3], r[5], r[6])
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = [r[:7], []]
             group[1].append(r[7:])
-        elif r[9]:
-            group[1] = [(c[0], c[1], 1) if c[1] == r[8] else c for c in group[1]]
+    for group in groups.values():
+        if len(group[1]) > 1:
+            # one entry per code, whatever the coders: its first coding,
+            # starred when any coder starred it
+            group[1].sort()
+            first: dict[int, tuple] = {}
+            for code_id, kid, starred in group[1]:
+                if code_id not in first:
+                    first[code_id] = (code_id, kid, starred)
+                elif starred:
+                    first[code_id] = (code_id, first[code_id][1], 1)
+            group[1] = list(first.values())
     order = {name: name.casefold() for name in {g[0][1] for g in groups.values()}}
     keys = sorted(groups, key=lambda k: (order[groups[k][0][1]], groups[k][0][0], k[0] != "t", k[1], k[2], k[3]))
     out = []
     for key in keys:
-        h, codes = groups[key]
-        out.append(Extract(h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6], "",
-                           tuple(ExtractCode(c[0], c[1], "", bool(c[2])) for c in codes)))
+        h, codes = groups.pop(key)  # freed as it goes: a large study has 150,000
+        out.append(SpanExtract(h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6], "",
+                               tuple([SpanCode(kid, code_id, bool(starred)) for code_id, kid, starred in codes])))
     return out
 
 
-def with_texts(study: Study, extracts: list[Extract]) -> list[Extract]:
-    """The extracts with their texts sliced from the stored documents."""
-    from dataclasses import replace
-
+def with_texts(study: Study, extracts: list[Extract | SpanExtract]) -> list[Extract]:
+    """The extracts as Extracts, with their texts sliced from the stored documents."""
     texts = _texts(study, "transcripts", {e.doc_id for e in extracts if e.kind == "transcript"})
     texts.update(_texts(study, "notes", {e.doc_id for e in extracts if e.kind == "notes"}, key=lambda i: -i))
-    return [replace(e, text=texts.get(e.doc_id if e.kind == "transcript" else -e.doc_id, "")[e.start:e.end])
-            for e in extracts]
+    return [
+        Extract(e.participant_id, e.participant, e.kind, e.doc_id, e.interview_id, e.start, e.end,
+                texts.get(e.doc_id if e.kind == "transcript" else -e.doc_id, "")[e.start:e.end],
+                tuple(c if isinstance(c, ExtractCode) else ExtractCode(c.coding_id, c.code_id, "", c.starred)
+                      for c in e.codes))
+        for e in extracts
+    ]
 
 
 def _texts(study: Study, table: str, ids: set[int], key=lambda i: i) -> dict[int, str]:

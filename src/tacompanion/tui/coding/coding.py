@@ -246,6 +246,39 @@ class CodingScreen(SeesOtherWriters, Screen):
             text.append(f"\n↳ {code.theme}", style="dim")
         full.update(text)
 
+    def update_codes(self, changed: tuple[int, ...], removed: tuple[int, ...] = ()) -> None:
+        """After a change to a few codes (rename, merge, delete, undo of an
+        apply...): those codes recounted, the others' counts kept, and the
+        tree's order read again (codes only, no codings), rather than every
+        code recounted, which reads every coding. With a filter typed, the
+        ranking decides the order: the list is made again."""
+        if self.code_filter.strip() or len(changed) + len(removed) > 20:
+            self.refresh_codes()
+            return
+        from tacompanion.store.code_tree import code_depths
+
+        study = self.app.study
+        self.recent = code_store.recent_codes(study)
+        self.draw_recent()
+        listing = self.query_one(CodeList)
+        known = {c.id: c for c in listing.codes}
+        for code_id in removed:
+            known.pop(code_id, None)
+        for code_id in changed:
+            summary = code_store.list_codes(study, only=code_id, coder=self.coder)
+            if summary:
+                known[code_id] = summary[0]
+            else:
+                known.pop(code_id, None)
+        order = code_depths(study)
+        if len(order) != len(known) or any(cid not in known for cid, _ in order):
+            self.fill_code_list()  # a code came back or went otherwise: count them all
+            return
+        listing.set_codes([known[cid] for cid, _ in order], dict(order))
+        self.show_full_name()
+        self.query_one("#code-panel-title", Static).update(f"Codes ({len(known)})")
+
+
     def fill_code_list(self) -> None:
         summaries = code_store.list_codes(self.app.study, coder=self.coder)
         if not self.code_filter.strip():  # the tree: a code's children indented under it
@@ -386,14 +419,19 @@ class CodingScreen(SeesOtherWriters, Screen):
             return
         self.apply_code(self.recent[number - 1][0])
 
-    def after_change(self, message: str, code_id: int | None = None, hint: str = "u undoes") -> None:
+    def after_change(self, message: str, code_id: int | None = None, hint: str = "u undoes", *,
+                     codes: tuple[int, ...] | None = None, removed: tuple[int, ...] = ()) -> None:
         """Redraw what changed (the store has already committed it). With
-        `code_id`, only that code's counts changed in the code list."""
+        `code_id`, only that code's counts changed in the code list; with
+        `codes` / `removed`, only those codes changed (or went)."""
         self.refresh_codings()
         self.view.set_selection(None)
         self.status(f"{escape(message)} [dim]{hint}[/]")
         # The code list's counts are the slowest to gather: after the frame.
-        self.call_after_refresh(self.refresh_codes, code_id)
+        if codes is not None or removed:
+            self.call_after_refresh(self.update_codes, tuple(codes or ()), tuple(removed))
+        else:
+            self.call_after_refresh(self.refresh_codes, code_id)
 
     def action_copy_quote(self) -> None:
         """Copy the selection (or the turn) as '"…" (P3)', redacted."""
@@ -438,7 +476,8 @@ class CodingScreen(SeesOtherWriters, Screen):
         except StudyError as exc:  # another coder changed those rows since
             self.status(f"[b red]{escape(str(exc))}[/]")
             return
-        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes")
+        self.after_change(f"Undid: {done.label}." if done else "Nothing to undo.", hint="^r redoes",
+                          codes=done.codes if done else ())
 
     def action_redo(self) -> None:
         try:
@@ -446,7 +485,7 @@ class CodingScreen(SeesOtherWriters, Screen):
         except StudyError as exc:  # another coder changed those rows since
             self.status(f"[b red]{escape(str(exc))}[/]")
             return
-        self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.")
+        self.after_change(f"Redid: {done.label}." if done else "Nothing to redo.", codes=done.codes if done else ())
 
     # -- actions: selecting part of a turn ----------------------------------------------------
 
@@ -755,7 +794,7 @@ class CodingScreen(SeesOtherWriters, Screen):
             except StudyError as exc:
                 self.status(f"[b red]{escape(str(exc))}[/]")
                 return
-            self.after_change(f"Renamed '{name}' to '{' '.join(value.split())}'.")
+            self.after_change(f"Renamed '{name}' to '{' '.join(value.split())}'.", codes=(cid,))
 
         self.app.push_screen(PromptScreen(f"Rename the code '{name}' to:", name), answered)
 
@@ -764,13 +803,13 @@ class CodingScreen(SeesOtherWriters, Screen):
         if current is None:
             return
         cid, name = current
-        old = next((s.description for s in code_store.list_codes(self.app.study) if s.id == cid), "")
+        old = next((s.description for s in code_store.list_codes(self.app.study, only=cid)), "")
 
         def answered(value: str | None) -> None:
             if value is None or value.strip() == old:
                 return
             code_store.describe_code(self.app.study, cid, value)
-            self.after_change(f"Described '{name}'.")
+            self.after_change(f"Described '{name}'.", codes=(cid,))
 
         self.app.push_screen(LineEditScreen(f"What '{name}' means (for the codebook):", old), answered)
 
@@ -832,7 +871,8 @@ class CodingScreen(SeesOtherWriters, Screen):
                 return
             target = code_store.code_name(self.app.study, result.item_id)
             moved = code_store.merge_codes(self.app.study, cid, result.item_id)
-            self.after_change(f"Merged '{name}' into '{target}' ({moved} codings moved).")
+            self.after_change(f"Merged '{name}' into '{target}' ({moved} codings moved).",
+                              codes=(result.item_id,), removed=(cid,))
 
         self.app.push_screen(FuzzyPicker(f"Merge '{name}' into:", items), picked)
 
@@ -841,12 +881,12 @@ class CodingScreen(SeesOtherWriters, Screen):
         if current is None:
             return
         cid, name = current
-        count = next((s.all_codings for s in code_store.list_codes(self.app.study) if s.id == cid), 0)
+        count = next((s.all_codings for s in code_store.list_codes(self.app.study, only=cid)), 0)
 
         def answered(yes: bool | None) -> None:
             if yes:
                 code_store.delete_code(self.app.study, cid)
-                self.after_change(f"Deleted '{name}' and its {count} codings.")
+                self.after_change(f"Deleted '{name}' and its {count} codings.", removed=(cid,))
 
         self.app.push_screen(
             ConfirmScreen(f"Delete the code '{name}' and its {count} codings? (u undoes it)"), answered

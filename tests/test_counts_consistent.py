@@ -1,0 +1,260 @@
+"""Counts on screen and in every export agree with straightforward reference
+queries, on a generated study (bench/synth.py, small sizes): the faster
+queries, streamed exports and maintained shortcuts of issue 16 must give
+exactly what the plain SQL gives."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import zipfile
+from collections import defaultdict
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from tacompanion.core.document import DocRef
+from tacompanion.core.redaction import compile_redactions
+from tacompanion.core.spans import Span
+from tacompanion.formats.codings_csv import CODING_COLUMNS
+from tacompanion.store.analysis import analyse
+from tacompanion.store.codes import apply_code, list_codes, set_starred
+from tacompanion.store.redactions import add_redaction
+from tacompanion.store.study import Study
+
+from .conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+import synth  # noqa: E402
+
+SIZES = dict(transcripts=8, words=700, codes=40, themes=5, codings=600, participants=5,
+             interviews=2, memos=6, journal=2, seed=7)
+
+# The export's query as it was written before issue 16 (one SQL statement;
+# slow on a large study, plainly right): the reference for `export codings`.
+REFERENCE_CODINGS_SQL = """
+WITH RECURSIVE path(id, name, depth) AS (
+    SELECT id, name, 0 FROM themes WHERE parent_id IS NULL
+    UNION ALL
+    SELECT t.id, path.name || ' / ' || t.name, depth + 1
+    FROM themes t JOIN path ON t.parent_id = path.id
+)
+SELECT 'transcript' AS kind, p.pseudonym AS participant, p.pilot AS pilot,
+       t.file_name AS document, s.position + 1 AS segment, s.speaker AS speaker,
+       k.start_pos, k.end_pos, c.name AS code, path.name AS theme, k.coder,
+       k.created_at, substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text
+FROM codings k
+JOIN transcripts t ON t.id = k.transcript_id
+JOIN participants p ON p.id = t.participant_id
+JOIN codes c ON c.id = k.code_id
+LEFT JOIN path ON path.id = c.theme_id
+LEFT JOIN segments s ON s.transcript_id = t.id
+     AND s.start_pos <= k.start_pos AND k.start_pos < max(s.end_pos, s.start_pos + 1)
+UNION ALL
+SELECT 'notes', p.pseudonym, max(p.pilot, i.pilot),
+       'notes ' || coalesce(i.started_at, i.created_at),
+       (SELECT count(*) FROM notes m WHERE m.interview_id = n.interview_id
+         AND (coalesce(m.elapsed_ms, 0), m.id) <= (coalesce(n.elapsed_ms, 0), n.id)),
+       '', k.start_pos, k.end_pos, c.name, path.name, k.coder, k.created_at,
+       substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos)
+FROM codings k
+JOIN notes n ON n.id = k.note_id
+JOIN interviews i ON i.id = n.interview_id
+JOIN participants p ON p.id = i.participant_id
+JOIN codes c ON c.id = k.code_id
+LEFT JOIN path ON path.id = c.theme_id
+ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
+"""
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("counts") / "study.db"
+    synth.make_study(path, **SIZES)
+    with Study.open(path) as study:
+        # codings on interview notes too (synth codes transcripts only), a
+        # redaction list, and starred quotes
+        notes = study.conn.execute("SELECT id, length(text) FROM notes ORDER BY id LIMIT 6").fetchall()
+        codes = [c.id for c in list_codes(study)]
+        for n, (note_id, length) in enumerate(notes):
+            if length > 4:
+                apply_code(study, codes[n % len(codes)], DocRef(note_id=note_id), Span(0, length // 2), "kim")
+        word = study.scalar("SELECT text FROM segments WHERE is_interviewer = 0 LIMIT 1").split()[1]
+        add_redaction(study, word.strip(".,;:!?"), "[word]")
+        add_redaction(study, "P2", "[someone]")
+        set_starred(study, [r[0] for r in study.conn.execute("SELECT id FROM codings ORDER BY id LIMIT 5")], True)
+    return path
+
+
+def reference_coding_rows(study: Study, redact: bool) -> list[list[str]]:
+    clean = compile_redactions(study.conn.execute("SELECT find, replacement FROM redactions").fetchall())
+    out = []
+    for r in study.query(REFERENCE_CODINGS_SQL):
+        cells = [
+            r["participant"], r["document"] if r["kind"] == "transcript" else "",
+            "" if r["segment"] is None else str(r["segment"]), r["speaker"] or "",
+            str(r["start_pos"]), str(r["end_pos"]), r["code"], r["theme"] or "", r["coder"],
+            r["created_at"], r["text"], "yes" if r["pilot"] else "no", r["document"],
+        ]
+        out.append([clean(c) for c in cells] if redact else cells)
+    return out
+
+
+def reference_counts(study: Study) -> tuple[dict[int, tuple], dict[int, tuple]]:
+    """(codings, extracts, participants) per code and per theme (with its
+    subthemes), pilots left out, codings on notes counted (scope "all")."""
+    facts = study.conn.execute(
+        "SELECT k.code_id, 't' || k.transcript_id, k.start_pos, k.end_pos, t.participant_id "
+        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0 "
+        "UNION ALL SELECT k.code_id, 'n' || k.note_id, k.start_pos, k.end_pos, i.participant_id "
+        "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+        "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+    ).fetchall()
+    parent = dict(study.conn.execute("SELECT id, parent_id FROM themes").fetchall())
+    theme_of = dict(study.conn.execute("SELECT id, theme_id FROM codes").fetchall())
+    per_code: dict[int, list] = defaultdict(lambda: [0, set(), set()])
+    per_theme: dict[int, list] = defaultdict(lambda: [0, set(), set()])
+    for code, doc, start, end, who in facts:
+        targets = [per_code[code]]
+        theme = theme_of[code]
+        while theme is not None:
+            targets.append(per_theme[theme])
+            theme = parent[theme]
+        for t in targets:
+            t[0] += 1
+            t[1].add((doc, start, end))
+            t[2].add(who)
+    codes = {c: (per_code[c][0], len(per_code[c][1]), len(per_code[c][2])) for c in theme_of}
+    themes = {t: (per_theme[t][0], len(per_theme[t][1]), len(per_theme[t][2])) for t in parent}
+    return codes, themes
+
+
+def test_export_codings_is_the_reference_query(cli, generated):
+    with Study.open(generated, create=False) as study:
+        for redact in (True, False):
+            args = ["--db", str(generated), "export", "codings"] + ([] if redact else ["--no-redact"])
+            done = cli(*args)
+            assert done.returncode == 0, done.stderr
+            rows = list(csv.reader(io.StringIO(done.stdout, newline="")))
+            assert rows[0] == list(CODING_COLUMNS)
+            reference = reference_coding_rows(study, redact)
+            assert len(reference) > SIZES["codings"]  # notes too
+            assert rows[1:] == reference
+
+
+def test_export_codings_to_a_file_is_the_same_csv(cli, generated, tmp_path):
+    out = tmp_path / "codings.csv"
+    done = cli("--db", str(generated), "export", "codings", "-o", str(out))
+    assert done.returncode == 0 and "codings to" in done.stderr, done.stderr
+    data = out.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") > SIZES["codings"]  # RFC 4180 line ends
+    with Study.open(generated, create=False) as study:
+        assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:] == reference_coding_rows(study, True)
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated):
+    with Study.open(generated, create=False) as study:
+        codes_ref, themes_ref = reference_counts(study)
+        names = dict(study.conn.execute("SELECT id, name FROM codes").fetchall())
+        theme_names = dict(study.conn.execute("SELECT id, name FROM themes").fetchall())
+        analysis = analyse(study)  # what the map, matrix and review screens count with
+        assert {c: (n.codings, n.extracts, n.participants) for c, n in analysis.codes.items()} == codes_ref
+        assert {t: (n.codings, n.extracts, n.participants) for t, n in analysis.themes.items()} == themes_ref
+        panel = list_codes(study)  # the code panel: counted codings, participants, and all codings
+        all_codings = dict(study.conn.execute("SELECT code_id, count(*) FROM codings GROUP BY code_id").fetchall())
+        assert {c.id: (c.codings, c.participants) for c in panel} == {c: (v[0], v[2]) for c, v in codes_ref.items()}
+        assert {c.id: c.all_codings for c in panel} == {c: all_codings.get(c, 0) for c in names}
+        words = defaultdict(lambda: [0, 0])
+        for tid, interviewer, text in study.conn.execute("SELECT transcript_id, is_interviewer, text FROM segments"):
+            words[tid][0] += len(text.split())
+            words[tid][1] += 0 if interviewer else len(text.split())
+        transcripts = {name: words[tid] for tid, name in study.conn.execute("SELECT id, file_name FROM transcripts")}
+
+    done = cli("--db", str(generated), "stats", "--json")
+    assert done.returncode == 0, done.stderr
+    stats = json.loads(done.stdout)
+    by_name = {c["name"]: (c["codings"], c["extracts"], c["participants"]) for c in stats["codes"]}
+    assert by_name == {names[c]: v for c, v in codes_ref.items()}
+    assert {t["name"]: (t["codings"], t["extracts"], t["participants"]) for t in stats["themes"]} == {
+        theme_names[t]: v for t, v in themes_ref.items()}
+    assert {t["name"]: [t["words"], t["participant_words"]] for t in stats["transcripts"]} == transcripts
+
+    done = cli("--db", str(generated), "export", "codebook", "--no-redact")
+    assert done.returncode == 0, done.stderr
+    book = {r["code"]: (int(r["codings"]), int(r["participants"])) for r in csv.DictReader(io.StringIO(done.stdout))}
+    assert book == {names[c]: (v[0], v[2]) for c, v in codes_ref.items()}
+
+
+def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):
+    out = tmp_path / "study.qdpx"
+    done = cli("--db", str(generated), "export", "qdpx", "--no-redact", "-o", str(out))  # positions as stored
+    assert done.returncode == 0, done.stderr
+    with Study.open(generated, create=False) as study:
+        per_code = dict(study.conn.execute(
+            "SELECT c.uuid, count(k.id) FROM codes c LEFT JOIN codings k ON k.code_id = c.id GROUP BY c.id"
+        ).fetchall())
+        texts = dict(study.conn.execute("SELECT uuid, text FROM transcripts").fetchall())
+        spans = sorted(study.conn.execute(
+            "SELECT t.uuid, k.start_pos, k.end_pos, c.uuid FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+            "JOIN codes c ON c.id = k.code_id").fetchall())
+    with zipfile.ZipFile(out) as z:
+        root = ET.fromstring(z.read("project.qde"))
+        files = {name: z.read(name).decode("utf-8") for name in z.namelist() if name.startswith("sources/")}
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    got: dict[str, int] = defaultdict(int)
+    got_spans = []
+    for source in root.iterfind(".//q:TextSource", ns):
+        for sel in source.iterfind("q:PlainTextSelection", ns):
+            for ref in sel.iterfind("q:Coding/q:CodeRef", ns):
+                got[ref.get("targetGUID")] += 1
+                if source.get("guid") in texts:
+                    got_spans.append((source.get("guid"), int(sel.get("startPosition")),
+                                      int(sel.get("endPosition")), ref.get("targetGUID")))
+    assert {g: n for g, n in got.items()} == {g: n for g, n in per_code.items() if n}
+    assert sorted(got_spans) == spans
+    for guid, text in texts.items():
+        assert files[f"sources/{guid}.txt"] == text
+
+    # and back: a new study made from the file has the same codings
+    fresh = tmp_path / "fresh.db"
+    done = cli("--db", str(fresh), "import", str(out))
+    assert done.returncode == 0, done.stderr
+    with Study.open(fresh, create=False) as study:
+        again = sorted(study.conn.execute(
+            "SELECT t.uuid, k.start_pos, k.end_pos, c.uuid FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+            "JOIN codes c ON c.id = k.code_id").fetchall())
+        assert again == spans
+        # the full-text index, rebuilt after the import, finds what the original's finds
+        found_again = {w: study.scalar("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?", (w,))
+                       for w in ("silence", "the", "group")}
+    with Study.open(generated, create=False) as study:
+        found = {w: study.scalar("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH ?", (w,))
+                 for w in found_again}
+    assert found_again == found and found["the"] > 0
+
+
+def test_a_version_2_study_gets_the_index_of_codings_by_code(tmp_path):
+    from tacompanion.store import schema
+
+    path = tmp_path / "v2.db"
+    path.write_bytes((REPO / "tests" / "data" / "study-v2.db").read_bytes())
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    before = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+    with Study.open(path) as study:
+        assert study.schema_version == schema.latest_version()
+        assert study.scalar("SELECT count(*) FROM codings") == before > 0
+        assert study.scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'codings_code_doc'") == 1
+        plan = " ".join(r[3] for r in study.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT code_id, count(DISTINCT transcript_id), count(note_id) FROM codings "
+            "GROUP BY code_id").fetchall())
+        assert "COVERING INDEX codings_code_doc" in plan
+        assert [c.codings for c in list_codes(study)] == [
+            study.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (c.id,)) for c in list_codes(study)]
