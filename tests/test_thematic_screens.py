@@ -253,7 +253,7 @@ async def test_review_walks_extracts_by_participant_and_returns_from_the_transcr
         assert "What did you do?" in detail  # the turn before: the question
         await pilot.press("n")
         assert screen.current().participant == "P2"
-        await pilot.press("p")
+        await pilot.press("N")  # previous participant (p plays the recording)
         assert screen.current().participant == "P1"
         await pilot.press("j")  # P1's second extract
         spot = screen.view.cursor

@@ -20,7 +20,7 @@ PROG = "tacompanion"
 COMMANDS = (
     "guide", "backup", "interview", "import", "search", "code", "review", "stats",
     "export", "redact", "settings", "demo", "journal", "check", "saturation", "hints",
-    "participants", "transcripts", "merge", "agreement", "codebook", "framework",
+    "participants", "transcripts", "merge", "agreement", "codebook", "framework", "media",
 )
 EXPORT_KINDS = ("notes", "codings", "by-question", "qdpx", "report", "codebook", "quotes", "audit", "framework")
 

@@ -72,6 +72,12 @@ def register(sub) -> None:
                       help="write codes and themes that share a name with their parent's name added "
                       "(QualCoder merges codes of the same name)")
     add_redact_option(qdpx)
+    recordings = qdpx.add_mutually_exclusive_group()
+    recordings.add_argument("--media", action="store_true",
+                            help="put attached recordings in the archive, as audio/video sources with the "
+                            "transcript's turn times as SyncPoints")
+    recordings.add_argument("--media-link", action="store_true",
+                            help="the same, but only name where each recording is (the archive stays small)")
     qdpx.set_defaults(handler=cmd_export_qdpx)
     _add_report_exports(export_sub)
 
@@ -314,8 +320,9 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
     with open_study(args, create=False) as study, LongWork("exporting sources") as work:
         try:
+            media = "embed" if getattr(args, "media", False) else "link" if getattr(args, "media_link", False) else None
             result = export_qdpx(study, args.output, redacted=args.redact, qualify_names=args.qualify_names,
-                                 progress=work.update)
+                                 progress=work.update, media=media)
         except OSError as exc:
             raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
         except ValueError as exc:
@@ -325,6 +332,7 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         f"wrote {args.output}: {c.get('participants', 0)} participants, {c.get('transcripts', 0)} transcripts, "
         f"{c.get('interview notes', 0)} interview notes, {c.get('themes', 0)} themes, {c.get('codes', 0)} codes, "
         f"{c.get('codings', 0):,} codings, {c.get('memos', 0)} memos, {c.get('journal entries', 0)} journal entries"
+        + (f", {c['recordings']} recording{'s' if c['recordings'] != 1 else ''}" if c.get("recordings") else "")
         + (f", {c['framework summaries']} framework summaries" if c.get("framework summaries") else "")
         + (" (redacted)" if args.redact else ""),
         file=sys.stderr,

@@ -51,6 +51,11 @@ def register(sub) -> None:
         help="a speaker label that is the interviewer in these files, besides the study's "
         "(repeatable)",
     )
+    imp.add_argument(
+        "--media", metavar="RECORDING",
+        help="attach this recording to the one transcript imported (never copied; "
+        "see tacompanion media --help)",
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -61,6 +66,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         return cmd_import_qdpx(args)
     if args.merge:
         raise CliError("--merge applies to a .qdpx project only")
+    facts = None
+    if args.media:
+        from tacompanion.cli.media import probe_or_error
+
+        facts = probe_or_error(args.media)  # before anything is written
 
     from tacompanion.cli.progress import LongWork
 
@@ -80,9 +90,20 @@ def cmd_import(args: argparse.Namespace) -> int:
                 else f"nothing imported: {len(plan.errors)} of "
                 f"{len(plan.errors) + len(plan.items)} files refused"
             )
+        if facts is not None and len(plan.items) != 1:
+            raise CliError(f"--media attaches one recording to one transcript; {len(plan.items)} files "
+                           "were given (attach each with tacompanion media add)")
         work.stage("importing transcripts", len(plan.items))
         results = apply_import(study, plan, pilot=args.pilot, replace=args.replace,
                                progress=lambda done, total, _path: work.update(done, total))
+        attached = None
+        if facts is not None:
+            from tacompanion.cli.media import describe
+            from tacompanion.store.media import add_media
+
+            r = results[0]
+            attached = describe(add_media(study, args.media, facts, participant=r.participant,
+                                          transcript_id=r.transcript_id))
     for r in results:
         verb = "replaced" if r.replaced else "imported"
         kept = f"; {r.codings_kept} codings kept" if r.replaced else ""
@@ -91,6 +112,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{verb} {r.file_name} for {r.participant}: {turns}, {words}{kept}")
     if len(results) > 1:
         print(f"{len(results)} transcripts imported")
+    if attached:
+        print(f"attached {attached}")
     return 0
 
 
@@ -117,7 +140,13 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
         assign = _assign_sources(study, project, args.participant)  # may ask: no bar meanwhile
         with LongWork("merging sources" if args.merge else "importing sources", total=len(project.sources)) as work:
             summary = import_project(study, project, merge=args.merge, assign=assign, progress=work.update)
+        from tacompanion.formats.qdpx_media import attach_imported_media
+
+        recordings, problems = attach_imported_media(study, project, path)
+        summary.problems.extend(problems)
     print("\n".join(summary_lines(summary, path, merge=args.merge)))
+    for line in recordings:
+        print(line)
     return 0
 
 

@@ -13,6 +13,7 @@ from tacompanion.cli import (
     framework,
     imports,
     interview,
+    media,
     people,
     rigour,
     study,
@@ -21,9 +22,9 @@ from tacompanion.cli import (
 from tacompanion.cli.common import PROG, add_db_option
 
 # The groups, in the order their commands appear in --help: the room, the
-# study file, the material in, its people and documents, the codebook, the
-# desk, the framework, rigour, the team, the material out.
-GROUPS = (interview, study, imports, people, codebook, analysis, framework, rigour, teams, exports)
+# study file, the material in, its people and documents, their recordings,
+# the codebook, the desk, the framework, rigour, the team, the material out.
+GROUPS = (interview, study, imports, people, media, codebook, analysis, framework, rigour, teams, exports)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -129,7 +129,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 print(f"{key} = {shown}{'' if editable else '  (read-only here)'}")
                 print(f"    {meaning}")
             return 0
-        if not args.values and args.key != "default_coder":
+        from tacompanion.store.settings import MAY_BE_EMPTY
+
+        if not args.values and args.key not in MAY_BE_EMPTY:
             raise CliError(f"give the new value: {PROG} settings {args.key} VALUE")
         value = change_setting(study, args.key, args.values)
     print(f"{args.key} = {json.dumps(value, ensure_ascii=False)}")

@@ -67,6 +67,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     with study_to_fill(target) as study, LongWork("merging sources", total=len(project.sources)) as work:
         summary = import_project(study, project, merge=True, progress=work.update)
+    from tacompanion.formats.qdpx_media import media_not_merged
+
+    summary.problems.extend(media_not_merged(project))
     print("\n".join(merge_lines(summary, args.path, kind)))
     return 0
 

@@ -13,7 +13,7 @@ import re
 import uuid
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tacompanion.core.redaction import Redactor
@@ -371,6 +371,21 @@ class QNote:
 
 
 @dataclass
+class QMedia:
+    """An AudioSource / VideoSource: the recording's path as written
+    (internal://, absolute:///, relative:///), the TextSource whose text its
+    Transcript carries, and the SyncPoints (position, timeStamp ms)."""
+
+    guid: str
+    kind: str  # audio / video
+    name: str
+    path: str
+    transcript_source: str | None
+    sync_points: list[tuple[int, int]]
+    extra_transcripts: int = 0
+
+
+@dataclass
 class QProject:
     name: str
     origin: str
@@ -383,3 +398,4 @@ class QProject:
     variable_types: dict  # variable name -> typeOfVariable
     problems: list[str]  # what the reader could not use, one line each
     description: str = ""  # the project's Description: the study memo
+    media: list[QMedia] = field(default_factory=list)  # recordings (AudioSource / VideoSource)

@@ -83,4 +83,7 @@ def merge_file(study: Study, path: str | os.PathLike) -> tuple[ImportSummary, st
     """Merge `path` into `study` in one transaction; (report data, file kind)."""
     project, kind = read_for_merge(path, study)
     summary = import_project(study, project, merge=True)
+    from tacompanion.formats.qdpx_media import media_not_merged
+
+    summary.problems.extend(media_not_merged(project))
     return summary, kind

@@ -44,6 +44,7 @@ class ExportResult:
     counts: dict[str, int] = field(default_factory=dict)
     not_exported: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. names other tools merge
+    media_files: list[tuple[str, str]] = field(default_factory=list)  # (archive name, file) to stream in
 
 
 def _clean(text: str) -> str:
@@ -109,16 +110,17 @@ def _value_element(parent: ET.Element, kind: str, value) -> None:
         _sub(parent, "TextValue", text=value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
 
 
-def build_qdpx(study: Study, *, redacted: bool = True, qualify_names: bool = False) -> ExportResult:
+def build_qdpx(study: Study, *, redacted: bool = True, qualify_names: bool = False,
+               media: str | None = None) -> ExportResult:
     """The .qdpx file's bytes, what went in and what could not (see write_qdpx)."""
     buf = io.BytesIO()
-    result = write_qdpx(study, buf, redacted=redacted, qualify_names=qualify_names)
+    result = write_qdpx(study, buf, redacted=redacted, qualify_names=qualify_names, media=media)
     result.data = buf.getvalue()
     return result
 
 
 def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_names: bool = False,
-               progress: Callable[[int, int], None] | None = None) -> ExportResult:
+               progress: Callable[[int, int], None] | None = None, media: str | None = None) -> ExportResult:
     """Write the .qdpx zip to `out` (a seekable binary file) as it is made:
     the sources' selections are read, written and forgotten one source at a
     time, so memory does not grow with the codings. Returns what went in and
@@ -133,7 +135,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     `redacted` (the default, as for every export): the study's redaction list
     is applied to every field a name could hide in: the project name, source
     texts (selections follow), source, code, theme, case, variable, user and
-    memo names, descriptions, variable values, memos and the journal."""
+    memo names, descriptions, variable values, memos and the journal.
+    `media`: "embed" or "link" writes attached recordings (formats/qdpx_media.py)."""
     rows = export_rows(study)
     su = rows["study_uuid"]
     rules = redaction_pattern(rows["redactions"] if redacted else [])
@@ -436,6 +439,15 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
         return redact(raw, rules).text if rules else raw
 
+    from tacompanion.formats import qdpx_media
+
+    media_els: list[ET.Element] = []
+    if media:
+        for el, pid in qdpx_media.media_sources(study, su, media, rules, result):
+            media_els.append(el)
+            sources_of[pid].append(el.get("guid"))
+    elif (left := qdpx_media.left_out_line(study)) is not None:
+        result.not_exported.append(left)
     if rows["participants"]:
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:
@@ -454,7 +466,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 _value_element(vv, var_types[k], value)
             for guid in sources_of.get(p["id"], []):
                 _sub(case, "SourceRef", {"targetGUID": guid})
-    sources_el = _sub(root, "Sources") if plan else None
+    sources_el = _sub(root, "Sources") if plan or media_els else None
     if notes_el:
         n_el = _sub(root, "Notes")
         for el in notes_el:
@@ -482,6 +494,10 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             yield from parts
             if progress is not None:
                 progress(n, len(plan))
+        for el in media_els:  # the recordings, after the texts
+            parts = []
+            _serialise(el, parts)
+            yield from parts
 
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         with z.open(_info("project.qde"), "w") as dest:
@@ -493,6 +509,10 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             z.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
         for name, data in journal_files:
             z.writestr(_info(name), data)
+        if result.media_files:
+            from tacompanion.formats.qdpx_media import stream_media
+
+            stream_media(z, result.media_files)
     total, starred = rows["coding_totals"]
     result.counts.update({
         "participants": len(rows["participants"]), "codes": len(rows["codes"]), "themes": len(rows["themes"]),
@@ -630,9 +650,11 @@ def _info(name: str) -> zipfile.ZipInfo:
 
 def export_qdpx(study: Study, path: str | os.PathLike, *, redacted: bool = True,
                 qualify_names: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> ExportResult:
-    """Write the project atomically to `path`, streamed (see write_qdpx)."""
+                progress: Callable[[int, int], None] | None = None, media: str | None = None) -> ExportResult:
+    """Write the project atomically to `path`, streamed (see write_qdpx);
+    with `media` "embed", each recording streamed into the archive after it."""
     from tacompanion.formats.atomic_write import atomic_output
 
     with atomic_output(path) as handle:
-        return write_qdpx(study, handle, redacted=redacted, qualify_names=qualify_names, progress=progress)
+        return write_qdpx(study, handle, redacted=redacted, qualify_names=qualify_names, progress=progress,
+                          media=media)

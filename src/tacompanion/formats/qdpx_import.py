@@ -192,6 +192,7 @@ class _Reader:
         self.skipped_kinds: dict[str, int] = {}
         self.sources: list[QSource] = []
         self.source_problems: list[str] = []
+        self.media: list = []  # recordings: attached after the import (formats/qdpx_media.py)
 
     def skip(self, kind: str) -> None:
         self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
@@ -276,6 +277,7 @@ class _Reader:
             name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
             sources=sources, notes=notes, project_note_refs=project_refs, sets=sets,
             variable_types=variable_types, problems=self.problems, description=description,
+            media=self.media,
         )
 
     def _source(self, s: ET.Element) -> None:
@@ -296,9 +298,12 @@ class _Reader:
                     self.problems.append(f"PDF source {name!r}: imported as its text; the PDF itself is not")
                     return
             self.problems.append(f"PDF source {name!r}: not imported (no text representation)")
-        elif kind in ("PictureSource", "AudioSource", "VideoSource"):
-            what = {"PictureSource": "picture", "AudioSource": "audio", "VideoSource": "video"}[kind]
-            self.problems.append(f"{what} source {s.get('name') or s.get('guid')!r}: not imported "
+        elif kind in ("AudioSource", "VideoSource"):
+            from tacompanion.formats.qdpx_media import read_media_source
+
+            self.media.append(read_media_source(s, _local, canonical_guid))
+        elif kind == "PictureSource":
+            self.problems.append(f"picture source {s.get('name') or s.get('guid')!r}: not imported "
                                  "(tacompanion holds text only)")
 
     def _code(self, el: ET.Element, parent: str | None, out: list[QCode]) -> None:
@@ -421,8 +426,13 @@ class _Reader:
 
 def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False) -> ImportSummary:
     """Read the whole file, then write it in one transaction."""
+    from tacompanion.formats.qdpx_media import attach_imported_media
+
     project = read_qdpx(path)
-    return import_project(study, project, merge=merge)
+    summary = import_project(study, project, merge=merge)
+    _done, problems = attach_imported_media(study, project, path)
+    summary.problems.extend(problems)
+    return summary
 
 
 def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:

@@ -56,6 +56,11 @@ operations        the undo/redo log and the audit trail: kind, label, coder,
                   restarts. Undo is per coder (see store/history.py).
 hint_dismissals   hints (a turn or note for a code) the researcher dismissed.
 redactions        find -> replacement, applied to exported text only.
+media             recordings attached to a participant, and to one of its
+                  interviews or transcripts: path (relative to the study file
+                  when beside it or below), size, sha256 and hash_method
+                  (full / sampled), duration_ms (NULL: unknown), format, kind
+                  (audio / video). The file itself is never copied or changed.
 resolutions       a disagreement between two coders on a code, resolved: the
                   stretch [start_pos, end_pos) of a transcript or note, coder_a,
                   coder_b, decision (a / b / both / drop) and the consensus
@@ -476,7 +481,6 @@ def _migrate_coder_in_codings(conn: sqlite3.Connection) -> None:
     )
 
 
-
 def _migrate_codebook_and_framework(conn: sqlite3.Connection) -> None:
     """The codebook's criteria on codes and themes, and the framework matrix.
 
@@ -515,6 +519,32 @@ def _migrate_codebook_and_framework(conn: sqlite3.Connection) -> None:
         "CREATE UNIQUE INDEX IF NOT EXISTS framework_summaries_question_cell "
         "ON framework_summaries(participant_id, question_id) WHERE question_id IS NOT NULL"
     )
+
+
+def _migrate_media(conn: sqlite3.Connection) -> None:
+    """media: the recordings of interviews (issue 18), referenced, never copied.
+
+    A recording belongs to a participant and, when known, to one interview
+    (its notes' times are elapsed + the interview's recording offset) or one
+    transcript (its turn times are positions in it).
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS media ("
+        " id INTEGER PRIMARY KEY,"
+        " uuid TEXT NOT NULL UNIQUE,"
+        " participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,"
+        " interview_id INTEGER REFERENCES interviews(id) ON DELETE SET NULL,"
+        " transcript_id INTEGER REFERENCES transcripts(id) ON DELETE SET NULL,"
+        " path TEXT NOT NULL,"
+        " size INTEGER NOT NULL,"
+        " sha256 TEXT NOT NULL,"
+        " hash_method TEXT NOT NULL DEFAULT 'full' CHECK (hash_method IN ('full', 'sampled')),"
+        " duration_ms INTEGER,"
+        " format TEXT NOT NULL DEFAULT '',"
+        " kind TEXT NOT NULL DEFAULT 'audio' CHECK (kind IN ('audio', 'video')),"
+        " added_at TEXT NOT NULL)"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS media_participant ON media(participant_id)")
 
 
 MEMO_TARGETS = ("code", "theme", "transcript", "segment", "note", "participant", "interview")
@@ -583,6 +613,7 @@ def _migrate_one_memo_per_thing(conn: sqlite3.Connection) -> str | None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], str | None]] = [
     _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
     _migrate_codebook_and_framework, _migrate_one_memo_per_thing, _migrate_codings_code_doc_index,
+    _migrate_media,
 ]
 
 

@@ -16,7 +16,13 @@ EDITABLE = {
     "consensus_coder": "the coder that agreement resolutions are stored as (default: consensus)",
     "saturation_rule": "the stopping rule for saturation: BASE RUN THRESHOLD (Guest et al. 2020; "
     "default 4 2 0.05)",
+    "player": "the command that plays a recording from a moment, e.g. 'mpv --start={start} {file}' "
+    "({start} in seconds); empty: mpv, ffplay or vlc, the first found",
+    "recorder": "the command that records in the room (F9 in an interview), e.g. "
+    "'arecord -f cd {file}'; empty: ffmpeg, arecord or sox's rec, the first found",
 }
+# Settings that may be set to nothing (their default).
+MAY_BE_EMPTY = ("default_coder", "player", "recorder")
 READ_ONLY = {
     "prevalence_rule": "the prevalence labels (change them on the thematic map with p; "
     "see them with `tacompanion stats --rule`)",
@@ -44,6 +50,15 @@ def change_setting(study: Study, key: str, values: list[str]) -> Any:
         value: Any = list(dict.fromkeys(labels))
     elif key == "default_coder":
         value = " ".join(" ".join(values).split())
+    elif key in ("player", "recorder"):
+        from tacompanion.core.playback import template_command
+
+        value = " ".join(values).strip()
+        if value:
+            try:
+                template_command(value, "FILE", 0)
+            except ValueError as exc:
+                raise StudyError(f"{key}: {exc}, e.g. 'mpv --start={{start}} {{file}}'") from None
     elif key == "analysis_coders":
         from tacompanion.store.analysis import set_analysis_coders
 

@@ -320,6 +320,105 @@ class TacompanionApp(App):
             return
         self.exit()
 
+    # -- the recording: one player for the whole app (tui/player.py, tui/playback.py) --
+
+    @property
+    def player(self):
+        if getattr(self, "_player", None) is None:
+            from tacompanion.tui.player import Player
+
+            self._player = Player()
+        return self._player
+
+    def play_item(self, item: tuple[str, int] | None) -> bool:
+        """`p` on a turn ("segment"), a note or an extract (its turn's
+        segment id): play its recording from its time, or stop what plays.
+        Everything that stops it from playing is said, and nothing plays."""
+        from tacompanion.core.document import clock
+        from tacompanion.core.playback import past_the_end
+        from tacompanion.formats.media_probe import check_unchanged
+        from tacompanion.store import media as store_media
+        from tacompanion.tui.player import PlayerMissing
+
+        if self.player.playing:
+            self.player.stop()
+            self.notify("Recording stopped.", timeout=2)
+            return False
+        if item is None:
+            self.notify("Nothing here to hear: no turn, note or extract under the cursor.",
+                        severity="warning")
+            return False
+        kind, item_id = item
+        find = {"segment": store_media.segment_moment, "note": store_media.note_recording_moment,
+                "extract": store_media.extract_segment_moment}[kind]
+        try:
+            moment, media, whose = find(self.study, item_id)
+        except StudyError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        if media is None:
+            self.notify(f"No recording is attached to {whose}: tacompanion media add FILE "
+                        "--participant ID (or A on the transcripts screen).", severity="warning")
+            return False
+        if moment.start_ms is None:
+            self.notify(f"This {moment.label} has no time, so it has no place in the recording; "
+                        "nothing plays.", severity="warning")
+            return False
+        problem = check_unchanged(media.full_path, media.size, media.sha256, media.hash_method)
+        if problem:
+            self.notify(problem, severity="error", timeout=10)
+            return False
+        start = moment.start_ms
+        if past_the_end(start, media.duration_ms):
+            self.notify(f"This {moment.label} is at {clock(start)}, past the end of {media.path} "
+                        f"({clock(media.duration_ms)}): the wrong recording, or a recording offset "
+                        "to set (o on the interview notes, or tacompanion media offset)?",
+                        severity="warning", timeout=10)
+            return False
+        try:
+            choice = self.player.play(str(media.full_path), start, self.study.setting("player"),
+                                      media.duration_ms)
+        except PlayerMissing as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return False
+        except (OSError, ValueError) as exc:
+            self.notify(f"the player did not start: {exc} (tacompanion settings player)",
+                        severity="error", timeout=10)
+            return False
+        self.notify(f"Playing {media.path} from {clock(start)} ({moment.label}, {choice.name}); "
+                    "p stops, - + move 5 s, P replays.", timeout=4)
+        self.set_timer(1.5, partial(self._player_ended_early, self.player.process, choice.name))
+        return True
+
+    def _player_ended_early(self, process, name: str) -> None:
+        """A player that fails (no audio device, a file it cannot read) ends at
+        once: say so rather than leave "Playing" unanswered."""
+        if process is None or process is not self.player.process or process.poll() in (None, 0):
+            return
+        self.notify(f"{name} ended at once (exit status {process.returncode}): no audio device, or "
+                    "it cannot read the file? Try the file in the player yourself, or set another "
+                    "(tacompanion settings player).", severity="error", timeout=10)
+
+    def seek_playback(self, delta_ms: int) -> None:
+        from tacompanion.core.document import clock
+
+        if not self.player.playing:
+            self.notify("Nothing is playing: p plays the item under the cursor.", severity="warning")
+            return
+        self.notify(f"Recording at {clock(self.player.seek(delta_ms))}", timeout=2)
+
+    def replay_playback(self) -> None:
+        from tacompanion.core.document import clock
+
+        if self.player.file is None:
+            self.notify("Nothing has played yet: p plays the item under the cursor.", severity="warning")
+            return
+        self.notify(f"Recording from {clock(self.player.replay())} again", timeout=2)
+
+    def on_unmount(self) -> None:
+        if getattr(self, "_player", None) is not None:
+            self._player.stop()
+
     # -- the router: screens ask the app to open other screens -----------------------
     # A screen never imports another screen; it calls one of these. Each
     # imports its screen when first used (start-up pays only for home).
@@ -540,7 +639,11 @@ def run_app(
     start: tuple[str, int] | None = None,
 ) -> TacompanionApp:
     app = TacompanionApp(study, interview, coder=coder, start=start)
-    app.run()
+    try:
+        app.run()
+    finally:
+        if getattr(app, "_player", None) is not None:
+            app._player.stop()  # never leave a player running after the app
     if app.study_failure is not None:
         raise app.study_failure
     if app.return_code:

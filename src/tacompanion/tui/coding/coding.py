@@ -41,11 +41,12 @@ from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
 from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, MemoScreen, PromptScreen
+from tacompanion.tui.playback import PlaysRecording, playback_bindings
 from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
-class CodingScreen(SeesOtherWriters, Screen):
+class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     CSS_PATH = "coding.tcss"
     HELP_TITLE = "coding"
     BINDINGS = [
@@ -92,6 +93,7 @@ class CodingScreen(SeesOtherWriters, Screen):
         Binding("C", "toggle_coders", "Every coder's codings", id="coding.all_coders", show=False),
         Binding("escape", "escape", "Cancel selection", id="coding.escape", show=False),
         Binding("q", "back", "Back", id="coding.back"),
+        *playback_bindings("coding"),
     ]
 
     def __init__(self, kind: str, key: int, coder: str, cursor: int = 0) -> None:
@@ -688,6 +690,15 @@ class CodingScreen(SeesOtherWriters, Screen):
         unit = "turn" if self.kind == "transcript" else "note"
         label = f"{self.document.participant} · {self.document.title} {unit} {block.index + 1}"
         self.app.push_screen(MemoScreen(f"Memo on {label}", get_memo(study, target, target_id)), saved)
+
+    def playable_item(self) -> tuple[str, int] | None:
+        """The turn or note under the cursor, to hear it (p)."""
+        if self.document is None or not self.document.blocks:
+            return None
+        block = self.document.blocks[min(self.view.cursor, len(self.document.blocks) - 1)]
+        if block.segment_id is not None:
+            return ("segment", block.segment_id)
+        return ("note", block.ref.note_id) if block.ref.note_id is not None else None
 
     def current_code(self) -> tuple[int, str] | None:
         listing = self.query_one(CodeList)

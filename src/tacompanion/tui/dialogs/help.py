@@ -58,6 +58,9 @@ _KEY_NAMES = {
     "end": "End",
     "delete": "Del",
     "backspace": "Backspace",
+    "minus": "-",
+    "plus": "+",
+    "equals_sign": "=",
 }
 
 

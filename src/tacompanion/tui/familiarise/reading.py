@@ -24,13 +24,14 @@ from tacompanion.store.transcripts import (
 from tacompanion.tui.dialogs.prompts import MemoScreen
 from tacompanion.tui.familiarise.notes_panel import NotesPanel
 from tacompanion.tui.familiarise.transcript_view import TranscriptView
+from tacompanion.tui.playback import PlaysRecording, playback_bindings
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 # Below this width the notes start hidden: the transcript needs the room.
 NOTES_MIN_WIDTH = 100
 
 
-class ReadingScreen(Screen):
+class ReadingScreen(PlaysRecording, Screen):
     CSS_PATH = "reading.tcss"
     HELP_TITLE = "reading a transcript"
     BINDINGS = [
@@ -40,6 +41,7 @@ class ReadingScreen(Screen):
         Binding("slash", "app.search", "Search", id="reading.search"),
         Binding("Q", "mark_question", "Question starts here", id="reading.mark_question", show=False),
         Binding("escape,q", "close", "Back", id="reading.back"),
+        *playback_bindings("reading"),
     ]
 
     def __init__(self, transcript_id: int, *, position: int = 0, query: str | None = None) -> None:
@@ -108,6 +110,17 @@ class ReadingScreen(Screen):
         self.query_one("#reading-status", Static).update(
             f"[b]{info.participant}[/b]{pilot} · {info.file_name} · {where} · {read}{memo}{notes}"
         )
+
+    def playable_item(self) -> tuple[str, int] | None:
+        """The note highlighted in the notes panel when it has the focus,
+        else the turn under the cursor."""
+        panel = self.query_one(NotesPanel)
+        if panel.has_focus and panel.highlighted is not None and self.notes:
+            return ("note", self.notes[panel.highlighted].id)
+        if not self.segments:
+            return None
+        segment_id = segment_id_at(self.app.study, self.transcript_id, self.query_one(TranscriptView).cursor)
+        return ("segment", segment_id) if segment_id is not None else None
 
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
         self.update_status(event.position)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tacompanion.core.document import clock
 from tacompanion.core.words import clip
 from tacompanion.store import history
 from tacompanion.store.data_changes import move_transcript, remove_transcript, rename_transcript, transcript_removal
@@ -65,6 +66,7 @@ class TranscriptsScreen(Screen):
         Binding("n", "rename", "Rename", id="transcripts.rename", show=False),
         Binding("delete", "remove", "Remove", id="transcripts.remove", show=False),
         Binding("u", "undo", "Undo", id="transcripts.undo", show=False),
+        Binding("A", "attach_recording", "Attach recording", id="transcripts.attach_recording", show=False),
         Binding("escape,q", "close", "Back", id="transcripts.back"),
     ]
 
@@ -208,6 +210,49 @@ class TranscriptsScreen(Screen):
         self.app.push_screen(ConfirmScreen(
             f"Remove {plan.what} and with it {plan.lines()}? A backup of the study is written "
             "first, and u undoes it."), answered)
+
+    def action_attach_recording(self) -> None:
+        """Attach a recording (a path typed) to the highlighted transcript, or
+        to the interview whose notes are highlighted. Never copied."""
+        option = self.query_one("#transcripts", OptionList).highlighted_option
+        oid = option.id if option is not None else None
+        t = self.selected()
+        if t is None and not (oid or "").startswith("notes:"):
+            self.notify("Highlight a transcript or an interview's notes to attach its recording.",
+                        severity="warning")
+            return
+        interview_id = int(oid[6:]) if t is None and oid else None
+        target = t.file_name if t is not None else "these interview notes"
+
+        def answered(path: str | None) -> None:
+            import os
+
+            from tacompanion.formats.media_probe import probe
+            from tacompanion.store.media import add_media, participant_of_interview
+
+            if not path or not path.strip():
+                return
+            path = os.path.expanduser(path.strip())
+            if not os.path.isfile(path):
+                self.notify(f"{path}: no such file", severity="error")
+                return
+            try:
+                facts = probe(path)
+            except OSError as exc:
+                self.notify(f"{path}: cannot read ({exc.strerror or exc})", severity="error")
+                return
+            participant = t.participant if t is not None else participant_of_interview(
+                self.app.study, interview_id)
+            try:
+                media = add_media(self.app.study, path, facts, participant=participant,
+                                  interview_id=interview_id, transcript_id=t.id if t is not None else None)
+            except StudyError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            length = "length unknown" if media.duration_ms is None else clock(media.duration_ms)
+            self.notify(f"Attached {media.path} ({length}) to {target}; p plays from a turn or note.")
+
+        self.app.push_screen(PromptScreen(f"Path of the recording of {target} (never copied):"), answered)
 
     def action_undo(self) -> None:
         done = history.undo(self.app.study)

@@ -186,7 +186,10 @@ class InterviewScreen(Screen):
                 tooltip="or the opening script, before the clock starts", id="interview.scroll_down"),
         Binding("shift+pageup", "scroll_notes(-1)", "Scroll notes up", show=False,
                 id="interview.scroll_up"),
+        Binding("f9", "record", "Record", show=False,
+                tooltip="record on this computer too, starting the clock with it", id="interview.record"),
     ]
+    room_recording = None  # the laptop's own recording (F9), when started
 
     def __init__(self, interview_id: int, *, exit_on_end: bool = False) -> None:
         super().__init__()
@@ -276,9 +279,10 @@ class InterviewScreen(Screen):
             notes=len(self.notes),
         )
         status = self.query_one("#status", Static)
-        markup = status_markup(interview, elapsed, **facts)
+        rec = self.recording_markup()
+        markup = rec + status_markup(interview, elapsed, **facts)
         if Content.from_markup(markup).cell_length > (status.size.width or self.app.size.width):
-            markup = status_markup(interview, elapsed, **facts, hints=False)  # 80 columns: facts first
+            markup = rec + status_markup(interview, elapsed, **facts, hints=False)  # 80 columns: facts first
         status.update(markup)
         self.refresh_section_line(elapsed)
 
@@ -609,9 +613,67 @@ class InterviewScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         self.reload_interview()
+        if self.room_recording is not None:
+            self.room_recording.follow_clock(self.interview.paused)
         self.notify(message, timeout=2)
         self.refresh_context()
         self.refresh_clock()
+
+    # -- recording on this computer (tui/interview/room_recording.py) -----------------------
+
+    def action_record(self) -> None:
+        """Start a recording beside the study, and the clock with it."""
+        from tacompanion.tui.interview.room_recording import RoomRecording
+        from tacompanion.tui.recorder import RecorderMissing
+
+        if self.room_recording is not None and self.room_recording.active:
+            self.notify("Already recording: it pauses with the clock (^r) and stops at the end (^f).")
+            return
+        if self.interview.clock_started:
+            self.notify("The recording starts together with the clock, so that every note lines up "
+                        "with it: the clock is running already.", severity="warning")
+            return
+        room = RoomRecording(self.study, self.interview_id, self.interview.participant)
+        try:
+            path = room.start(datetime.now())
+        except RecorderMissing as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        except (OSError, ValueError) as exc:
+            self.notify(f"the recorder did not start: {exc} (tacompanion settings recorder)",
+                        severity="error", timeout=10)
+            return
+        self.room_recording = room
+        replaced = self.interview.recording_offset_ms
+        try:
+            store.start_clock(self.study, self.interview_id, now_iso())
+            store.set_recording_offset(self.study, self.interview_id, 0)
+        except StudyError as exc:
+            self.notify(str(exc), severity="error")
+        self.reload_interview()
+        extra = " (the recording offset set before is now 0: notes follow this recording)" if replaced else ""
+        self.notify(f"Recording to {path}; clock started{extra}", timeout=4)
+        self.refresh_context()
+        self.refresh_clock()
+
+    def recording_markup(self) -> str:
+        room = self.room_recording
+        if room is None:
+            return ""
+        failure = room.check()
+        if failure:
+            self.notify(f"{failure}. The notes go on; the file so far is {room.recorder.file}.",
+                        severity="error", timeout=30)
+        return room.status_markup()
+
+    def stop_recording(self) -> None:
+        if self.room_recording is not None:
+            message = self.room_recording.stop_and_attach()
+            if message:
+                self.app.notify(message, timeout=6)
+
+    def on_unmount(self) -> None:
+        self.stop_recording()  # the app closing with the interview open: keep what was recorded
 
     def action_offset(self) -> None:
         self.app.push_screen(OffsetScreen(self.interview.recording_offset_ms), self.set_offset)
@@ -652,6 +714,7 @@ class InterviewScreen(Screen):
         except StudyError as exc:
             self.notify(str(exc), severity="error")
             return
+        self.stop_recording()
         self.reload_interview()
         self.app.ended_interview = self.interview_id
         if confirmed == "code" and self.interview_has_notes():

@@ -37,20 +37,21 @@ from tacompanion.store.thematic import (
     theme_paths,
 )
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
+from tacompanion.tui.playback import PlaysRecording, playback_bindings
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.thematic.actions import define_theme, open_theme_memo
 from tacompanion.tui.widgets.key_footer import KeyFooter
 from tacompanion.tui.widgets.rows_view import RowsView
 
 
-class ReviewScreen(StudyViewScreen):
+class ReviewScreen(PlaysRecording, StudyViewScreen):
     CSS_PATH = "review.tcss"
     HELP_TITLE = "review"
     BINDINGS = [
         Binding("t", "context", "Turn", id="review.context"),
         Binding("o", "open", "Open transcript", id="review.open"),
         Binding("n", "participant(1)", "Next participant", id="review.next_participant", show=False),
-        Binding("p", "participant(-1)", "Previous participant", id="review.prev_participant", show=False),
+        Binding("N", "participant(-1)", "Previous participant", id="review.prev_participant", show=False),
         Binding("c", "add_code", "Add code", id="review.add_code", show=False),
         Binding("R", "recode", "Recode", id="review.recode"),
         Binding("x", "remove_code", "Remove code", id="review.remove_code"),
@@ -64,6 +65,7 @@ class ReviewScreen(StudyViewScreen):
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("ctrl+r", "redo", "Redo", id="review.redo", show=False),
         Binding("escape,q", "back", "Back", id="review.back"),
+        *playback_bindings("review"),
     ]
 
 
@@ -219,6 +221,18 @@ class ReviewScreen(StudyViewScreen):
 
     def on_rows_view_selected(self, event: RowsView.Selected) -> None:
         self.action_open()
+
+    def playable_item(self) -> tuple[str, int] | None:
+        """The extract under the cursor: its turn, or its note."""
+        from tacompanion.store.media import segment_at
+
+        e = self.current()
+        if e is None:
+            return None
+        if e.kind == "notes":
+            return ("note", e.doc_id)
+        segment_id = segment_at(self.app.study, e.doc_id, e.start)
+        return ("extract", segment_id) if segment_id is not None else None
 
     def current(self) -> Extract | None:
         if not self.rows or self.view.count == 0:

@@ -14,16 +14,17 @@ from textual.widgets import DataTable, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tacompanion.store.by_question import Answer, ByQuestion, answers_by_question
+from tacompanion.tui.playback import PlaysRecording, playback_bindings
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
 
-class AnswersScreen(ModalScreen[Answer | None]):
+class AnswersScreen(PlaysRecording, ModalScreen[Answer | None]):
     """The answers in one cell; Enter codes the chosen one."""
 
     CSS_PATH = "by_question.tcss"
     HELP_TITLE = "answers"
-    BINDINGS = [Binding("escape,q", "close", "Close", id="answers.close")]
+    BINDINGS = [Binding("escape,q", "close", "Close", id="answers.close"), *playback_bindings("answers")]
 
     def __init__(self, title: str, answers: list[Answer]) -> None:
         super().__init__()
@@ -37,13 +38,28 @@ class AnswersScreen(ModalScreen[Answer | None]):
                 *[Option(f"[dim]{a.label}[/]\n{_escape(a.text)}", id=str(i)) for i, a in enumerate(self.answers)],
                 id="answers",
             )
-            yield Static("[dim]Enter codes it in coding mode · Esc closes[/]")
+            yield Static("[dim]Enter codes it in coding mode · p plays its recording · Esc closes[/]")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.answers[int(event.option.id)])
+
+    def playable_item(self) -> tuple[str, int] | None:
+        """The highlighted answer: its turn, or its note."""
+        from tacompanion.store.documents import notes_document
+        from tacompanion.store.transcripts import segment_id_at
+
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is None:
+            return None
+        a = self.answers[highlighted]
+        if a.doc_kind == "transcript":
+            segment_id = segment_id_at(self.app.study, a.doc_key, a.index)
+            return ("segment", segment_id) if segment_id is not None else None
+        blocks = notes_document(self.app.study, a.doc_key).blocks
+        return ("note", blocks[a.index].ref.note_id) if a.index < len(blocks) else None
 
     def action_close(self) -> None:
         self.dismiss(None)
