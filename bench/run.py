@@ -607,7 +607,8 @@ def _coding_actions(path: str, transcript_id: int) -> dict[str, float]:
     "redrawn), undo = u (same), code-counts-after-apply = the recent strip and the applied "
     "code's counts in the code panel, done after the frame; code-list-rebuild = the whole code "
     "panel rebuilt (with a filter typed); code-panel-after-change = the one changed row recounted and put "
-    "in place, with the recent strip (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking {ctx.study()['counts']['codes']} codes "
+    "in place, with the recent strip (after undo, rename, merge, delete), filter-keystroke = the picker re-ranking "
+    f"{ctx.study()['counts']['codes']} codes "
     "for one more typed letter (median over 5 letters). On " + study_workload(ctx),
 )
 def op_coding_actions(ctx: Context) -> dict[str, float]:
@@ -1117,7 +1118,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=7, metavar="N", help="measured runs (default 7)")
     parser.add_argument("--warmup", type=int, default=1, metavar="N", help="unmeasured runs first (default 1)")
-    parser.add_argument("--only", action="append", metavar="NAME", help="run only NAME (repeatable, or comma-separated)")
+    parser.add_argument("--only", action="append", metavar="NAME",
+                        help="run only NAME (repeatable, or comma-separated)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--list", action="store_true", help="list the operations and exit")
     parser.add_argument("--regenerate", action="store_true", help="remake the cached default study (timed)")

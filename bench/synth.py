@@ -475,7 +475,8 @@ class _Generator:
                             "question_id": q.id,
                             "kind": self.rng.choices(["note", "quote", "follow-up"], [70, 20, 10])[0],
                             "text": utterance(self.rng, self.rng.randint(3, 30)),
-                            "tags": json.dumps(self.rng.sample(["silence", "shame", "group", "body", "trust"], self.rng.randint(0, 2))),
+                            "tags": json.dumps(self.rng.sample(["silence", "shame", "group", "body", "trust"],
+                                                               self.rng.randint(0, 2))),
                             "elapsed_ms": q_elapsed,
                             "created_at": iso(start + timedelta(milliseconds=q_elapsed)),
                             "updated_at": None,
@@ -706,7 +707,8 @@ class _Generator:
 
     def memos(self, out: dict[str, list[dict]]) -> list[dict]:
         rows = []
-        targets = [("code_id", out["codes"]), ("theme_id", out["themes"]), ("transcript_id", out["transcripts"]), ("participant_id", out["participants"])]
+        targets = [("code_id", out["codes"]), ("theme_id", out["themes"]),
+                   ("transcript_id", out["transcripts"]), ("participant_id", out["participants"])]
         taken: set[tuple[str, int]] = set()
         for i in range(self.s["memos"]):
             row = {

@@ -7,8 +7,8 @@ from tacompanion.core.spans import Span
 from tacompanion.store.analysis import analyse
 from tacompanion.store.codes import apply_code, create_code
 from tacompanion.store.participants import ensure_participant
-from tacompanion.store.themes import create_theme, move_code
 from tacompanion.store.study import new_uuid
+from tacompanion.store.themes import create_theme, move_code
 
 TEXT = "P: We sat in silence, and it felt safe to me."
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from tacompanion.store import interviews as store
 from tacompanion.store.notes import add_note
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.dialogs.help import HelpScreen
-from tacompanion.tui.home.home import HomeScreen
 from tacompanion.tui.dialogs.prompts import ConfirmScreen
+from tacompanion.tui.home.home import HomeScreen
 from tacompanion.tui.interview import interview as interview_screen_module
 from tacompanion.tui.interview.interview import InterviewScreen
 from tacompanion.tui.interview.interview_dialogs import (

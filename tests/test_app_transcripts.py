@@ -9,14 +9,14 @@ from tacompanion.formats.demo import create_demo_study
 from tacompanion.formats.transcript_files import parse_transcript_bytes
 from tacompanion.store.transcripts import import_transcript, list_transcripts, transcript_memo
 from tacompanion.tui.app import TacompanionApp
-from tacompanion.tui.home.home import HomeScreen
-from tacompanion.tui.familiarise.import_transcripts import ImportScreen
 from tacompanion.tui.dialogs.prompts import MemoScreen
+from tacompanion.tui.familiarise.import_transcripts import ImportScreen
+from tacompanion.tui.familiarise.notes_panel import NotesPanel, place_notes
 from tacompanion.tui.familiarise.reading import ReadingScreen
 from tacompanion.tui.familiarise.search import SearchScreen
-from tacompanion.tui.familiarise.transcripts import TranscriptsScreen
-from tacompanion.tui.familiarise.notes_panel import NotesPanel, place_notes
 from tacompanion.tui.familiarise.transcript_view import TranscriptView, wrap_ranges
+from tacompanion.tui.familiarise.transcripts import TranscriptsScreen
+from tacompanion.tui.home.home import HomeScreen
 
 
 def long_transcript(turns: int = 400) -> str:

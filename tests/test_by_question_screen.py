@@ -63,8 +63,8 @@ async def test_the_question_column_fits_the_terminal_and_rows_stay_in_line(two_g
 
 
 async def test_s_switches_guide_and_the_view_never_mixes_them(two_guides):
-    from tacompanion.tui.writing.by_question import ByQuestionScreen
     from tacompanion.tui.dialogs.picker import FuzzyPicker
+    from tacompanion.tui.writing.by_question import ByQuestionScreen
 
     study, mbt_id, onboarding_id = two_guides
     app = TacompanionApp(study, coder="ana")
@@ -97,8 +97,8 @@ async def test_s_switches_guide_and_the_view_never_mixes_them(two_guides):
 
 
 async def test_coming_back_from_coding_shows_a_new_hand_mark(two_guides):
-    from tacompanion.tui.writing.by_question import ByQuestionScreen
     from tacompanion.tui.coding.coding import CodingScreen
+    from tacompanion.tui.writing.by_question import ByQuestionScreen
 
     study, mbt_id, onboarding_id = two_guides
     app = TacompanionApp(study, coder="ana")

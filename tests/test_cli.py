@@ -190,15 +190,16 @@ def test_usage_errors_exit_2(cli):
 
 
 def test_commands_without_a_screen_do_not_import_textual():
+    guide = str(GUIDES / "mbt-avpd-therapists.md")
     code = (
         "import sys\n"
         "from tacompanion import cli\n"
-        "cli.main(['guide', 'check', %r])\n"
+        f"cli.main(['guide', 'check', {guide!r}])\n"
         "import tacompanion.store.study, tacompanion.store.backup, tacompanion.formats.guide_file\n"
         "import tacompanion.core.guide_parser, tacompanion.core.overview\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
         "print('clean')\n"
-    ) % str(GUIDES / "mbt-avpd-therapists.md")
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("clean")

@@ -46,4 +46,4 @@ def test_interview_is_no_longer_reserved(cli):
     result = cli("interview", "--help")
     assert result.returncode == 0 and "--participant" in result.stdout
     result = cli("--help")
-    assert "not in this version yet" not in [l for l in result.stdout.splitlines() if "interview" in l][0]
+    assert "not in this version yet" not in [line for line in result.stdout.splitlines() if "interview" in line][0]

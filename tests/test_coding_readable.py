@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tacompanion.core.spans import Span
 from tacompanion.formats.demo import create_demo_study
 from tacompanion.store.codes import apply_code, create_code
 from tacompanion.store.documents import load_document
-from tacompanion.core.spans import Span
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.coding.code_list import CodeList
 

@@ -11,8 +11,8 @@ from tacompanion.store.study import Study
 from tacompanion.store.transcripts import import_transcript
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.coding.coding import CodingScreen
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
 from tacompanion.tui.dialogs.picker import FuzzyPicker
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
 
 TRANSCRIPT = (
     "Interviewer: Tell me about the last session.\n\n"

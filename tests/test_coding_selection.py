@@ -120,7 +120,7 @@ async def test_any_sentence_in_three_keys_and_one_key_each_for_this_next_previou
         await pilot.pause()
         units = doc_units(screen.view.block, "sentence")
         assert len(units) >= 5
-        for k, sentence in enumerate(units):
+        for _k, sentence in enumerate(units):
             await pilot.press("escape")
             keys = Keys(pilot)
             await keys("F")

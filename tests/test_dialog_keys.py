@@ -4,8 +4,6 @@ the screen by name. Driven with Pilot at 80x24."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.widgets import Checkbox
 
 from tacompanion.formats.demo import create_demo_study

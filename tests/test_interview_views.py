@@ -72,7 +72,8 @@ def test_the_status_clock_is_interview_time_against_the_plan_with_the_recording_
     no_offset = replace(started, recording_offset_ms=0)
     assert "rec" not in status_markup(no_offset, 34_000, **facts)
     waiting = replace(started, started_at=None)
-    assert "clock not started[/] [dim](^r starts it)[/] [dim]· rec offset +01:20[/]" in status_markup(waiting, 0, **facts)
+    shown = status_markup(waiting, 0, **facts)
+    assert "clock not started[/] [dim](^r starts it)[/] [dim]· rec offset +01:20[/]" in shown
     assert "^r" not in status_markup(waiting, 0, **facts, hints=False)
     paused = replace(started, pauses=(Pause("2026-03-02T09:00:30.000Z"),))
     assert "PAUSED" in status_markup(paused, 30_000, **facts, hints=False)

@@ -38,7 +38,8 @@ def test_entries_are_dated_checked_and_newest_first(study):
 def test_every_memo_is_listed_with_what_it_is_on(study):
     tid = add_transcript(study)
     code = create_code(study, "Silence")
-    segment = study.scalar("SELECT id FROM segments WHERE transcript_id = ? ORDER BY start_pos LIMIT 1 OFFSET 1", (tid,))
+    segment = study.scalar(
+        "SELECT id FROM segments WHERE transcript_id = ? ORDER BY start_pos LIMIT 1 OFFSET 1", (tid,))
     save_memo(study, "code", code, "Long pauses.")
     save_memo(study, "segment", segment, "Key moment.")
     save_memo(study, "transcript", tid, "Tired participant.")
@@ -65,7 +66,8 @@ async def test_the_journal_screen_writes_dates_edits_and_deletes(study):
         await pilot.press(*"I expected silence to be withdrawal.", "escape")
         await pilot.pause()
         entries = journal.list_entries(study)
-        assert [(e.date, e.text) for e in entries] == [(date.today().isoformat(), "I expected silence to be withdrawal.")]
+        expected = [(date.today().isoformat(), "I expected silence to be withdrawal.")]
+        assert [(e.date, e.text) for e in entries] == expected
         assert screen.current.entry.id == entries[0].id  # the cursor is on the new entry
         detail = str(screen.query_one("#journal-text").render())
         assert "I expected silence to be withdrawal." in detail

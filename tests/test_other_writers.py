@@ -23,9 +23,9 @@ def test_a_commit_by_another_connection_is_noticed_once(db_path):
 async def test_the_coding_screen_refreshes_instead_of_using_a_code_deleted_elsewhere(db_path):
     """Another window deletes the code behind recent digit 1: the digit must
     not say "no code with id": the screen refreshes and says why."""
-    from tacompanion.store.codes import apply_code
     from tacompanion.core.document import DocRef
     from tacompanion.core.spans import Span
+    from tacompanion.store.codes import apply_code
     from tacompanion.tui.app import TacompanionApp
     from tests.test_coding_screen import add_transcript
 

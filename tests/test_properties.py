@@ -133,11 +133,11 @@ def test_tag_stripping_is_what_the_old_expression_did(text):
     assert _strip_tags(text) == OLD_TAG.sub("", text)
 
 
-VTT = ("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>How did it start?\n\n"
-       "00:00:04.500 --> 00:00:09.000\n<v P1>Slowly, with long silences.\n").encode()
-SRT = ("1\n00:00:01,000 --> 00:00:04,000\nInterviewer: How did it start?\n\n"
-       "2\n00:00:04,500 --> 00:00:09,000\nP1: Slowly, <i>with</i> long silences.\n").encode()
-TXT = "Interviewer: How did it start?\n\nP1: Slowly, with long silences.\n".encode()
+VTT = (b"WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Interviewer>How did it start?\n\n"
+       b"00:00:04.500 --> 00:00:09.000\n<v P1>Slowly, with long silences.\n")
+SRT = (b"1\n00:00:01,000 --> 00:00:04,000\nInterviewer: How did it start?\n\n"
+       b"2\n00:00:04,500 --> 00:00:09,000\nP1: Slowly, <i>with</i> long silences.\n")
+TXT = b"Interviewer: How did it start?\n\nP1: Slowly, with long silences.\n"
 
 
 def _docx_bytes() -> bytes:

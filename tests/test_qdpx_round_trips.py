@@ -60,7 +60,7 @@ def qualcoder_project(tmp_path: Path, *, extra_sources: dict | None = None) -> P
         text_sources.append(f'<TextSource guid="{guid}" name="{name}" plainTextPath="internal://{guid}.txt">'
                             f"{desc}{sel}</TextSource>")
         files[f"sources/{guid}.txt"] = b"\xef\xbb\xbf" + text.encode("utf-8")
-    files[f"sources/{G['journal']}.txt"] = "Noticed I steer towards silence.\nMust ask more openly.".encode()
+    files[f"sources/{G['journal']}.txt"] = b"Noticed I steer towards silence.\nMust ask more openly."
 
     def value(var, kind, v):
         return (f'<VariableValue><VariableRef targetGUID="{G[var]}"/><{kind}>{v}</{kind}></VariableValue>')

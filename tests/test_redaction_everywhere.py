@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 

@@ -14,12 +14,12 @@ import pytest
 
 from tacompanion.core.saturation import DocumentCodes, StoppingRule, chart_lines, saturation
 from tacompanion.core.spans import Span
-from tacompanion.store import audit, history, hints
+from tacompanion.store import audit, hints, history
 from tacompanion.store.codes import apply_code, create_code, merge_codes, rename_code
 from tacompanion.store.documents import load_document
 from tacompanion.store.memos import save_memo
 from tacompanion.store.participants import ensure_participant
-from tacompanion.store.saturation import ordered_documents, set_stopping_rule, study_saturation
+from tacompanion.store.saturation import ordered_documents, study_saturation
 from tacompanion.store.study import Study
 from tests.test_coding_screen import add_transcript
 

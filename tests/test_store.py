@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tacompanion.core.guide_parser import parse_guide
 from tacompanion.store import schema
 from tacompanion.store.backup import backup_study
 from tacompanion.store.guides import load_guide, save_guide
 from tacompanion.store.participants import ensure_participant, list_participants
 from tacompanion.store.study import Study, StudyError, default_path, friendly_error
-from tacompanion.core.guide_parser import parse_guide
 
 DATA = Path(__file__).parent / "data"
 

@@ -9,7 +9,6 @@ from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.coding.coding import CodingScreen
 from tacompanion.tui.dialogs.picker import FuzzyPicker
 from tacompanion.tui.thematic.agreement import AgreementScreen
-
 from tests.test_coding_screen import add_transcript
 
 

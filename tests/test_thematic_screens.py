@@ -14,10 +14,10 @@ from tacompanion.store.participants import ensure_participant
 from tacompanion.store.themes import create_theme, list_themes, move_code, theme
 from tacompanion.tui.app import TacompanionApp
 from tacompanion.tui.coding.coding import CodingScreen
-from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
-from tacompanion.tui.thematic.matrix import MatrixScreen
 from tacompanion.tui.dialogs.picker import FuzzyPicker
+from tacompanion.tui.dialogs.prompts import ConfirmScreen, MemoScreen, PromptScreen
+from tacompanion.tui.thematic.cooccurrence import CoOccurrenceScreen
+from tacompanion.tui.thematic.matrix import MatrixScreen
 from tacompanion.tui.thematic.prevalence_rule import PrevalenceRuleScreen
 from tacompanion.tui.thematic.review import ReviewScreen
 from tacompanion.tui.thematic.split_theme import SplitThemeScreen

@@ -11,7 +11,6 @@ from tacompanion.core.prevalence import PrevalenceRow, RuleError
 from tacompanion.core.spans import Span
 from tacompanion.store.analysis import analyse, prevalence_rule, set_prevalence_rule
 from tacompanion.store.codes import apply_code, create_code
-from tacompanion.store.themes import create_theme, move_code
 from tacompanion.store.thematic import (
     cooccurrences,
     extract_context,
@@ -21,6 +20,7 @@ from tacompanion.store.thematic import (
     review_codes,
     thematic_map,
 )
+from tacompanion.store.themes import create_theme, move_code
 from tests.test_analysis import interview_note, transcript
 from tests.test_coding_screen import add_transcript
 

@@ -228,9 +228,9 @@ def _merge_source(work: Path):
     from tacompanion.core.document import DocRef
     from tacompanion.core.spans import Span
     from tacompanion.formats.qdpx_export import export_qdpx
+    from tacompanion.formats.transcript_files import parse_transcript_bytes
     from tacompanion.store.codes import apply_code, create_code
     from tacompanion.store.transcripts import import_transcript
-    from tacompanion.formats.transcript_files import parse_transcript_bytes
 
     def make(n: int) -> Path:
         src = work / f"merge-src-{n}.db"

@@ -36,14 +36,14 @@ def turns(parsed):
 
 def test_txt_turns_with_multi_paragraph_turns_and_one_line_turns():
     data = (
-        "Interviewer: How did the group go?\n"
-        "P3: It was quiet.\n"
-        "Very quiet at first.\n"
-        "\n"
-        "Then somebody laughed.\n"
-        "\n"
-        "I: And then?\n"
-    ).encode()
+        b"Interviewer: How did the group go?\n"
+        b"P3: It was quiet.\n"
+        b"Very quiet at first.\n"
+        b"\n"
+        b"Then somebody laughed.\n"
+        b"\n"
+        b"I: And then?\n"
+    )
     parsed = parse_transcript_bytes(data, "txt", "a.txt").with_interviewer_labels(LABELS)
     assert turns(parsed) == [
         ("Interviewer", "How did the group go?"),
@@ -88,12 +88,12 @@ def test_utf16_with_bom(codec):
 
 def test_markdown_bold_labels_headings_and_rules():
     data = (
-        "# Interview P5\n\n*A note about the recording.*\n\n---\n\n<!-- transcriber: check 12:40 -->\n\n"
-        "**Interviewer:** What helps?\n\n"
-        "**P5**: Time, mostly.\n\nAnd the group.\n\n"
-        "## Part two\n\n"
-        "Interviewer: Anything else?\n"
-    ).encode()
+        b"# Interview P5\n\n*A note about the recording.*\n\n---\n\n<!-- transcriber: check 12:40 -->\n\n"
+        b"**Interviewer:** What helps?\n\n"
+        b"**P5**: Time, mostly.\n\nAnd the group.\n\n"
+        b"## Part two\n\n"
+        b"Interviewer: Anything else?\n"
+    )
     parsed = parse_transcript_bytes(data, "md", "p5.md")
     assert turns(parsed) == [
         (None, "*A note about the recording.*"),
@@ -257,7 +257,8 @@ def test_srt_name_on_the_first_cue_of_a_turn_and_merged_cues():
     [
         ("00:00:01.000 --> 00:00:02.000\nhi\n", 1, "first line must be WEBVTT"),
         ("WEBVTT\n\n00:00:01.000 -> 00:00:02.000\nhi\n", 3, "broken timing line"),
-        ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nok\n\n2\n00:00:0x.000 --> 00:00:05.000\nno\n", 8, "broken timing line"),
+        ("WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nok\n\n2\n00:00:0x.000 --> 00:00:05.000\nno\n", 8,
+         "broken timing line"),
         ("WEBVTT\n\njust some text\nwithout timing\n", 3, "without a timing line"),
         ("WEBVTT\n\n00:00:05.000 --> 00:00:02.000\nback\n", 3, "ends before it starts"),
     ],

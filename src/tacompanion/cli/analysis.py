@@ -67,9 +67,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from tacompanion.core.search import MARK_END, MARK_START, SearchQueryError
     from tacompanion.core.transcript import format_clock
-    from tacompanion.store.transcripts import search_segments
-
     from tacompanion.store.notes import search_notes
+    from tacompanion.store.transcripts import search_segments
 
     text = " ".join(args.words)
     with open_study(args, create=False) as study:
@@ -108,13 +107,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     import json
 
-    from tacompanion.store.stats import stats_table, study_stats
+    from tacompanion.cli.stats_text import rule_lines, stats_table
+    from tacompanion.store.stats import prevalence_rule_rows, study_stats
 
     with open_study(args, create=False) as study:
         if args.rule:
-            from tacompanion.store.stats import rule_lines
+            from tacompanion.store.analysis import analysis_coders
 
-            print("\n".join(rule_lines(study)))
+            print("\n".join(rule_lines(*prevalence_rule_rows(study), analysis_coders(study))))
             return 0
         stats = study_stats(study)
     if args.json:

@@ -21,7 +21,8 @@ def register(sub) -> None:
     )
     check.add_argument("files", nargs="+", metavar="FILE")
     check.set_defaults(handler=cmd_guide_check)
-    show = guide_sub.add_parser("show", help="print a guide as an outline", description="Print a parsed guide as an outline.")
+    show = guide_sub.add_parser("show", help="print a guide as an outline",
+                                description="Print a parsed guide as an outline.")
     show.add_argument("file", metavar="FILE")
     show.set_defaults(handler=cmd_guide_show)
 
@@ -50,9 +51,9 @@ def register(sub) -> None:
 
 
 def cmd_guide_check(args: argparse.Namespace) -> int:
-    from tacompanion.formats.guide_file import GuideFileError, read_guide_file
-
     from pathlib import Path
+
+    from tacompanion.formats.guide_file import GuideFileError, read_guide_file
 
     status = 0
     for name in args.files:

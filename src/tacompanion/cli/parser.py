@@ -7,7 +7,17 @@ import argparse
 
 from tacompanion import __version__
 from tacompanion.cli import (
-    analysis, codebook, exports, framework, imports, interview, media, people, rigour, study, teams,
+    analysis,
+    codebook,
+    exports,
+    framework,
+    imports,
+    interview,
+    media,
+    people,
+    rigour,
+    study,
+    teams,
 )
 from tacompanion.cli.common import PROG, add_db_option
 

@@ -24,7 +24,8 @@ def register(sub) -> None:
         "write a consistent copy of the study (safe while it is open elsewhere)",
         cmd_backup,
     )
-    backup.add_argument("path", metavar="PATH", help="the copy to write: a file, or a folder (a path ending in / is a folder, made if it does not exist)")
+    backup.add_argument("path", metavar="PATH",
+                        help="the copy to write: a file, or a folder (a path ending in / is a folder, made if it does not exist)")
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
 
     add_command(

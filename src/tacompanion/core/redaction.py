@@ -62,7 +62,7 @@ class Redactor:
             # one group per find (m.lastindex says which), the genitive outside it
             body = "".join(r"\s+" if piece.isspace() else re.escape(piece)
                            for piece in re.split(r"(\s+)", find) if piece)
-            parts.append(f"(?:({body}){tail})")
+            parts.append(f"(?:{head}({body}){tail})")
         self._pattern = re.compile("|".join(parts), re.DOTALL) if parts else None
 
     def __bool__(self) -> bool:

@@ -14,11 +14,11 @@ chunks.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from xml.etree import ElementTree as ET
+from xml.parsers import expat
 
 MAX_MARKUP_BYTES = 1024 * 1024  # one tag, comment or instruction
 _SLICE = 64 * 1024
-from xml.etree import ElementTree as ET
-from xml.parsers import expat
 
 
 class XmlRefused(Exception):

@@ -93,7 +93,7 @@ def parse_codebook(text: str, name: str) -> ParsedCodebook:
         if not any(cell.strip() for cell in row):
             continue
 
-        def cell(key: str) -> str | None:
+        def cell(key: str, row: list[str] = row) -> str | None:
             index = columns.get(key)
             if index is None or index >= len(row):
                 return None

@@ -12,9 +12,9 @@ from tacompanion.core.transcript import choose_participant
 from tacompanion.formats.transcript_files import parse_transcript_bytes, transcript_format
 from tacompanion.store.demo import add_demo_analysis, add_interview_with_notes, ensure_empty, mark_demo_questions
 from tacompanion.store.guides import save_guide
-from tacompanion.store.participants import ensure_participant
 from tacompanion.store.journal import add_entry
 from tacompanion.store.memos import save_memo
+from tacompanion.store.participants import ensure_participant
 from tacompanion.store.study import Study
 from tacompanion.store.transcripts import import_transcript
 

@@ -16,13 +16,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from tacompanion.core.merge_match import report_lines
 from tacompanion.core.qdpx import QProject
+
+# The report lives beside the import's (qdpx_import.summary_lines uses it too):
+# one module that both import, instead of two that import each other.
+from tacompanion.formats.merge_report import NOT_MERGED_FROM_A_STUDY, merge_lines  # noqa: F401
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study, StudyError
-
-# What a study file carries that REFI-QDA has no place for: left in the other study.
-NOT_MERGED_FROM_A_STUDY = "guides, interview timings and question coverage, starred quote marks"
 
 
 class MergeError(Exception):
@@ -87,24 +87,3 @@ def merge_file(study: Study, path: str | os.PathLike) -> tuple[ImportSummary, st
 
     summary.problems.extend(media_not_merged(project))
     return summary, kind
-
-
-def merge_lines(summary: ImportSummary, path: str, kind: str = "qdpx") -> list[str]:
-    """The merge report: for each kind added, matched, skipped; then conflicts
-    and whatever could not be used."""
-    added = dict(summary.counts)
-    skipped = dict(summary.skipped)
-    if summary.duplicates:
-        skipped["codings"] = skipped.get("codings", 0) + summary.duplicates
-    lines = [f"merged {path}:"]
-    lines += report_lines(added, summary.matched, summary.by_content, skipped, summary.conflicts)
-    if summary.duplicates:
-        lines.append(f"{summary.duplicates:,} duplicate coding(s) (same coder, code and span) collapsed")
-    if summary.problems:
-        lines.append(f"not merged ({len(summary.problems)}):")
-        lines.extend(f"  - {p}" for p in summary.problems[:40])
-        if len(summary.problems) > 40:
-            lines.append(f"  ... and {len(summary.problems) - 40} more")
-    if kind == "study":
-        lines.append(f"left in the other study (a merge carries what REFI-QDA holds): {NOT_MERGED_FROM_A_STUDY}")
-    return lines

@@ -25,6 +25,7 @@ from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
+from tacompanion.core.interview import recording_ms
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, redact, redaction_pattern
 from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
@@ -418,7 +419,6 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         sources_of[i["participant_id"]].append(i["uuid"])
 
     def notes_text(i: dict) -> tuple[list[dict], str, list[int]]:
-        from tacompanion.core.interview import recording_ms
 
         notes = notes_by_interview[i["id"]]
         # Each note's time as the user sees it: its position in the recording.

@@ -496,7 +496,7 @@ def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> 
     """The import report (with `merge`, the merge report: per kind added,
     matched, skipped, then the conflicts)."""
     if merge:
-        from tacompanion.formats.merge import merge_lines
+        from tacompanion.formats.merge_report import merge_lines
 
         return merge_lines(summary, path)
     order = ("participants", "transcripts", "interviews", "notes", "themes", "codes", "codings", "memos",

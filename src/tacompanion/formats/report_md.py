@@ -173,7 +173,7 @@ def _table_one(m: _Material) -> list[str]:
     for t in mains:
         subs = []
 
-        def walk(parent: int, prefix: str) -> None:
+        def walk(parent: int, prefix: str, subs: list[str] = subs) -> None:
             for s in m.children(parent):
                 c = m.counts(s.id)
                 subs.append(f"{m.number[s.id]} {prefix}{s.name} ({c.label or 'none'}, "
@@ -251,7 +251,8 @@ def report_markdown(
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d")
     n_redactions = study.scalar("SELECT count(*) FROM redactions")
     if redact and n_redactions:
-        note = f" Names and places on the study's redaction list ({_plural(n_redactions, 'entry', 'entries')}) are replaced."
+        entries = _plural(n_redactions, "entry", "entries")
+        note = f" Names and places on the study's redaction list ({entries}) are replaced."
     elif n_redactions:
         note = " **Not redacted**: names and places appear as in the transcripts."
     else:

@@ -15,6 +15,7 @@ from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.core.words import nocase
 from tacompanion.store import history
+from tacompanion.store.coders import resolve_coder  # noqa: F401 - its old home; callers import it from here
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 
@@ -62,21 +63,6 @@ def _free_slug(study: Study, name: str, ignore_id: int | None = None) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
-
-
-def resolve_coder(study: Study, given: str | None = None) -> str:
-    """Who is coding: --coder, else the study's default coder, else the login name."""
-    if given and given.strip():
-        return given.strip()
-    default = study.setting("default_coder", "")
-    if default:
-        return default
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "coder"
 
 
 def code_by_name(study: Study, name: str) -> int | None:
@@ -247,7 +233,7 @@ def merge_codes(study: Study, source_id: int, target_id: int) -> int:
                 op.update("codings", row["id"], {"code_id": target_id})
                 moved += 1
         for memo in memos:
-            from tacompanion.store.memos import move_memo  # memos needs codes: imported here
+            from tacompanion.store.memos import move_memo
 
             move_memo(op, study, memo["id"], "code", target_id, heading=f"(memo of merged code '{source}')")
         op.delete("codes", source_id)

@@ -298,7 +298,7 @@ def remap_transcript(
         sides = {"forward": json.loads(forward), "backward": json.loads(backward)}
         touched = False
         newly_refused = False
-        for side, changes in sides.items():
+        for _side, changes in sides.items():
             broken = False
             for change in changes:
                 row = change.get("row")

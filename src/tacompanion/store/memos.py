@@ -10,7 +10,7 @@ dissolving a theme into the study) their memos are joined with `move_memo`.
 from __future__ import annotations
 
 from tacompanion.store import history
-from tacompanion.store.codes import resolve_coder
+from tacompanion.store.coders import resolve_coder
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 
 from tacompanion.core.interview import InterviewNote
-from tacompanion.core.search import NoteHit
 from tacompanion.core.note_markers import ParsedNote
+from tacompanion.core.search import NoteHit
 from tacompanion.store.interviews import mark_covered_in
 from tacompanion.store.study import Study, new_uuid, now_iso
 

@@ -466,7 +466,7 @@ class _Importer:
                          f"depth {MAX_THEME_DEPTH} (themes nest at most {MAX_THEME_DEPTH} deep; codes any depth)")
 
     def theme_status(self) -> None:
-        for guid, name, members in self.p.sets:
+        for _guid, name, members in self.p.sets:
             m = THEME_STATUS_SET_RE.match(name)
             if m is None:
                 self.problem(f"set {name!r} ({len(members)} codes): sets are not imported")

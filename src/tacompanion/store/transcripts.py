@@ -95,7 +95,8 @@ def check_import(
             "(codings stay where their text is unchanged)"
         )
     if len(earlier) > 1:
-        raise StudyError(f"{shown}: {name} has {len(earlier)} transcripts named {file_name}; cannot tell which to replace")
+        raise StudyError(
+            f"{shown}: {name} has {len(earlier)} transcripts named {file_name}; cannot tell which to replace")
     return earlier[0]["id"]
 
 

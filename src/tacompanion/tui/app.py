@@ -21,8 +21,9 @@ from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import DAMAGED, Study, StudyError, friendly_error
 from tacompanion.tui.dialogs.help import HelpScreen
-from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.home.home import HomeScreen
+from tacompanion.tui.study_view import SeesOtherWriters
+from tacompanion.tui.widgets.key_bar import node_bindings
 
 if TYPE_CHECKING:
     from tacompanion.tui.interview.interview_start import InterviewRequest
@@ -115,6 +116,10 @@ class TacompanionApp(App):
         # (run_app raises it). Nothing shown as saved is lost: every save
         # committed before the screen said so. A bug that broke a constraint
         # is called an internal error, not damage.
+        # Private Textual API, kept on purpose: Textual has no public hook for
+        # an exception raised outside an action (a callback, a worker, a
+        # handler). tests/test_textual_private.py fails loudly if Textual stops
+        # calling this method with such an error.
         if isinstance(error, (sqlite3.DatabaseError, StudyError)):
             failure = error if isinstance(error, StudyError) else friendly_error(
                 self.study.path, error, in_use=True)
@@ -185,7 +190,7 @@ class TacompanionApp(App):
         sources += [(node, False) for node in screen.query("*")]
         sources.append((self, True))
         for node, every in sources:
-            for bindings in node._bindings.key_to_bindings.values():
+            for bindings in node_bindings(node).values():
                 for b in bindings:
                     if b.id is None or not (every or b.show) or b.description.casefold() in titles:
                         continue

@@ -21,16 +21,17 @@ from tacompanion.core.spans import (
     extend_forward,
     extend_to,
     find_all,
-    next_unit,
-    previous_unit,
-    unit_at,
     move_start_backward,
     move_start_forward,
+    next_unit,
+    previous_unit,
     sentences,
     shrink_backward,
+    unit_at,
     words,
 )
-from tacompanion.core.words import distinct_labels, escape_markup as escape, plural
+from tacompanion.core.words import distinct_labels, plural
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store.documents import codings_by_block, load_document

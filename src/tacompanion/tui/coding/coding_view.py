@@ -289,7 +289,7 @@ class CodingView(ScrollView, can_focus=True):
         block = self.block
         rel = position - block.start
         y = self._layout.tops[self.cursor] + self._question_height(self.cursor) + 1
-        for n, (lo, hi) in enumerate(self._layout.ranges[self.cursor]):
+        for n, (_lo, hi) in enumerate(self._layout.ranges[self.cursor]):
             if rel <= hi:
                 return y + n
         return y + max(0, len(self._layout.ranges[self.cursor]) - 1)

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from tacompanion.core.words import clip
-from tacompanion.store import history
 from tacompanion.store import hints as store
+from tacompanion.store import history
 from tacompanion.store.codes import code_name
 from tacompanion.store.study import StudyError
 from tacompanion.tui.widgets.key_footer import KeyFooter

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tacompanion.core.words import escape_markup as escape
-
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store.backup import backup_study
 from tacompanion.store.study import StudyError
 

@@ -19,6 +19,25 @@ ABOUT = (
     "already on disk: closing the terminal or killing the program loses nothing."
 )
 
+# The manual's page for each moment of the work (the package a screen lives in).
+MANUAL_PAGES = {
+    "home": "README.md",
+    "interview": "docs/interview.md",
+    "familiarise": "docs/familiarise.md",
+    "coding": "docs/coding.md",
+    "thematic": "docs/themes.md",
+    "writing": "docs/writing.md",
+}
+
+
+def manual_page(screen: Screen) -> str:
+    """The page of the manual about `screen`: its moment's page, else README.md
+    (which maps every page)."""
+    parts = type(screen).__module__.split(".")
+    moment = parts[2] if len(parts) > 3 and parts[:2] == ["tacompanion", "tui"] else ""
+    return MANUAL_PAGES.get(moment, "README.md")
+
+
 _KEY_NAMES = {
     "question_mark": "?",
     "slash": "/",
@@ -92,17 +111,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,f1,question_mark", "close", "Close help", id="help.close"),
     ]
 
-    def __init__(self, title: str, own: list[tuple[str, str]], widget: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, own: list[tuple[str, str]], widget: list[tuple[str, str]],
+                 manual: str = "README.md") -> None:
         super().__init__()
         self.help_title = title
         self.own = own
         self.widget = widget
+        self.manual = manual
 
     @classmethod
     def for_screen(cls, screen: Screen) -> HelpScreen:
         """Help listing the keys that are active on `screen` right now."""
         own, widget = binding_rows(screen)
-        return cls(getattr(screen, "HELP_TITLE", screen.__class__.__name__), own, widget)
+        return cls(getattr(screen, "HELP_TITLE", screen.__class__.__name__), own, widget, manual_page(screen))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
@@ -128,7 +149,12 @@ class HelpScreen(ModalScreen[None]):
         parts: list = [Text(f"Keys: {self.help_title}", style="bold"), Text(""), grid(self.own)]
         if self.widget:
             parts += [Text(""), Text("In the focused list or field", style="bold"), grid(self.widget)]
-        parts += [Text(""), Text(ABOUT, style="dim"), Text(""), Text("Esc closes this help.", style="dim")]
+        parts += [
+            Text(""),
+            Text(f"The manual for this screen: {self.manual} in tacompanion's source "
+                 "(README.md maps every page).", style="dim"),
+            Text(""), Text(ABOUT, style="dim"), Text(""), Text("Esc closes this help.", style="dim"),
+        ]
         return Group(*parts)
 
     def action_close(self) -> None:

@@ -8,8 +8,6 @@ refused (the same rule as `tacompanion import`).
 
 from __future__ import annotations
 
-from tacompanion.core.words import escape_markup as escape
-
 import shlex
 from dataclasses import dataclass, field
 
@@ -20,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store.study import Study, StudyError
 from tacompanion.tui.familiarise.participant_question import WhichParticipantScreen
 
@@ -97,7 +96,6 @@ class ImportScreen(ModalScreen[int]):
         assign: dict[str, str],
     ) -> None:
         from tacompanion.core.words import escape_markup as escape
-
         from tacompanion.formats.transcript_import import apply_import, plan_import
 
         def progress(done: int, total: int, path: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tacompanion.core.words import escape_markup as escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from tacompanion.core.search import MARK_END, MARK_START, NoteHit, SearchHit, SearchQueryError
 from tacompanion.core.transcript import format_clock
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.store.notes import search_notes
 from tacompanion.store.study import StudyError
 from tacompanion.store.transcripts import search_segments

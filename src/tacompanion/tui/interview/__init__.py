@@ -1,1 +1,2 @@
-"""In the room: the interview screen (guide, clock, coverage, notes), starting and resuming an interview, and its dialogs."""
+"""In the room: the interview screen (guide, clock, coverage, notes), starting and
+resuming an interview, and its dialogs."""

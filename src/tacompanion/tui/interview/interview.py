@@ -68,7 +68,7 @@ from tacompanion.tui.interview.views import (
     question_state_markup,
     status_markup,
 )
-from tacompanion.tui.widgets.key_bar import KeyBar
+from tacompanion.tui.widgets.key_bar import KeyBar, node_bindings
 
 RETRY_SECONDS = 3  # how often notes that could not be saved are tried again
 ENTER_GRACE_S = 0.6  # an Enter this soon after a jump by number belongs to the jump
@@ -112,7 +112,11 @@ class NoteLine(Input):
     it lands in the note in order.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler (Textual calls the handlers of a
+        # widget's classes from the most derived): a key taken here is stopped
+        # and its default (Input typing it) prevented; any other key goes on to
+        # Input as usual.
         screen = self.screen
         top = self.app.screen
         if top is not screen:
@@ -129,13 +133,11 @@ class NoteLine(Input):
             event.stop()
             event.prevent_default()
             await self.app.run_action(action, screen)
-            return
-        await super()._on_key(event)
 
 
 def screen_action(screen: Screen, key: str) -> str | None:
     """The action the screen itself binds to `key`, if any."""
-    for binding in screen._bindings.key_to_bindings.get(key, ()):
+    for binding in node_bindings(screen).get(key, ()):
         return binding.action
     return None
 

@@ -11,11 +11,11 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from tacompanion.core.words import escape_markup as escape
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from tacompanion.core.interview import parse_iso
+from tacompanion.core.words import escape_markup as escape
 from tacompanion.formats.guide_file import GuideFileError, read_guide_file
 from tacompanion.store import interviews as store
 from tacompanion.store.guides import load_guide

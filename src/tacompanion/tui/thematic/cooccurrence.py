@@ -69,7 +69,8 @@ class CoOccurrenceScreen(StudyViewScreen):
         about = "all codes" if self.code_id is None else f"'{code_store.code_name(study, self.code_id)}'"
         more = f" (the first {MAX_ROWS} shown)" if len(self.pairs) > MAX_ROWS else ""
         self.query_one("#cooccurrence-title", Static).update(Text.assemble(
-            ("Codes that share extracts", "bold"), f": {about} · {len(self.pairs)} pair{'' if len(self.pairs) == 1 else 's'}{more} · "
+            ("Codes that share extracts", "bold"),
+            f": {about} · {len(self.pairs)} pair{'' if len(self.pairs) == 1 else 's'}{more} · "
             "shared = overlapping codings, people = participants (pilots out)"))
         self.status("Enter opens the extracts where the two codes meet" + (" · a: all codes" if self.focus_code else "")
                     if self.pairs else "No two codes share an extract yet.")

@@ -11,7 +11,6 @@ theme, write the theme's definition and memo; every change is undoable.
 from __future__ import annotations
 
 from rich.markup import escape
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -170,7 +169,8 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         if self.participant_id is not None or self.meeting is not None:
             only = []
             if self.participant_id is not None:
-                who = self.extracts[0].participant if self.extracts else participant_pseudonym(study, self.participant_id)
+                who = (self.extracts[0].participant if self.extracts
+                       else participant_pseudonym(study, self.participant_id))
                 only.append(f"of {who}")
             if self.meeting is not None:
                 try:
@@ -245,7 +245,8 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         e = self.current()
         if e is None:
             detail.update(Text(
-                f"No extracts: nothing in the data is coded with {'this theme' if self.target == 'theme' else 'this code'}"
+                "No extracts: nothing in the data is coded with "
+                f"{'this theme' if self.target == 'theme' else 'this code'}"
                 " yet (pilots are left out).", style="dim"))
             return
         study = self.app.study

@@ -8,7 +8,6 @@ from `store.thematic.thematic_map`, so what is shown is what is committed.
 from __future__ import annotations
 
 from rich.markup import escape
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -145,7 +144,8 @@ class ThemeMapScreen(StudyViewScreen):
             cursor = next((i for i, r in enumerate(rows) if (r.kind, r.id) == keep), self.tree.cursor)
         self.tree.set_rows(len(rows), self.render_row, cursor=cursor,
                            skip=lambda i: rows[i].kind == "unsorted")
-        self.query_one("#map-header", Static).update(Text(header_text(self.tree.scrollable_content_region.width or 80), style="bold"))
+        width = self.tree.scrollable_content_region.width or 80
+        self.query_one("#map-header", Static).update(Text(header_text(width), style="bold"))
         if self.visual:
             self.draw_visual()
         self.show_detail()

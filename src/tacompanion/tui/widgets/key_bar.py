@@ -25,13 +25,27 @@ def action_state(screen: Screen, node: DOMNode, binding: Binding) -> bool | None
     return target.check_action(name, parameters)
 
 
+def node_bindings(node: DOMNode) -> dict[str, list[Binding]]:
+    """Key -> the bindings `node` itself declares (its BINDINGS, merged along
+    its classes as Textual merges them).
+
+    The one place that reads Textual's private `_bindings`: Textual has no
+    public accessor for a node's own bindings. `Screen.active_bindings` gives
+    only the winner of each key along the focused chain, so a key that the
+    focused field also binds (Home, End, Ctrl+A on an Input) shows the field's
+    binding, not the screen's; the help screen, the key bar, the palette and
+    the interview's note line need the screen's. tests/test_textual_private.py
+    fails loudly if Textual changes this."""
+    return node._bindings.key_to_bindings
+
+
 def own_bindings(screen: Screen) -> list[tuple[DOMNode, str, Binding]]:
     """(node, key, binding) declared by the screen and the app, in order,
     including keys that a focused field also binds (the field lets them pass);
     not those whose action's check says False (not available here)."""
     out = []
     for node in (screen, screen.app):
-        for key, bindings in node._bindings.key_to_bindings.items():
+        for key, bindings in node_bindings(node).items():
             out.extend((node, key, b) for b in bindings if action_state(screen, node, b) is not False)
     return out
 
