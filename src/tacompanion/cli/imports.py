@@ -47,6 +47,11 @@ def register(sub) -> None:
         help="for a .qdpx: import into a study that has content, adding what it lacks (by GUID)",
     )
     imp.add_argument(
+        "--large", action="store_true",
+        help="for a .qdpx beyond the usual limits (docs/limits.md): read up to 5,000,000 XML elements "
+        "and 1 GiB; a file from someone you do not trust should not need it",
+    )
+    imp.add_argument(
         "--interviewer", metavar="LABEL", action="append", default=[],
         help="a speaker label that is the interviewer in these files, besides the study's "
         "(repeatable)",
@@ -64,8 +69,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if any(str(f).lower().endswith(".qdpx") for f in args.files):
         return cmd_import_qdpx(args)
-    if args.merge:
-        raise CliError("--merge applies to a .qdpx project only")
+    if args.merge or args.large:
+        raise CliError(f"{'--merge' if args.merge else '--large'} applies to a .qdpx project only")
     facts = None
     if args.media:
         from tacompanion.cli.media import probe_or_error
@@ -133,7 +138,7 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: no such file")
     with LongWork(f"reading {os.path.basename(path)}") as work:
         try:
-            project = read_qdpx(path, progress=work.update)  # the whole file first: a bad one leaves no study behind
+            project = read_qdpx(path, progress=work.update, large=args.large)  # the whole file first: a bad one leaves no study behind
         except QdpxError as exc:
             raise CliError(str(exc)) from None
     with study_to_fill(default_path(args.db)) as study:

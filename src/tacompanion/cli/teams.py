@@ -25,6 +25,8 @@ def register(sub) -> None:
         "time. `import FILE.qdpx --merge` is the same operation. See docs/teams.md."
     )
     merge.add_argument("path", metavar="PATH", help="the other study file, or a .qdpx project")
+    merge.add_argument("--large", action="store_true",
+                       help="a .qdpx beyond the usual limits (docs/limits.md; as for import)")
 
     agree = add_command(
         sub,
@@ -62,7 +64,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     with LongWork(f"reading {Path(args.path).name}"):
         try:  # the whole file is read first: a bad one leaves no study behind
-            project, kind = read_for_merge(args.path)
+            project, kind = read_for_merge(args.path, large=args.large)
         except MergeError as exc:
             raise CliError(str(exc)) from None
     with study_to_fill(target) as study, LongWork("merging sources", total=len(project.sources)) as work:

@@ -29,8 +29,9 @@ class MergeError(Exception):
     """The other file cannot be read; the message names it."""
 
 
-def read_for_merge(path: str | os.PathLike, study: Study | None = None) -> tuple[QProject, str]:
-    """The project in `path` and what kind of file it was ("qdpx" or "study")."""
+def read_for_merge(path: str | os.PathLike, study: Study | None = None, *, large: bool = False) -> tuple[QProject, str]:
+    """The project in `path` and what kind of file it was ("qdpx" or "study");
+    `large`: a .qdpx beyond the usual limits (formats/qdpx_import.py)."""
     from tacompanion.formats.qdpx_import import QdpxError, read_qdpx
 
     shown = str(path)
@@ -43,7 +44,7 @@ def read_for_merge(path: str | os.PathLike, study: Study | None = None) -> tuple
         raise MergeError(f"{shown}: that is this study itself; merge another copy")
     try:
         if zipfile.is_zipfile(p):
-            return read_qdpx(p), "qdpx"
+            return read_qdpx(p, large=large), "qdpx"
         with open(p, "rb") as f:
             head = f.read(16)
     except QdpxError as exc:
@@ -74,7 +75,8 @@ def _read_study(path: Path, shown: str) -> QProject:
         except StudyError as exc:
             raise MergeError(str(exc).replace(str(copy), shown)) from None
     try:
-        return read_qdpx(io.BytesIO(data), shown)
+        # Our own export of a study file: its size is the study's, not a hostile file's.
+        return read_qdpx(io.BytesIO(data), shown, large=True)
     except QdpxError as exc:  # pragma: no cover - our own export always reads back
         raise MergeError(str(exc)) from None
 
