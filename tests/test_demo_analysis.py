@@ -21,7 +21,13 @@ def test_the_demo_holds_an_analysis_begun(study):
     assert study.scalar("SELECT count(*) FROM themes WHERE parent_id IS NOT NULL") == 4
     for kind in TARGETS:
         assert study.scalar(f"SELECT count(*) FROM memos WHERE {kind}_id IS NOT NULL") == 1, kind
-    assert study.scalar("SELECT count(*) FROM operations") == 0  # u cannot take the demo apart
+    # u cannot take the demo apart, but its decisions are in the audit trail
+    from tacompanion.store import history
+    from tacompanion.store.audit import audit_trail
+
+    assert study.scalar("SELECT count(*) FROM operations WHERE undoable = 1") == 0
+    assert history.undo(study) is None
+    assert {e.decision for e in audit_trail(study)} >= {"create", "apply", "move to a theme", "memo"}
     assert study.scalar("SELECT count(*) FROM segments WHERE question_source = 'manual'") == 7
 
 

@@ -173,8 +173,9 @@ def add_demo_analysis(study: Study, plan: dict, coder: str) -> dict[str, int]:
                 raise StudyError(f"demo: nothing to attach the {kind} memo to")
             save_memo(study, kind, target_id, text)
             made["memos"] += 1
-        # The demo is where the study starts, not steps to undo.
-        study.conn.execute("DELETE FROM operations")
+        # The demo is where the study starts, not steps to undo; its decisions
+        # stay in the audit trail (not undoable), so that screen has something to show.
+        study.conn.execute("UPDATE operations SET undoable = 0")
     return made
 
 
