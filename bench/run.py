@@ -432,9 +432,13 @@ def op_create_study(ctx: Context) -> dict[str, float]:
 )
 def op_home_interactive(ctx: Context) -> dict[str, float]:
     info = ctx.study()
-    # "(200000" also matches "(200,000" (see PtyProcess.text); the word "codings"
-    # is left out because a narrow glance box wraps it onto the next line
-    codings = f"({info['counts']['codings']}"
+    # The counted codings (pilots are shown apart: "17676 codings +2324 pilot");
+    # "(17676" also matches "(17,676" (see PtyProcess.text).
+    with Study.open(info["path"], create=False) as study:
+        from tacompanion.store.overview import load_overview
+
+        counted = load_overview(study).codings
+    codings = f"({counted}"
     with pty_process([*ctx.cli, "--db", info["path"]]) as app:
         first_paint = app.wait_for("Study at a glance", codings, "Back up the study", timeout=90)
         mark = app.send(b"?")
