@@ -56,7 +56,7 @@ from tacompanion.store.study import Study  # noqa: E402
 
 CACHE = BENCH / ".cache"
 TERMINAL_SIZE = (120, 40)  # columns, rows
-HELP_MARKER = "one study in one SQLite file"  # on the help screen (tui/dialogs/help.py)
+HELP_MARKER = "Keys: "  # the help screen's first line (tui/dialogs/help.py); its end is below the fold
 
 
 class BenchError(Exception):
