@@ -24,6 +24,7 @@ from tacompanion.formats.transcript_files import (
 )
 from tacompanion.store.codes import codings_for_export
 from tacompanion.store.study import Study, new_uuid, now_iso
+from tests.reference_sql import REFERENCE_CODINGS_SQL
 
 OLD_MINUTES = re.compile(r"\s*\[\s*([^\]]*?)\s*min\s*\]\s*$", re.IGNORECASE)
 OLD_LOOKS_LIKE_TIMING = re.compile(r"\d:\d\d[.,:]\d.*[-=]+>|\d:\d\d.*\s-+\s")
@@ -196,42 +197,9 @@ def test_export_codings_gives_what_the_old_query_gave(tmp_path):
 
     make_study(tmp_path / "s.db")
     with Study.open(tmp_path / "s.db") as study:
-        assert codings_for_export(study) == study.query(_OLD_EXPORT)
+        assert codings_for_export(study) == study.query(REFERENCE_CODINGS_SQL)
 
 
-_OLD_EXPORT = """
-WITH RECURSIVE path(id, name, depth) AS (
-    SELECT id, name, 0 FROM themes WHERE parent_id IS NULL
-    UNION ALL
-    SELECT t.id, path.name || ' / ' || t.name, depth + 1
-    FROM themes t JOIN path ON t.parent_id = path.id
-)
-SELECT 'transcript' AS kind, p.pseudonym AS participant, p.pilot AS pilot,
-       t.file_name AS document, s.position + 1 AS segment, s.speaker AS speaker,
-       k.start_pos, k.end_pos, c.name AS code, path.name AS theme, k.coder,
-       k.created_at, substr(t.text, k.start_pos + 1, k.end_pos - k.start_pos) AS text
-FROM codings k
-JOIN transcripts t ON t.id = k.transcript_id
-JOIN participants p ON p.id = t.participant_id
-JOIN codes c ON c.id = k.code_id
-LEFT JOIN path ON path.id = c.theme_id
-LEFT JOIN segments s ON s.transcript_id = t.id
-     AND s.start_pos <= k.start_pos AND k.start_pos < max(s.end_pos, s.start_pos + 1)
-UNION ALL
-SELECT 'notes', p.pseudonym, max(p.pilot, i.pilot),
-       'notes ' || coalesce(i.started_at, i.created_at),
-       (SELECT count(*) FROM notes m WHERE m.interview_id = n.interview_id
-         AND (coalesce(m.elapsed_ms, 0), m.id) <= (coalesce(n.elapsed_ms, 0), n.id)),
-       '', k.start_pos, k.end_pos, c.name, path.name, k.coder, k.created_at,
-       substr(n.text, k.start_pos + 1, k.end_pos - k.start_pos)
-FROM codings k
-JOIN notes n ON n.id = k.note_id
-JOIN interviews i ON i.id = n.interview_id
-JOIN participants p ON p.id = i.participant_id
-JOIN codes c ON c.id = k.code_id
-LEFT JOIN path ON path.id = c.theme_id
-ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
-"""
 
 
 def test_a_guide_file_beyond_the_limit_is_refused_before_it_is_parsed(tmp_path):
