@@ -54,6 +54,13 @@ def rule_from_setting(value: object) -> StoppingRule:
     return make_rule(base, run, threshold)
 
 
+def parse_share(text: str) -> float:
+    """A threshold as typed: a share ("0.05") or a percentage ("5%").
+    ValueError when it is neither."""
+    text = text.strip()
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
 def make_rule(base: int, run: int, threshold: float) -> StoppingRule:
     if base < 1:
         raise RuleError("the base size must be 1 or more interviews")

@@ -58,11 +58,15 @@ class AuditEntry:
     label: str
     names: tuple[str, ...]
     state: str  # "done", "undone"
-    changes: str = field(default="[]", repr=False)  # the logged row changes, JSON (read when needed)
+    # The logged row changes, both directions, as JSON: read only when an
+    # entry is filtered by code or theme, or opened (an undone insert names
+    # its row in `forward`, a delete in `backward`).
+    forward: str = field(default="[]", repr=False)
+    backward: str = field(default="[]", repr=False)
 
     @cached_property
     def _touched(self) -> tuple[frozenset[int], frozenset[int], tuple[tuple[str, int, int], ...]]:
-        codes, themes, places = _touched(json.loads(self.changes))
+        codes, themes, places = _touched(json.loads(self.forward) + json.loads(self.backward))
         return frozenset(codes), frozenset(themes), tuple(places)
 
     @property
@@ -108,9 +112,8 @@ def audit_trail(
         sql += " WHERE " + " AND ".join(where)
     entries = []
     for rid, kind, label, forward, backward, state, who, at in study.conn.execute(sql + " ORDER BY id", params):
-        # Both directions: an undone insert names its row in `forward`, a delete in `backward`.
         entry = AuditEntry(rid, at, who or default_coder, decision_of(kind), kind, label, _names(label), state,
-                           f"[{forward[1:-1]}{',' if forward != '[]' and backward != '[]' else ''}{backward[1:-1]}]")
+                           forward, backward)
         if code is not None and code not in entry.code_ids:
             continue
         if theme is not None and theme not in entry.theme_ids:

@@ -68,11 +68,11 @@ def change_setting(study: Study, key: str, values: list[str]) -> Any:
         if not value:
             raise StudyError("consensus_coder needs a name, e.g. consensus")
     elif key == "saturation_rule":
+        from tacompanion.core.saturation import parse_share
         from tacompanion.store.saturation import set_stopping_rule
 
         try:
-            base, run, threshold = int(values[0]), int(values[1]), float(values[2].rstrip("%")) / (
-                100 if values[2].endswith("%") else 1)
+            base, run, threshold = int(values[0]), int(values[1]), parse_share(values[2])
         except (IndexError, ValueError):
             raise StudyError("saturation_rule takes BASE RUN THRESHOLD, e.g. 4 2 0.05") from None
         if len(values) != 3:

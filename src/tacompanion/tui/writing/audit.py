@@ -16,6 +16,8 @@ from textual.widgets import Header, Static
 from tacompanion.core.words import clip
 from tacompanion.store import audit as store
 from tacompanion.store.codes import list_codes
+from tacompanion.store.journal import check_date
+from tacompanion.store.study import StudyError
 from tacompanion.store.themes import list_themes, theme_path
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
 from tacompanion.tui.dialogs.prompts import PromptScreen
@@ -171,8 +173,12 @@ class AuditScreen(Screen):
             if value is None:
                 return
             words = value.replace(" to ", " ").split()
-            if not words or len(words) > 2 or not all(_is_day(w) for w in words):
-                self.notify("Give a day, or two: YYYY-MM-DD [YYYY-MM-DD]", severity="warning")
+            try:
+                if not words or len(words) > 2:
+                    raise StudyError("give a day, or two: YYYY-MM-DD [YYYY-MM-DD]")
+                words = [check_date(w) for w in words]
+            except StudyError as exc:
+                self.notify(str(exc), severity="warning", markup=False)
                 return
             since, until = words[0], words[-1]
             self.filters["since"], self.filters["until"] = since, until
@@ -192,12 +198,3 @@ class AuditScreen(Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-
-def _is_day(word: str) -> bool:
-    from datetime import date
-
-    try:
-        date.fromisoformat(word)
-    except ValueError:
-        return False
-    return len(word) == 10

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from tacompanion.core.saturation import Saturation, chart_lines
+from tacompanion.core.saturation import Saturation, chart_lines, parse_share
 from tacompanion.core.words import clip
 from tacompanion.store.saturation import set_stopping_rule, stopping_rule, study_saturation
 from tacompanion.store.study import StudyError
@@ -108,8 +108,7 @@ class SaturationScreen(Screen):
                 return
             values = {"base": rule.base, "run": rule.run, "threshold": rule.threshold}
             try:
-                values[part] = float(value.strip().rstrip("%")) / (100 if value.strip().endswith("%") else 1) \
-                    if part == "threshold" else int(value)
+                values[part] = parse_share(value) if part == "threshold" else int(value)
                 set_stopping_rule(self.app.study, int(values["base"]), int(values["run"]), float(values["threshold"]))
             except ValueError:
                 self.notify(f"Not a number: {value!r}", severity="warning")
