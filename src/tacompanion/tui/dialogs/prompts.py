@@ -53,7 +53,28 @@ class TypingSettled(Message):
         self.keep = keep
 
 
-class LineEditScreen(PromptScreen):
+class ClosesBehindTyping:
+    """For an editor of the user's text: its save and discard keys are
+    priority bindings (Esc must not reach the text box), so they run as soon
+    as the app reads them, while keys typed or pasted just before may still
+    wait in the text box's queue. The closing is posted through that queue
+    (TypingSettled), behind them; the editor handles it in
+    `on_typing_settled`. TYPING_WIDGET is the text box's class."""
+
+    TYPING_WIDGET: type
+    _leaving = False
+
+    def action_discard(self) -> None:
+        self._close(keep=False)
+
+    def _close(self, *, keep: bool) -> None:
+        if self._leaving:
+            return
+        self._leaving = True
+        self.query_one(self.TYPING_WIDGET).post_message(TypingSettled(keep))
+
+
+class LineEditScreen(ClosesBehindTyping, PromptScreen):
     """Edit one line of the user's own text (a code's description): as in the
     memo editor, Enter or Esc saves and says so; Ctrl+G discards."""
 
@@ -75,22 +96,10 @@ class LineEditScreen(PromptScreen):
         event.prevent_default()  # not PromptScreen's handler as well
         self.action_save()
 
-    # Esc and Ctrl+S are priority bindings: they run as soon as the app reads
-    # them, while keys typed or pasted just before may still wait in the
-    # input's queue; the closing goes through that queue, behind them.
-    _leaving = False
+    TYPING_WIDGET = Input
 
     def action_save(self) -> None:
         self._close(keep=True)
-
-    def action_discard(self) -> None:
-        self._close(keep=False)
-
-    def _close(self, *, keep: bool) -> None:
-        if self._leaving:
-            return
-        self._leaving = True
-        self.query_one(Input).post_message(TypingSettled(keep))
 
     def on_typing_settled(self, message: TypingSettled) -> None:
         message.stop()
@@ -129,7 +138,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class MemoScreen(ModalScreen[str | None]):
+class MemoScreen(ClosesBehindTyping, ModalScreen[str | None]):
     """Write a memo. Esc or Ctrl+S closes and keeps what was written: closing
     never loses a memo (delete its text to remove it). Ctrl+G, the one way to
     throw the changes away, must be asked for by name (Emacs's "quit")."""
@@ -160,23 +169,10 @@ class MemoScreen(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
 
-    # The save keys are priority bindings (Esc must not reach the text area),
-    # so they run as soon as the app reads them, while keys typed or pasted
-    # just before may still wait in the text area's queue: the closing goes
-    # through that queue, behind them.
-    _leaving = False
+    TYPING_WIDGET = TextArea
 
     def action_done(self) -> None:
         self._close(keep=True)
-
-    def action_discard(self) -> None:
-        self._close(keep=False)
-
-    def _close(self, *, keep: bool) -> None:
-        if self._leaving:
-            return
-        self._leaving = True
-        self.query_one(TextArea).post_message(TypingSettled(keep))
 
     def on_typing_settled(self, message: TypingSettled) -> None:
         message.stop()
