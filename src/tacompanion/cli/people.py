@@ -8,7 +8,7 @@ import argparse
 import json
 import sys
 
-from tacompanion.cli.common import CliError, add_db_option, open_study
+from tacompanion.cli.common import CliError, add_action, add_db_option, open_study
 
 
 def register(sub) -> None:
@@ -30,55 +30,46 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_participants_list)
     ps = p.add_subparsers(dest="participants_command", metavar="ACTION")
 
-    lst = ps.add_parser("list", help="every participant (the default)", description="Every participant: pilot, "
-                        "attributes, transcripts, interviews, codings.")
-    add_db_option(lst, top=False)
+    lst = add_action(ps, "list", "every participant (the default)",
+        "Every participant: pilot, "
+        "attributes, transcripts, interviews, codings.", cmd_participants_list)
     lst.add_argument("--json", action="store_true",
                      help='[{"id", "pilot", "attributes": {...}, "transcripts", "interviews", "codings"}]')
-    lst.set_defaults(handler=cmd_participants_list)
 
-    rn = ps.add_parser("rename", help="change a pseudonym everywhere", description="Give participant OLD the "
-                       "pseudonym NEW: the map, exports, the report and quotes follow. Refused if NEW is taken.")
-    add_db_option(rn, top=False)
+    rn = add_action(ps, "rename", "change a pseudonym everywhere",
+        "Give participant OLD the "
+        "pseudonym NEW: the map, exports, the report and quotes follow. Refused if NEW is taken.", cmd_participants_rename)
     rn.add_argument("old", metavar="OLD")
     rn.add_argument("new", metavar="NEW")
-    rn.set_defaults(handler=cmd_participants_rename)
 
-    pi = ps.add_parser("pilot", help="mark a participant as pilot (yes) or not (no)",
-                       description="Mark participant ID as a pilot (yes) or not (no), at any time: pilots stay "
-                       "out of N and every prevalence label; their interviews follow.")
-    add_db_option(pi, top=False)
+    pi = add_action(ps, "pilot", "mark a participant as pilot (yes) or not (no)",
+        "Mark participant ID as a pilot (yes) or not (no), at any time: pilots stay "
+        "out of N and every prevalence label; their interviews follow.", cmd_participants_pilot)
     pi.add_argument("id", metavar="ID")
     pi.add_argument("answer", metavar="yes|no")
-    pi.set_defaults(handler=cmd_participants_pilot)
 
-    st = ps.add_parser("set", help="set an attribute", description="Set ATTRIBUTE of participant ID to VALUE. "
-                       "A new attribute takes the type its value suggests (11 integer, 2.5 decimal, yes boolean, "
-                       "2026-03-01 date, else text) unless --type says; later values must fit the type.")
-    add_db_option(st, top=False)
+    st = add_action(ps, "set", "set an attribute",
+        "Set ATTRIBUTE of participant ID to VALUE. "
+        "A new attribute takes the type its value suggests (11 integer, 2.5 decimal, yes boolean, "
+        "2026-03-01 date, else text) unless --type says; later values must fit the type.", cmd_participants_set)
     st.add_argument("id", metavar="ID")
     st.add_argument("attribute", metavar="ATTRIBUTE")
     st.add_argument("value", metavar="VALUE")
     st.add_argument("--type", choices=("text", "integer", "decimal", "boolean", "date"),
                     help="the attribute's type (changing it checks every participant's value)")
-    st.set_defaults(handler=cmd_participants_set)
 
-    un = ps.add_parser("unset", help="remove an attribute from a participant",
-                       description="Remove ATTRIBUTE from participant ID.")
-    add_db_option(un, top=False)
+    un = add_action(ps, "unset", "remove an attribute from a participant",
+        "Remove ATTRIBUTE from participant ID.", cmd_participants_unset)
     un.add_argument("id", metavar="ID")
     un.add_argument("attribute", metavar="ATTRIBUTE")
-    un.set_defaults(handler=cmd_participants_unset)
 
-    rm = ps.add_parser("remove", help="remove a participant and everything of theirs",
-                       description="Remove participant ID with their transcripts, interviews, notes, codings "
-                       "and memos. Says what goes and asks first; a backup of the study is written beside it "
-                       "before anything is removed. --yes answers in advance (needed when standard input is "
-                       "not a terminal).")
-    add_db_option(rm, top=False)
+    rm = add_action(ps, "remove", "remove a participant and everything of theirs",
+        "Remove participant ID with their transcripts, interviews, notes, codings "
+        "and memos. Says what goes and asks first; a backup of the study is written beside it "
+        "before anything is removed. --yes answers in advance (needed when standard input is "
+        "not a terminal).", cmd_participants_remove)
     rm.add_argument("id", metavar="ID")
     rm.add_argument("--yes", action="store_true", help="remove without asking")
-    rm.set_defaults(handler=cmd_participants_remove)
 
     t = sub.add_parser(
         "transcripts",
@@ -94,33 +85,28 @@ def register(sub) -> None:
     t.add_argument("--json", action="store_true", help="with no ACTION: the list as JSON")
     t.set_defaults(handler=cmd_transcripts_list)
     ts = t.add_subparsers(dest="transcripts_command", metavar="ACTION")
-    tl = ts.add_parser("list", help="every transcript (the default)", description="Every transcript: id, "
-                       "participant, name, format, turns, words, codings, read.")
-    add_db_option(tl, top=False)
+    tl = add_action(ts, "list", "every transcript (the default)",
+        "Every transcript: id, "
+        "participant, name, format, turns, words, codings, read.", cmd_transcripts_list)
     tl.add_argument("--json", action="store_true",
                     help='[{"id", "participant", "pilot", "name", "format", "segments", "words", "codings", "read"}]')
-    tl.set_defaults(handler=cmd_transcripts_list)
-    tr = ts.add_parser("remove", help="remove a transcript", description="Remove transcript NAME with its turns, "
-                       "codings and memos; says what goes and asks first; a backup is written before.")
-    add_db_option(tr, top=False)
+    tr = add_action(ts, "remove", "remove a transcript",
+        "Remove transcript NAME with its turns, "
+        "codings and memos; says what goes and asks first; a backup is written before.", cmd_transcripts_remove)
     tr.add_argument("name", metavar="NAME")
     tr.add_argument("--of", metavar="ID", help="the participant whose transcript it is, when names repeat")
     tr.add_argument("--yes", action="store_true", help="remove without asking")
-    tr.set_defaults(handler=cmd_transcripts_remove)
-    tm = ts.add_parser("move", help="give a transcript to another participant",
-                       description="Give transcript NAME to participant ID (made when new); its codings "
-                       "and memos go with it.")
-    add_db_option(tm, top=False)
+    tm = add_action(ts, "move", "give a transcript to another participant",
+        "Give transcript NAME to participant ID (made when new); its codings "
+        "and memos go with it.", cmd_transcripts_move)
     tm.add_argument("name", metavar="NAME")
     tm.add_argument("--participant", metavar="ID", required=True, help="the participant it belongs to")
     tm.add_argument("--of", metavar="ID", help="the participant whose transcript it is now, when names repeat")
-    tm.set_defaults(handler=cmd_transcripts_move)
-    tn = ts.add_parser("rename", help="rename a transcript", description="Give transcript NAME the name NEW.")
-    add_db_option(tn, top=False)
+    tn = add_action(ts, "rename", "rename a transcript",
+        "Give transcript NAME the name NEW.", cmd_transcripts_rename)
     tn.add_argument("name", metavar="NAME")
     tn.add_argument("new", metavar="NEW")
     tn.add_argument("--of", metavar="ID", help="the participant whose transcript it is, when names repeat")
-    tn.set_defaults(handler=cmd_transcripts_rename)
 
 
 # -- participants ----------------------------------------------------------------------------
