@@ -93,6 +93,12 @@ def test_a_memo_written_in_several_saves_is_one_decision_and_undo_leaves_it_alon
                                                       ("memo", "Memo on code 'Silence'")]
     assert code in trail[1].code_ids
     assert history.undo(study).label == "Create code 'Silence'"  # not the memo
+    # a memo on a turn goes to that turn
+    tid = add_transcript(study)
+    turn = study.query("SELECT id, position FROM segments WHERE transcript_id = ? ORDER BY position DESC LIMIT 1",
+                       (tid,))[0]
+    save_memo(study, "segment", turn["id"], "a turn to come back to")
+    assert audit.still_there(study, audit.audit_trail(study)[-1]) == ("transcript", tid, turn["position"])
 
 
 # -- saturation --------------------------------------------------------------------

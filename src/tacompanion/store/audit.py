@@ -151,6 +151,13 @@ def _touched(changes: list[dict]) -> tuple[set[int], set[int], list[tuple[str, i
                 code_ids.add(row["code_id"])
             if row.get("theme_id") is not None:
                 theme_ids.add(row["theme_id"])
+            # a memo on a text: its place (a turn's is resolved by still_there)
+            if row.get("transcript_id") is not None:
+                places.append(("transcript", row["transcript_id"], 0))
+            elif row.get("segment_id") is not None:
+                places.append(("segment", row["segment_id"], 0))
+            elif row.get("note_id") is not None:
+                places.append(("note", row["note_id"], 0))
     return code_ids, theme_ids, places
 
 
@@ -199,6 +206,11 @@ def still_there(study: Study, entry: AuditEntry) -> tuple[str, int, int] | None:
     """Where Enter on an entry goes, if that thing still exists: ("code", id, 0),
     ("theme", id, 0), or a coded place ("transcript" | "notes", key, position)."""
     for kind, doc, position in entry.places:
+        if kind == "segment":
+            found = study.query("SELECT transcript_id, start_pos FROM segments WHERE id = ?", (doc,))
+            if not found:
+                continue
+            kind, doc, position = "transcript", found[0]["transcript_id"], found[0]["start_pos"]
         if kind == "transcript" and study.scalar("SELECT 1 FROM transcripts WHERE id = ?", (doc,)):
             turn = study.scalar(
                 "SELECT position FROM segments WHERE transcript_id = ? AND start_pos <= ? "
