@@ -86,11 +86,12 @@ def read_coding_rows(conn: sqlite3.Connection, scope: str, who: str, code_ids: l
         "SELECT t.id, t.participant_id FROM transcripts t "
         "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0"
     ).fetchall())
-    only, params = "", ()
+    only, params, by = "", (), "transcript_id"
     if code_ids is not None:
         only, params = " AND k.code_id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(code_ids)),)
+        by = "+transcript_id"  # a few codes' codings: found by code, not by scanning every transcript's
     rows = conn.execute(
-        f"SELECT code_id, transcript_id, start_pos, end_pos FROM codings k WHERE transcript_id IN ("
+        f"SELECT code_id, transcript_id, start_pos, end_pos FROM codings k WHERE {by} IN ("
         f"{counted_transcripts}){who}{only}", params
     ).fetchall()
     if scope != "transcripts":
