@@ -638,67 +638,62 @@ CREATE TABLE IF NOT EXISTS analysis_tally_basis (
 );
 """
 
-# Each trigger adds its marks with NOT EXISTS rather than INSERT OR IGNORE:
-# inside a foreign key's ON DELETE / SET NULL action, SQLite applies the
-# outer statement's conflict handling (ABORT) to the trigger's inserts too.
+# Marks are added with an upsert (ON CONFLICT DO NOTHING), not INSERT OR
+# IGNORE: inside a foreign key's ON DELETE SET NULL action SQLite applies the
+# outer statement's conflict handling (ABORT) to a trigger's OR IGNORE.
 _ANALYSIS_TALLY_TRIGGERS = """
 CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_added
 AFTER INSERT ON codings BEGIN
-  INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'code' AS k, new.code_id AS i)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', new.code_id)
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_removed
 AFTER DELETE ON codings BEGIN
-  INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'code' AS k, old.code_id AS i)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', old.code_id)
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_changed
 AFTER UPDATE OF code_id, transcript_id, note_id, start_pos, end_pos, coder ON codings BEGIN
-  INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'code' AS k, old.code_id AS i UNION SELECT 'code', new.code_id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', old.code_id), ('code', new.code_id)
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_code_added
 AFTER INSERT ON codes BEGIN
-  INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'code' AS k, new.id AS i)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', new.id)
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_code_removed
 AFTER DELETE ON codes BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
     SELECT k, i FROM (SELECT 'code' AS k, old.id AS i
                       UNION SELECT 'code', old.parent_code_id
-                      UNION SELECT 'theme', old.theme_id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+                      UNION SELECT 'theme', old.theme_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_code_moved
 AFTER UPDATE OF theme_id, parent_code_id ON codes BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
     SELECT k, i FROM (SELECT 'code' AS k, new.id AS i
                       UNION SELECT 'code', old.parent_code_id
-                      UNION SELECT 'theme', old.theme_id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+                      UNION SELECT 'theme', old.theme_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_theme_added
 AFTER INSERT ON themes BEGIN
-  INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'theme' AS k, new.id AS i)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('theme', new.id)
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_theme_removed
 AFTER DELETE ON themes BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'theme' AS k, old.id AS i UNION SELECT 'theme', old.parent_id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+    SELECT k, i FROM (SELECT 'theme' AS k, old.id AS i UNION SELECT 'theme', old.parent_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_theme_moved
 AFTER UPDATE OF parent_id ON themes BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT 'theme' AS k, new.id AS i UNION SELECT 'theme', old.parent_id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+    SELECT k, i FROM (SELECT 'theme' AS k, new.id AS i UNION SELECT 'theme', old.parent_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_participant_changed
 AFTER UPDATE OF pilot ON participants BEGIN
@@ -707,27 +702,27 @@ AFTER UPDATE OF pilot ON participants BEGIN
     WHERE transcript_id IN (SELECT id FROM transcripts WHERE participant_id = new.id)
     UNION SELECT 'code', code_id FROM codings
     WHERE note_id IN (SELECT n.id FROM notes n JOIN interviews v ON v.id = n.interview_id
-                      WHERE v.participant_id = new.id))
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+                      WHERE v.participant_id = new.id)) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_interview_changed
 AFTER UPDATE OF pilot, participant_id ON interviews BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
     SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings
-    WHERE note_id IN (SELECT id FROM notes WHERE interview_id = new.id))
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+    WHERE note_id IN (SELECT id FROM notes WHERE interview_id = new.id)) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_transcript_changed
 AFTER UPDATE OF participant_id ON transcripts BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE transcript_id = new.id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE transcript_id = new.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 CREATE TRIGGER IF NOT EXISTS analysis_tally_note_changed
 AFTER UPDATE OF interview_id ON notes BEGIN
   INSERT INTO analysis_tally_dirty (kind, id)
-    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE note_id = new.id)
-    WHERE i IS NOT NULL AND NOT EXISTS (SELECT 1 FROM analysis_tally_dirty d WHERE d.kind = k AND d.id = i);
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE note_id = new.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
 END;
 """
 
