@@ -319,3 +319,24 @@ def test_a_version_2_study_gets_the_tallies_and_counts_the_same(tmp_path):
         check(study)
         history.undo(study)
         check(study)
+
+
+def test_a_bulk_import_marks_everything_once_and_keeps_its_trigger(cli, base, tmp_path):
+    """A large import skips the per-coding mark (store/qdpx.py): the study is
+    marked dirty as a whole, the trigger is back, and counts are right."""
+    out = tmp_path / "study.qdpx"
+    done = cli("--db", str(base[0]), "export", "qdpx", "--no-redact", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    fresh = tmp_path / "fresh.db"
+    done = cli("--db", str(fresh), "import", str(out))
+    assert done.returncode == 0, done.stderr
+    with Study.open(fresh, create=False) as study:
+        assert tallies.maintained(study.conn)
+        assert ("all", 0) in study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall()
+        assert study.scalar("SELECT count(*) FROM codings") > 0
+        check(study)
+        code = study.scalar("SELECT id FROM codes LIMIT 1")
+        codes.apply_code(study, code, DocRef(transcript_id=study.scalar("SELECT min(id) FROM transcripts")),
+                         Span(0, 3), "kim")
+        assert study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall() == [("code", code)]
+        check(study)
