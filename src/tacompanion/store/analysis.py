@@ -7,7 +7,12 @@ Coders: a participant counts once however many coders coded their data (the
 counts are of distinct participants and distinct extracts). By default every
 coder's codings count; the study setting `analysis_coders` (a list of names;
 empty = everyone) restricts the analysis to chosen coders, for example the
-consensus coder once disagreements are resolved."""
+consensus coder once disagreements are resolved.
+
+The counts are kept in the study file (store/tallies.py) and recounted from
+the codings only where something changed, so `analyse` costs about what the
+map shows; `analyse(study, full=True)` counts every coding, the reference the
+kept counts are tested against."""
 
 from __future__ import annotations
 
