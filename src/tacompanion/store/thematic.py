@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -162,78 +163,213 @@ def extracts_for(
     """The extracts carrying any of `code_ids`, participant by participant
     (pseudonym order), in document order within each, pilots left out. With
     `meeting`, only those overlapping a coding of that code (where the two
-    co-occur)."""
+    co-occur). Every one read: `review_extracts` reads them as asked for."""
+    return list(review_extracts(study, code_ids, participant_id, meeting))
+
+
+class ExtractPlace(NamedTuple):
+    """Where an extract is, without its text or codes."""
+
+    participant_id: int
+    participant: str
+    kind: str  # "transcript" or "notes"
+    doc_id: int
+    interview_id: int | None
+    start: int
+    end: int
+
+    @property
+    def key(self) -> tuple[str, int, int, int]:
+        return (self.kind, self.doc_id, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class ExtractGroup:
+    """One participant's extracts in an ExtractList: indexes first .. first + size - 1."""
+
+    participant_id: int
+    participant: str
+    first: int
+    size: int
+
+
+class ExtractList(Sequence[Extract]):
+    """The extracts of `review_extracts`: where every one is, read at once
+    (plain (document, start, end) tuples, from an index), and each one's
+    text and codes read when it is first asked for, a few dozen at a time.
+    A screen showing 30,000 extracts reads the few it draws."""
+
+    CHUNK = 48  # extracts read together (about a screenful)
+    TEXTS = 8  # documents' texts kept (the extracts near each other share them)
+
+    def __init__(self, study: Study, spans: list[tuple[int, int, int]],
+                 docs: dict[int, tuple[int, str, int | None]], groups: list[ExtractGroup]) -> None:
+        self.study = study
+        self._spans = spans  # (document, start, end): a transcript's id, or minus a note's
+        self._docs = docs  # document -> (participant id, pseudonym, interview id of a note)
+        self.groups = groups  # participant by participant, in order
+        self._made: dict[int, Extract] = {}
+        self._texts: dict[int, str] = {}
+        self._coders = coder_condition(study)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, index):  # an Extract, or a list of them for a slice
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._spans)))]
+        index = self._index(index)
+        made = self._made.get(index)
+        if made is None:
+            self._read(index - index % self.CHUNK)
+            made = self._made[index]
+        return made
+
+    def __iter__(self):
+        for i in range(len(self._spans)):
+            yield self[i]
+
+    def _index(self, index: int) -> int:
+        if index < 0:
+            index += len(self._spans)
+        if not 0 <= index < len(self._spans):
+            raise IndexError(index)
+        return index
+
+    def place(self, index: int) -> ExtractPlace:
+        """Where extract `index` is, without reading it."""
+        doc, start, end = self._spans[self._index(index)]
+        pid, name, interview = self._docs[doc]
+        return ExtractPlace(pid, name, "transcript" if doc > 0 else "notes", abs(doc), interview, start, end)
+
+    def find(self, key: tuple[str, int, int, int]) -> int | None:
+        """The index of the extract with this `Extract.key`, if it is here."""
+        kind, doc, start, end = key
+        try:
+            return self._spans.index((doc if kind == "transcript" else -doc, start, end))
+        except ValueError:
+            return None
+
+    def _text(self, doc: int) -> str:
+        text = self._texts.get(doc)
+        if text is None:
+            table = "transcripts" if doc > 0 else "notes"
+            text = self.study.scalar(f"SELECT text FROM {table} WHERE id = ?", (abs(doc),)) or ""
+            if len(self._texts) >= self.TEXTS:
+                del self._texts[next(iter(self._texts))]
+            self._texts[doc] = text
+        return text
+
+    def _read(self, first: int) -> None:
+        chunk = range(first, min(first + self.CHUNK, len(self._spans)))
+        docs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for i in chunk:
+            doc, start, end = self._spans[i]
+            docs[doc].append((start, end))
+        # Every coding on the chunk's spans, document by document, read from
+        # the index by document and position (only the stretch they cover).
+        found: dict[tuple, dict[int, tuple]] = defaultdict(dict)
+        for doc, spans in docs.items():
+            column = "transcript_id" if doc > 0 else "note_id"
+            wanted = set(spans)
+            for start, end, kid, code_id, name, starred in self.study.conn.execute(
+                "SELECT k.start_pos, k.end_pos, k.id, k.code_id, c.name, k.starred "
+                f"FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.{column} = ? "
+                f"AND k.start_pos BETWEEN ? AND ?{self._coders}",
+                (abs(doc), min(s for s, _ in spans), max(s for s, _ in spans)),
+            ):
+                if (start, end) not in wanted:
+                    continue
+                codes = found[(doc, start, end)]
+                # one entry per code: two coders' codings of it on this span
+                # are one code of the extract (the first coding stands for
+                # them; starred if any is)
+                got = codes.get(code_id)
+                if got is None or kid < got[1]:
+                    codes[code_id] = (name.casefold(), kid, code_id, name, bool(starred) or bool(got and got[4]))
+                elif starred:
+                    codes[code_id] = (*got[:4], True)
+        for i in chunk:
+            span = self._spans[i]
+            doc, start, end = span
+            pid, name, interview = self._docs[doc]
+            codes = sorted(found[span].values())
+            self._made[i] = Extract(
+                pid, name, "transcript" if doc > 0 else "notes", abs(doc), interview, start, end,
+                self._text(doc)[start:end], tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in codes))
+
+
+def review_extracts(
+    study: Study, code_ids: list[int], participant_id: int | None = None,
+    meeting: int | None = None,
+) -> ExtractList:
+    """The extracts of `extracts_for`, in its order, read lazily: where they
+    all are now, each one's text and codes when first asked for."""
     if not code_ids:
-        return []
+        return ExtractList(study, [], {}, [])
     scope = study.setting("analysis_scope", "all")
     marks = ",".join("?" * len(code_ids))
+    coders = coder_condition(study)
     who = " AND p.id = ?" if participant_id is not None else ""
     extra = (participant_id,) if participant_id is not None else ()
-    # Every coding on the same span as a coding of `code_ids`: the extracts and
-    # all their codes. Texts are sliced here, not with SQL substr (which walks
-    # a long transcript from its start for every extract).
-    sql = (
-        "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
-        "  k2.id, k2.code_id, c2.name, k2.starred "
-        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        "JOIN participants p ON p.id = t.participant_id "
-        "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos = k.start_pos "
-        "  AND k2.end_pos = k.end_pos "
-        "JOIN codes c2 ON c2.id = k2.code_id "
-        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0{who}"
-    )
-    coders = coder_condition(study, "k") + coder_condition(study, "k2")
-    sql += coders
-    params: tuple = (*code_ids, *extra)
+    docs: dict[int, tuple[int, str, int | None]] = {tid: (pid, name, None) for tid, pid, name in study.conn.execute(
+        "SELECT t.id, p.id, p.pseudonym FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+        f"WHERE p.pilot = 0{who}", extra)}
+    # The distinct spans of the codes' codings in document order, read from
+    # the index by document and position (`+`: one pass over that covering
+    # index; a search by each code reads the rows in random order, slower).
+    sql = (f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE +k.code_id IN ({marks}) "
+           f"AND transcript_id IS NOT NULL{coders}")
+    if participant_id is not None:  # one participant's few transcripts
+        sql += " AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?)"
+    spans = study.conn.execute(sql + " ORDER BY transcript_id, start_pos, end_pos", (*code_ids, *extra)).fetchall()
     if scope != "transcripts":
-        sql += (
-            " UNION ALL "
-            "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
-            "  k2.id, k2.code_id, c2.name, k2.starred "
+        notes = study.conn.execute(
+            "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos, p.id, p.pseudonym, i.id "
             "FROM codings k JOIN notes n ON n.id = k.note_id "
             "JOIN interviews i ON i.id = n.interview_id "
             "JOIN participants p ON p.id = i.participant_id "
-            "JOIN codings k2 ON k2.note_id = k.note_id AND k2.start_pos = k.start_pos "
-            "  AND k2.end_pos = k.end_pos "
-            "JOIN codes c2 ON c2.id = k2.code_id "
-            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders}"
-        )
-        params = params + params
-    heads: dict[tuple, tuple] = {}
-    codes: dict[tuple, dict[int, tuple]] = {}
-    for r in study.conn.execute(sql, params):
-        key = (r[2], r[3], r[5], r[6])
-        if key not in heads:
-            heads[key] = r[:7]
-            codes[key] = {}
-        # one entry per code: two coders' codings of it on this span are one
-        # code of the extract (the first coding stands for them; starred if any is)
-        got = codes[key].get(r[8])
-        if got is None or r[7] < got[1]:
-            codes[key][r[8]] = (r[9].casefold(), r[7], r[8], r[9], bool(r[10]) or bool(got and got[4]))
-        elif r[10]:
-            codes[key][r[8]] = (*got[:4], True)
-    texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
-    texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
-    out = []
-    for key, h in heads.items():
-        doc = h[3] if h[2] == "t" else -h[3]
-        out.append(Extract(
-            h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6],
-            texts.get(doc, "")[h[5]:h[6]],
-            tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in sorted(codes[key].values())),
-        ))
+            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders} "
+            "ORDER BY k.note_id, k.start_pos, k.end_pos", (*code_ids, *extra)
+        ).fetchall()
+        docs.update((r[0], (r[3], r[4], r[5])) for r in notes)
+        spans += [r[:3] for r in notes]
     if meeting is not None:
-        spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        near: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for doc, note, start, end in study.conn.execute(
             "SELECT transcript_id, note_id, start_pos, end_pos FROM codings k WHERE code_id = ?"
-            + coder_condition(study), (meeting,)
+            + coders, (meeting,)
         ):
-            spans[("transcript", doc) if doc is not None else ("notes", note)].append((start, end))
-        out = [e for e in out if any(a < e.end and e.start < b for a, b in spans.get((e.kind, e.doc_id), ()))]
-    out.sort(key=lambda e: (e.participant.casefold(), e.participant_id, e.kind != "transcript",
-                            e.doc_id, e.start, e.end))
-    return out
+            near[doc if doc is not None else -note].append((start, end))
+        spans = [s for s in spans if any(a < s[2] and s[1] < b for a, b in near.get(s[0], ()))]
+    # Participant by participant (pseudonym order), transcripts before notes;
+    # each document's spans are in order already: only the documents are sorted.
+    where: dict[int, tuple[int, int]] = {}  # document -> (first index, past its last)
+    keys = [s[0] for s in spans]
+    # the transcripts' spans come first, sorted by document: jump over each
+    # one's by bisection; then the few notes' spans
+    transcripts = next((i + 1 for i in range(len(keys) - 1, -1, -1) if keys[i] > 0), 0)
+    i = 0
+    while i < len(keys):
+        doc = keys[i]
+        j = bisect.bisect_right(keys, doc, i, transcripts) if i < transcripts else i + 1
+        while j < len(keys) and keys[j] == doc:
+            j += 1
+        where[doc] = (i, j)
+        i = j
+    order = sorted((d for d in where if d in docs), key=lambda d: (
+        docs[d][1].casefold(), docs[d][0], d < 0, abs(d)))
+    out: list[tuple[int, int, int]] = []
+    groups: list[ExtractGroup] = []
+    for d in order:
+        pid, name, _ = docs[d]
+        a, b = where[d]
+        if not groups or groups[-1].participant_id != pid:
+            groups.append(ExtractGroup(pid, name, len(out), 0))
+        out.extend(spans[a:b])
+        last = groups[-1]
+        groups[-1] = ExtractGroup(pid, name, last.first, len(out) - last.first)
+    return ExtractList(study, out, docs, groups)
 
 
 class SpanCode(NamedTuple):
