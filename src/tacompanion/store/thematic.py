@@ -325,11 +325,11 @@ def review_extracts(
     spans = study.conn.execute(sql + " ORDER BY transcript_id, start_pos, end_pos", (*code_ids, *extra)).fetchall()
     if scope != "transcripts":
         notes = study.conn.execute(
+            # from the (few) notes' codings, not through the index by code
             "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos, p.id, p.pseudonym, i.id "
-            "FROM codings k JOIN notes n ON n.id = k.note_id "
-            "JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id "
-            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders} "
+            "FROM notes n JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id JOIN codings k ON k.note_id = n.id "
+            f"WHERE +k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders} "
             "ORDER BY k.note_id, k.start_pos, k.end_pos", (*code_ids, *extra)
         ).fetchall()
         docs.update((r[0], (r[3], r[4], r[5])) for r in notes)
@@ -599,24 +599,84 @@ def recode(study: Study, coding_id: int, new_code_id: int, coder: str) -> int | 
 # -- participants x themes ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Matrix:
     """Rows: participants in analysis; columns: themes; cells: distinct extracts
-    of the theme (its subthemes included) in that participant's data."""
+    of the theme (its subthemes included) in that participant's data.
 
-    participants: list[tuple[int, str]]
-    themes: list[tuple[int, str, int]]  # id, path, depth
-    cells: dict[tuple[int, int], int]
-    total: int  # N
-    labels: dict[int, tuple[int, str | None]]  # theme id -> (participants, label)
+    A participant's cells are counted when first asked for (`cell`, `row`,
+    `load`), from their own codings only: a screen counts the rows it shows,
+    whatever the size of the study. What needs every participant is exact
+    from the start and cheap: `labels` and `present` (which cells hold
+    anything) come from one existence test per participant and theme."""
+
+    def __init__(self, study: Study, participants: list[tuple[int, str]], themes: list[tuple[int, str, int]],
+                 total: int, present: set[tuple[int, int]], rule, column_of: dict[int, list[int]]) -> None:
+        self.study = study
+        self.participants = participants
+        self.themes = themes  # id, path, depth
+        self.total = total  # N
+        self.present = present  # (participant id, theme id) of every cell that is not 0
+        self.labels: dict[int, tuple[int, str | None]] = {}  # theme id -> (participants, label)
+        for tid, _, _ in themes:
+            n = sum(1 for pid, _ in participants if (pid, tid) in present)
+            self.labels[tid] = (n, label(n, total, rule))
+        self._column_of = column_of  # code id -> the columns (themes) it counts in
+        self._rows: dict[int, dict[int, int]] = {}
 
     def cell(self, participant_id: int, theme_id: int) -> int:
-        return self.cells.get((participant_id, theme_id), 0)
+        return self.row(participant_id).get(theme_id, 0)
+
+    def row(self, participant_id: int) -> dict[int, int]:
+        """One participant's cells: theme id -> extracts (only those not 0)."""
+        if participant_id not in self._rows:
+            self.load([participant_id])
+        return self._rows.get(participant_id, {})
+
+    def loaded(self, participant_id: int) -> bool:
+        return participant_id in self._rows
+
+    def load(self, participant_ids) -> None:
+        """Count the cells of these participants (those not counted yet)."""
+        wanted = [p for p in dict.fromkeys(participant_ids) if p not in self._rows]
+        if wanted:
+            self._rows.update(_matrix_rows(self.study, wanted, self._column_of))
+
+    @property
+    def cells(self) -> dict[tuple[int, int], int]:
+        """Every cell that is not 0 (every participant's row counted)."""
+        self.load(pid for pid, _ in self.participants)
+        return {(pid, tid): n for pid, _ in self.participants for tid, n in self._rows.get(pid, {}).items()}
+
+
+def _matrix_rows(study: Study, participant_ids: list[int], column_of: dict[int, list[int]]
+                 ) -> dict[int, dict[int, int]]:
+    """The cells of these participants: each one's codings (transcripts, and
+    notes of interviews that are not pilots unless the scope leaves notes
+    out), read by document from the index by document and position."""
+    scope = study.setting("analysis_scope", "all")
+    who = coder_condition(study)
+    marks = ",".join("?" * len(participant_ids))
+    seen: dict[tuple[int, int], set] = defaultdict(set)
+    sql = ("SELECT t.participant_id, k.code_id, k.transcript_id, k.start_pos, k.end_pos "
+           f"FROM transcripts t CROSS JOIN codings k ON k.transcript_id = t.id WHERE t.participant_id IN ({marks})"
+           + who)
+    if scope != "transcripts":
+        sql += (" UNION ALL SELECT i.participant_id, k.code_id, -k.note_id, k.start_pos, k.end_pos "
+                "FROM interviews i JOIN notes n ON n.interview_id = i.id CROSS JOIN codings k ON k.note_id = n.id "
+                f"WHERE i.participant_id IN ({marks}) AND i.pilot = 0" + who)
+    params = tuple(participant_ids) * (1 if scope == "transcripts" else 2)
+    for pid, code_id, document, start, end in study.conn.execute(sql, params):
+        for tid in column_of.get(code_id, ()):
+            seen[(pid, tid)].add((document, start, end))
+    out: dict[int, dict[int, int]] = {pid: {} for pid in participant_ids}
+    for (pid, tid), extracts in seen.items():
+        out[pid][tid] = len(extracts)
+    return out
 
 
 def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
     """The matrix over the main themes (`level` "main") or every theme and
-    subtheme ("all")."""
+    subtheme ("all"). Its cells are counted as they are asked for."""
     from tacompanion.core.prevalence import rule_from_setting
 
     scope = study.setting("analysis_scope", "all")
@@ -629,21 +689,17 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
         depth[t.id] = 0 if t.parent_id is None else depth[t.parent_id] + 1
     columns = [t for t in themes if level == "all" or t.parent_id is None]
     wanted = {t.id for t in columns}
-    code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
-    ancestors: dict[int, list[int]] = {}
-    for cid, tid in code_theme.items():
+    column_of: dict[int, list[int]] = {}  # code -> the columns it counts in (its theme and those above)
+    codes_of: dict[int, list[int]] = defaultdict(list)  # column -> its codes (subthemes' included)
+    for cid, tid in study.conn.execute("SELECT id, theme_id FROM codes"):
         chain = []
         while tid is not None:
             if tid in wanted:
                 chain.append(tid)
+                codes_of[tid].append(cid)
             tid = parent.get(tid)
-        ancestors[cid] = chain
-    seen: dict[tuple[int, int], set] = defaultdict(set)
-    rows, owner = coding_rows(study, scope)
-    for code_id, document, start, end in rows:
-        for tid in ancestors.get(code_id, ()):
-            seen[(owner[document], tid)].add((document, start, end))
-    cells = {k: len(v) for k, v in seen.items()}
+        if chain:
+            column_of[cid] = chain
     notes = "" if scope == "transcripts" else (
         " UNION SELECT i.participant_id FROM interviews i JOIN notes n ON n.interview_id = i.id"
         " WHERE i.pilot = 0"
@@ -652,12 +708,25 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
         "SELECT id, pseudonym FROM participants WHERE pilot = 0 AND id IN "
         f"(SELECT participant_id FROM transcripts{notes}) ORDER BY pseudonym COLLATE NOCASE"
     )]
-    total = len(people)
-    labels = {}
-    for t in columns:
-        n = sum(1 for pid, _ in people if cells.get((pid, t.id)))
-        labels[t.id] = (n, label(n, total, rule))
-    return Matrix(people, [(t.id, paths[t.id], depth[t.id]) for t in columns], cells, total, labels)
+    # Which cells hold anything: per theme, the participants with at least
+    # one coding of it, each test stopping at the first coding found (a few
+    # index searches per participant and theme, whatever the study's size).
+    who = coder_condition(study)
+    present: set[tuple[int, int]] = set()
+    for tid, codes in codes_of.items():
+        marks = ",".join("?" * len(codes))
+        sql = ("SELECT p.id FROM participants p WHERE p.pilot = 0 AND (EXISTS (SELECT 1 FROM transcripts t "
+               f"CROSS JOIN codings k ON k.transcript_id = t.id WHERE t.participant_id = p.id "
+               f"AND k.code_id IN ({marks}){who})")
+        params = tuple(codes)
+        if scope != "transcripts":
+            sql += (" OR EXISTS (SELECT 1 FROM interviews i JOIN notes n ON n.interview_id = i.id "
+                    "CROSS JOIN codings k ON k.note_id = n.id WHERE i.participant_id = p.id AND i.pilot = 0 "
+                    f"AND +k.code_id IN ({marks}){who})")
+            params += params
+        present.update((pid, tid) for (pid,) in study.conn.execute(sql + ")", params))
+    return Matrix(study, people, [(t.id, paths[t.id], depth[t.id]) for t in columns], len(people), present,
+                  rule, column_of)
 
 
 # -- co-occurrence -----------------------------------------------------------------------

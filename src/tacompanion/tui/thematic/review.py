@@ -37,8 +37,8 @@ from tacompanion.store.thematic import (
     extract_location,
     extract_where,
     recode,
-    review_extracts,
     review_codes,
+    review_extracts,
     theme_paths,
 )
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
