@@ -114,7 +114,7 @@ class MatrixScreen(StudyViewScreen):
         # when they scroll into view.
         order = [pid for g in self.groups for pid, _ in g.participants] if self.groups \
             else [pid for pid, _ in m.participants]
-        height = self.app.size.height or 24
+        height = max(1, (self.app.size.height or 24) - 5)  # less the header, title, footer and status
         top = max(0, min(keep.row, len(order)) - height) if keep.row >= height else 0
         m.load(order[top:top + 2 * height] if top else order[:height])
 
