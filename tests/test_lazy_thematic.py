@@ -272,9 +272,19 @@ async def test_matrix_scrolled_to_the_end_shows_the_reference(gen_study):
         assert [str(c) for c in table.get_row("people")[1:]] == [f"{labels[t][0]}/{total}" for t, _, _ in themes]
         assert [str(c) for c in table.get_row("label")[1:]] == [
             (labels[t][1] or "-")[:screen.column_width] for t, _, _ in themes]
+        # every theme and subtheme, the cursor kept at the bottom: the rows
+        # around it are counted
+        await pilot.press("up", "up", "up")  # on a participant (the last two rows are the totals)
+        row = table.cursor_coordinate.row
+        assert screen.row_kinds[row][0] == "participant"
+        await pilot.press("l")
+        await pilot.pause()
+        assert table.cursor_coordinate.row == row
+        people, themes, cells, total, labels = reference_matrix(study, "all")
+        assert len(check_visible()) > 10
         await pilot.press("ctrl+home")
         await pilot.pause()
-        check_visible()
+        assert people[0][0] in check_visible()
 
 
 async def test_matrix_groups_count_every_participant_without_counting_every_row(gen_study):

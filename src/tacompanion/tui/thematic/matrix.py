@@ -246,7 +246,9 @@ class MatrixScreen(StudyViewScreen):
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         if event.coordinate.column == 0 and self.matrix is not None and self.matrix.themes:
             # The names are row labels, not cells: the cursor stays on the counts.
-            self.query_one(DataTable).move_cursor(row=event.coordinate.row, column=1)
+            # (the table's own row: after a refill this event comes late, from row 0)
+            table = self.query_one(DataTable)
+            table.move_cursor(row=table.cursor_coordinate.row, column=1)
             return
         self.describe()
 
