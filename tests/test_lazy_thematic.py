@@ -345,3 +345,51 @@ async def test_the_first_screens_read_only_what_they_show(gen_study):
         counted = [pid for pid, _ in people if matrix.matrix.loaded(pid)]
         assert len(people) == 29 and len(counted) <= 24 - 5
         assert counted == [pid for pid, _ in people[:len(counted)]]
+
+
+async def test_framework_counts_its_rows_as_they_scroll_in(gen_study):
+    """The framework by themes counts a participant's extracts when their
+    row comes into view; scrolled to the end, every cell is what the
+    framework read whole (store.framework.framework, backing counted) gives."""
+    from tacompanion.store.framework import framework
+    from tacompanion.tui.writing.framework import FrameworkScreen
+
+    study = gen_study
+    whole = framework(study, "themes")
+    app = TacompanionApp(study, coder="ana")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = FrameworkScreen()
+        await app.push_screen(screen)
+        await pilot.pause()
+        table = screen.query_one("#framework")
+        last = whole.rows[-1].participant_id
+        assert last not in screen.fw.backed
+        assert {str(c)[-1] for c in table.get_row(f"p{last}")[1:]} == {"…"}
+
+        def expected(pid: int) -> list[str]:
+            out = []
+            for c in whole.columns:
+                cell = whole.cell(pid, c.key)
+                out.append(f"{'✓' if cell.summary.strip() else ' '} {cell.backing or '·'}")
+            return out
+
+        def check_visible() -> set[int]:
+            first = int(table.scroll_y)
+            shown = set()
+            for r in screen.table_rows[first:first + table.size.height - 1]:
+                if r is not None:
+                    assert [str(c) for c in table.get_row(f"p{r.participant_id}")[1:]] == expected(r.participant_id)
+                    shown.add(r.participant_id)
+            return shown
+
+        seen = check_visible()
+        for _ in range(len(screen.table_rows)):
+            row = table.cursor_coordinate.row
+            await pilot.press("pagedown")
+            await pilot.pause()
+            seen |= check_visible()
+            if table.cursor_coordinate.row == row:
+                break
+        assert seen == {r.participant_id for r in whole.rows}
+        assert any(r.pilot for r in whole.rows)  # the pilot's row counts its own extracts too
