@@ -134,3 +134,40 @@ def reference_matrix(study: Study, level: str = "main"):
         n = sum(1 for pid, _ in people if cells.get((pid, t.id)))
         labels[t.id] = (n, label(n, total, rule))
     return people, [(t.id, paths[t.id], depth[t.id]) for t in columns], cells, total, labels
+
+
+def reference_cooccurrences(study: Study, code_id: int | None = None) -> list[tuple]:
+    """(code a, code b, shared, participants) per pair, most shared first: a
+    sweep over every coding of every document."""
+    scope = study.setting("analysis_scope", "all")
+    coders = coder_condition(study)
+    sql = ("SELECT k.code_id, 't' || k.transcript_id, k.start_pos, k.end_pos, t.participant_id "
+           "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+           f"JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0{coders}")
+    if scope != "transcripts":
+        sql += (" UNION ALL SELECT k.code_id, 'n' || k.note_id, k.start_pos, k.end_pos, i.participant_id "
+                "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+                f"JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0{coders}")
+    by_doc: dict[str, list] = defaultdict(list)
+    for code, document, start, end, who in study.conn.execute(sql):
+        by_doc[document].append((start, end, code, who))
+    shared: dict[tuple[int, int], int] = defaultdict(int)
+    people: dict[tuple[int, int], set] = defaultdict(set)
+    for facts in by_doc.values():
+        facts.sort()
+        active: list = []
+        for start, end, code, who in facts:
+            active = [a for a in active if a[1] > start]
+            for a in active:
+                if a[2] == code:
+                    continue
+                pair = (a[2], code) if a[2] < code else (code, a[2])
+                if code_id is not None and code_id not in pair:
+                    continue
+                shared[pair] += 1
+                people[pair].add(who)
+            active.append((start, end, code, who))
+    names = dict(study.conn.execute("SELECT id, name FROM codes").fetchall())
+    out = [(a, b, n, len(people[(a, b)])) for (a, b), n in shared.items()]
+    out.sort(key=lambda c: (-c[2], -c[3], names[c[0]].casefold(), names[c[1]].casefold()))
+    return out

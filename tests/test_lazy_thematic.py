@@ -19,6 +19,7 @@ from tacompanion.store.thematic import (
     Extract,
     ExtractCode,
     ExtractList,
+    cooccurrences,
     extracts_for,
     participant_theme_matrix,
     review_codes,
@@ -30,7 +31,7 @@ from tacompanion.tui.thematic.matrix import MatrixScreen
 from tacompanion.tui.thematic.review import ReviewScreen
 
 from .conftest import REPO
-from .reference_thematic import as_tuple, reference_extracts, reference_matrix
+from .reference_thematic import as_tuple, reference_cooccurrences, reference_extracts, reference_matrix
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402
@@ -128,6 +129,24 @@ def test_lazy_matrix_is_the_reference(gen_study, scope, level):
         for pid, _ in reversed(people):
             assert {t: n for (p, t), n in cells.items() if p == pid and n} == m.row(pid)
         assert m.cells == {k: n for k, n in cells.items() if n}
+    study.set_setting("analysis_coders", [])
+
+
+@pytest.mark.parametrize("scope", ["all", "transcripts"])
+def test_one_codes_cooccurrences_are_the_reference(gen_study, scope):
+    """For one code, only its codings and those overlapping them are read;
+    the pairs are those of the sweep over every document."""
+    study = gen_study
+    study.set_setting("analysis_scope", scope)
+    for coders in ([], ["kim"]):
+        study.set_setting("analysis_coders", coders)
+        whole = reference_cooccurrences(study)
+        assert [(c.code_a, c.code_b, c.shared, c.participants) for c in cooccurrences(study)] == whole
+        for code in list_codes(study):
+            got = [(c.code_a, c.code_b, c.shared, c.participants) for c in cooccurrences(study, code.id)]
+            assert got == reference_cooccurrences(study, code.id)
+            assert sorted(got) == sorted(p for p in whole if code.id in p[:2])
+        assert any(len(reference_cooccurrences(study, c.id)) > 1 for c in list_codes(study))
     study.set_setting("analysis_coders", [])
 
 

@@ -745,8 +745,11 @@ class CoOccurrence:
 def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence]:
     """Which codes share extracts: two codes meet where a coding of one
     overlaps a coding of the other in the same document. Most shared first.
-    With `code_id`, only the pairs that include it."""
+    With `code_id`, only the pairs that include it (read from that code's
+    codings and those overlapping them: not every coding of the study)."""
     scope = study.setting("analysis_scope", "all")
+    if code_id is not None:
+        return _cooccurrences_of(study, code_id, scope)
     by_doc: dict[int, list] = defaultdict(list)
     rows, owner = coding_rows(study, scope)
     for code, document, start, end in rows:
@@ -772,6 +775,44 @@ def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence
         CoOccurrence(a, names.get(a, "?"), b, names.get(b, "?"), n, len(people[(a, b)]))
         for (a, b), n in shared.items()
     ]
+    out.sort(key=lambda c: (-c.shared, -c.participants, c.name_a.casefold(), c.name_b.casefold()))
+    return out
+
+
+def _cooccurrences_of(study: Study, code_id: int, scope: str) -> list[CoOccurrence]:
+    """`cooccurrences` for one code: each of its codings and the codings of
+    other codes overlapping it in the same document (an index search by
+    document and position for each), pilots left out as in `coding_rows`."""
+    k_who, k2_who = coder_condition(study, "k"), coder_condition(study, "k2")
+    sql = (
+        "SELECT k2.code_id, t.participant_id, count(*) FROM codings k "
+        "JOIN transcripts t ON t.id = k.transcript_id JOIN participants p ON p.id = t.participant_id "
+        "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos < k.end_pos "
+        "  AND k2.end_pos > k.start_pos AND k2.code_id != k.code_id "
+        f"WHERE k.code_id = ? AND p.pilot = 0{k_who}{k2_who} GROUP BY k2.code_id, t.participant_id"
+    )
+    params: tuple = (code_id,)
+    if scope != "transcripts":
+        sql += (
+            " UNION ALL SELECT k2.code_id, i.participant_id, count(*) FROM codings k "
+            "JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id "
+            "JOIN codings k2 ON k2.note_id = k.note_id AND k2.start_pos < k.end_pos "
+            "  AND k2.end_pos > k.start_pos AND k2.code_id != k.code_id "
+            f"WHERE k.code_id = ? AND p.pilot = 0 AND i.pilot = 0{k_who}{k2_who} "
+            "GROUP BY k2.code_id, i.participant_id"
+        )
+        params += (code_id,)
+    shared: dict[int, int] = defaultdict(int)
+    people: dict[int, set] = defaultdict(set)
+    for other, participant, n in study.conn.execute(sql, params):
+        shared[other] += n
+        people[other].add(participant)
+    names = dict(study.conn.execute("SELECT id, name FROM codes").fetchall())
+    out = []
+    for other, n in shared.items():
+        a, b = (code_id, other) if code_id < other else (other, code_id)
+        out.append(CoOccurrence(a, names.get(a, "?"), b, names.get(b, "?"), n, len(people[other])))
     out.sort(key=lambda c: (-c.shared, -c.participants, c.name_a.casefold(), c.name_b.casefold()))
     return out
 
