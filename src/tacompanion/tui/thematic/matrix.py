@@ -28,6 +28,7 @@ from tacompanion.tui.widgets.key_footer import KeyFooter
 # than COLUMN nor wider than MAX_COLUMN.
 COLUMN = 10
 MAX_COLUMN = 28
+WAITING = Text("…", justify="right", style="dim")  # a cell not counted yet (one Text for all: never changed)
 
 
 def column_width(screen_width: int, who_width: int, heads: list[str]) -> int:
@@ -160,7 +161,7 @@ class MatrixScreen(StudyViewScreen):
         """A participant's counts when counted, … until then."""
         m = self.matrix
         if m is None or not m.loaded(pid):
-            return [Text("…", justify="right", style="dim") for _ in (m.themes if m else ())]
+            return [WAITING] * len(m.themes if m else ())
         self.drawn.add(pid)
         row = m.row(pid)
         return [Text(str(row[tid]) if row.get(tid) else "·", justify="right", style="" if row.get(tid) else "dim")
