@@ -315,11 +315,14 @@ def review_extracts(
     docs: dict[int, tuple[int, str, int | None]] = {tid: (pid, name, None) for tid, pid, name in study.conn.execute(
         "SELECT t.id, p.id, p.pseudonym FROM transcripts t JOIN participants p ON p.id = t.participant_id "
         f"WHERE p.pilot = 0{who}", extra)}
-    # The distinct spans of the codes' codings in document order, read from
-    # the index by document and position (`+`: one pass over that covering
-    # index; a search by each code reads the rows in random order, slower).
-    sql = (f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE +k.code_id IN ({marks}) "
-           f"AND transcript_id IS NOT NULL{coders}")
+    # The distinct spans of the codes' codings in document order. Many: in
+    # one pass over the index by document and position (`+`; a search by
+    # each code reads their rows in random order, several times slower).
+    # Few (one code's, say): by the index by code, and sorted.
+    many = study.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", tuple(code_ids)) * 8 \
+        > (study.scalar("SELECT max(id) FROM codings") or 0)
+    sql = (f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE "
+           f"{'+' if many else ''}k.code_id IN ({marks}) AND transcript_id IS NOT NULL{coders}")
     if participant_id is not None:  # one participant's few transcripts
         sql += " AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?)"
     spans = study.conn.execute(sql + " ORDER BY transcript_id, start_pos, end_pos", (*code_ids, *extra)).fetchall()
