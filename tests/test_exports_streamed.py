@@ -1,0 +1,160 @@
+"""The exports of issue 16 that now read the study piece by piece give what
+the plain, hold-everything way of making them gives, byte for byte, on a
+generated study (bench/synth.py, small sizes) with codings on interview
+notes, a second coder, starred quotes and a redaction list."""
+
+from __future__ import annotations
+
+import random
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from tacompanion.core.document import DocRef
+from tacompanion.core.quote_picking import QuotePicker
+from tacompanion.core.quotes import choose_quotes, words_estimated, words_in
+from tacompanion.core.spans import Span
+from tacompanion.store.codes import apply_code, list_codes, set_starred
+from tacompanion.store.redactions import add_redaction
+from tacompanion.store.study import Study
+
+from .conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+import synth  # noqa: E402
+
+SIZES = dict(transcripts=8, words=700, codes=40, themes=5, codings=600, participants=5,
+             interviews=2, memos=6, journal=2, seed=11)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("streamed") / "study.db"
+    synth.make_study(path, **SIZES)
+    with Study.open(path) as study:
+        codes = [c.id for c in list_codes(study)]
+        notes = study.conn.execute("SELECT id, length(text) FROM notes ORDER BY interview_id DESC, id LIMIT 8").fetchall()
+        for n, (note_id, length) in enumerate(notes):
+            if length > 4:
+                apply_code(study, codes[n % len(codes)], DocRef(note_id=note_id), Span(0, length // 2), "kim")
+        # a second coder on the same spans (one extract, one entry per code), and on new ones
+        for tid, start, end, code_id in study.conn.execute(
+            "SELECT transcript_id, start_pos, end_pos, code_id FROM codings ORDER BY id LIMIT 60"
+        ).fetchall():
+            apply_code(study, code_id, DocRef(transcript_id=tid), Span(start, end), "lee")
+        # starred quotes in some themes only: the others are chosen as representative
+        starred = [r[0] for r in study.conn.execute(
+            "SELECT k.id FROM codings k JOIN codes c ON c.id = k.code_id "
+            "WHERE c.theme_id IN (SELECT id FROM themes ORDER BY id LIMIT 2) ORDER BY k.id LIMIT 7")]
+        set_starred(study, starred + [r[0] for r in study.conn.execute(
+            "SELECT id FROM codings WHERE coder = 'lee' ORDER BY id LIMIT 3")], True)
+        word = study.scalar("SELECT text FROM segments WHERE is_interviewer = 0 LIMIT 1").split()[1]
+        add_redaction(study, word.strip(".,;:!?"), "[word]")
+        add_redaction(study, "P2", "[someone]")
+    return path
+
+
+# -- the report's quotes ---------------------------------------------------------------
+
+
+def _reference_quotes(study: Study, theme_ids: set[int]) -> dict[int, tuple[list, bool]]:
+    """Every theme's quotes the way the report chose them before: every
+    extract of every theme held (thematic.extract_spans), chosen with
+    core.quotes.choose_quotes, texts read for the chosen."""
+    from tacompanion.store.thematic import extract_spans, thematic_map, with_texts
+
+    tmap = thematic_map(study)
+    own: dict[int, set[int]] = {t: set() for t in theme_ids}
+    for row in tmap.rows:
+        if row.kind == "code" and row.theme_id in own:
+            own[row.theme_id].add(row.id)
+    extracts = extract_spans(study, sorted(c for ids in own.values() for c in ids))
+    out = {}
+    for t, ids in own.items():
+        chosen, starred = choose_quotes(extracts, ids, words=words_estimated)
+        out[t] = (with_texts(study, chosen), starred)
+    return out
+
+
+@pytest.mark.parametrize("setup", ["as made", "transcripts only", "one coder"])
+def test_the_reports_quotes_are_those_chosen_from_every_extract(generated, tmp_path, setup):
+    from tacompanion.formats.report_md import _material
+    from tacompanion.store.analysis import set_analysis_coders
+
+    path = tmp_path / "study.db"
+    path.write_bytes(generated.read_bytes())
+    with Study.open(path, create=False) as study:
+        if setup == "transcripts only":
+            study.set_setting("analysis_scope", "transcripts")
+        elif setup == "one coder":
+            set_analysis_coders(study, ["lee"])
+        m = _material(study)
+        reference = _reference_quotes(study, set(m.quotes))
+        assert m.quotes == reference
+        assert sum(len(q) for q, _ in m.quotes.values()) > 3
+        if setup == "as made":  # both ways of choosing, and extracts of notes among those chosen from
+            assert any(starred for _, starred in m.quotes.values())
+            assert any(not starred and q for q, starred in m.quotes.values())
+            assert any(e.kind == "notes" for e in _every_extract(study))
+        # one theme alone (export quotes) quotes the same (its extracts list fewer codes)
+        for theme in [t for t, (q, _) in m.quotes.items() if q][:3]:
+            alone, starred = _material(study, only=theme).quotes[theme]
+            assert starred == m.quotes[theme][1]
+            assert [_shown(e) for e in alone] == [_shown(e) for e in m.quotes[theme][0]]
+
+
+def _shown(e) -> tuple:
+    return (e.participant, e.kind, e.doc_id, e.start, e.end, e.text)
+
+
+def _every_extract(study: Study) -> list:
+    from tacompanion.store.thematic import extract_spans
+
+    return extract_spans(study, [r[0] for r in study.conn.execute("SELECT id FROM codes")])
+
+
+def test_the_report_files_are_whole_and_redacted(cli, generated, tmp_path):
+    """The report through the CLI: to a file and to standard output the same
+    bytes, redacted as a whole (the listed word nowhere, its replacement there)."""
+    out = tmp_path / "report.md"
+    done = cli("--db", str(generated), "export", "report", "--journal", "--codebook", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    piped = cli("--db", str(generated), "export", "report", "--journal", "--codebook")
+    assert piped.returncode == 0, piped.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text == piped.stdout
+    assert "[someone]" in text and "P2)" not in text
+    assert text.count("\n> \"") >= 3
+
+
+# -- the picker against choose_quotes ------------------------------------------------------
+
+
+def _random_extracts(rng: random.Random, n: int) -> list:
+    people = ["P1", "P2", "p2", "P10", "Anna", "Bo"]
+    out = []
+    for _ in range(n):
+        start = rng.randrange(0, 5000)
+        length = rng.choice([5, 30, 60, 200, 480, 600, 1200])
+        codes = tuple(SimpleNamespace(code_id=rng.randrange(6), starred=rng.random() < 0.04)
+                      for _ in range(rng.randrange(1, 4)))
+        out.append(SimpleNamespace(participant=rng.choice(people), kind=rng.choice(["transcript"] * 4 + ["notes"]),
+                                   start=start, end=start + length, text="w " * (length // 6), codes=codes))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_picker_chooses_what_choose_quotes_chooses(seed):
+    rng = random.Random(seed)
+    extracts = _random_extracts(rng, rng.choice([0, 1, 3, 10, 60, 300]))
+    for code_ids in ({0}, {1, 2}, {5}, {0, 1, 2, 3, 4, 5}, {9}):
+        for limit in (0, 1, 3, 5):
+            for words in (words_in, words_estimated):
+                picker = QuotePicker(code_ids, limit=limit, words=words)
+                for e in extracts:
+                    picker.add(e)
+                chosen, starred = picker.chosen()
+                expected, expected_starred = choose_quotes(extracts, code_ids, limit, words=words)
+                assert starred == expected_starred
+                assert [id(e) for e in chosen] == [id(e) for e in expected]
