@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tacompanion.core.saturation import Saturation
+from tacompanion.formats.redacted import study_redactor as redactor
 from tacompanion.store.audit import AuditEntry, audit_summary
-from tacompanion.store.redactions import redactor
 from tacompanion.store.study import Study
 
 AUDIT_COLUMNS = ("when", "coder", "decision", "what", "names", "state", "kind")

@@ -21,7 +21,7 @@ def by_question_markdown(study: Study, *, redact: bool = True, guide_id: int | N
 
 
 def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True) -> str:
-    from tacompanion.store.redactions import redactor
+    from tacompanion.formats.redacted import study_redactor as redactor
 
     clean = redactor(study) if redact else (lambda text: text)
     if data.guide is None:

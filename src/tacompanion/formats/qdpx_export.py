@@ -26,7 +26,8 @@ from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.interview import recording_ms
-from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, redact, redaction_pattern
+from tacompanion.core.qdpx import RedactedText, Replacement, derived_guid, join_notes
+from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
 from tacompanion.store.study import Study
@@ -139,7 +140,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     `media`: "embed" or "link" writes attached recordings (formats/qdpx_media.py)."""
     rows = export_rows(study)
     su = rows["study_uuid"]
-    rules = redaction_pattern(rows["redactions"] if redacted else [])
+    # the same rules as everywhere (core/redaction.py), a line at a time on long texts
+    rules = PiecewiseRedactor(rows["redactions"] if redacted else [])
     result = ExportResult(b"")
 
     def red(text: str) -> str:
@@ -326,14 +328,20 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     memo_notes = {m["note_id"] for m in rows["memos"] if m["note_id"] is not None}
     dropped = 0
 
+    found: dict[tuple[str, int], list[tuple[int, int, str]]] = {}  # what redaction replaces in each source
+
     def text_source(guid: str, name: str, raw_text: str, created: str | None,
                     spans: list[tuple[int, int, dict | None, tuple[str, int] | None]],
-                    memo_key: tuple[str, int] | None, parts: list[str]) -> str:
+                    memo_key: tuple[str, int] | None, parts: list[str], source: tuple[str, int]) -> str:
         """One TextSource as XML text appended to `parts`; spans: (start, end,
         coding row or None, memo key or None) over raw_text. Returns the
-        text as exported (redacted when asked)."""
+        text as exported (redacted when asked); what was replaced is kept
+        in `found` under `source` for the source's .txt."""
         nonlocal dropped
-        mapped: RedactedText | None = redact(raw_text, rules) if rules else None
+        mapped: RedactedText | None = None
+        if rules:
+            found[source] = rules.spans(raw_text)
+            mapped = _redacted(raw_text, found[source])
         text = mapped.text if mapped else raw_text
         if len(text) * 4 > MAX_INTERNAL_BYTES and len(text.encode("utf-8")) > MAX_INTERNAL_BYTES:
             raise ValueError(f"{name}: the text is larger than a .qdpx may hold (2 GiB)")
@@ -432,7 +440,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             spans += [(s["start_pos"], s["end_pos"], None, ("segment_id", s["id"]))
                       for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
             return text_source(guid, name, export_text(study, row["id"]), row["imported_at"], spans,
-                               ("transcript_id", row["id"]), parts)
+                               ("transcript_id", row["id"]), parts, (kind, row["id"]))
         notes, text, starts = notes_text(row)
         spans = []
         for n, start in zip(notes, starts, strict=True):
@@ -442,12 +450,13 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             if n["text"] and n["id"] in memo_notes:
                 spans.append((start, start + len(n["text"]), None, ("note_id", n["id"])))
         return text_source(guid, name, text, row["started_at"] or row["created_at"], spans,
-                           ("interview_id", row["id"]), parts)
+                           ("interview_id", row["id"]), parts, (kind, row["id"]))
 
     def exported_text(kind: str, row: dict) -> str:
-        """A source's .txt, as write_source exported it (read again: texts are not kept)."""
+        """A source's .txt, as write_source exported it (read again: texts are
+        not kept; nor is redaction looked for again)."""
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
-        return redact(raw, rules).text if rules else raw
+        return _redacted(raw, found.pop((kind, row["id"]))).text if rules else raw
 
     from tacompanion.formats import qdpx_media
 
@@ -545,6 +554,26 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         result.not_exported.append(f"{interviews_without_notes} interview(s) without notes (nothing to export)")
     result.not_exported.append("interview timings, question coverage, guides and turn times stay in the study")
     return result
+
+
+def _redacted(text: str, spans: list[tuple[int, int, str]]) -> RedactedText:
+    """`text` with the (start, end, replacement) spans a Redactor found in
+    it replaced, and the runs replaced to carry positions over (as
+    core.qdpx.redact makes it, from spans found once)."""
+    if not spans:
+        return RedactedText(text, ())
+    out: list[str] = []
+    reps: list[Replacement] = []
+    last = new_pos = 0
+    for start, end, replacement in spans:
+        out.append(text[last:start])
+        new_pos += start - last
+        out.append(replacement)
+        reps.append(Replacement(start, end, new_pos, new_pos + len(replacement)))
+        new_pos += len(replacement)
+        last = end
+    out.append(text[last:])
+    return RedactedText("".join(out), tuple(reps))
 
 
 def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:

@@ -20,9 +20,9 @@ from tacompanion.core.quotes import one_line, quote_text, words_estimated
 from tacompanion.core.tally import Counts
 from tacompanion.formats.audit_export import saturation_lines, summary_lines
 from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.formats.redacted import study_redactor as redactor
 from tacompanion.store.analysis import coders_text
 from tacompanion.store.audit import audit_trail
-from tacompanion.store.redactions import redactor
 from tacompanion.store.report import data_numbers, extracts_in_order, journal_entries, quote_texts
 from tacompanion.store.saturation import study_saturation
 from tacompanion.store.study import Study
