@@ -158,3 +158,39 @@ def test_the_picker_chooses_what_choose_quotes_chooses(seed):
                 expected, expected_starred = choose_quotes(extracts, code_ids, limit, words=words)
                 assert starred == expected_starred
                 assert [id(e) for e in chosen] == [id(e) for e in expected]
+
+
+# -- the .qdpx, written on a thread of its own ---------------------------------------------
+
+
+def test_a_qdpx_that_fails_half_way_leaves_no_file_and_no_thread(generated, tmp_path, monkeypatch):
+    """A failure while the zip is written (a full disk, on the zip's thread)
+    or while the XML is made (a text too large, on the caller's) is raised to
+    the caller; neither the file nor a partial one is left, nor the thread."""
+    import threading
+    import zipfile
+
+    from tacompanion.formats import qdpx_export
+
+    target = tmp_path / "out" / "study.qdpx"
+    target.parent.mkdir()
+    before = threading.active_count()
+
+    def full_disk(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with Study.open(generated, create=False) as study:
+        with monkeypatch.context() as m:
+            m.setattr(zipfile.ZipFile, "writestr", full_disk)
+            with pytest.raises(OSError, match="No space left"):
+                qdpx_export.export_qdpx(study, target)
+        assert list(target.parent.iterdir()) == []
+        with monkeypatch.context() as m:
+            m.setattr(qdpx_export, "MAX_INTERNAL_BYTES", 100)
+            with pytest.raises(ValueError, match="larger than a .qdpx may hold"):
+                qdpx_export.export_qdpx(study, target)
+        assert list(target.parent.iterdir()) == []
+        assert threading.active_count() == before
+        qdpx_export.export_qdpx(study, target)  # and then it works
+        with zipfile.ZipFile(target) as z:
+            assert z.testzip() is None and "project.qde" in z.namelist()

@@ -11,6 +11,7 @@ without a row), so exporting twice gives the same GUIDs.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.interview import recording_ms
-from tacompanion.core.qdpx import RedactedText, Replacement, derived_guid, join_notes
+from tacompanion.core.qdpx import RedactedText, Replacement, _namespace_hash, derived_guid, join_notes
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
@@ -329,6 +330,19 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     dropped = 0
 
     found: dict[tuple[str, int], list[tuple[int, int, str]]] = {}  # what redaction replaces in each source
+    user_attrs: dict[str, str] = {}
+
+    def user_attr(name: str) -> str:
+        """' creatingUser="GUID"' for a coder (a derived GUID: nothing to escape)."""
+        got = user_attrs.get(name)
+        if got is None:
+            got = user_attrs[name] = f' creatingUser="{user(name)}"'
+        return got
+
+    def when_attr(created_at: str | None) -> str:
+        """' creationDateTime="..."' for a stored time, or nothing (see _date)."""
+        when = _date(created_at)
+        return f' creationDateTime="{when}"' if when else ""
 
     def text_source(guid: str, name: str, raw_text: str, created: str | None,
                     spans: list[tuple[int, int, dict | None, tuple[str, int] | None]],
@@ -350,46 +364,60 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         inner: list[str] = []
         if memo_key in descriptions:
             inner.append(_text_element("Description", descriptions[memo_key]))
-        groups: dict[tuple[int, int], list] = {}
-        if mapped is None:
-            for start, end, coding, memo in spans:
-                groups.setdefault((start, end), []).append((coding, memo))
-        else:
-            for start, end, coding, memo in spans:
+        # (start, end) -> ([codings], [memo keys]); a coding is (id, uuid, code id, coder, created_at)
+        groups: dict[tuple[int, int], tuple[list, list]] = {}
+        for start, end, coding, memo in spans:
+            if mapped is None:
+                span = (start, end)
+            else:
                 span = mapped.map_span(start, end)
                 if span is None:
                     dropped += 1
                     continue
-                groups.setdefault(span, []).append((coding, memo))
-        for (start, end), items in sorted(groups.items()):
+            group = groups.get(span)
+            if group is None:
+                group = groups[span] = ([], [])
+            if coding is not None:
+                group[0].append(coding)
+            else:
+                group[1].append(memo)
+        # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
+        # with the part of the hash that every selection of this source shares taken once
+        prefix = _namespace_hash(su).copy()
+        prefix.update(f"selection\x1f{guid}\x1f".encode())
+        for (start, end), (codings, memos) in sorted(groups.items()):
             # One PlainTextSelection per span and coder: readers (QualCoder)
             # take the coder from the selection, so each coding is credited
             # to the one who made it. Memos on the span go on the first.
-            # Codings as (id, uuid, code id, coder, created_at), by id.
-            by_coder: dict[str, list[tuple]] = {}
-            for c in sorted(c for c, _ in items if c is not None):
-                by_coder.setdefault(c[3] or "", []).append(c)
-            memos = [memo for _, memo in items if memo is not None]
+            # Codings by id (they come by id unless redaction joined two spans).
+            if len(codings) > 1:
+                codings.sort()
+                by_coder: dict[str, list[tuple]] = {}
+                for c in codings:
+                    by_coder.setdefault(c[3] or "", []).append(c)
+                selections = list(by_coder.items())
+            else:
+                selections = [(codings[0][3] or "", codings)] if codings else [("", [])]
             name_attr = _esc(_clean(_quote(text[start:end])))
-            for i, (coder, codings) in enumerate(by_coder.items() or [("", [])]):
-                parts_of_guid = ("selection", guid, str(start), str(end)) + ((coder,) if i else ())
-                sel = (f' guid="{derived_guid(su, *parts_of_guid)}" name="{name_attr}"'
-                       f' startPosition="{start}" endPosition="{end}"')
-                if codings:
+            place = f'{start}\x1f{end}'
+            tail = f' name="{name_attr}" startPosition="{start}" endPosition="{end}"'
+            for i, (coder, mine) in enumerate(selections):
+                h = prefix.copy()
+                h.update((place + "\x1f" + coder if i else place).encode())
+                sel = f' guid="{_guid_text(h.digest())}"' + tail
+                if mine:
                     if coder:
-                        sel += f' creatingUser="{user(coder)}"'
-                    when = _date(codings[0][4])
+                        sel += user_attr(coder)
+                    when = when_attr(mine[0][4])
                     if when:
-                        sel += f' creationDateTime="{when}"'
-                body: list[str] = []
-                for _id, uuid, code_id, by, created_at in codings:
-                    when = created_at if _ISO_Z.match(created_at or "") else _date(created_at)
-                    body.append(
-                        f'<Coding guid="{_esc(uuid)}"'
-                        + (f' creatingUser="{user(by)}"' if by else "")
-                        + (f' creationDateTime="{when}"' if when else "")
-                        + f'><CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                    )
+                        sel += when
+                    body = [
+                        f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when_attr(created_at)}>'
+                        f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
+                        for _id, uuid, code_id, by, created_at in mine
+                    ]
+                else:
+                    body = []
                 if i == 0:
                     for memo in memos:
                         body.extend(_note_refs(memo))
@@ -518,20 +546,28 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             _serialise(el, parts)
             yield from parts
 
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        with z.open(_info("project.qde"), "w") as dest:
-            chunks = _Chunks(dest)
-            chunks.append('<?xml version="1.0" encoding="utf-8"?>\n')
-            _serialise(root, chunks, {id(sources_el): sources} if sources_el is not None else {})
-            chunks.flush()
+    # The zip is written (compressed) on a thread of its own while the XML is
+    # made here: zlib lets go of the GIL, so on two cores the two overlap.
+    archive = _BackgroundZip(out)
+    try:
+        archive.open_entry(_info("project.qde"))
+        chunks = _Chunks(archive.write)
+        chunks.append('<?xml version="1.0" encoding="utf-8"?>\n')
+        _serialise(root, chunks, {id(sources_el): sources} if sources_el is not None else {})
+        chunks.flush()
+        archive.close_entry()
         for kind, row, guid, _name in plan:
-            z.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
+            archive.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
         for name, data in journal_files:
-            z.writestr(_info(name), data)
+            archive.writestr(_info(name), data)
         if result.media_files:
             from tacompanion.formats.qdpx_media import stream_media
 
-            stream_media(z, result.media_files)
+            files = list(result.media_files)
+            archive.call(lambda z: stream_media(z, files))
+        archive.finish()
+    finally:
+        archive.stop()
     total, starred = rows["coding_totals"]
     result.counts.update({
         "participants": len(rows["participants"]), "codes": len(rows["codes"]), "themes": len(rows["themes"]),
@@ -554,6 +590,15 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         result.not_exported.append(f"{interviews_without_notes} interview(s) without notes (nothing to export)")
     result.not_exported.append("interview timings, question coverage, guides and turn times stay in the study")
     return result
+
+
+def _guid_text(digest: bytes) -> str:
+    """A uuid5 from its SHA-1 digest, as core.qdpx.derived_guid writes it."""
+    d = bytearray(digest[:16])
+    d[6] = (d[6] & 0x0F) | 0x50  # version 5
+    d[8] = (d[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = d.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _redacted(text: str, spans: list[tuple[int, int, str]]) -> RedactedText:
@@ -623,14 +668,109 @@ class _Chunks(list):
     """XML text on its way into the zip: pieces gathered, then encoded and
     written (the head of the file, then one source at a time)."""
 
-    def __init__(self, dest: BinaryIO) -> None:
+    def __init__(self, write: Callable[[bytes], object]) -> None:
         super().__init__()
-        self.dest = dest
+        self.write = write
 
     def flush(self) -> None:
         if self:
-            self.dest.write("".join(self).encode("utf-8"))
+            self.write("".join(self).encode("utf-8"))
             self.clear()
+
+
+class _BackgroundZip:
+    """A zip written by a thread of its own, in the order asked: an entry
+    opened, written in pieces and closed, whole entries, or any call on the
+    ZipFile. `finish()` closes the archive and says whether it failed;
+    `stop()` (always, in a finally) ends the thread either way. A few pieces
+    wait in a queue at most, so memory does not grow."""
+
+    _END = ("end",)
+
+    def __init__(self, out: BinaryIO) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue = queue.Queue(maxsize=8)
+        self._full = queue.Full
+        self._error: BaseException | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, args=(out,), name="qdpx-zip", daemon=True)
+        self._thread.start()
+
+    def _run(self, out: BinaryIO) -> None:
+        z = entry = None
+        try:
+            z = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+            while (op := self._queue.get()) is not self._END:
+                kind = op[0]
+                if kind == "write":
+                    entry.write(op[1])
+                elif kind == "open":
+                    entry = z.open(op[1], "w")
+                elif kind == "close":
+                    entry.close()
+                    entry = None
+                elif kind == "writestr":
+                    z.writestr(op[1], op[2])
+                elif kind == "call":
+                    op[1](z)
+                else:  # "abort": the maker failed; the file is thrown away
+                    raise _Aborted
+            z.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the maker, who raises it
+            self._error = exc
+            for half_done in (entry, z):  # closed quietly: the file is thrown away
+                if half_done is not None:
+                    with contextlib.suppress(BaseException):
+                        half_done.close()
+            while self._queue.get() is not self._END:  # let the maker go on to its end
+                pass
+
+    def _put(self, op: tuple) -> None:
+        while True:
+            if self._error is not None:
+                raise self._error
+            try:
+                self._queue.put(op, timeout=0.05)
+                return
+            except self._full:
+                continue
+
+    def open_entry(self, info: zipfile.ZipInfo) -> None:
+        self._put(("open", info))
+
+    def write(self, data: bytes) -> None:
+        self._put(("write", data))
+
+    def close_entry(self) -> None:
+        self._put(("close",))
+
+    def writestr(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        self._put(("writestr", info, data))
+
+    def call(self, fn: Callable[[zipfile.ZipFile], None]) -> None:
+        self._put(("call", fn))
+
+    def finish(self) -> None:
+        """The archive complete; its failure (a full disk) raised here."""
+        self._put(self._END)
+        self._stopped = True
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        if not self._stopped:
+            self._stopped = True
+            if self._error is None:
+                self._queue.put(("abort",))
+            self._queue.put(self._END)
+        self._thread.join()
+
+
+class _Aborted(Exception):
+    pass
 
 
 def _text_element(tag: str, text: str) -> str:
