@@ -42,6 +42,7 @@ def texts_and_finds(draw):
 @example(("Anna\n\nBerg met anna\nberg in Tromsø.\nAnna Berg's café", [("Anna Berg", "[name]")]))
 @example(("é\nAnna\nBerg\né", [("Anna Berg", "[name]"), ("é", "E")]))
 @example(("Ann's\nTromso\u0338s\nnaïve Anns", [("Ann", "[n]"), ("Tromsø", "[c]")]))
+@example(("Straße\né STRASSE\nstrasse é", [("STRASSE", "[s]"), ("Straße", "[t]")]))
 @example(("é\nx", [(" x", "[lead]")]))  # a find that begins or ends with white space: never cut
 @example(("x\n\u00a0é", [("x ", "[trail]")]))
 def test_pieces_give_what_the_whole_text_gives(case):
@@ -61,3 +62,17 @@ def test_lines_beyond_ascii_go_alone_unless_a_cut_could_split_a_match():
     assert [text[a:b] for a, b in double.pieces(text)] == ["one Anna\ntwo é\n", "three\nfour\nAnna\nBerg é\n",
                                                            "five\n"]
     assert double(text) == Redactor([("Anna Berg", "[n]")])(text) == text.replace("Anna\nBerg", "[n]")
+
+
+@SAME
+@given(texts_and_finds(), st.lists(st.integers(0, 400), max_size=12), st.sampled_from([1, 7, 40, 1 << 16]))
+@example(("Anna\n\nBerg é\nAnna\nBerg", [("Anna Berg", "[n]")]), [5, 6], 1)
+@example(("x\nAnna\n\n\n\nBerg é", [("Anna Berg", "[n]")]), [7, 8, 9], 1)  # a run of lines split apart
+def test_a_text_given_in_pieces_is_redacted_as_a_whole(case, splits, size):
+    """stream(): the text comes in pieces (cut anywhere) and goes out in
+    parts (cut where safe); joined, it is the whole text redacted."""
+    text, pairs = case
+    cuts = sorted({min(s, len(text)) for s in splits})
+    pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    redactor = PiecewiseRedactor(pairs)
+    assert "".join(redactor.stream(iter(pieces), size=size)) == Redactor(pairs)(text)

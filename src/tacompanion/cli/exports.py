@@ -234,10 +234,12 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
 
 
 def cmd_export_by_question(args: argparse.Namespace) -> int:
-    from tacompanion.formats.by_question_md import by_question_markdown
-    from tacompanion.store.by_question import find_guide, guide_list, study_guides
+    from tacompanion.cli.progress import LongWork
+    from tacompanion.formats.by_question_md import by_question_parts
+    from tacompanion.formats.docx_writer import is_docx
+    from tacompanion.store.by_question import answers_by_question, find_guide, guide_list, study_guides
 
-    with open_study(args, create=False) as study:
+    with open_study(args, create=False) as study, LongWork("gathering answers by question") as work:
         guides = study_guides(study)
         if args.guide is not None:
             try:
@@ -246,8 +248,15 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
                 raise CliError(str(exc)) from None
         else:
             chosen = guides[0] if guides else None
-        text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)
-    status = write_document(args, text, text.count("\n### "), "question")
+        data = answers_by_question(study, chosen.id if chosen else None)
+        questions = sum(len(s.questions) for s in data.guide.sections) if data.guide is not None else 0
+        work.stage("writing answers by question")
+        parts = by_question_parts(data, study, redact=args.redact)
+        if is_docx(args.output, args.format):
+            text = "".join(parts)
+            status = write_document(args, text, questions, "question")
+        else:  # Markdown: written as it is made (tens of megabytes on a large study)
+            status = write_parts(args.output, parts, questions, "question")
     if args.guide is None and len(guides) > 1:  # said once the export is written, not before
         others = guide_list([g for g in guides if g is not chosen])
         print(
@@ -256,6 +265,26 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return status
+
+
+def write_parts(output: str | None, parts, count: int, what: str) -> int:
+    """Text given in parts, to standard output or atomically to a file, as
+    it comes; a count on stderr (as write_export)."""
+    if output in (None, "-"):
+        for part in parts:
+            sys.stdout.write(part)
+        sys.stdout.flush()
+        return 0
+    from tacompanion.formats.atomic_write import atomic_output
+
+    try:
+        with atomic_output(output) as handle:
+            for part in parts:
+                handle.write(part.encode("utf-8"))
+    except OSError as exc:
+        raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
+    print(f"wrote {count} {what}{'s' if count != 1 else ''} to {output}", file=sys.stderr)
+    return 0
 
 
 def cmd_export_report(args: argparse.Namespace) -> int:

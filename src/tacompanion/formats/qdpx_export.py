@@ -51,8 +51,9 @@ class ExportResult:
 
 def _clean(text: str) -> str:
     """Text for XML attributes and elements: without the control characters
-    XML 1.0 forbids (Word's U+000B, U+000C); never applied to the .txt files."""
-    return _XML_ILLEGAL.sub("", text)
+    XML 1.0 forbids (Word's U+000B, U+000C); never applied to the .txt files.
+    (A printable text holds none of them: that test is much quicker.)"""
+    return text if text.isprintable() else _XML_ILLEGAL.sub("", text)
 
 
 _ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$")
@@ -406,15 +407,12 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 h.update((place + "\x1f" + coder if i else place).encode())
                 sel = f' guid="{_guid_text(h.digest())}"' + tail
                 if mine:
-                    if coder:
-                        sel += user_attr(coder)
-                    when = when_attr(mine[0][4])
-                    if when:
-                        sel += when
+                    whens = [when_attr(c[4]) for c in mine]
+                    sel += (user_attr(coder) if coder else "") + whens[0]
                     body = [
-                        f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when_attr(created_at)}>'
+                        f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
                         f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                        for _id, uuid, code_id, by, created_at in mine
+                        for (_id, uuid, code_id, by, _created), when in zip(mine, whens, strict=True)
                     ]
                 else:
                     body = []
@@ -782,8 +780,12 @@ def _text_element(tag: str, text: str) -> str:
 
 
 def _esc(value: str) -> str:
-    """An attribute value escaped for XML."""
-    return value.translate(_ATTR_ESCAPES) if _ATTR_NEEDS.search(value) else value
+    """An attribute value escaped for XML (`in` tests: quicker than a search
+    on the short values of a selection)."""
+    if ("&" in value or "<" in value or ">" in value or '"' in value or "\n" in value or "\r" in value
+            or "\t" in value):
+        return value.translate(_ATTR_ESCAPES)
+    return value
 
 
 def _attrs(pairs) -> str:
