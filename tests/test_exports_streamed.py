@@ -194,3 +194,47 @@ def test_a_qdpx_that_fails_half_way_leaves_no_file_and_no_thread(generated, tmp_
         qdpx_export.export_qdpx(study, target)  # and then it works
         with zipfile.ZipFile(target) as z:
             assert z.testzip() is None and "project.qde" in z.namelist()
+
+
+# -- Word documents, their body written out as it is made ----------------------------------
+
+
+def test_a_word_document_written_out_in_parts_is_the_same_document(cli, generated, tmp_path, monkeypatch):
+    """markdown_to_docx spills the body every SPILL_EVERY elements: every
+    part of the .docx is what python-docx writes for the whole document
+    (headings, quotes, lists, tables, the map's tree)."""
+    import io
+    import zipfile
+
+    from tacompanion.formats import docx_writer
+
+    done = cli("--db", str(generated), "export", "report", "--journal", "--codebook", "--saturation")
+    assert done.returncode == 0, done.stderr
+    markdown = done.stdout + "\n| a | b |\n| --- | --- |\n| 1 | 2 |\n"
+
+    def parts(data: bytes) -> list[tuple[str, bytes]]:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return [(name, z.read(name)) for name in z.namelist()]
+
+    monkeypatch.setattr(docx_writer, "SPILL_EVERY", 10**9)
+    whole = parts(docx_writer.markdown_to_docx(markdown))
+    for every in (1, 7, 50):
+        monkeypatch.setattr(docx_writer, "SPILL_EVERY", every)
+        assert parts(docx_writer.markdown_to_docx(markdown)) == whole
+        # and from the Markdown in pieces, cut anywhere (by-question's way)
+        pieces = iter([markdown[i:i + 97] for i in range(0, len(markdown), 97)])
+        assert parts(docx_writer.markdown_to_docx(pieces)) == whole
+    body = dict(whole)["word/document.xml"]
+    assert body.count(b"<w:p>") + body.count(b"<w:p ") > 60 and b"<w:tbl>" in body
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_lines_of_parts_are_the_lines_of_the_whole_text(seed):
+    from tacompanion.formats.docx_writer import lines_of
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(["a", "b c", "\n", "\r", "\r\n", "\u2028", "\x0c", "\n\n", "é"])
+                   for _ in range(rng.randrange(0, 80)))
+    cuts = sorted(rng.randrange(0, len(text) + 1) for _ in range(rng.randrange(0, 10)))
+    pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    assert list(lines_of(pieces)) == text.splitlines()
