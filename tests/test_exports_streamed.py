@@ -238,3 +238,65 @@ def test_lines_of_parts_are_the_lines_of_the_whole_text(seed):
     cuts = sorted(rng.randrange(0, len(text) + 1) for _ in range(rng.randrange(0, 10)))
     pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
     assert list(lines_of(pieces)) == text.splitlines()
+
+
+# -- the audit trail, read and written as it goes ------------------------------------------
+
+
+def test_the_audit_trail_exports_are_the_trail_row_by_row(cli, generated, tmp_path):
+    """export audit (CSV, Markdown, Word) reads the log twice and writes as
+    it reads: every decision of audit_trail (the list the screen shows) is
+    there, in order, redacted, in each format, with and without a filter."""
+    import csv as csv_module
+    import io
+    import zipfile
+    from xml.etree import ElementTree as ET
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import bench_rigour
+
+    from tacompanion.formats.audit_export import AUDIT_COLUMNS, audit_csv, audit_rows
+    from tacompanion.store.audit import audit_trail
+
+    path = tmp_path / "logged.db"
+    made = bench_rigour.with_operation_log(str(generated), path)
+    assert made > 600
+    with Study.open(path, create=False) as study:
+        study.conn.execute("UPDATE operations SET state = 'undone' WHERE id % 7 = 0")
+        study.conn.commit()
+        word = study.scalar("SELECT name FROM codes ORDER BY id LIMIT 1").split()[0]
+        add_redaction(study, word, "[code word]")
+        logged = study.scalar("SELECT count(*) FROM operations")
+        for extra, filters in (([], {}), (["--coder", "kim"], {"coder": "kim"}),
+                               (["--since", "2026-01-01", "--until", "2026-12-31"],
+                                {"since": "2026-01-01", "until": "2026-12-31"})):
+            reference = audit_csv(list(audit_rows(study, audit_trail(study, **filters))))
+            done = cli("--db", str(path), "export", "audit", *extra)
+            assert done.returncode == 0, done.stderr
+            assert done.stdout == reference
+            if not extra:
+                rows = list(csv_module.DictReader(io.StringIO(reference)))
+                assert list(rows[0]) == list(AUDIT_COLUMNS)
+                assert len(rows) == logged > made and any(r["state"] == "undone" for r in rows)
+                assert "[code word]" in reference  # redacted
+            else:
+                assert 1 < reference.count("\n") <= logged + 1  # the header too
+
+    md = tmp_path / "trail.md"
+    done = cli("--db", str(path), "export", "audit", "-o", str(md))
+    assert done.returncode == 0 and f"wrote {logged} decisions" in done.stderr, done.stderr
+    lines = md.read_text(encoding="utf-8").splitlines()
+    table = [line for line in lines[lines.index("## Decisions"):] if line.startswith("| 20")]
+    assert [line.split(" | ")[0][2:] for line in table] == [r["when"] for r in rows]
+
+    word = tmp_path / "trail.docx"
+    done = cli("--db", str(path), "export", "audit", "-o", str(word))
+    assert done.returncode == 0 and f"wrote {logged} decisions" in done.stderr, done.stderr
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    with zipfile.ZipFile(word) as z:
+        body = ET.fromstring(z.read("word/document.xml"))
+    decisions = body.findall(".//w:tbl", ns)[-1]
+    cells = [["".join(t.text or "" for t in tc.iterfind(".//w:t", ns)) for tc in tr.iterfind("w:tc", ns)]
+             for tr in decisions.iterfind("w:tr", ns)]
+    assert cells[0] == ["when", "coder", "decision", "what", "state"]
+    assert cells[1:] == [[r["when"], r["coder"], r["decision"], r["what"], r["state"]] for r in rows]

@@ -413,25 +413,39 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
 
 def cmd_export_audit(args: argparse.Namespace) -> int:
+    """Streamed: the trail is read twice (its summary, then its rows) and
+    written as it is read (200,000 decisions on a large study)."""
     from tacompanion.cli.progress import LongWork
-    from tacompanion.formats.audit_export import audit_csv, audit_docx, audit_markdown, audit_rows, format_for
-    from tacompanion.store.audit import audit_trail
+    from tacompanion.formats.audit_export import (
+        audit_csv_parts,
+        audit_docx,
+        audit_markdown_parts,
+        audit_rows,
+        format_for,
+    )
+    from tacompanion.store.audit import audit_entries
 
     kind = format_for(args.output, args.format)
     if kind == "docx" and args.output in (None, "-"):
         raise CliError("a Word document needs a file: give -o FILE.docx")
+    counted = [0]
+
+    def entries():
+        return audit_entries(study, coder=args.coder, since=args.since, until=args.until, changes=False)
+
+    def rows():
+        for row in audit_rows(study, entries(), redact=args.redact):
+            counted[0] += 1
+            yield row
+
     with open_study(args, create=False) as study, LongWork("writing the audit trail"):
-        entries = audit_trail(study, coder=args.coder, since=args.since, until=args.until)
-        rows = audit_rows(study, entries, redact=args.redact)
         if kind == "docx":
             try:
-                audit_docx(args.output, study, rows, entries)
+                audit_docx(args.output, study, rows(), entries())
             except OSError as exc:
                 raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+        elif kind == "md":
+            write_parts(args.output, audit_markdown_parts(study, rows(), entries()))
         else:
-            text = audit_markdown(study, rows, entries) if kind == "md" else audit_csv(rows)
-    if kind == "docx":
-        n = len(rows)
-        print(f"wrote {n} decision{'s' if n != 1 else ''} to {args.output}", file=sys.stderr)
-        return 0
-    return write_export(args.output, text, len(rows), "decision")
+            write_parts(args.output, audit_csv_parts(rows()))
+    return _written(args, None, counted[0], "decision")
