@@ -34,6 +34,7 @@ from tacompanion.core.words import distinct_labels, plural
 from tacompanion.core.words import escape_markup as escape
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
+from tacompanion.store.codes import CodeSummary
 from tacompanion.store.documents import codings_by_block, load_document
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
@@ -188,9 +189,15 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         if code_id is not None:
             summary = code_store.list_codes(study, only=code_id, coder=self.coder)
             if summary and listing.update_code(summary[0]):
+                if listing.highlighted_id == code_id:
+                    self.show_full_name()
                 return
             # not listed (new, or filtered out): rebuild
         self.fill_code_list()
+
+    def count_codes(self, ids: list[int]) -> list[CodeSummary]:
+        """The counts of these codes (the code panel asks for the rows it draws)."""
+        return code_store.list_codes(self.app.study, coder=self.coder, ids=ids)
 
     def draw_recent(self) -> None:
         """The nine recent codes with their digits, in columns (two lines at 80
@@ -238,7 +245,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         if not listing.codes:
             full.update("")
             return
-        code = listing.codes[min(listing.cursor, len(listing.codes) - 1)]
+        code = listing.summary(min(listing.cursor, len(listing.codes) - 1))
         text = Text(code.name, style="bold")
         counts = f"\n{plural(code.codings, 'coding')} · {code.participants}p"
         if code.left_out:
@@ -250,51 +257,41 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
 
     def update_codes(self, changed: tuple[int, ...], removed: tuple[int, ...] = ()) -> None:
         """After a change to a few codes (rename, merge, delete, undo of an
-        apply...): those codes recounted, the others' counts kept, and the
-        tree's order read again (codes only, no codings), rather than every
-        code recounted, which reads every coding. With a filter typed, the
-        ranking decides the order: the list is made again."""
+        apply...): the codes listed again by name (codes only, no codings),
+        the changed ones counted again when drawn, the others' counts kept.
+        With a filter typed, the ranking decides the order: the list is made
+        again."""
         if self.code_filter.strip() or len(changed) + len(removed) > 20:
             self.refresh_codes()
             return
-        from tacompanion.store.code_tree import code_depths
-
         study = self.app.study
         self.recent = code_store.recent_codes(study)
         self.draw_recent()
         listing = self.query_one(CodeList)
-        known = {c.id: c for c in listing.codes}
-        for code_id in removed:
-            known.pop(code_id, None)
-        for code_id in changed:
-            summary = code_store.list_codes(study, only=code_id, coder=self.coder)
-            if summary:
-                known[code_id] = summary[0]
-            else:
-                known.pop(code_id, None)
-        order = code_depths(study)
-        if len(order) != len(known) or any(cid not in known for cid, _ in order):
-            self.fill_code_list()  # a code came back or went otherwise: count them all
-            return
-        listing.set_codes([known[cid] for cid, _ in order], dict(order))
-        self.show_full_name()
-        self.query_one("#code-panel-title", Static).update(f"Codes ({len(known)})")
+        stale = set(changed) | set(removed)
+        self._list_codes(keep=[cid for cid in listing.counted if cid not in stale])
 
-
-    def fill_code_list(self) -> None:
-        summaries = code_store.list_codes(self.app.study, coder=self.coder)
+    def _list_codes(self, keep: list[int] | tuple[int, ...] = ()) -> None:
+        """Every code in the panel, by name or in the tree; counted as drawn."""
+        labels = code_store.code_labels(self.app.study)
+        listing = self.query_one(CodeList)
         if not self.code_filter.strip():  # the tree: a code's children indented under it
             from tacompanion.store.code_tree import code_depths
 
-            by_id = {s.id: s for s in summaries}
+            by_id = {c.id: c for c in labels}
             order = code_depths(self.app.study)
-            self.query_one(CodeList).set_codes([by_id[cid] for cid, _ in order if cid in by_id], dict(order))
+            listing.set_codes([by_id[cid] for cid, _ in order if cid in by_id], dict(order),
+                              counter=self.count_codes, keep=keep)
         else:
-            matches = rank(self.code_filter, [s.name for s in summaries])
-            self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
+            matches = rank(self.code_filter, [c.name for c in labels])
+            listing.set_codes([labels[m.index] for m in matches], counter=self.count_codes, keep=keep)
         self.show_full_name()
-        title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
+        title = f"Codes ({len(labels)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
         self.query_one("#code-panel-title", Static).update(title)
+
+    def fill_code_list(self) -> None:
+        """The code panel made again, every code counted again as it is drawn."""
+        self._list_codes()
 
     # -- the span to code -----------------------------------------------------------
 
@@ -334,7 +331,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     # -- actions: coding -----------------------------------------------------------------
 
     def code_items(self) -> list[tuple[int, str]]:
-        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study)]
+        items = code_store.code_names(self.app.study)
         # Recently used codes first: they are the likeliest.
         order = {cid: i for i, (cid, _) in enumerate(self.recent)}
         items.sort(key=lambda it: (order.get(it[0], len(order)), it[1].casefold()))
@@ -843,7 +840,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         from tacompanion.store.code_tree import nest_code
 
         items = [(0, "(the top level: under no code)")] + [
-            (s.id, s.name) for s in code_store.list_codes(self.app.study) if s.id != cid]
+            (i, n) for i, n in code_store.code_names(self.app.study) if i != cid]
 
         def picked(result: Picked | None) -> None:
             if result is None or result.item_id is None:
@@ -875,7 +872,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         if current is None:
             return
         cid, name = current
-        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study) if s.id != cid]
+        items = [(i, n) for i, n in code_store.code_names(self.app.study) if i != cid]
 
         def picked(result: Picked | None) -> None:
             if result is None or result.item_id is None:
