@@ -61,10 +61,12 @@ class TacompanionApp(App):
         self.interview_id: int | None = None  # the interview opened last, if any
         self.study_failure: StudyError | None = None  # why the app left, when the file failed
         self.ended_interview: int | None = None
-        if self._starts_in_coding():
-            # The coding screen is the first screen (see get_default_screen):
-            # Textual loads a default screen's stylesheet only with the app's.
-            self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
+        # The coding screen's stylesheet is read with the app's: Textual loads
+        # a default screen's stylesheet only with the app's (`code FILE` starts
+        # on it, see get_default_screen), and a screen pushed later with a
+        # stylesheet not yet read makes Textual parse every stylesheet again
+        # (about 20 ms, the first time the coding screen opens from home).
+        self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = True) -> None:

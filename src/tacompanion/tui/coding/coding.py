@@ -111,6 +111,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.panel_state = "normal"  # normal, wide or hidden (key >)
         self.on_back = None  # what `q` does instead of going back, when nothing is below
         self.all_coders = False  # the view shows this coder's codings; C shows everyone's, marked
+        self._shown: dict[str | None, Text | str] = {}  # what some Statics show (see _update)
 
     # -- building ----------------------------------------------------------------
 
@@ -205,7 +206,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         strip = self.query_one("#recent", Static)
         if not self.recent:
             strip.styles.height = 1
-            strip.update(Text("No codes yet: press c to create the first", style="dim"))
+            self._update(strip, Text("No codes yet: press c to create the first", style="dim"))
             return
         width = max(20, (strip.size.width or self.size.width or 80) - 2)
         n = len(self.recent)
@@ -219,7 +220,15 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
             text.append(str(i + 1), style="bold reverse")
             text.append(" " + label.ljust(cell - 2))
         strip.styles.height = -(-len(labels) // per_line)
-        strip.update(text)
+        self._update(strip, text)
+
+    def _update(self, widget: Static, text: Text | str) -> None:
+        """`widget.update(text)` unless it shows that already: an update lays
+        the screen out again (a frame's work), and the first frame would
+        otherwise be laid out once more for each of these."""
+        if self._shown.get(widget.id) != text:
+            self._shown[widget.id] = text
+            widget.update(text)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.draw_recent)  # once the strip has its new width
@@ -243,7 +252,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         listing = self.query_one(CodeList)
         full = self.query_one("#code-full", Static)
         if not listing.codes:
-            full.update("")
+            self._update(full, "")
             return
         code = listing.summary(min(listing.cursor, len(listing.codes) - 1))
         text = Text(code.name, style="bold")
@@ -253,7 +262,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         text.append(counts, style="dim")
         if code.theme:
             text.append(f"\n↳ {code.theme}", style="dim")
-        full.update(text)
+        self._update(full, text)
 
     def update_codes(self, changed: tuple[int, ...], removed: tuple[int, ...] = ()) -> None:
         """After a change to a few codes (rename, merge, delete, undo of an
