@@ -7,6 +7,8 @@ shown that is not already committed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,16 +37,20 @@ from tacompanion.core.words import escape_markup as escape
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
 from tacompanion.store.codes import CodeSummary
-from tacompanion.store.documents import codings_by_block, load_document
+from tacompanion.store.documents import codings_by_block, load_document, question_start_turns
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
 from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
-from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, MemoScreen, PromptScreen
 from tacompanion.tui.playback import PlaysRecording, playback_bindings
 from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from tacompanion.tui.dialogs.picker import Picked
+
+# The dialogs (picker, prompts, memo editor) are imported when first opened:
+# `code FILE` draws the coding screen before any of them is needed.
 
 
 class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
@@ -135,7 +141,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.sub_title = f"coding as {self.coder}"
         view = self.query_one(CodingView)
         view.set_document(self.document, self.codings(), self.start_cursor)
-        self.show_questions()
+        self.show_questions(later=True)
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
         self.remember_study_version()
@@ -233,9 +239,18 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     def on_resize(self) -> None:
         self.call_after_refresh(self.draw_recent)  # once the strip has its new width
 
-    def show_questions(self) -> None:
-        """Where guide questions start, above their turns (Q marks them)."""
+    def show_questions(self, *, later: bool = False) -> None:
+        """Where guide questions start, above their turns (Q marks them).
+        `later`: the lines are laid out now, blank, and the questions named
+        after the first frame: naming them parses the guide (markdown-it),
+        which would otherwise be a good part of the screen's first paint."""
         if self.kind != "transcript":
+            return
+        if later:
+            starts = question_start_turns(self.app.study, self.document.key)
+            if starts:
+                self.view.set_questions({b.index: "" for b in self.document.blocks if b.segment_id in starts})
+                self.call_after_refresh(self.show_questions)
             return
         from tacompanion.store.by_question import question_starts
 
@@ -366,6 +381,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         """The code picker in the codes panel's place, beside the text: the turn
         and the selection being named stay in view (the panel is shown for it
         when hidden, and hidden again after)."""
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         was = self.panel_state
         if was == "hidden":
             self.set_panel("normal")
@@ -457,6 +474,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.status(escape(copied_message(quote, where)))
 
     def action_remove_code(self) -> None:
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         codings = [c for c in self.view.codings.get(self.view.cursor, []) if c.get("coder") == self.coder]
         if not codings:
             self.status("None of your codes on this turn." if self.view.codings.get(self.view.cursor)
@@ -682,6 +701,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     # -- memos ------------------------------------------------------------------------------
 
     def action_memo_segment(self) -> None:
+        from tacompanion.tui.dialogs.prompts import MemoScreen
+
         block = self.view.block
         if block is None:
             return
@@ -717,6 +738,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         return self.recent[0] if self.recent else None
 
     def action_memo_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import MemoScreen
+
         current = self.current_code()
         if current is None:
             self.status("No code to write a memo on yet.")
@@ -798,6 +821,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
             self.app.open_similar("note", block.ref.note_id)
 
     def action_rename_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import PromptScreen
+
         current = self.panel_code()
         if current is None:
             return
@@ -816,6 +841,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.push_screen(PromptScreen(f"Rename the code '{name}' to:", name), answered)
 
     def action_describe_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import LineEditScreen
+
         current = self.panel_code()
         if current is None:
             return
@@ -842,6 +869,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.open_codebook_entry("code", current[0], done)
 
     def action_nest_code(self) -> None:
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         current = self.panel_code()
         if current is None:
             return
@@ -877,6 +906,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.open_split_code(current[0], done)
 
     def action_merge_code(self) -> None:
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         current = self.panel_code()
         if current is None:
             return
@@ -894,6 +925,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.push_screen(FuzzyPicker(f"Merge '{name}' into:", items), picked)
 
     def action_delete_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
         current = self.panel_code()
         if current is None:
             return
@@ -914,6 +947,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     def action_search(self) -> None:
         """Find in this document: the next hit is shown (v selects it, A codes
         every hit with one code); / Enter again finds the next."""
+        from tacompanion.tui.dialogs.prompts import PromptScreen
+
 
         def answered(value: str | None) -> None:
             if not value or not value.strip():
@@ -947,6 +982,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
 
     def action_code_hits(self) -> None:
         """Code every hit of the last search with one code, after saying how many."""
+        from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
         if not self.hits:
             self.status("Search first (/): A codes all its hits with one code.")
             return

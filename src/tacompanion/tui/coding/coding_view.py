@@ -375,6 +375,13 @@ class CodingView(ScrollView, can_focus=True):
         """Where guide questions start (block index -> label), drawn above the turn."""
         if questions == self.questions:
             return
+        if questions.keys() == self.questions.keys():  # named, or renamed: the same lines
+            for index, label in questions.items():
+                if self.questions[index] != label:
+                    self._cache.pop(index, None)
+            self.questions = dict(questions)
+            self.refresh()
+            return
         self.questions = dict(questions)
         self._cache.clear()
         self._layout = None
