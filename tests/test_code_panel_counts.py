@@ -114,8 +114,11 @@ async def test_the_panel_counts_the_rows_it_draws_and_they_match_every_code_coun
             again = list_codes(study, coder="kim", only=code_id)[0]
             assert again.mine == full[code_id].mine + 1
             assert listing.render_line(height - 1).text.rstrip().endswith(code_counts(again).strip())
-            # undo: the rows stay, the changed code is counted again when drawn
+            # undo: the rows stay, the changed code is counted again when drawn, and only it
+            asked.clear()
             screen.action_undo()
             await pilot.pause()
+            listing.render_line(height - 1)
+            assert [i for batch in asked for i in batch] == [code_id]
             assert listing.summary(listing.count - 1) == full[code_id]
             assert listing.render_line(height - 1).text.rstrip().endswith(code_counts(full[code_id]).strip())

@@ -321,17 +321,25 @@ class CodeLabel:
     id: int
     name: str
     theme: str | None  # "Theme / Subtheme", or None when unsorted
+    parent_id: int | None = None  # the code it sits under, if any
 
 
-def code_labels(study: Study) -> list[CodeLabel]:
-    """Every code with its theme path, in list_codes' order (by name), read
-    from the codes and themes alone: its cost follows the number of codes,
-    not of codings."""
+def code_labels(study: Study, ids: Iterable[int] | None = None) -> list[CodeLabel]:
+    """Every code (or those in `ids`) with its theme path and parent code, in
+    list_codes' order (by name), read from the codes and themes alone: its
+    cost follows the number of codes, not of codings."""
+    where, params = "", ()
+    if ids is not None:
+        params = tuple(sorted(set(ids)))
+        if not params:
+            return []
+        where = "WHERE c.id IN (" + ",".join("?" * len(params)) + ") "
     return [
         CodeLabel(*r)
         for r in study.conn.execute(
-            _THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id "
-            "ORDER BY c.name COLLATE NOCASE, c.id"
+            _THEME_PATH + "SELECT c.id, c.name, path.name, c.parent_code_id FROM codes c "
+            "LEFT JOIN path ON path.id = c.theme_id " + where + "ORDER BY c.name COLLATE NOCASE, c.id",
+            params,
         )
     ]
 

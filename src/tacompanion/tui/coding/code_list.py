@@ -104,10 +104,15 @@ class CodeList(RowsView):
         if summary.name != self.codes[row].name:
             self._labels.clear()  # a rename: every cut may change
             self._cache.clear()
-            self.codes[row] = CodeLabel(summary.id, summary.name, summary.theme)
+            self.codes[row] = CodeLabel(summary.id, summary.name, summary.theme, self.codes[row].parent_id)
         self.counted[summary.id] = summary
         self.refresh_row(row)
         return True
+
+    def listed(self, code: CodeLabel) -> bool:
+        """Whether this code is listed exactly so (name, theme, parent)."""
+        row = self._row_of.get(code.id)
+        return row is not None and self.codes[row] == code
 
     def forget_counts(self, ids: Iterable[int]) -> None:
         """These codes' counts changed: they are asked for again when drawn."""

@@ -280,11 +280,12 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self._update(full, text)
 
     def update_codes(self, changed: tuple[int, ...], removed: tuple[int, ...] = ()) -> None:
-        """After a change to a few codes (rename, merge, delete, undo of an
-        apply...): the codes listed again by name (codes only, no codings),
-        the changed ones counted again when drawn, the others' counts kept.
-        With a filter typed, the ranking decides the order: the list is made
-        again."""
+        """After a change to a few codes (undo of an apply, rename, merge,
+        delete...): when only their codings changed, those rows are counted
+        again when drawn and nothing else is read; when a name, a place in the
+        tree or a code changed, the codes are listed again by name (codes
+        only, no codings), the others' counts kept. With a filter typed, the
+        ranking decides the order: the list is made again."""
         if self.code_filter.strip() or len(changed) + len(removed) > 20:
             self.refresh_codes()
             return
@@ -292,6 +293,12 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.recent = code_store.recent_codes(study)
         self.draw_recent()
         listing = self.query_one(CodeList)
+        if not removed:
+            fresh = code_store.code_labels(study, ids=changed)
+            if len(fresh) == len(set(changed)) and all(listing.listed(c) for c in fresh):
+                listing.forget_counts(changed)
+                self.show_full_name()
+                return
         stale = set(changed) | set(removed)
         self._list_codes(keep=[cid for cid in listing.counted if cid not in stale])
 
@@ -300,18 +307,18 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         labels = code_store.code_labels(self.app.study)
         listing = self.query_one(CodeList)
         if not self.code_filter.strip():  # the tree: a code's children indented under it
-            from tacompanion.store.code_tree import code_depths
+            from tacompanion.core.code_tree import tree_order
 
             by_id = {c.id: c for c in labels}
-            order = code_depths(self.app.study)
-            listing.set_codes([by_id[cid] for cid, _ in order if cid in by_id], dict(order),
+            order = tree_order((c.id, c.name, c.parent_id) for c in labels)
+            listing.set_codes([by_id[cid] for cid, _ in order], dict(order),
                               counter=self.count_codes, keep=keep)
         else:
             matches = rank(self.code_filter, [c.name for c in labels])
             listing.set_codes([labels[m.index] for m in matches], counter=self.count_codes, keep=keep)
         self.show_full_name()
         title = f"Codes ({len(labels)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
-        self.query_one("#code-panel-title", Static).update(title)
+        self._update(self.query_one("#code-panel-title", Static), title)
 
     def fill_code_list(self) -> None:
         """The code panel made again, every code counted again as it is drawn."""
