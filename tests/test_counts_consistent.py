@@ -197,6 +197,36 @@ def test_review_and_matrix_count_what_the_reference_counts(generated):
         assert any(n for _, n, _ in themes.values())
 
 
+def test_document_chooser_counts_turns_and_coded_turns_as_the_plain_query(generated, tmp_path):
+    """The chooser's turns and coded turns (one pass over turns and codings,
+    issue 16) are what asking SQLite for each turn gives, also with a coding
+    reaching across turns, one ending where a turn starts, and an empty turn."""
+    import shutil
+
+    from tacompanion.store.documents import list_documents
+
+    copy = tmp_path / "study.db"
+    shutil.copy(generated, copy)
+    with Study.open(copy, create=False) as study:
+        tid, a, b = study.conn.execute(
+            "SELECT transcript_id, start_pos, end_pos FROM segments WHERE position = 3 LIMIT 1").fetchone()
+        code = study.scalar("SELECT id FROM codes LIMIT 1")
+        apply_code(study, code, DocRef(transcript_id=tid), Span(a - 5, b + 5), "lee")  # across three turns
+        apply_code(study, code, DocRef(transcript_id=tid), Span(max(0, a - 3), a), "lee")  # ends where one starts
+        with study.write():
+            study.conn.execute("INSERT INTO segments (uuid, transcript_id, position, speaker, start_pos, end_pos, "
+                               "text, is_interviewer) VALUES ('empty-turn', ?, 9999, 'X', ?, ?, '', 0)",
+                               (tid, a + 1, a + 1))
+        reference = {r[0]: (r[1], r[2]) for r in study.conn.execute(
+            "SELECT t.id, (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id), "
+            "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND EXISTS (SELECT 1 FROM codings k "
+            "WHERE k.transcript_id = t.id AND k.start_pos < s.end_pos AND k.end_pos > s.start_pos)) "
+            "FROM transcripts t")}
+        got = {d.key: (d.blocks, d.coded_blocks) for d in list_documents(study) if d.kind == "transcript"}
+        assert got == reference
+        assert any(0 < coded < turns for turns, coded in got.values())
+
+
 def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):
     out = tmp_path / "study.qdpx"
     done = cli("--db", str(generated), "export", "qdpx", "--no-redact", "-o", str(out))  # positions as stored
