@@ -118,8 +118,15 @@ def test_export_codings_to_a_file_is_the_same_csv(cli, generated, tmp_path):
     data = out.read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n") > SIZES["codings"]  # RFC 4180 line ends
     with Study.open(generated, create=False) as study:
-        assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:] == reference_coding_rows(study, True)
+        reference = reference_coding_rows(study, True)
+        assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:] == reference
     assert out.stat().st_mode & 0o777 == 0o600
+    # byte for byte what csv.writer writes for the reference rows (the export
+    # writes most rows itself: issue 16)
+    expected = io.StringIO(newline="")
+    csv.writer(expected).writerows([list(CODING_COLUMNS), *reference])
+    assert data == expected.getvalue().encode("utf-8")
+    assert b'"' in data and b"[word]" in data  # cells were quoted, and redacted
 
 
 def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated):
