@@ -133,45 +133,33 @@ def participant_stats(study: Study) -> list[dict[str, Any]]:
 
 
 def transcript_stats(study: Study) -> list[dict[str, Any]]:
-    rows = study.query(
-        "SELECT t.id, p.pseudonym AS participant, t.file_name AS name, t.format, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id) AS segments, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
-        " AND s.is_interviewer = 0) AS participant_segments, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
-        " AND s.is_interviewer = 1) AS interviewer_segments "
-        "FROM transcripts t JOIN participants p ON p.id = t.participant_id "
-        "ORDER BY p.pseudonym COLLATE NOCASE, t.file_name, t.id"
-    )
-    words: dict[int, list[int]] = {}
-    for tid, is_interviewer, text in study.conn.execute(
-        "SELECT transcript_id, is_interviewer, text FROM segments"
-    ):
-        counts = words.setdefault(tid, [0, 0])
-        n = len(text.split())
-        counts[0] += n
-        if not is_interviewer:
-            counts[1] += n
-    rows.sort(key=lambda r: (natural_key(r["participant"]), natural_key(r["name"]), r["id"]))
     from tacompanion.store.transcripts import coded_segment_counts
+    from tacompanion.store.word_counts import transcript_word_counts
 
+    rows = study.conn.execute(
+        "SELECT t.id, p.pseudonym, t.file_name, t.format "
+        "FROM transcripts t JOIN participants p ON p.id = t.participant_id"
+    ).fetchall()
+    turns = {tid: (n, by_participant) for tid, n, by_participant in study.conn.execute(
+        "SELECT transcript_id, count(*), sum(is_interviewer = 0) FROM segments GROUP BY transcript_id")}
+    words = transcript_word_counts(study)  # kept with the text: no turn is split here
     coded = coded_segment_counts(study)
+    rows.sort(key=lambda r: (natural_key(r[1]), natural_key(r[2]), r[0]))
     out = []
-    for r in rows:
-        tid = r.pop("id")
-        r["coded_segments"] = coded.get(tid, 0)
-        total, participant = words.get(tid, [0, 0])
+    for tid, participant, name, fmt in rows:
+        segments, participant_segments = turns.get(tid, (0, 0))
+        total, participant_words = words.get(tid, (0, 0))
         out.append(
             {
-                "participant": r["participant"],
-                "name": r["name"],
-                "format": r["format"],
-                "segments": r["segments"],
-                "participant_segments": r["participant_segments"],
-                "interviewer_segments": r["interviewer_segments"],
+                "participant": participant,
+                "name": name,
+                "format": fmt,
+                "segments": segments,
+                "participant_segments": participant_segments,
+                "interviewer_segments": segments - participant_segments,
                 "words": total,
-                "participant_words": participant,
-                "coded_segments": r["coded_segments"],
+                "participant_words": participant_words,
+                "coded_segments": coded.get(tid, 0),
             }
         )
     return out

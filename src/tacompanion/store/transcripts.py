@@ -178,6 +178,9 @@ def _insert_segments(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    from tacompanion.store.word_counts import store_word_counts
+
+    store_word_counts(conn, transcript_id, ((s.is_interviewer, s.text) for s in segments))
     return [
         r[0]
         for r in conn.execute(
@@ -361,16 +364,11 @@ def _info(row: dict, words: int, coded: int) -> TranscriptInfo:
 
 
 def word_counts(study: Study, transcript_id: int | None = None) -> dict[int, int]:
-    """Words per transcript: whitespace-separated words of its segments."""
-    sql = "SELECT transcript_id, text FROM segments"
-    params: tuple = ()
-    if transcript_id is not None:
-        sql += " WHERE transcript_id = ?"
-        params = (transcript_id,)
-    counts: dict[int, int] = {}
-    for tid, text in study.conn.execute(sql, params):
-        counts[tid] = counts.get(tid, 0) + len(text.split())
-    return counts
+    """Words per transcript: whitespace-separated words of its segments
+    (kept with the text: store/word_counts.py)."""
+    from tacompanion.store.word_counts import transcript_word_counts
+
+    return {tid: c[0] for tid, c in transcript_word_counts(study, transcript_id).items()}
 
 
 def segment_id_at(study: Study, transcript_id: int, position: int) -> int | None:
