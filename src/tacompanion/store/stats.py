@@ -32,14 +32,14 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
     ISO 8601, or null), duration_s (clock time to the end, pauses left out;
     while still open, the clock time of its last note or question event, so
     that the same file always gives the same numbers), notes,
-    questions_covered, questions_total, coded_notes (notes with a coding)."""
-    from tacompanion.core.guide import GuideError
-    from tacompanion.core.guide_parser import parse_guide
-    from tacompanion.core.interview import derive_coverage, parse_iso
-    from tacompanion.store.interviews import load_events, load_interview
+    questions_covered, questions_total, coded_notes (notes with a coding).
 
-    rows = study.query(
+    Read with plain queries (not store/interviews.py, which loads the whole
+    interview machinery), and of each guide only its questions' ids
+    (core/guide_parser.question_ids: most guides without Markdown's parser)."""
+    rows = study.conn.execute(
         "SELECT i.id, p.pseudonym, max(p.pilot, i.pilot) AS pilot, g.title, g.source_text, "
+        " i.started_at, i.ended_at, "
         " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS notes, "
         " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
         "  WHERE n.interview_id = i.id) AS coded_notes, "
@@ -48,35 +48,47 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
         "   AS last_elapsed_ms "
         "FROM interviews i JOIN participants p ON p.id = i.participant_id "
         "LEFT JOIN guides g ON g.id = i.guide_id ORDER BY i.created_at, i.id"
-    )
-    guides: dict[str, Any] = {}
+    ).fetchall()
+    if not rows:
+        return []
+    from tacompanion.core.guide import GuideError
+    from tacompanion.core.guide_parser import question_ids
+    from tacompanion.core.interview import COVERED, Pause, QuestionEvent, derive_coverage, elapsed_ms, parse_iso
+
+    guides: dict[str, tuple[str, ...] | None] = {}
     out = []
-    for r in rows:
-        interview = load_interview(study, r["id"])
-        source = r["source_text"]
+    for iid, who, pilot, title, source, started_at, ended_at, notes, coded_notes, last_elapsed in rows:
         if source not in guides:
             try:
-                guides[source] = parse_guide(source) if source else None
+                guides[source] = question_ids(source) if source else None
             except GuideError:
                 guides[source] = None
-        guide = guides[source]
-        if not interview.started_at:
+        questions = guides[source]
+        if not started_at:
             duration = None
-        elif interview.ended_at:
-            duration = interview.elapsed_ms(parse_iso(interview.ended_at)) // 1000
+        elif ended_at:
+            pauses = [Pause(paused, resumed) for paused, resumed in study.conn.execute(
+                "SELECT paused_at, resumed_at FROM interview_pauses WHERE interview_id = ? "
+                "ORDER BY paused_at, id", (iid,))]
+            duration = elapsed_ms(started_at, pauses, parse_iso(ended_at)) // 1000
         else:
-            duration = r["last_elapsed_ms"] // 1000
-        coverage = derive_coverage(load_events(study, r["id"]))
+            duration = last_elapsed // 1000
+        covered = 0
+        if questions:
+            coverage = derive_coverage(QuestionEvent(*r) for r in study.conn.execute(
+                "SELECT question_id, event, elapsed_ms, probe_id FROM question_events "
+                "WHERE interview_id = ? ORDER BY id", (iid,)))
+            covered = sum(1 for q in questions if coverage.state(q) == COVERED)
         out.append({
-            "participant": r["pseudonym"],
-            "pilot": bool(r["pilot"]),
-            "guide": r["title"],
-            "started": interview.started_at,
+            "participant": who,
+            "pilot": bool(pilot),
+            "guide": title,
+            "started": started_at,
             "duration_s": duration,
-            "notes": r["notes"],
-            "questions_covered": coverage.covered_count(guide) if guide else 0,
-            "questions_total": len(guide.questions) if guide else 0,
-            "coded_notes": r["coded_notes"],
+            "notes": notes,
+            "questions_covered": covered,
+            "questions_total": len(questions) if questions else 0,
+            "coded_notes": coded_notes,
         })
     return out
 
