@@ -58,7 +58,7 @@ from slugify import slugify
 
 from tacompanion.core.guide_parser import parse_guide
 from tacompanion.store.study import Study
-from tacompanion.store.word_counts import store_missing_word_counts
+from tacompanion.store.transcript_counts import store_missing_word_counts
 
 # Bump when the generator's output changes, so cached studies are remade.
 SYNTH_VERSION = 2

@@ -30,7 +30,7 @@ from tacompanion.core.transcript import markdown_skip, segment_text
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
-from tacompanion.store.word_counts import store_word_counts
+from tacompanion.store.transcript_counts import store_word_counts
 
 # -- export reads ---------------------------------------------------------------------------
 

@@ -71,7 +71,7 @@ segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
 transcript_words  words and participant_words per transcript (its turns' text
                   split on white space), written with the turns; triggers on
                   segments delete a transcript's row when its turns change, and
-                  readers count afresh where a row is missing (store/word_counts.py).
+                  readers count afresh where a row is missing (store/transcript_counts.py).
 """
 
 from __future__ import annotations

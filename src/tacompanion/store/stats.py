@@ -145,8 +145,7 @@ def participant_stats(study: Study) -> list[dict[str, Any]]:
 
 
 def transcript_stats(study: Study) -> list[dict[str, Any]]:
-    from tacompanion.store.transcripts import coded_segment_counts
-    from tacompanion.store.word_counts import transcript_word_counts
+    from tacompanion.store.transcript_counts import coded_segment_counts, transcript_word_counts
 
     rows = study.conn.execute(
         "SELECT t.id, p.pseudonym, t.file_name, t.format "

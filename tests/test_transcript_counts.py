@@ -1,7 +1,8 @@
-"""Words per transcript are kept with the text (issue 16: `stats` and the home
-screen no longer split every turn): every way turns are written keeps the
-stored counts equal to a fresh count, a change by any other writer drops
-them, and a reader counts afresh where they are missing."""
+"""Counts per transcript (store/transcript_counts.py), issue 16. Words are
+kept with the text (`stats` and the home screen no longer split every turn):
+every way turns are written keeps the stored counts equal to a fresh count,
+a change by any other writer drops them, and a reader counts afresh where
+they are missing. Coded turns are what core/spans.py's count_touched says."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pathlib import Path
 from tacompanion.store.data_changes import remove_transcript
 from tacompanion.store.history import undo
 from tacompanion.store.study import Study
+from tacompanion.store.transcript_counts import transcript_word_counts
 from tacompanion.store.transcripts import import_transcript, list_transcripts, word_counts
-from tacompanion.store.word_counts import transcript_word_counts
 
 from .test_coding_screen import TRANSCRIPT, add_transcript
 
@@ -129,3 +130,52 @@ def test_a_version_2_study_gets_its_words_counted(tmp_path):
         counts = fresh_counts(s.conn)
         assert counts and any(w for w, _ in counts.values())
         assert stored(s.conn) == counts
+
+
+def test_coded_turns_are_what_count_touched_says_on_any_turns_and_codings(study):
+    """Empty turns, turns that overlap, codings across turns, codings that
+    only touch (one ends where the next starts), several on one start."""
+    import random
+
+    from tacompanion.core.spans import count_touched
+    from tacompanion.store.study import new_uuid
+    from tacompanion.store.transcripts import coded_segment_counts
+
+    rng = random.Random(16)
+    conn = study.conn
+    conn.execute("INSERT INTO participants (uuid, pseudonym, created_at) VALUES (?, 'P1', 'now')", (new_uuid(),))
+    conn.execute("INSERT INTO codes (uuid, name, slug, position, created_at) VALUES (?, 'C', 'c', 1, 'now')",
+                 (new_uuid(),))
+    expected = {}
+    for t in range(60):
+        tid = conn.execute(
+            "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, imported_at) "
+            "VALUES (?, 1, ?, 'txt', ?, ?, 'now')", (new_uuid(), f"t{t}.txt", new_uuid(), "x" * 200)).lastrowid
+        turns, marks = [], []
+        pos = 0
+        for n in range(rng.randint(0, 12)):
+            start = max(0, pos + rng.choice([-3, 0, 0, 1, 4]))  # now and then overlapping the last
+            end = start + rng.choice([0, 0, 1, 5, 12])  # empty turns often
+            pos = end
+            turns.append((start, end))
+            conn.execute("INSERT INTO segments (uuid, transcript_id, position, start_pos, end_pos, text) "
+                         "VALUES (?, ?, ?, ?, ?, '')", (new_uuid(), tid, n, start, end))
+        edges = sorted({p for turn in turns for p in turn})
+        for _ in range(rng.randint(0, 15)):
+            # often from and to the edges of turns: touching an empty turn exactly there
+            start = rng.choice(edges) if edges and rng.random() < 0.6 else rng.randint(0, max(pos, 1))
+            later = [p for p in edges if p > start]
+            end = rng.choice(later) if later and rng.random() < 0.6 else start + rng.choice([1, 2, 5, 20])
+            if (start, end) in marks:
+                continue
+            marks.append((start, end))
+            conn.execute("INSERT INTO codings (uuid, code_id, transcript_id, start_pos, end_pos, coder, created_at) "
+                         "VALUES (?, 1, ?, ?, ?, 'ana', 'now')", (new_uuid(), tid, start, end))
+        if turns:
+            expected[tid] = count_touched(turns, marks)
+    conn.commit()
+    got = coded_segment_counts(study)
+    assert got == expected
+    assert sum(1 for v in expected.values() if v) > 20
+    one = next(t for t, v in expected.items() if v)
+    assert coded_segment_counts(study, one) == {one: expected[one]}

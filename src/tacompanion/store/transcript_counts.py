@@ -1,4 +1,8 @@
-"""Words per transcript, counted when the text is written (issue 16).
+"""Counts per transcript for `stats` and the home screen: words, kept with
+the text, and turns touched by a coding. A module of its own, with light
+imports (store/transcripts.py brings the whole import machinery).
+
+Words are counted when the text is written (issue 16).
 
 A transcript's words are the whitespace-separated words of its turns
 (`len(text.split())` summed over its segments), and its participant words
@@ -19,7 +23,9 @@ itself, so the numbers are always those of a fresh count.
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_left
 from collections.abc import Iterable
+from itertools import accumulate
 
 from tacompanion.store.study import Study
 
@@ -79,4 +85,47 @@ def transcript_word_counts(study: Study, transcript_id: int | None = None) -> di
                 if not is_interviewer:
                     participant += n
         counts[tid] = (words, participant)
+    return counts
+
+
+def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict[int, int]:
+    """Turns touched by at least one coding, per transcript (every transcript
+    with turns; only `transcript_id`'s when given): what core/spans.py's
+    count_touched says of its turns and codings.
+
+    Each transcript's codings and turns come as two lists of numbers in one
+    row (group_concat: far fewer Python objects than a row per coding), the
+    codings by start. A turn [a, b) is touched when the last coding starting
+    before b reaches past a (the running maximum of the ends), or, for an
+    empty turn, when the next coding starts within that reach: then
+    count_touched's merged run of codings covers it too."""
+    one = transcript_id is not None
+    params = (transcript_id,) if one else ()
+    reach_of: dict[int, tuple[list[int], list[int]]] = {}
+    for tid, starts, ends in study.conn.execute(
+        "SELECT transcript_id, group_concat(start_pos), group_concat(end_pos) FROM "
+        "(SELECT transcript_id, start_pos, end_pos FROM codings WHERE transcript_id IS NOT NULL"
+        + (" AND transcript_id = ?" if one else "") + " ORDER BY transcript_id, start_pos) "
+        "GROUP BY transcript_id", params
+    ):
+        firsts = list(map(int, starts.split(",")))
+        lasts = list(map(int, ends.split(",")))
+        if firsts != sorted(firsts):  # group_concat's order is SQLite's to choose
+            pairs = sorted(zip(firsts, lasts, strict=True))
+            firsts, lasts = [p[0] for p in pairs], [p[1] for p in pairs]
+        reach_of[tid] = (firsts, list(accumulate(lasts, max)))
+    counts: dict[int, int] = {}
+    for tid, starts, ends in study.conn.execute(
+        "SELECT transcript_id, group_concat(start_pos), group_concat(end_pos) FROM segments"
+        + (" WHERE transcript_id = ?" if one else "") + " GROUP BY transcript_id", params
+    ):
+        touched = 0
+        if tid in reach_of:
+            firsts, reach = reach_of[tid]
+            last = len(firsts) - 1
+            for a, b in zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True):
+                k = bisect_left(firsts, b) - 1  # the last coding starting before the turn ends
+                if k >= 0 and (reach[k] > a or (k < last and firsts[k + 1] <= reach[k])):
+                    touched += 1
+        counts[tid] = touched
     return counts
