@@ -95,38 +95,83 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
 
 def analysis_stats(study: Study) -> dict[str, Any]:
     """"codes" and "themes" with counts and prevalence labels (from `analyse`),
-    and "prevalence": N and the rule in force."""
-    from tacompanion.core.prevalence import rule_text, rule_to_setting
-    from tacompanion.store.thematic import thematic_map
+    and "prevalence": N and the rule in force.
 
-    tmap = thematic_map(study)
-    a = tmap.analysis
-    by_id = {t.id: t for t in tmap.themes}
-    codes, themes = [], []
-    own: dict[int, list[str]] = {t.id: [] for t in tmap.themes}
-    for row in tmap.rows:
-        if row.kind == "code":
-            c = row.counts
-            codes.append({"name": row.name, "theme": tmap.paths.get(row.theme_id) if row.theme_id else None,
-                          "codings": c.codings, "extracts": c.extracts,
-                          "participants": c.participants, "label": c.label})
-            if row.theme_id is not None:
-                own[row.theme_id].append(row.name)
-    for row in tmap.rows:
-        if row.kind == "theme":
-            t, c = by_id[row.id], row.counts
-            parent = by_id[t.parent_id].name if t.parent_id is not None else None
-            themes.append({"name": t.name, "parent": parent, "status": t.status, "codes": own[t.id],
-                           "codings": c.codings, "extracts": c.extracts,
-                           "participants": c.participants, "label": c.label})
+    The themes come in the thematic map's order (store/thematic.thematic_map:
+    the tree depth first, each theme's own codes in code-tree order under it,
+    then the unsorted codes), built here from two small queries so that
+    `stats` does not import the map, review and matrix machinery (tested
+    against thematic_map)."""
+    from tacompanion.core.code_tree import tree_order
+    from tacompanion.core.prevalence import rule_text, rule_to_setting
+    from tacompanion.store.analysis import analyse
+
+    a = analyse(study)
+    themes = _themes_in_tree_order(study)
+    by_id = {t[0]: t for t in themes}
+    paths: dict[int, str] = {}
+    for tid, name, parent, _status in themes:
+        paths[tid] = name if parent is None else f"{paths[parent]} / {name}"
+    members: dict[int | None, list[tuple[int, str, int | None]]] = {}
+    for cid, name, theme_id, parent_code in study.conn.execute(
+        "SELECT id, name, theme_id, parent_code_id FROM codes"
+    ):
+        members.setdefault(theme_id, []).append((cid, name, parent_code))
+    own_codes: dict[int | None, list[tuple[int, str]]] = {}
+    for theme_id, codes_here in members.items():
+        names = {cid: name for cid, name, _ in codes_here}
+        own_codes[theme_id] = [(cid, names[cid]) for cid, _ in tree_order(codes_here)]
+    children: dict[int | None, list[tuple]] = {}
+    for t in themes:
+        children.setdefault(t[2], []).append(t)
+
+    def counted(counts) -> dict[str, Any]:
+        if counts is None:
+            return {"codings": 0, "extracts": 0, "participants": 0, "label": None}
+        return {"codings": counts.codings, "extracts": counts.extracts,
+                "participants": counts.participants, "label": counts.label}
+
+    codes: list[dict[str, Any]] = []
+    theme_rows: list[dict[str, Any]] = []
+    stack = [(t, None) for t in reversed(children.get(None, []))]
+    while stack:  # depth first, as the map walks it
+        (tid, name, parent, status), _ = stack.pop()
+        own = own_codes.get(tid, [])
+        theme_rows.append({"name": name, "parent": by_id[parent][1] if parent is not None else None,
+                           "status": status, "codes": [n for _, n in own], **counted(a.themes.get(tid))})
+        for cid, code_name in own:
+            codes.append({"name": code_name, "theme": paths.get(tid), **counted(a.codes.get(cid))})
+        stack.extend((t, None) for t in reversed(children.get(tid, [])))
+    for cid, code_name in own_codes.get(None, []):
+        codes.append({"name": code_name, "theme": None, **counted(a.codes.get(cid))})
     codes.sort(key=lambda c: c["name"].casefold())
     return {
         "codes": codes,
-        "themes": themes,
+        "themes": theme_rows,
         "prevalence": {"participants": a.total, "scope": a.scope, "coders": list(a.coders),
                        "rule": rule_to_setting(a.rule),
                        "text": rule_text(a.rule, a.total) if a.total else rule_text(a.rule)},
     }
+
+
+def _themes_in_tree_order(study: Study) -> list[tuple[int, str, int | None, str]]:
+    """(id, name, parent id, status) of every theme reached from the top,
+    parents before children, siblings by position: store/themes.list_themes's
+    order (a damaged file's cycle is left out, as there)."""
+    by_parent: dict[int | None, list[tuple[int, str, int | None, str]]] = {}
+    for row in study.conn.execute("SELECT id, name, parent_id, status FROM themes ORDER BY position, id"):
+        by_parent.setdefault(row[2], []).append(row)
+    out = []
+    seen: set[int] = set()
+    stack = list(reversed(by_parent.get(None, [])))
+    while stack:
+        row = stack.pop()
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        out.append(row)
+        stack.extend(reversed(by_parent.get(row[0], [])))
+    return out
 
 
 def participant_stats(study: Study) -> list[dict[str, Any]]:
