@@ -101,27 +101,29 @@ def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict
     count_touched's merged run of codings covers it too."""
     one = transcript_id is not None
     params = (transcript_id,) if one else ()
-    reach_of: dict[int, tuple[list[int], list[int]]] = {}
-    for tid, starts, ends in study.conn.execute(
-        # read from the index on (transcript, start, end, ...): in start order as SQLite reads it
+    # both read in transcript order, side by side: one transcript's lists in memory at a time
+    codings = study.conn.execute(
+        # from the index on (transcript, start, end, ...): in start order as SQLite reads it
         "SELECT transcript_id, group_concat(start_pos), group_concat(end_pos) FROM codings "
-        "WHERE transcript_id IS NOT NULL" + (" AND transcript_id = ?" if one else "") + " GROUP BY transcript_id",
-        params,
-    ):
-        firsts = list(map(int, starts.split(",")))
-        lasts = list(map(int, ends.split(",")))
-        if firsts != sorted(firsts):  # the order of group_concat is not promised
-            pairs = sorted(zip(firsts, lasts, strict=True))
-            firsts, lasts = [p[0] for p in pairs], [p[1] for p in pairs]
-        reach_of[tid] = (firsts, list(accumulate(lasts, max)))
+        "WHERE transcript_id IS NOT NULL" + (" AND transcript_id = ?" if one else "")
+        + " GROUP BY transcript_id ORDER BY transcript_id", params,
+    )
+    coded = next(codings, None)
     counts: dict[int, int] = {}
     for tid, starts, ends in study.conn.execute(
         "SELECT transcript_id, group_concat(start_pos), group_concat(end_pos) FROM segments"
-        + (" WHERE transcript_id = ?" if one else "") + " GROUP BY transcript_id", params
+        + (" WHERE transcript_id = ?" if one else "") + " GROUP BY transcript_id ORDER BY transcript_id", params
     ):
+        while coded is not None and coded[0] < tid:
+            coded = next(codings, None)
         touched = 0
-        if tid in reach_of:
-            firsts, reach = reach_of[tid]
+        if coded is not None and coded[0] == tid:
+            firsts = list(map(int, coded[1].split(",")))
+            lasts = list(map(int, coded[2].split(",")))
+            if firsts != sorted(firsts):  # the order of group_concat is not promised
+                pairs = sorted(zip(firsts, lasts, strict=True))
+                firsts, lasts = [p[0] for p in pairs], [p[1] for p in pairs]
+            reach = list(accumulate(lasts, max))
             last = len(firsts) - 1
             for a, b in zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True):
                 k = bisect_left(firsts, b) - 1  # the last coding starting before the turn ends
