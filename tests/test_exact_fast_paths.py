@@ -73,7 +73,7 @@ def test_redaction_spans_are_the_same_as_when_everything_was_folded_first():
     redactor = Redactor(pairs)
     row = compile_row_redactions(pairs)
     rng = random.Random(17)
-    found = 0
+    found = skipped = 0
     for _ in range(3000):
         text = "".join(rng.choice(TEXT_PIECES) for _ in range(rng.randint(0, 8)))
         spans = redactor.spans(text)
@@ -81,4 +81,7 @@ def test_redaction_spans_are_the_same_as_when_everything_was_folded_first():
         found += bool(spans)
         cells = [text, text[: len(text) // 2], "plain"]
         assert row(cells) == [redactor(c) for c in cells]
-    assert found > 300  # the texts did hold finds
+        if not row.may_change(",".join(cells)):  # what the export trusts to skip a row
+            assert row(cells) == cells
+        skipped += not row.may_change(",".join(cells))
+    assert found > 300 and skipped > 300  # the texts did hold finds, and some rows were skipped

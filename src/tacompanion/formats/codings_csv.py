@@ -69,16 +69,21 @@ def write_codings_csv(study: Study, out: TextIO, *, redact: bool = True,
     write_row = csv_row_writer(out, len(CODING_COLUMNS))
     n = 0
     for cells in coding_cells(study):
-        write_row(clean(cells) if clean is not None else cells)
+        line = ",".join(cells)
+        if clean is not None and clean.may_change(line):  # most rows hold no name of the list
+            cells = clean(cells)
+            line = ",".join(cells)
+        write_row(cells, line)
         n += 1
         if progress is not None and n % 5000 == 0:
             progress(n)
     return n
 
 
-def csv_row_writer(out: TextIO, width: int) -> Callable[[list[str]], None]:
+def csv_row_writer(out: TextIO, width: int) -> Callable[..., None]:
     """A function that writes a row of `width` string cells to `out` exactly
-    as csv.writer(out).writerow does, faster for most rows.
+    as csv.writer(out).writerow does, faster for most rows; it may be given
+    the cells joined by commas too, when the caller has them.
 
     csv.writer (QUOTE_MINIMAL, the default) quotes a cell that holds a comma,
     a quote, CR or LF, doubling its quotes, and ends the row with CRLF. Most
@@ -87,12 +92,13 @@ def csv_row_writer(out: TextIO, width: int) -> Callable[[list[str]], None]:
     row (NUL too) goes to csv.writer itself."""
     writerow = csv.writer(out).writerow
     if width < 2:  # csv.writer writes a lone empty cell as ""
-        return writerow
+        return lambda cells, line=None: writerow(cells)
     write = out.write
     separators = width - 1
 
-    def write_row(cells: list[str]) -> None:
-        line = ",".join(cells)
+    def write_row(cells: list[str], line: str | None = None) -> None:
+        if line is None:
+            line = ",".join(cells)
         if '"' in line or "\n" in line or "\r" in line or "\x00" in line or len(cells) != width:
             writerow(cells)
             return
