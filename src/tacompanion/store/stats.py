@@ -133,15 +133,15 @@ def analysis_stats(study: Study) -> dict[str, Any]:
 
     codes: list[dict[str, Any]] = []
     theme_rows: list[dict[str, Any]] = []
-    stack = [(t, None) for t in reversed(children.get(None, []))]
+    stack = list(reversed(children.get(None, [])))
     while stack:  # depth first, as the map walks it
-        (tid, name, parent, status), _ = stack.pop()
+        tid, name, parent, status = stack.pop()
         own = own_codes.get(tid, [])
         theme_rows.append({"name": name, "parent": by_id[parent][1] if parent is not None else None,
                            "status": status, "codes": [n for _, n in own], **counted(a.themes.get(tid))})
         for cid, code_name in own:
             codes.append({"name": code_name, "theme": paths.get(tid), **counted(a.codes.get(cid))})
-        stack.extend((t, None) for t in reversed(children.get(tid, [])))
+        stack.extend(reversed(children.get(tid, [])))
     for cid, code_name in own_codes.get(None, []):
         codes.append({"name": code_name, "theme": None, **counted(a.codes.get(cid))})
     codes.sort(key=lambda c: c["name"].casefold())
