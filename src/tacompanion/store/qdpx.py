@@ -27,6 +27,7 @@ from tacompanion.core.case_matching import CaseMatch
 from tacompanion.core.merge_match import name_key, path_key, text_key
 from tacompanion.core.qdpx import QProject, derived_guid, duplicate_guids, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
+from tacompanion.store import tallies
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
@@ -165,7 +166,8 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
                     "study (--db NEW.db), or pass --merge (the same as tacompanion merge FILE) to add what it lacks"
                 )
             bulk = not merge or len(project.sources) > study.scalar("SELECT count(*) FROM transcripts")
-            with _import_pragmas(study.conn), _fts_rebuilt_after(study.conn, "segments", bulk):
+            with _import_pragmas(study.conn), _fts_rebuilt_after(study.conn, "segments", bulk), \
+                    tallies.marked_all_after(study.conn, bulk):
                 importer = _Importer(study, project, summary, merge, interviewer_labels, progress, turns)
                 importer.assign = dict(assign or {})
                 importer.run()
