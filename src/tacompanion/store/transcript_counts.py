@@ -26,6 +26,7 @@ import sqlite3
 from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import accumulate
+from json import loads
 
 from tacompanion.store.study import Study
 
@@ -94,8 +95,8 @@ def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict
     count_touched says of its turns and codings.
 
     Each transcript's codings and turns come as two lists of numbers in one
-    row (group_concat: far fewer Python objects than a row per coding), the
-    codings by start. A turn [a, b) is touched when the last coding starting
+    row (group_concat, read as JSON arrays: far fewer Python objects than a
+    row per coding), the codings by start. A turn [a, b) is touched when the last coding starting
     before b reaches past a (the running maximum of the ends), or, for an
     empty turn, when the next coding starts within that reach: then
     count_touched's merged run of codings covers it too."""
@@ -104,28 +105,30 @@ def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict
     # both read in transcript order, side by side: one transcript's lists in memory at a time
     codings = study.conn.execute(
         # from the index on (transcript, start, end, ...): in start order as SQLite reads it
-        "SELECT transcript_id, group_concat(start_pos), group_concat(end_pos) FROM codings "
+        "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
+        "FROM codings "
         "WHERE transcript_id IS NOT NULL" + (" AND transcript_id = ?" if one else "")
         + " GROUP BY transcript_id ORDER BY transcript_id", params,
     )
     coded = next(codings, None)
     counts: dict[int, int] = {}
     for tid, starts, ends in study.conn.execute(
-        "SELECT transcript_id, group_concat(start_pos), group_concat(end_pos) FROM segments"
+        "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
+        "FROM segments"
         + (" WHERE transcript_id = ?" if one else "") + " GROUP BY transcript_id ORDER BY transcript_id", params
     ):
         while coded is not None and coded[0] < tid:
             coded = next(codings, None)
         touched = 0
         if coded is not None and coded[0] == tid:
-            firsts = list(map(int, coded[1].split(",")))
-            lasts = list(map(int, coded[2].split(",")))
+            firsts = loads(coded[1])
+            lasts = loads(coded[2])
             if firsts != sorted(firsts):  # the order of group_concat is not promised
                 pairs = sorted(zip(firsts, lasts, strict=True))
                 firsts, lasts = [p[0] for p in pairs], [p[1] for p in pairs]
             reach = list(accumulate(lasts, max))
             last = len(firsts) - 1
-            for a, b in zip(map(int, starts.split(",")), map(int, ends.split(",")), strict=True):
+            for a, b in zip(loads(starts), loads(ends), strict=True):
                 k = bisect_left(firsts, b) - 1  # the last coding starting before the turn ends
                 if k >= 0 and (reach[k] > a or (k < last and firsts[k + 1] <= reach[k])):
                     touched += 1
