@@ -31,6 +31,7 @@ from tacompanion.store import tallies
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
+from tacompanion.store.transcript_counts import store_word_counts
 
 # -- export reads ---------------------------------------------------------------------------
 
@@ -706,6 +707,9 @@ class _Importer:
                   int(seg.speaker is not None and seg.speaker.casefold() in self.labels),
                   seg.start_pos, seg.end_pos, seg.text) for seg in parsed.segments],
             )
+            store_word_counts(self.conn, tid, (
+                (seg.speaker is not None and seg.speaker.casefold() in self.labels, seg.text)
+                for seg in parsed.segments))
             self.s.counts["transcripts"] += 1
             self.transcript_of[source.guid] = (tid, source.text)
             if source.description.strip():
