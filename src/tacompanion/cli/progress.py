@@ -8,9 +8,11 @@ done, leaving the command's summary line.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import TextIO
 
 SHOW_AFTER_S = 1.0
@@ -74,6 +76,22 @@ class LongWork:
             if self._progress is not None:
                 self._progress.update(self._task, completed=0, total=total, description=description)
         self.update(0)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The bar off while the command asks something; back afterwards
+        (as from the start: shown again only after SHOW_AFTER_S)."""
+        with self._lock:
+            progress, self._progress = self._progress, None
+            self._closed = True
+        if progress is not None:
+            progress.stop()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._closed = False
+                self._started = time.monotonic()
 
     def close(self) -> None:
         if self._timer is not None:
