@@ -78,6 +78,9 @@ def _limits(large: bool) -> tuple[ZipLimits, int, int, int]:
     return QDPX_LIMITS, MAX_QDE_BYTES, MAX_SOURCE_BYTES, MAX_XML_ELEMENTS
 
 
+_MIX, _MASK64 = 0x9E3779B97F4A7C15, (1 << 64) - 1  # an odd constant: a bijection on 64 bits
+
+
 class QdpxError(Exception):
     """A file that cannot be imported at all; the message names the file."""
 
@@ -165,7 +168,7 @@ class ProjectStream:
     Every check of `read_qdpx` applies as the bytes stream in (the archive's
     limits, no DTD, the XML's element limits); a refusal raises QdpxError
     naming the file, at whatever point it is met. GUIDs are checked unique
-    at the end, from their first 64 bits (a few bytes each): any repeat, or a
+    at the end, from 64 of their bits (eight bytes each): any repeat, or a
     file whose parts are out of the usual order, raises NeedsWholeRead."""
 
     def __init__(self, path: str | os.PathLike | io.BytesIO, shown: str | None = None,
@@ -370,7 +373,7 @@ class _Reader:
     def __init__(self, archive: _Zip, *, stream: bool = False) -> None:
         self.zip = archive
         # stream: sources are handed on as read (see ProjectStream); their
-        # GUIDs are kept as their first 64 bits, the GUIDs made for items
+        # GUIDs are kept as 64 of their bits, the GUIDs made for items
         # without one whole (to keep those unique)
         self.stream = stream
         self.out_of_order = False
@@ -404,12 +407,15 @@ class _Reader:
             prefixes = self.prefixes.get(kind)
             if prefixes is None:
                 prefixes = self.prefixes[kind] = array("Q")
-            prefixes.append(int(guid[:8] + guid[9:13] + guid[14:18], 16))
+            # 64 bits of the 128, mixed so that GUIDs alike in either half
+            # (sequential ones, version 1 ones made at one moment) still differ
+            prefixes.append((int(guid[:8] + guid[9:13] + guid[14:18], 16)
+                             ^ (int(guid[19:23] + guid[24:], 16) * _MIX)) & _MASK64)
         return guid
 
     def guids_may_repeat(self) -> bool:
-        """Whether two items of one kind may share a GUID (two share their
-        first 64 bits): then `duplicate_guids` decides, on the project read whole."""
+        """Whether two items of one kind may share a GUID (two share the 64
+        bits kept): then `duplicate_guids` decides, on the project read whole."""
         return any(len(set(p)) != len(p) for p in self.prefixes.values())
 
     def skip(self, kind: str) -> None:
@@ -694,7 +700,7 @@ def stream_import(study: Study, path: str | os.PathLike | io.BytesIO, *, shown: 
     instead (NeedsWholeRead), with the same result. `progress(bytes read,
     bytes)` as project.qde is read; `assign` as for store.qdpx.import_project.
     Returns the summary and the project (without its sources)."""
-    from tacompanion.store.qdpx import import_stream
+    from tacompanion.store.qdpx import ImportConflict, import_stream
 
     shown = shown or str(path)
     try:
@@ -711,7 +717,7 @@ def stream_import(study: Study, path: str | os.PathLike | io.BytesIO, *, shown: 
             project = stream.project
             assert project is not None
         return summary, project
-    except NeedsWholeRead:
+    except (NeedsWholeRead, ImportConflict):  # the whole read says why, or writes it as before
         if hasattr(path, "seek"):
             path.seek(0)
     project = read_qdpx(path, shown, progress, large=large)

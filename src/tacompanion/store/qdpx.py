@@ -197,9 +197,15 @@ def import_stream(study: Study, head: QProject, sources: Iterable, finish: Calla
                     importer.assign = dict(assign or {})
                 importer.run(sources, finish, lambda written: written > had and fts.start())
     except sqlite3.IntegrityError as exc:  # a case the matching did not foresee: nothing is written
-        raise StudyError(f"{study.path}: the project could not be {'merged' if merge else 'imported'} "
-                         f"({exc}); nothing was changed") from None
+        raise ImportConflict(f"{study.path}: the project could not be {'merged' if merge else 'imported'} "
+                             f"({exc}); nothing was changed") from None
     return summary
+
+
+class ImportConflict(StudyError):
+    """A row the study refused (a UNIQUE constraint): nothing was written.
+    A file read as it is written meets this before its GUIDs are checked
+    (formats/qdpx_import.stream_import then reads it whole first)."""
 
 
 @contextlib.contextmanager
