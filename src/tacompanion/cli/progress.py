@@ -1,8 +1,8 @@
 """Progress for long work on the command line: a Rich progress bar on stderr.
 
-A bar appears only when stderr is a terminal, and only once the work has
-taken longer than a second, so quick commands and scripts (pipes, files, CI)
-see nothing but their output. It is transient: it goes away when the work is
+A bar appears only when stdout and stderr are both terminals, and only once
+the work has taken longer than a second, so quick commands and scripts
+(pipes, files, CI; `export codings | grep ...`) see nothing but their output. It is transient: it goes away when the work is
 done, leaving the command's summary line.
 """
 
@@ -34,7 +34,7 @@ class LongWork:
         self.total = total
         self.done = 0
         self.after = after
-        self.enabled = _is_terminal(self.stream)
+        self.enabled = _is_terminal(self.stream) and _is_terminal(sys.stdout)
         self._lock = threading.Lock()
         self._progress = None
         self._task = None
