@@ -958,29 +958,31 @@ def _two_coders(ctx: Context) -> dict[str, Path]:
 @operation(
     "agreement",
     lambda ctx: "`tacompanion agreement kim lee --json` as a subprocess (process start included): "
-    "characters as units, every code, on the benchmark study with two coders of 20,000 codings each "
+    f"characters as units, every code, on the benchmark study with two coders of "
+    f"{ctx.study()['counts']['codings']:,} codings each "
     "(lee's agree with kim's on ~70 %, move a boundary on ~20 %, use another code on ~10 %); "
     + study_workload(ctx),
 )
 def op_agreement(ctx: Context) -> dict[str, float]:
     both = _two_coders(ctx)["both.db"]
-    return {"wall": timed_run([*ctx.cli, "--db", str(both), "agreement", "kim", "lee", "--json"],
-                              expect='"overall"')}
+    wall, memory = measured_run([*ctx.cli, "--db", str(both), "agreement", "kim", "lee", "--json"],
+                                expect='"overall"')
+    return {"wall": wall, "peak-MB": memory}
 
 
 @operation(
     "merge-qdpx",
     lambda ctx: "`tacompanion merge lee.qdpx` as a subprocess (process start included): lee's copy of the "
-    "benchmark study exported (20,000 codings by lee) merged into a fresh copy of kim's (20,000 codings "
-    "by kim); every source, participant and code matched, 20,000 codings added; "
+    f"benchmark study exported ({ctx.study()['counts']['codings']:,} codings by lee) merged into a fresh copy "
+    f"of kim's (as many by kim); every source, participant and code matched, lee's codings added; "
     + study_workload(ctx),
 )
 def op_merge_qdpx(ctx: Context) -> dict[str, float]:
     paths = _two_coders(ctx)
     target = ctx.fresh_path("merge-into")
     shutil.copy(paths["kim.db"], target)
-    wall = timed_run([*ctx.cli, "--db", str(target), "merge", str(paths["lee.qdpx"]),
-                      *_large_flag(paths["lee.qdpx"])], expect="codings")
+    wall, memory = measured_run([*ctx.cli, "--db", str(target), "merge", str(paths["lee.qdpx"]),
+                                 *_large_flag(paths["lee.qdpx"])], expect="codings")
     conn = sqlite3.connect(target)
     try:
         got = conn.execute("SELECT count(*) FROM codings WHERE coder = 'lee'").fetchone()[0]
@@ -991,7 +993,7 @@ def op_merge_qdpx(ctx: Context) -> dict[str, float]:
         raise BenchError(f"merge: {got} codings by lee arrived, expected {expected:,}")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    return {"wall": wall}
+    return {"wall": wall, "peak-MB": memory}
 
 
 @operation("export-report", _export_workload("report"))

@@ -36,3 +36,21 @@ JOIN codes c ON c.id = k.code_id
 LEFT JOIN path ON path.id = c.theme_id
 ORDER BY 2 COLLATE NOCASE, 4, 5, 7, 8, 9 COLLATE NOCASE
 """
+
+# The home screen's codings counts as they were written before issue 16 (the
+# codings table joined and scanned three times): the reference for
+# `store.overview.load_overview`.
+_CODINGS_JOINED = (
+    "codings k LEFT JOIN transcripts t ON t.id = k.transcript_id LEFT JOIN notes n ON n.id = k.note_id "
+    "LEFT JOIN interviews i ON i.id = n.interview_id "
+    "LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)"
+)
+_COUNTED = "(p.pilot = 0 AND coalesce(i.pilot, 0) = 0)"
+REFERENCE_OVERVIEW_CODINGS_SQL = f"""
+SELECT
+  (SELECT count(DISTINCT k.transcript_id) FROM {_CODINGS_JOINED} WHERE k.transcript_id IS NOT NULL AND {_COUNTED})
+    + (SELECT count(DISTINCT n.interview_id) FROM {_CODINGS_JOINED} WHERE k.note_id IS NOT NULL AND {_COUNTED})
+    AS documents_coded,
+  (SELECT count(*) FROM {_CODINGS_JOINED} WHERE {_COUNTED}) AS codings,
+  (SELECT count(*) FROM {_CODINGS_JOINED} WHERE NOT {_COUNTED}) AS pilot_codings
+"""

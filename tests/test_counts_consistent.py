@@ -32,7 +32,7 @@ import synth  # noqa: E402
 SIZES = dict(transcripts=8, words=700, codes=40, themes=5, codings=600, participants=5,
              interviews=2, memos=6, journal=2, seed=7)
 
-from tests.reference_sql import REFERENCE_CODINGS_SQL  # noqa: E402
+from tests.reference_sql import REFERENCE_CODINGS_SQL, REFERENCE_OVERVIEW_CODINGS_SQL  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +153,31 @@ def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated
     assert done.returncode == 0, done.stderr
     book = {r["code"]: (int(r["codings"]), int(r["participants"])) for r in csv.DictReader(io.StringIO(done.stdout))}
     assert book == {names[c]: (v[0], v[2]) for c, v in codes_ref.items()}
+
+
+def test_home_counts_are_the_reference(generated, tmp_path):
+    """The home screen counts codings per document (issue 16); with and
+    without a pilot interview whose notes are coded, the numbers are the
+    plain joined scans'."""
+    import shutil
+
+    from tacompanion.store.overview import load_overview
+
+    copy = tmp_path / "study.db"
+    shutil.copy(generated, copy)
+    with Study.open(copy, create=False) as study:
+        for pilot_interview in (False, True):
+            if pilot_interview:
+                with study.write():
+                    study.conn.execute(
+                        "UPDATE interviews SET pilot = 1 WHERE id = "
+                        "(SELECT n.interview_id FROM codings k JOIN notes n ON n.id = k.note_id LIMIT 1)")
+            reference = study.query(REFERENCE_OVERVIEW_CODINGS_SQL)[0]
+            overview = load_overview(study)
+            got = {k: getattr(overview, k) for k in reference}
+            assert got == reference
+            assert overview.codings + overview.pilot_codings == study.scalar("SELECT count(*) FROM codings")
+        assert overview.pilot_codings > 0 and overview.documents_coded > 0
 
 
 def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):

@@ -13,13 +13,27 @@ _TRANSCRIPTS = (
     "transcripts t JOIN participants p ON p.id = t.participant_id LEFT JOIN interviews i ON 0"
 )
 _NOTES = "notes n JOIN interviews i ON i.id = n.interview_id JOIN participants p ON p.id = i.participant_id"
-_CODINGS = (
-    "codings k LEFT JOIN transcripts t ON t.id = k.transcript_id LEFT JOIN notes n ON n.id = k.note_id "
-    "LEFT JOIN interviews i ON i.id = n.interview_id "
-    "LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)"
-)
+# Codings are counted per document first (each GROUP BY walks the partial
+# unique index of its kind of document, never the codings' rows), then the few
+# documents are joined to their participants: the home screen's cost follows
+# the number of documents, not of codings (issue 16: 200,000 codings counted in
+# ~15 ms instead of three joined scans of the table, ~360 ms).
+_CODED_DOCUMENTS = f"""
+  SELECT 't' AS kind, t.id AS doc, k.n AS n, {COUNTED} AS counted
+  FROM (SELECT transcript_id AS id, count(*) AS n FROM codings
+        WHERE transcript_id IS NOT NULL GROUP BY transcript_id) k
+  JOIN transcripts t ON t.id = k.id JOIN participants p ON p.id = t.participant_id
+  LEFT JOIN interviews i ON 0
+  UNION ALL
+  SELECT 'n', n.interview_id, k.n, {COUNTED}
+  FROM (SELECT note_id AS id, count(*) AS n FROM codings
+        WHERE note_id IS NOT NULL GROUP BY note_id) k
+  JOIN notes n ON n.id = k.id JOIN interviews i ON i.id = n.interview_id
+  JOIN participants p ON p.id = i.participant_id
+"""
 
 _OVERVIEW_SQL = f"""
+WITH coded AS ({_CODED_DOCUMENTS})
 SELECT
   (SELECT count(*) FROM participants WHERE pilot = 0) AS participants,
   (SELECT count(*) FROM participants WHERE pilot = 1) AS pilot_participants,
@@ -32,12 +46,11 @@ SELECT
   (SELECT count(*) FROM {_TRANSCRIPTS} WHERE {COUNTED} AND t.read_at IS NOT NULL) AS transcripts_read,
   (SELECT count(*) FROM {_TRANSCRIPTS} WHERE {COUNTED})
     + (SELECT count(DISTINCT n.interview_id) FROM {_NOTES} WHERE {COUNTED}) AS documents,
-  (SELECT count(DISTINCT k.transcript_id) FROM {_CODINGS} WHERE k.transcript_id IS NOT NULL AND {COUNTED})
-    + (SELECT count(DISTINCT n.interview_id) FROM {_CODINGS} WHERE k.note_id IS NOT NULL AND {COUNTED})
-    AS documents_coded,
+  (SELECT count(DISTINCT doc) FROM coded WHERE kind = 't' AND counted)
+    + (SELECT count(DISTINCT doc) FROM coded WHERE kind = 'n' AND counted) AS documents_coded,
   (SELECT count(*) FROM codes) AS codes,
-  (SELECT count(*) FROM {_CODINGS} WHERE {COUNTED}) AS codings,
-  (SELECT count(*) FROM {_CODINGS} WHERE NOT {COUNTED}) AS pilot_codings,
+  (SELECT coalesce(sum(n), 0) FROM coded WHERE counted) AS codings,
+  (SELECT coalesce(sum(n), 0) FROM coded WHERE NOT counted) AS pilot_codings,
   (SELECT count(*) FROM codes WHERE theme_id IS NOT NULL) AS codes_in_themes,
   (SELECT count(*) FROM themes) AS themes,
   (SELECT count(*) FROM themes WHERE status IN ('reviewed', 'final')) AS themes_reviewed,
