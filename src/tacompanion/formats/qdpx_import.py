@@ -22,6 +22,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.qdpx import (
+    GUID_RE,
     QCase,
     QCode,
     QCoding,
@@ -79,6 +80,7 @@ def _limits(large: bool) -> tuple[ZipLimits, int, int, int]:
 
 
 _MIX, _MASK64 = 0x9E3779B97F4A7C15, (1 << 64) - 1  # an odd constant: a bijection on 64 bits
+_GUID_MATCH = GUID_RE.match
 
 
 class QdpxError(Exception):
@@ -378,6 +380,7 @@ class _Reader:
         self.stream = stream
         self.out_of_order = False
         self.prefixes: dict[str, array] = {}
+        self.refs: dict[str | None, str] = {}
         self._head: tuple | None = None
         self.problems: list[str] = []
         self.users: dict[str, str] = {}
@@ -387,14 +390,15 @@ class _Reader:
         self.source_problems: list[str] = []
         self.media: list = []  # recordings: attached after the import (formats/qdpx_media.py)
 
-    def _guid(self, kind: str, value: str | None, parts: list[str]) -> str:
+    def _guid(self, kind: str, value: str | None, parts: list[str] | tuple = ()) -> str:
         """The item's GUID: its own when GUID-shaped (duplicates among those
         are refused later, by `duplicate_guids`), else one derived from what
         identifies it, made unique with an ordinal when two items without a
         GUID look alike (two codings of one code, two codes named 'Other')."""
-        seen = self.guids_seen.setdefault(kind, set())
-        guid = normal_guid(value)
+        m = _GUID_MATCH(value) if value else None  # the usual case, without normal_guid's strip
+        guid = m.group(1).lower() if m else normal_guid(value)
         if guid is None:
+            seen = self.guids_seen.setdefault(kind, set())
             guid = canonical_guid(value, parts)
             n = 1
             while guid in seen:
@@ -402,16 +406,24 @@ class _Reader:
                 guid = canonical_guid(value, [*parts, f"#{n}"])
             seen.add(guid)
         elif not self.stream:
-            seen.add(guid)
+            self.guids_seen.setdefault(kind, set()).add(guid)
         if self.stream:
             prefixes = self.prefixes.get(kind)
             if prefixes is None:
                 prefixes = self.prefixes[kind] = array("Q")
             # 64 bits of the 128, mixed so that GUIDs alike in either half
             # (sequential ones, version 1 ones made at one moment) still differ
-            prefixes.append((int(guid[:8] + guid[9:13] + guid[14:18], 16)
-                             ^ (int(guid[19:23] + guid[24:], 16) * _MIX)) & _MASK64)
+            v = int(guid.replace("-", ""), 16)
+            prefixes.append(((v >> 64) ^ ((v & _MASK64) * _MIX)) & _MASK64)
         return guid
+
+    def _ref(self, value: str | None) -> str:
+        """canonical_guid of a reference (to a code, a user): a few distinct
+        values, met 100,000s of times."""
+        got = self.refs.get(value)
+        if got is None:
+            got = self.refs[value] = canonical_guid(value)
+        return got
 
     def guids_may_repeat(self) -> bool:
         """Whether two items of one kind may share a GUID (two share the 64
@@ -645,7 +657,7 @@ class _Reader:
                 self.problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
                                      f"outside the text ({len(text)} characters); not imported")
                 continue
-            sel_user = self.users.get(canonical_guid(e.get("creatingUser"))) if e.get("creatingUser") else None
+            sel_user = self.users.get(self._ref(e.get("creatingUser"))) if e.get("creatingUser") else None
             sel_date = _date(e.get("creationDateTime") or e.get("modifiedDateTime"))
             codings = [self._coding(c, sel_user, sel_date) for c in _children(e, "Coding")]
             selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "",
@@ -665,14 +677,20 @@ class _Reader:
                        _text_of(_child(s, "Description")))
 
     def _coding(self, c: ET.Element, user: str | None, date: str | None) -> QCoding | None:
-        ref = _child(c, "CodeRef")
-        if ref is None or not ref.get("targetGUID"):
+        ref = None
+        for child in c:
+            if _local(child.tag) == "CodeRef":
+                ref = child
+                break
+        target = ref.get("targetGUID") if ref is not None else None
+        if not target:
             self.problems.append("a coding without a code reference; not imported")
             return None
-        who = self.users.get(canonical_guid(c.get("creatingUser"))) if c.get("creatingUser") else None
-        return QCoding(self._guid("coding", c.get("guid"), [ref.get("targetGUID") or ""]),
-                       canonical_guid(ref.get("targetGUID")), who or user,
-                       _date(c.get("creationDateTime") or c.get("modifiedDateTime")) or date)
+        get = c.get
+        creator = get("creatingUser")
+        who = self.users.get(self._ref(creator)) if creator else None
+        return QCoding(self._guid("coding", get("guid"), (target,)), self._ref(target), who or user,
+                       _date(get("creationDateTime") or get("modifiedDateTime")) or date)
 
 
 def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False, large: bool = False) -> ImportSummary:
