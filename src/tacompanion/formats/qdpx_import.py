@@ -618,7 +618,16 @@ class _Reader:
         guid = self._guid("source", s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
         path = s.get("plainTextPath") or ""
         name = (s.get("name") or "").strip() or fallback_name or Path(re.sub(r"^\w+://", "", path)).name or guid
-        content = _child(s, "PlainTextContent")
+        # the source's children by kind, in one pass (a source has 100s of selections)
+        kids: dict[str, list[ET.Element]] = {}
+        for child in s:
+            kind = _local(child.tag)
+            got = kids.get(kind)
+            if got is None:
+                kids[kind] = [child]
+            else:
+                got.append(child)
+        content = kids.get("PlainTextContent", [None])[0]
         raw: str | None = None
         if content is not None:
             raw = _text_of(content)
@@ -639,7 +648,7 @@ class _Reader:
             also = f" (its text is only in {rich_name})" if rich else ""
             self.problems.append(f"source {name!r}: its plain text is empty{also}; not imported")
             return None
-        sel_els = _children(s, "PlainTextSelection")
+        sel_els = kids.get("PlainTextSelection", [])
         triples = [(_int(e.get("startPosition")), _int(e.get("endPosition")), e.get("name")) for e in sel_els]
         convention = best_convention(raw, [(a, b, c) for a, b, c in triples if a is not None and b is not None])
         limit, pos = position_readings(raw)[convention]
@@ -657,24 +666,35 @@ class _Reader:
                 self.problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
                                      f"outside the text ({len(text)} characters); not imported")
                 continue
-            sel_user = self.users.get(self._ref(e.get("creatingUser"))) if e.get("creatingUser") else None
+            creator = e.get("creatingUser")
+            sel_user = self.users.get(self._ref(creator)) if creator else None
             sel_date = _date(e.get("creationDateTime") or e.get("modifiedDateTime"))
-            codings = [self._coding(c, sel_user, sel_date) for c in _children(e, "Coding")]
-            selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "",
-                                         _text_of(_child(e, "Description")), [c for c in codings if c],
-                                         [canonical_guid(r.get("targetGUID")) for r in _children(e, "NoteRef")]))
+            codings: list[QCoding] = []
+            description: ET.Element | None = None
+            note_refs: list[str] = []
+            for child in e:  # one pass over the selection's children
+                kind = _local(child.tag)
+                if kind == "Coding":
+                    coding = self._coding(child, sel_user, sel_date)
+                    if coding:
+                        codings.append(coding)
+                elif kind == "NoteRef":
+                    note_refs.append(canonical_guid(child.get("targetGUID")))
+                elif kind == "Description" and description is None:
+                    description = child
+            selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "", _text_of(description),
+                                         codings, note_refs))
         if convention != "raw":
             how = {"lf": "counting a CRLF line break as one (as ATLAS.ti writes)",
                    "utf16": "counted in UTF-16 units (as Qt and browsers count)"}[convention]
             self.problems.append(f"source {name!r}: positions {how}; read that way and converted")
-        whole = [c for c in (self._coding(c, None, None) for c in _children(s, "Coding")) if c]
-        for kind in ("VariableValue",):
-            if _children(s, kind):
-                self.problems.append(f"source {name!r}: {len(_children(s, kind))} source attribute(s) not imported")
+        whole = [c for c in (self._coding(c, None, None) for c in kids.get("Coding", [])) if c]
+        if kids.get("VariableValue"):
+            self.problems.append(f"source {name!r}: {len(kids['VariableValue'])} source attribute(s) not imported")
         return QSource(guid, name, text, selections, whole,
-                       [canonical_guid(r.get("targetGUID")) for r in _children(s, "NoteRef")],
+                       [canonical_guid(r.get("targetGUID")) for r in kids.get("NoteRef", [])],
                        _date(s.get("creationDateTime") or s.get("modifiedDateTime")),
-                       _text_of(_child(s, "Description")))
+                       _text_of(kids.get("Description", [None])[0]))
 
     def _coding(self, c: ET.Element, user: str | None, date: str | None) -> QCoding | None:
         ref = None
