@@ -263,3 +263,27 @@ def test_until_the_import_commits_other_connections_see_the_study_as_it_was(tmp_
         assert import_qdpx(s, path).counts["transcripts"] == 30
         assert s.scalar("SELECT count(*) FROM transcripts") == 30
     assert seen == [0]
+
+
+def test_after_an_import_the_study_has_every_index_and_trigger_of_a_new_one(tmp_path):
+    """The full-text trigger and the codings' indexes, set aside while a
+    project is written into an empty study, are all back, and they work."""
+    path = tmp_path / "p.qdpx"
+    path.write_bytes(project_bytes(sources=4, codings=5))
+
+    def schema(study: Study) -> list[tuple]:
+        return sorted(study.conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+
+    with Study.open(tmp_path / "new.db") as s:
+        expected = schema(s)
+    with Study.open(tmp_path / "s.db") as s:
+        import_qdpx(s, path)
+        assert schema(s) == expected
+        assert s.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        row = s.conn.execute("SELECT transcript_id, start_pos, end_pos, code_id, coder FROM codings LIMIT 1").fetchone()
+        with pytest.raises(sqlite3.IntegrityError):  # the unique index is there again
+            s.conn.execute("INSERT INTO codings (uuid, transcript_id, start_pos, end_pos, code_id, coder, created_at) "
+                           "VALUES ('x', ?, ?, ?, ?, ?, 'now')", row)
+        s.conn.execute("INSERT INTO segments (uuid, transcript_id, position, start_pos, end_pos, text) "
+                       "VALUES ('y', 1, 999, 0, 1, 'zebracorn')")
+        assert s.scalar("SELECT count(*) FROM segments_fts WHERE segments_fts MATCH 'zebracorn'") == 1

@@ -189,7 +189,9 @@ def import_stream(study: Study, head: QProject, sources: Iterable, finish: Calla
             fts = _BulkFts(study.conn, "segments")
             if not merge or (bulk_sources is not None and bulk_sources > had):
                 fts.start()
-            with _import_pragmas(study.conn), fts:
+            # into an empty study: the codings' indexes are made once at the end
+            # (sorting 100,000s of rows beats inserting each into six b-trees)
+            with _import_pragmas(study.conn), fts, _BulkIndexes(study.conn, "codings", not merge):
                 importer = _Importer(study, head, summary, merge, interviewer_labels)
                 if callable(assign):
                     importer.ask = assign
@@ -218,6 +220,31 @@ def _import_pragmas(conn) -> Iterator[None]:
         yield
     finally:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+class _BulkIndexes:
+    """With `on`, the indexes made for `table` (CREATE INDEX, not those of its
+    UNIQUE and PRIMARY KEY constraints) are dropped for the block and made
+    again at its end, inside the caller's transaction (a failure rolls them
+    back with the rest; a unique one that no longer holds fails the import)."""
+
+    def __init__(self, conn, table: str, on: bool) -> None:
+        self.conn, self.table, self.on = conn, table, on
+        self.indexes: list[tuple[str, str]] = []
+
+    def __enter__(self) -> _BulkIndexes:
+        if self.on:
+            self.indexes = self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                "ORDER BY name", (self.table,)).fetchall()
+            for name, _sql in self.indexes:
+                self.conn.execute(f'DROP INDEX "{name}"')
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            for _name, sql in self.indexes:
+                self.conn.execute(sql)
 
 
 class _BulkFts:
@@ -733,7 +760,7 @@ class _Importer:
         # is read again when one is)
         self.by_text: dict[str, int] = {}
         self.by_name: dict[str, list[int]] = defaultdict(list)
-        self.new_transcripts: set[int] = set()
+        self.fresh_docs: set[int] = set()  # transcripts just written, no coding on them yet
         if self.merge:
             for tid, name, text in self.conn.execute("SELECT id, file_name, text FROM transcripts"):
                 self.by_text.setdefault(text_key(text), tid)
@@ -790,7 +817,7 @@ class _Importer:
         )
         tid = cur.lastrowid
         self.by_text[digest] = tid
-        self.new_transcripts.add(tid)
+        self.fresh_docs.add(tid)
         uuids = _uuids(len(parsed.segments))
         labels = self.labels
         self.conn.executemany(
@@ -873,6 +900,9 @@ class _Importer:
         those the study had before the import (a merge matches them by
         content), and those this file added already (a coding met again is a
         duplicate). Read from the study, one document at a time."""
+        if kind == "transcript" and doc_id in self.fresh_docs:
+            self.fresh_docs.discard(doc_id)  # written by this source: nothing on it yet
+            return set(), set()
         if kind == "transcript":
             rows = self.conn.execute("SELECT id, start_pos, end_pos, code_id, coder, transcript_id FROM codings "
                                      "WHERE transcript_id = ?", (doc_id,))
