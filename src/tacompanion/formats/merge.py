@@ -2,14 +2,14 @@
 REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, QualCoder..., into this study.
 
 A study file is read through the same REFI-QDA model as a .qdpx (its export,
-built in memory), so both are merged by one operation: GUID first, then
-content (store/qdpx.py, core/merge_match.py). The other study file is read
-from a private temporary copy, so it is never changed (not even upgraded).
+streamed to a private temporary file), so both are merged by one operation,
+one source at a time: GUID first, then content (store/qdpx.py,
+core/merge_match.py). The other study file is read from a private temporary
+copy, so it is never changed (not even upgraded).
 """
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import tempfile
@@ -28,58 +28,6 @@ from tacompanion.store.study import Study, StudyError
 
 class MergeError(Exception):
     """The other file cannot be read; the message names it."""
-
-
-def read_for_merge(path: str | os.PathLike, study: Study | None = None, *, large: bool = False) -> tuple[QProject, str]:
-    """The project in `path` and what kind of file it was ("qdpx" or "study");
-    `large`: a .qdpx beyond the usual limits (formats/qdpx_import.py)."""
-    from tacompanion.formats.qdpx_import import QdpxError, read_qdpx
-
-    shown = str(path)
-    p = Path(path)
-    if not p.exists():
-        raise MergeError(f"{shown}: no such file")
-    if p.is_dir():
-        raise MergeError(f"{shown}: is a folder; merge a study file or a .qdpx project")
-    if study is not None and p.resolve() == Path(study.path).resolve():
-        raise MergeError(f"{shown}: that is this study itself; merge another copy")
-    try:
-        if zipfile.is_zipfile(p):
-            return read_qdpx(p, large=large), "qdpx"
-        with open(p, "rb") as f:
-            head = f.read(16)
-    except QdpxError as exc:
-        raise MergeError(str(exc)) from None
-    except OSError as exc:
-        raise MergeError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-    if head != b"SQLite format 3\x00":
-        raise MergeError(f"{shown}: neither a tacompanion study nor a REFI-QDA project (.qdpx)")
-    return _read_study(p, shown), "study"
-
-
-def _read_study(path: Path, shown: str) -> QProject:
-    from tacompanion.formats.qdpx_export import build_qdpx
-    from tacompanion.formats.qdpx_import import QdpxError, read_qdpx
-
-    with tempfile.TemporaryDirectory(prefix="tacompanion-merge-") as tmp:
-        copy = Path(tmp) / "other.db"
-        try:
-            shutil.copyfile(path, copy)
-            for suffix in ("-wal",):  # a study still open elsewhere keeps recent writes there
-                if Path(f"{path}{suffix}").exists():
-                    shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
-        except OSError as exc:
-            raise MergeError(f"{shown}: cannot read it ({exc.strerror or exc})") from None
-        try:
-            with Study.open(copy, create=False) as other:
-                data = build_qdpx(other).data
-        except StudyError as exc:
-            raise MergeError(str(exc).replace(str(copy), shown)) from None
-    try:
-        # Our own export of a study file: its size is the study's, not a hostile file's.
-        return read_qdpx(io.BytesIO(data), shown, large=True)
-    except QdpxError as exc:  # pragma: no cover - our own export always reads back
-        raise MergeError(str(exc)) from None
 
 
 def merge_into(study: Study, path: str | os.PathLike, *, large: bool = False,
@@ -123,7 +71,8 @@ def merge_into(study: Study, path: str | os.PathLike, *, large: bool = False,
 
 
 def _export_study(path: Path, shown: str, tmp: Path) -> Path:
-    """Another study exported (as `_read_study` builds it) to a file in `tmp`."""
+    """Another study exported to a file in `tmp`, from a private copy of it
+    (so that it is never changed, not even upgraded)."""
     from tacompanion.formats.qdpx_export import export_qdpx
 
     copy = tmp / "other.db"
