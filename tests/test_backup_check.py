@@ -90,6 +90,22 @@ def test_partials_of_killed_backups_are_removed_at_the_next_run(v2, tmp_path):
     assert remove_stale_partials(out) == []
 
 
+def test_a_journal_left_alone_by_a_killed_backup_is_removed_too(v2, tmp_path):
+    """A backup killed between removing its partial file and the journal
+    SQLite kept beside it leaves the journal alone: the next run removes it."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    orphan = out / f".b.db.partial-{int(dead.stdout)}-journal"
+    orphan.write_bytes(b"j")
+    living = out / f".b.db.partial-{os.getppid()}-journal"  # a backup still running elsewhere
+    living.write_bytes(b"y")
+    with Study.open(v2, create=False) as s:
+        backup_study(s, out / "b.db")
+    assert not orphan.exists() and living.exists()
+
+
 def test_a_path_ending_in_a_slash_is_a_folder_made_if_needed(v2, tmp_path):
     with Study.open(v2, create=False) as s:
         made = backup_study(s, f"{tmp_path}/newdir/")

@@ -180,6 +180,23 @@ def test_home_counts_are_the_reference(generated, tmp_path):
         assert overview.pilot_codings > 0 and overview.documents_coded > 0
 
 
+def test_review_and_matrix_count_what_the_reference_counts(generated):
+    """The review reads its extracts lazily and the matrix counts a row as it
+    comes into view (issue 16): for every theme, the extracts and the
+    participants they add up to are the reference counts'."""
+    from tacompanion.store.thematic import participant_theme_matrix, review_codes, review_extracts
+
+    with Study.open(generated) as study:
+        _, themes = reference_counts(study)
+        matrix = participant_theme_matrix(study, "all")
+        for tid, (_codings, extracts, participants) in themes.items():
+            lazy = review_extracts(study, review_codes(study, "theme", tid))
+            assert (len(lazy), len(lazy.groups)) == (extracts, participants)
+            assert matrix.labels[tid][0] == participants
+            assert sum(matrix.cell(pid, tid) for pid, _ in matrix.participants) == extracts
+        assert any(n for _, n, _ in themes.values())
+
+
 def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):
     out = tmp_path / "study.qdpx"
     done = cli("--db", str(generated), "export", "qdpx", "--no-redact", "-o", str(out))  # positions as stored

@@ -63,6 +63,7 @@ class Framework:
     group_by: str | None = None
     guide_title: str | None = None
     counted_backing: bool = True  # False: the counts are not read yet (every one 0)
+    backed: set[int] = field(default_factory=set)  # participants whose counts are read (`count_backing`)
 
     def cell(self, participant_id: int, column_key: str) -> Cell:
         return self.cells.get((participant_id, column_key), Cell("", 0))
@@ -199,9 +200,12 @@ def _summaries(study: Study) -> dict[tuple[int, str], str]:
     return out
 
 
-def _theme_backing(study: Study, cols: list[Column]) -> dict[tuple[int, str], int]:
+def _theme_backing(study: Study, cols: list[Column],
+                   participant_ids: list[int] | None = None) -> dict[tuple[int, str], int]:
     """Distinct extracts per (participant, column), pilots' own included (their
-    rows are shown apart); notes follow the analysis scope."""
+    rows are shown apart); notes follow the analysis scope. With
+    `participant_ids`, of those participants only (their own codings, read
+    by document: a bounded amount of work whatever the study's size)."""
     of_code: dict[int, list[str]] = defaultdict(list)
     for c in cols:
         for cid in c.code_ids:
@@ -215,10 +219,18 @@ def _theme_backing(study: Study, cols: list[Column]) -> dict[tuple[int, str], in
     from tacompanion.store.analysis import coder_condition
 
     who = coder_condition(study)  # the coders in the analysis (setting analysis_coders)
-    rows = study.conn.execute(
-        "SELECT k.code_id, k.transcript_id, k.start_pos, k.end_pos FROM codings k "
-        "WHERE k.transcript_id IS NOT NULL" + who
-    ).fetchall()
+    some, params = "", ()
+    if participant_ids is not None:
+        some = f" AND t.participant_id IN ({','.join('?' * len(participant_ids))})"
+        params = tuple(participant_ids)
+        rows = study.conn.execute(
+            "SELECT k.code_id, k.transcript_id, k.start_pos, k.end_pos FROM transcripts t "
+            f"CROSS JOIN codings k ON k.transcript_id = t.id WHERE 1{some}{who}", params).fetchall()
+    else:
+        rows = study.conn.execute(
+            "SELECT k.code_id, k.transcript_id, k.start_pos, k.end_pos FROM codings k "
+            "WHERE k.transcript_id IS NOT NULL" + who
+        ).fetchall()
     for code_id, doc, start, end in rows:
         columns = of_code.get(code_id)
         if columns:
@@ -227,8 +239,9 @@ def _theme_backing(study: Study, cols: list[Column]) -> dict[tuple[int, str], in
                 seen[(pid, key)].add((doc, start, end))
     if study.setting("analysis_scope", "all") != "transcripts":
         for code_id, pid, doc, start, end in study.conn.execute(
-                "SELECT k.code_id, i.participant_id, k.note_id, k.start_pos, k.end_pos FROM codings k "
-                "JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id WHERE 1" + who):
+                "SELECT k.code_id, i.participant_id, k.note_id, k.start_pos, k.end_pos FROM interviews i "
+                "JOIN notes n ON n.interview_id = i.id CROSS JOIN codings k ON k.note_id = n.id "
+                f"WHERE 1{some.replace('t.participant_id', 'i.participant_id')}{who}", params):
             for key in of_code.get(code_id, ()):
                 seen[(pid, key)].add((-doc, start, end))
     return {k: len(v) for k, v in seen.items()}
@@ -279,7 +292,27 @@ def framework(study: Study, by: str = "themes", *, group_by: str | None = None,
             text, n = summaries.get((r.participant_id, c.key), ""), counts.get((r.participant_id, c.key), 0)
             if text or n:
                 cells[(r.participant_id, c.key)] = Cell(text, n)
-    return Framework(by, cols, rows, cells, group_by, title, backing)
+    return Framework(by, cols, rows, cells, group_by, title, backing,
+                     {r.participant_id for r in rows} if backing else set())
+
+
+def count_backing(study: Study, fw: Framework, participant_ids) -> list[int]:
+    """Read the counts of these participants' cells into `fw` (a framework
+    read with `backing` False), for theme columns: each participant's own
+    codings, so a screen counts the rows it shows. Returns the participants
+    counted now (those not counted before)."""
+    wanted = [p for p in dict.fromkeys(participant_ids) if p not in fw.backed]
+    if not wanted or fw.by not in ("themes", "subthemes"):
+        return []
+    counts = _theme_backing(study, fw.columns, wanted)
+    for pid in wanted:
+        for c in fw.columns:
+            n = counts.get((pid, c.key), 0)
+            old = fw.cells.get((pid, c.key))
+            if n or old:
+                fw.cells[(pid, c.key)] = Cell(old.summary if old else "", n)
+    fw.backed.update(wanted)
+    return wanted
 
 
 # -- one cell --------------------------------------------------------------------------------

@@ -13,7 +13,9 @@ import os
 import re
 from pathlib import Path
 
-PARTIAL_RE = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)$")
+# A partial file, or what SQLite left beside one (a writer killed between
+# removing its partial file and its journal leaves the journal alone).
+PARTIAL_RE = re.compile(r"^\.(?P<name>.+)\.partial-(?P<pid>\d+)(?P<companion>-journal|-wal|-shm)?$")
 
 
 def partial_path(dest: Path) -> Path:
@@ -32,7 +34,7 @@ def remove_stale_partials(folder: Path) -> list[Path]:
         m = PARTIAL_RE.match(entry.name)
         if not m or not entry.is_file() or _alive(int(m.group("pid"))):
             continue
-        remove_partial(entry)
+        remove_partial(entry.with_name(entry.name.removesuffix(m.group("companion") or "")))
         removed.append(entry)
     return removed
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -162,78 +163,216 @@ def extracts_for(
     """The extracts carrying any of `code_ids`, participant by participant
     (pseudonym order), in document order within each, pilots left out. With
     `meeting`, only those overlapping a coding of that code (where the two
-    co-occur)."""
+    co-occur). Every one read: `review_extracts` reads them as asked for."""
+    return list(review_extracts(study, code_ids, participant_id, meeting))
+
+
+class ExtractPlace(NamedTuple):
+    """Where an extract is, without its text or codes."""
+
+    participant_id: int
+    participant: str
+    kind: str  # "transcript" or "notes"
+    doc_id: int
+    interview_id: int | None
+    start: int
+    end: int
+
+    @property
+    def key(self) -> tuple[str, int, int, int]:
+        return (self.kind, self.doc_id, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class ExtractGroup:
+    """One participant's extracts in an ExtractList: indexes first .. first + size - 1."""
+
+    participant_id: int
+    participant: str
+    first: int
+    size: int
+
+
+class ExtractList(Sequence[Extract]):
+    """The extracts of `review_extracts`: where every one is, read at once
+    (plain (document, start, end) tuples, from an index), and each one's
+    text and codes read when it is first asked for, a few dozen at a time.
+    A screen showing 30,000 extracts reads the few it draws."""
+
+    CHUNK = 48  # extracts read together (about a screenful)
+    TEXTS = 8  # documents' texts kept (the extracts near each other share them)
+
+    def __init__(self, study: Study, spans: list[tuple[int, int, int]],
+                 docs: dict[int, tuple[int, str, int | None]], groups: list[ExtractGroup]) -> None:
+        self.study = study
+        self._spans = spans  # (document, start, end): a transcript's id, or minus a note's
+        self._docs = docs  # document -> (participant id, pseudonym, interview id of a note)
+        self.groups = groups  # participant by participant, in order
+        self._made: dict[int, Extract] = {}
+        self._texts: dict[int, str] = {}
+        self._coders = coder_condition(study)
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, index):  # an Extract, or a list of them for a slice
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._spans)))]
+        index = self._index(index)
+        made = self._made.get(index)
+        if made is None:
+            self._read(index - index % self.CHUNK)
+            made = self._made[index]
+        return made
+
+    def __iter__(self):
+        for i in range(len(self._spans)):
+            yield self[i]
+
+    def _index(self, index: int) -> int:
+        if index < 0:
+            index += len(self._spans)
+        if not 0 <= index < len(self._spans):
+            raise IndexError(index)
+        return index
+
+    def place(self, index: int) -> ExtractPlace:
+        """Where extract `index` is, without reading it."""
+        doc, start, end = self._spans[self._index(index)]
+        pid, name, interview = self._docs[doc]
+        return ExtractPlace(pid, name, "transcript" if doc > 0 else "notes", abs(doc), interview, start, end)
+
+    def find(self, key: tuple[str, int, int, int]) -> int | None:
+        """The index of the extract with this `Extract.key`, if it is here."""
+        kind, doc, start, end = key
+        try:
+            return self._spans.index((doc if kind == "transcript" else -doc, start, end))
+        except ValueError:
+            return None
+
+    def _text(self, doc: int) -> str:
+        text = self._texts.get(doc)
+        if text is None:
+            table = "transcripts" if doc > 0 else "notes"
+            text = self.study.scalar(f"SELECT text FROM {table} WHERE id = ?", (abs(doc),)) or ""
+            if len(self._texts) >= self.TEXTS:
+                del self._texts[next(iter(self._texts))]
+            self._texts[doc] = text
+        return text
+
+    def _read(self, first: int) -> None:
+        chunk = range(first, min(first + self.CHUNK, len(self._spans)))
+        docs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for i in chunk:
+            doc, start, end = self._spans[i]
+            docs[doc].append((start, end))
+        # Every coding on the chunk's spans, document by document, read from
+        # the index by document and position (only the stretch they cover).
+        found: dict[tuple, dict[int, tuple]] = defaultdict(dict)
+        for doc, spans in docs.items():
+            column = "transcript_id" if doc > 0 else "note_id"
+            wanted = set(spans)
+            for start, end, kid, code_id, name, starred in self.study.conn.execute(
+                "SELECT k.start_pos, k.end_pos, k.id, k.code_id, c.name, k.starred "
+                f"FROM codings k JOIN codes c ON c.id = k.code_id WHERE k.{column} = ? "
+                f"AND k.start_pos BETWEEN ? AND ?{self._coders}",
+                (abs(doc), min(s for s, _ in spans), max(s for s, _ in spans)),
+            ):
+                if (start, end) not in wanted:
+                    continue
+                codes = found[(doc, start, end)]
+                # one entry per code: two coders' codings of it on this span
+                # are one code of the extract (the first coding stands for
+                # them; starred if any is)
+                got = codes.get(code_id)
+                if got is None or kid < got[1]:
+                    codes[code_id] = (name.casefold(), kid, code_id, name, bool(starred) or bool(got and got[4]))
+                elif starred:
+                    codes[code_id] = (*got[:4], True)
+        for i in chunk:
+            span = self._spans[i]
+            doc, start, end = span
+            pid, name, interview = self._docs[doc]
+            codes = sorted(found[span].values())
+            self._made[i] = Extract(
+                pid, name, "transcript" if doc > 0 else "notes", abs(doc), interview, start, end,
+                self._text(doc)[start:end], tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in codes))
+
+
+def review_extracts(
+    study: Study, code_ids: list[int], participant_id: int | None = None,
+    meeting: int | None = None,
+) -> ExtractList:
+    """The extracts of `extracts_for`, in its order, read lazily: where they
+    all are now, each one's text and codes when first asked for."""
     if not code_ids:
-        return []
+        return ExtractList(study, [], {}, [])
     scope = study.setting("analysis_scope", "all")
     marks = ",".join("?" * len(code_ids))
+    coders = coder_condition(study)
     who = " AND p.id = ?" if participant_id is not None else ""
     extra = (participant_id,) if participant_id is not None else ()
-    # Every coding on the same span as a coding of `code_ids`: the extracts and
-    # all their codes. Texts are sliced here, not with SQL substr (which walks
-    # a long transcript from its start for every extract).
-    sql = (
-        "SELECT p.id, p.pseudonym, 't', k.transcript_id, NULL, k.start_pos, k.end_pos, "
-        "  k2.id, k2.code_id, c2.name, k2.starred "
-        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        "JOIN participants p ON p.id = t.participant_id "
-        "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos = k.start_pos "
-        "  AND k2.end_pos = k.end_pos "
-        "JOIN codes c2 ON c2.id = k2.code_id "
-        f"WHERE k.code_id IN ({marks}) AND p.pilot = 0{who}"
-    )
-    coders = coder_condition(study, "k") + coder_condition(study, "k2")
-    sql += coders
-    params: tuple = (*code_ids, *extra)
+    docs: dict[int, tuple[int, str, int | None]] = {tid: (pid, name, None) for tid, pid, name in study.conn.execute(
+        "SELECT t.id, p.id, p.pseudonym FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+        f"WHERE p.pilot = 0{who}", extra)}
+    # The distinct spans of the codes' codings in document order. Many: in
+    # one pass over the index by document and position (`+`; a search by
+    # each code reads their rows in random order, several times slower).
+    # Few (one code's, say): by the index by code, and sorted.
+    many = study.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", tuple(code_ids)) * 8 \
+        > (study.scalar("SELECT max(id) FROM codings") or 0)
+    sql = (f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE "
+           f"{'+' if many else ''}k.code_id IN ({marks}) AND transcript_id IS NOT NULL{coders}")
+    if participant_id is not None:  # one participant's few transcripts
+        sql += " AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?)"
+    spans = study.conn.execute(sql + " ORDER BY transcript_id, start_pos, end_pos", (*code_ids, *extra)).fetchall()
     if scope != "transcripts":
-        sql += (
-            " UNION ALL "
-            "SELECT p.id, p.pseudonym, 'n', k.note_id, i.id, k.start_pos, k.end_pos, "
-            "  k2.id, k2.code_id, c2.name, k2.starred "
-            "FROM codings k JOIN notes n ON n.id = k.note_id "
-            "JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id "
-            "JOIN codings k2 ON k2.note_id = k.note_id AND k2.start_pos = k.start_pos "
-            "  AND k2.end_pos = k.end_pos "
-            "JOIN codes c2 ON c2.id = k2.code_id "
-            f"WHERE k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders}"
-        )
-        params = params + params
-    heads: dict[tuple, tuple] = {}
-    codes: dict[tuple, dict[int, tuple]] = {}
-    for r in study.conn.execute(sql, params):
-        key = (r[2], r[3], r[5], r[6])
-        if key not in heads:
-            heads[key] = r[:7]
-            codes[key] = {}
-        # one entry per code: two coders' codings of it on this span are one
-        # code of the extract (the first coding stands for them; starred if any is)
-        got = codes[key].get(r[8])
-        if got is None or r[7] < got[1]:
-            codes[key][r[8]] = (r[9].casefold(), r[7], r[8], r[9], bool(r[10]) or bool(got and got[4]))
-        elif r[10]:
-            codes[key][r[8]] = (*got[:4], True)
-    texts = _texts(study, "transcripts", {k[1] for k in heads if k[0] == "t"})
-    texts.update(_texts(study, "notes", {k[1] for k in heads if k[0] == "n"}, key=lambda i: -i))
-    out = []
-    for key, h in heads.items():
-        doc = h[3] if h[2] == "t" else -h[3]
-        out.append(Extract(
-            h[0], h[1], "transcript" if h[2] == "t" else "notes", h[3], h[4], h[5], h[6],
-            texts.get(doc, "")[h[5]:h[6]],
-            tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in sorted(codes[key].values())),
-        ))
+        notes = study.conn.execute(
+            # from the (few) notes' codings, not through the index by code
+            "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos, p.id, p.pseudonym, i.id "
+            "FROM notes n JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id JOIN codings k ON k.note_id = n.id "
+            f"WHERE +k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders} "
+            "ORDER BY k.note_id, k.start_pos, k.end_pos", (*code_ids, *extra)
+        ).fetchall()
+        docs.update((r[0], (r[3], r[4], r[5])) for r in notes)
+        spans += [r[:3] for r in notes]
     if meeting is not None:
-        spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+        near: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for doc, note, start, end in study.conn.execute(
             "SELECT transcript_id, note_id, start_pos, end_pos FROM codings k WHERE code_id = ?"
-            + coder_condition(study), (meeting,)
+            + coders, (meeting,)
         ):
-            spans[("transcript", doc) if doc is not None else ("notes", note)].append((start, end))
-        out = [e for e in out if any(a < e.end and e.start < b for a, b in spans.get((e.kind, e.doc_id), ()))]
-    out.sort(key=lambda e: (e.participant.casefold(), e.participant_id, e.kind != "transcript",
-                            e.doc_id, e.start, e.end))
-    return out
+            near[doc if doc is not None else -note].append((start, end))
+        spans = [s for s in spans if any(a < s[2] and s[1] < b for a, b in near.get(s[0], ()))]
+    # Participant by participant (pseudonym order), transcripts before notes;
+    # each document's spans are in order already: only the documents are sorted.
+    where: dict[int, tuple[int, int]] = {}  # document -> (first index, past its last)
+    keys = [s[0] for s in spans]
+    # the transcripts' spans come first, sorted by document: jump over each
+    # one's by bisection; then the few notes' spans
+    transcripts = next((i + 1 for i in range(len(keys) - 1, -1, -1) if keys[i] > 0), 0)
+    i = 0
+    while i < len(keys):
+        doc = keys[i]
+        j = bisect.bisect_right(keys, doc, i, transcripts) if i < transcripts else i + 1
+        while j < len(keys) and keys[j] == doc:
+            j += 1
+        where[doc] = (i, j)
+        i = j
+    order = sorted((d for d in where if d in docs), key=lambda d: (
+        docs[d][1].casefold(), docs[d][0], d < 0, abs(d)))
+    out: list[tuple[int, int, int]] = []
+    groups: list[ExtractGroup] = []
+    for d in order:
+        pid, name, _ = docs[d]
+        a, b = where[d]
+        if not groups or groups[-1].participant_id != pid:
+            groups.append(ExtractGroup(pid, name, len(out), 0))
+        out.extend(spans[a:b])
+        last = groups[-1]
+        groups[-1] = ExtractGroup(pid, name, last.first, len(out) - last.first)
+    return ExtractList(study, out, docs, groups)
 
 
 class SpanCode(NamedTuple):
@@ -463,24 +602,84 @@ def recode(study: Study, coding_id: int, new_code_id: int, coder: str) -> int | 
 # -- participants x themes ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Matrix:
     """Rows: participants in analysis; columns: themes; cells: distinct extracts
-    of the theme (its subthemes included) in that participant's data."""
+    of the theme (its subthemes included) in that participant's data.
 
-    participants: list[tuple[int, str]]
-    themes: list[tuple[int, str, int]]  # id, path, depth
-    cells: dict[tuple[int, int], int]
-    total: int  # N
-    labels: dict[int, tuple[int, str | None]]  # theme id -> (participants, label)
+    A participant's cells are counted when first asked for (`cell`, `row`,
+    `load`), from their own codings only: a screen counts the rows it shows,
+    whatever the size of the study. What needs every participant is exact
+    from the start and cheap: `labels` and `present` (which cells hold
+    anything) come from one existence test per participant and theme."""
+
+    def __init__(self, study: Study, participants: list[tuple[int, str]], themes: list[tuple[int, str, int]],
+                 total: int, present: set[tuple[int, int]], rule, column_of: dict[int, list[int]]) -> None:
+        self.study = study
+        self.participants = participants
+        self.themes = themes  # id, path, depth
+        self.total = total  # N
+        self.present = present  # (participant id, theme id) of every cell that is not 0
+        self.labels: dict[int, tuple[int, str | None]] = {}  # theme id -> (participants, label)
+        for tid, _, _ in themes:
+            n = sum(1 for pid, _ in participants if (pid, tid) in present)
+            self.labels[tid] = (n, label(n, total, rule))
+        self._column_of = column_of  # code id -> the columns (themes) it counts in
+        self._rows: dict[int, dict[int, int]] = {}
 
     def cell(self, participant_id: int, theme_id: int) -> int:
-        return self.cells.get((participant_id, theme_id), 0)
+        return self.row(participant_id).get(theme_id, 0)
+
+    def row(self, participant_id: int) -> dict[int, int]:
+        """One participant's cells: theme id -> extracts (only those not 0)."""
+        if participant_id not in self._rows:
+            self.load([participant_id])
+        return self._rows.get(participant_id, {})
+
+    def loaded(self, participant_id: int) -> bool:
+        return participant_id in self._rows
+
+    def load(self, participant_ids) -> None:
+        """Count the cells of these participants (those not counted yet)."""
+        wanted = [p for p in dict.fromkeys(participant_ids) if p not in self._rows]
+        if wanted:
+            self._rows.update(_matrix_rows(self.study, wanted, self._column_of))
+
+    @property
+    def cells(self) -> dict[tuple[int, int], int]:
+        """Every cell that is not 0 (every participant's row counted)."""
+        self.load(pid for pid, _ in self.participants)
+        return {(pid, tid): n for pid, _ in self.participants for tid, n in self._rows.get(pid, {}).items()}
+
+
+def _matrix_rows(study: Study, participant_ids: list[int], column_of: dict[int, list[int]]
+                 ) -> dict[int, dict[int, int]]:
+    """The cells of these participants: each one's codings (transcripts, and
+    notes of interviews that are not pilots unless the scope leaves notes
+    out), read by document from the index by document and position."""
+    scope = study.setting("analysis_scope", "all")
+    who = coder_condition(study)
+    marks = ",".join("?" * len(participant_ids))
+    seen: dict[tuple[int, int], set] = defaultdict(set)
+    sql = ("SELECT t.participant_id, k.code_id, k.transcript_id, k.start_pos, k.end_pos "
+           f"FROM transcripts t CROSS JOIN codings k ON k.transcript_id = t.id WHERE t.participant_id IN ({marks})"
+           + who)
+    if scope != "transcripts":
+        sql += (" UNION ALL SELECT i.participant_id, k.code_id, -k.note_id, k.start_pos, k.end_pos "
+                "FROM interviews i JOIN notes n ON n.interview_id = i.id CROSS JOIN codings k ON k.note_id = n.id "
+                f"WHERE i.participant_id IN ({marks}) AND i.pilot = 0" + who)
+    params = tuple(participant_ids) * (1 if scope == "transcripts" else 2)
+    for pid, code_id, document, start, end in study.conn.execute(sql, params):
+        for tid in column_of.get(code_id, ()):
+            seen[(pid, tid)].add((document, start, end))
+    out: dict[int, dict[int, int]] = {pid: {} for pid in participant_ids}
+    for (pid, tid), extracts in seen.items():
+        out[pid][tid] = len(extracts)
+    return out
 
 
 def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
     """The matrix over the main themes (`level` "main") or every theme and
-    subtheme ("all")."""
+    subtheme ("all"). Its cells are counted as they are asked for."""
     from tacompanion.core.prevalence import rule_from_setting
 
     scope = study.setting("analysis_scope", "all")
@@ -493,21 +692,17 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
         depth[t.id] = 0 if t.parent_id is None else depth[t.parent_id] + 1
     columns = [t for t in themes if level == "all" or t.parent_id is None]
     wanted = {t.id for t in columns}
-    code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
-    ancestors: dict[int, list[int]] = {}
-    for cid, tid in code_theme.items():
+    column_of: dict[int, list[int]] = {}  # code -> the columns it counts in (its theme and those above)
+    codes_of: dict[int, list[int]] = defaultdict(list)  # column -> its codes (subthemes' included)
+    for cid, tid in study.conn.execute("SELECT id, theme_id FROM codes"):
         chain = []
         while tid is not None:
             if tid in wanted:
                 chain.append(tid)
+                codes_of[tid].append(cid)
             tid = parent.get(tid)
-        ancestors[cid] = chain
-    seen: dict[tuple[int, int], set] = defaultdict(set)
-    rows, owner = coding_rows(study, scope)
-    for code_id, document, start, end in rows:
-        for tid in ancestors.get(code_id, ()):
-            seen[(owner[document], tid)].add((document, start, end))
-    cells = {k: len(v) for k, v in seen.items()}
+        if chain:
+            column_of[cid] = chain
     notes = "" if scope == "transcripts" else (
         " UNION SELECT i.participant_id FROM interviews i JOIN notes n ON n.interview_id = i.id"
         " WHERE i.pilot = 0"
@@ -516,12 +711,25 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
         "SELECT id, pseudonym FROM participants WHERE pilot = 0 AND id IN "
         f"(SELECT participant_id FROM transcripts{notes}) ORDER BY pseudonym COLLATE NOCASE"
     )]
-    total = len(people)
-    labels = {}
-    for t in columns:
-        n = sum(1 for pid, _ in people if cells.get((pid, t.id)))
-        labels[t.id] = (n, label(n, total, rule))
-    return Matrix(people, [(t.id, paths[t.id], depth[t.id]) for t in columns], cells, total, labels)
+    # Which cells hold anything: per theme, the participants with at least
+    # one coding of it, each test stopping at the first coding found (a few
+    # index searches per participant and theme, whatever the study's size).
+    who = coder_condition(study)
+    present: set[tuple[int, int]] = set()
+    for tid, codes in codes_of.items():
+        marks = ",".join("?" * len(codes))
+        sql = ("SELECT p.id FROM participants p WHERE p.pilot = 0 AND (EXISTS (SELECT 1 FROM transcripts t "
+               f"CROSS JOIN codings k ON k.transcript_id = t.id WHERE t.participant_id = p.id "
+               f"AND k.code_id IN ({marks}){who})")
+        params = tuple(codes)
+        if scope != "transcripts":
+            sql += (" OR EXISTS (SELECT 1 FROM interviews i JOIN notes n ON n.interview_id = i.id "
+                    "CROSS JOIN codings k ON k.note_id = n.id WHERE i.participant_id = p.id AND i.pilot = 0 "
+                    f"AND +k.code_id IN ({marks}){who})")
+            params += params
+        present.update((pid, tid) for (pid,) in study.conn.execute(sql + ")", params))
+    return Matrix(study, people, [(t.id, paths[t.id], depth[t.id]) for t in columns], len(people), present,
+                  rule, column_of)
 
 
 # -- co-occurrence -----------------------------------------------------------------------
@@ -540,8 +748,11 @@ class CoOccurrence:
 def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence]:
     """Which codes share extracts: two codes meet where a coding of one
     overlaps a coding of the other in the same document. Most shared first.
-    With `code_id`, only the pairs that include it."""
+    With `code_id`, only the pairs that include it (read from that code's
+    codings and those overlapping them: not every coding of the study)."""
     scope = study.setting("analysis_scope", "all")
+    if code_id is not None:
+        return _cooccurrences_of(study, code_id, scope)
     by_doc: dict[int, list] = defaultdict(list)
     rows, owner = coding_rows(study, scope)
     for code, document, start, end in rows:
@@ -567,6 +778,44 @@ def cooccurrences(study: Study, code_id: int | None = None) -> list[CoOccurrence
         CoOccurrence(a, names.get(a, "?"), b, names.get(b, "?"), n, len(people[(a, b)]))
         for (a, b), n in shared.items()
     ]
+    out.sort(key=lambda c: (-c.shared, -c.participants, c.name_a.casefold(), c.name_b.casefold()))
+    return out
+
+
+def _cooccurrences_of(study: Study, code_id: int, scope: str) -> list[CoOccurrence]:
+    """`cooccurrences` for one code: each of its codings and the codings of
+    other codes overlapping it in the same document (an index search by
+    document and position for each), pilots left out as in `coding_rows`."""
+    k_who, k2_who = coder_condition(study, "k"), coder_condition(study, "k2")
+    sql = (
+        "SELECT k2.code_id, t.participant_id, count(*) FROM codings k "
+        "JOIN transcripts t ON t.id = k.transcript_id JOIN participants p ON p.id = t.participant_id "
+        "JOIN codings k2 ON k2.transcript_id = k.transcript_id AND k2.start_pos < k.end_pos "
+        "  AND k2.end_pos > k.start_pos AND k2.code_id != k.code_id "
+        f"WHERE k.code_id = ? AND p.pilot = 0{k_who}{k2_who} GROUP BY k2.code_id, t.participant_id"
+    )
+    params: tuple = (code_id,)
+    if scope != "transcripts":
+        sql += (
+            " UNION ALL SELECT k2.code_id, i.participant_id, count(*) FROM codings k "
+            "JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id "
+            "JOIN codings k2 ON k2.note_id = k.note_id AND k2.start_pos < k.end_pos "
+            "  AND k2.end_pos > k.start_pos AND k2.code_id != k.code_id "
+            f"WHERE k.code_id = ? AND p.pilot = 0 AND i.pilot = 0{k_who}{k2_who} "
+            "GROUP BY k2.code_id, i.participant_id"
+        )
+        params += (code_id,)
+    shared: dict[int, int] = defaultdict(int)
+    people: dict[int, set] = defaultdict(set)
+    for other, participant, n in study.conn.execute(sql, params):
+        shared[other] += n
+        people[other].add(participant)
+    names = dict(study.conn.execute("SELECT id, name FROM codes").fetchall())
+    out = []
+    for other, n in shared.items():
+        a, b = (code_id, other) if code_id < other else (other, code_id)
+        out.append(CoOccurrence(a, names.get(a, "?"), b, names.get(b, "?"), n, len(people[other])))
     out.sort(key=lambda c: (-c.shared, -c.participants, c.name_a.casefold(), c.name_b.casefold()))
     return out
 

@@ -2,7 +2,11 @@
 data holds, with each theme's prevalence underneath. Enter opens those
 extracts; `l` switches between main themes and every subtheme too; `g` groups
 the rows by a participant attribute (each group headed by its own counts and
-labels), then by the next, then not at all."""
+labels), then by the next, then not at all.
+
+A participant's cells are counted when their row comes into view (the rows
+below the fold show … until then); the people and label rows, and the
+groups' counts, are exact from the start (see store.thematic.Matrix)."""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from tacompanion.core.matrix_groups import MatrixGroup
+from tacompanion.core.matrix_groups import MatrixGroup, group_rows
 from tacompanion.core.words import clip
-from tacompanion.store.attributes import attribute_types, matrix_groups
+from tacompanion.store.analysis import prevalence_rule
+from tacompanion.store.attributes import attribute_types, attribute_values
 from tacompanion.store.thematic import Matrix, participant_theme_matrix
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
@@ -23,6 +28,7 @@ from tacompanion.tui.widgets.key_footer import KeyFooter
 # than COLUMN nor wider than MAX_COLUMN.
 COLUMN = 10
 MAX_COLUMN = 28
+WAITING = Text("…", justify="right", style="dim")  # a cell not counted yet (one Text for all: never changed)
 
 
 def column_width(screen_width: int, who_width: int, heads: list[str]) -> int:
@@ -56,6 +62,7 @@ class MatrixScreen(StudyViewScreen):
         self.groups: list[MatrixGroup] = []
         # what each table row shows: a participant's id, a group (its index) or None (the totals)
         self.row_kinds: list[tuple[str, int] | None] = []
+        self.drawn: set[int] = set()  # participants whose counts are in the table (not …)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -68,7 +75,10 @@ class MatrixScreen(StudyViewScreen):
     def on_mount(self) -> None:
         self.title = "Participants x themes"
         self.fill()
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        table.focus()
+        # a participant's counts are read when their row scrolls into view
+        self.watch(table, "scroll_y", lambda: self.count_visible(), init=False)
 
     def redraw(self) -> None:
         self.fill()
@@ -77,6 +87,7 @@ class MatrixScreen(StudyViewScreen):
         # Wider or narrower: the theme columns take the room there is.
         if self.matrix is not None and self.column_layout(self.matrix)[1] != self.column_width:
             self.fill()
+        self.call_after_refresh(self.count_visible)  # taller: more rows in view
 
     def column_layout(self, m: Matrix) -> tuple[list[str], int]:
         """The theme columns' headers (uncut) and their width at this size."""
@@ -90,7 +101,7 @@ class MatrixScreen(StudyViewScreen):
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)
-        self.groups = matrix_groups(self.app.study, m, self.group_by) if self.group_by else []
+        self.groups = self.grouped(m) if self.group_by else []
         table.clear(columns=True)
         table.add_column("", key="who")
         heads, width = self.column_layout(m)
@@ -98,13 +109,18 @@ class MatrixScreen(StudyViewScreen):
         for (tid, _, _), head in zip(m.themes, heads):
             table.add_column(Text(clip(head, width), justify="right"), width=width, key=str(tid))
         self.row_kinds = []
+        self.drawn = set()
+        # The rows that the first frame shows are counted now (from the top
+        # or around the cursor kept: at most the screen's height); the others
+        # when they scroll into view.
+        order = [pid for g in self.groups for pid, _ in g.participants] if self.groups \
+            else [pid for pid, _ in m.participants]
+        height = max(1, (self.app.size.height or 24) - 5)  # less the header, title, footer and status
+        top = max(0, min(keep.row, len(order)) - height) if keep.row >= height else 0
+        m.load(order[top:top + 2 * height] if top else order[:height])
 
         def person(pid: int, who: str) -> None:
-            cells = [Text(who, style="bold")]
-            for tid, _, _ in m.themes:
-                n = m.cell(pid, tid)
-                cells.append(Text(str(n) if n else "·", justify="right", style="" if n else "dim"))
-            table.add_row(*cells, key=str(pid))
+            table.add_row(Text(who, style="bold"), *self.person_cells(pid), key=str(pid))
             self.row_kinds.append(("participant", pid))
 
         if self.groups:
@@ -140,6 +156,40 @@ class MatrixScreen(StudyViewScreen):
         if not m.themes:
             self.status("No themes yet: create them on the thematic map (n).")
         self.describe()
+
+    def person_cells(self, pid: int) -> list[Text]:
+        """A participant's counts when counted, … until then."""
+        m = self.matrix
+        if m is None or not m.loaded(pid):
+            return [WAITING] * len(m.themes if m else ())
+        self.drawn.add(pid)
+        row = m.row(pid)
+        return [Text(str(row[tid]) if row.get(tid) else "·", justify="right", style="" if row.get(tid) else "dim")
+                for tid, _, _ in m.themes]
+
+    def count_visible(self) -> None:
+        """Count and show the participants' rows in view (those not shown yet)."""
+        m = self.matrix
+        if m is None or not m.themes:
+            return
+        table = self.query_one(DataTable)
+        first = int(table.scroll_y)
+        height = max(1, table.size.height)
+        wanted = [kind[1] for kind in self.row_kinds[first:first + height]
+                  if kind is not None and kind[0] == "participant" and kind[1] not in self.drawn]
+        if not wanted:
+            return
+        m.load(wanted)
+        for pid in wanted:
+            for (tid, _, _), cell in zip(m.themes, self.person_cells(pid)):
+                table.update_cell(str(pid), str(tid), cell)
+
+    def grouped(self, m: Matrix) -> list[MatrixGroup]:
+        """The rows grouped by the attribute `group_by`: a group's counts only
+        ask which cells hold anything (`Matrix.present`), known for all."""
+        study = self.app.study
+        return group_rows(m.participants, [t[0] for t in m.themes], dict.fromkeys(m.present, 1),
+                          attribute_values(study, self.group_by), prevalence_rule(study))
 
     def status(self, text: str | Text) -> None:
         self.query_one("#matrix-status", Static).update(text)
@@ -197,7 +247,9 @@ class MatrixScreen(StudyViewScreen):
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         if event.coordinate.column == 0 and self.matrix is not None and self.matrix.themes:
             # The names are row labels, not cells: the cursor stays on the counts.
-            self.query_one(DataTable).move_cursor(row=event.coordinate.row, column=1)
+            # (the table's own row: after a refill this event comes late, from row 0)
+            table = self.query_one(DataTable)
+            table.move_cursor(row=table.cursor_coordinate.row, column=1)
             return
         self.describe()
 

@@ -10,6 +10,9 @@ theme, write the theme's definition and memo; every change is undoable.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
+
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,12 +31,14 @@ from tacompanion.store.study import StudyError
 from tacompanion.store.thematic import (
     Extract,
     ExtractCode,
+    ExtractGroup,
+    ExtractList,
     extract_context,
     extract_location,
     extract_where,
-    extracts_for,
     recode,
     review_codes,
+    review_extracts,
     theme_paths,
 )
 from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
@@ -42,6 +47,39 @@ from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.thematic.actions import define_theme, open_theme_memo
 from tacompanion.tui.widgets.key_footer import KeyFooter
 from tacompanion.tui.widgets.rows_view import RowsView
+
+
+class ReviewRows(Sequence[tuple[str, int]]):
+    """The list's rows: each participant's heading, then their extracts, as
+    ("head", index of their first extract) or ("extract", index), worked out
+    from the groups rather than listed (a review may hold 30,000 extracts)."""
+
+    def __init__(self, groups: list[ExtractGroup]) -> None:
+        self.groups = groups
+        self.heads = [g.first + n for n, g in enumerate(groups)]  # the headings' rows
+        self.head_set = set(self.heads)
+        self.count = sum(g.size for g in groups) + len(groups)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(self.count))]
+        if row < 0:
+            row += self.count
+        if not 0 <= row < self.count:
+            raise IndexError(row)
+        n = bisect.bisect_right(self.heads, row) - 1
+        return ("head", self.groups[n].first) if self.heads[n] == row else ("extract", row - n - 1)
+
+    def group_at(self, row: int) -> ExtractGroup:
+        return self.groups[bisect.bisect_right(self.heads, row) - 1]
+
+    def row_of(self, index: int) -> int:
+        """The row showing extract `index`."""
+        n = bisect.bisect_right([g.first for g in self.groups], index) - 1
+        return index + n + 1
 
 
 class ReviewScreen(PlaysRecording, StudyViewScreen):
@@ -77,8 +115,9 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         self.target_id = target_id
         self.participant_id = participant_id  # only this participant's extracts
         self.meeting = meeting  # only the extracts where this code meets them
-        self.extracts: list[Extract] = []
-        self.rows: list[tuple[str, int]] = []  # ("head", first extract index) or ("extract", index)
+        # read lazily: where every extract is, each one's text and codes when drawn
+        self.extracts: ExtractList | list[Extract] = []
+        self.rows: ReviewRows = ReviewRows([])  # ("head", first extract index) or ("extract", index)
         self.show_context = False
         self.code_ids: set[int] = set()
         self.target_name = ""
@@ -126,25 +165,17 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
             self.query_one("#review-title", Static).update(Text(
                 f"This {self.target} no longer exists (u brings it back if it went by undo).", style="bold"))
             self.query_one("#review-detail", Static).update("")
-            self.extracts, self.rows = [], []
+            self.extracts, self.rows = [], ReviewRows([])
             return
-        self.extracts = extracts_for(study, sorted(self.code_ids), self.participant_id, self.meeting)
-        self.rows = []
-        last = None
-        for i, e in enumerate(self.extracts):
-            if e.participant_id != last:
-                self.rows.append(("head", i))
-                last = e.participant_id
-            self.rows.append(("extract", i))
-        self.group_sizes: dict[int, int] = {}
-        for e in self.extracts:
-            self.group_sizes[e.participant_id] = self.group_sizes.get(e.participant_id, 0) + 1
+        self.extracts = review_extracts(study, sorted(self.code_ids), self.participant_id, self.meeting)
+        self.rows = rows = ReviewRows(self.extracts.groups)
+        self.group_sizes: dict[int, int] = {g.participant_id: g.size for g in self.extracts.groups}
         cursor = old_cursor
         if keep is not None:
-            cursor = next((r for r, (kind, i) in enumerate(self.rows)
-                           if kind == "extract" and self.extracts[i].key == keep), old_cursor)
-        self.view.set_rows(len(self.rows), self.render_row, cursor=cursor,
-                           skip=lambda r: self.rows[r][0] == "head")
+            index = self.extracts.find(keep)
+            if index is not None:
+                cursor = rows.row_of(index)
+        self.view.set_rows(len(rows), self.render_row, cursor=cursor, skip=rows.head_set.__contains__)
         self.show_title()
         self.show_detail()
 
@@ -169,7 +200,7 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         if self.participant_id is not None or self.meeting is not None:
             only = []
             if self.participant_id is not None:
-                who = (self.extracts[0].participant if self.extracts
+                who = (self.rows.groups[0].participant if self.rows.groups
                        else participant_pseudonym(study, self.participant_id))
                 only.append(f"of {who}")
             if self.meeting is not None:
@@ -195,10 +226,10 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
 
     def render_row(self, r: int) -> Text:
         kind, i = self.rows[r]
-        e = self.extracts[i]
         if kind == "head":
-            n = self.group_sizes[e.participant_id]
-            return Text(f"{e.participant} · {n} extract{'s' if n != 1 else ''}", style="bold")
+            g = self.rows.group_at(r)
+            return Text(f"{g.participant} · {g.size} extract{'s' if g.size != 1 else ''}", style="bold")
+        e = self.extracts[i]
         width = self.view.scrollable_content_region.width or 80
         codes_w = max(12, width // 3)
         room = max(10, width - 2 - 3 - codes_w)
@@ -361,7 +392,7 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         self.status(Text(copied_message(quote, where)))
 
     def action_participant(self, direction: int) -> None:
-        heads = [r for r, (kind, _) in enumerate(self.rows) if kind == "head"]
+        heads = self.rows.heads
         here = self.view.cursor
         if direction > 0:
             nxt = next((h for h in heads if h > here), None)

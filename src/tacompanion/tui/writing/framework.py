@@ -9,6 +9,10 @@ down a column (a theme). Each cell shows whether it has a summary (✓) and how
 many extracts, notes or turns back it. Enter opens the cell to write; `n`
 jumps to the next cell without a summary; `r` / `c` read the whole row or
 column as one text; `b` changes the columns, `a` groups by an attribute.
+
+With theme columns, a participant's counts are read when their row comes
+into view (… until then); with the guide's columns, all of them right after
+the first frame.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from tacompanion.core.words import clip
-from tacompanion.store.framework import BY, Column, Framework, Row, attribute_names, framework
+from tacompanion.store.framework import BY, Column, Framework, Row, attribute_names, count_backing, framework
 from tacompanion.tui.study_view import StudyViewScreen
 from tacompanion.tui.widgets.key_footer import KeyFooter
 
@@ -65,10 +69,22 @@ class FrameworkScreen(StudyViewScreen):
 
     def on_mount(self) -> None:
         self.title = "Framework matrix"
-        # The summaries first; the counts (every coding read) right after the first frame.
+        # The summaries first; the counts of theme columns as their rows come
+        # into view; those of guide columns (every note and turn read) right
+        # after the first frame.
         self.fill(backing=False)
-        self.query_one(DataTable).focus()
-        self.call_after_refresh(self.fill)
+        table = self.query_one(DataTable)
+        table.focus()
+        self.watch(table, "scroll_y", lambda: self.count_visible(), init=False)
+        if not self.by_rows():
+            self.call_after_refresh(self.fill)
+
+    def by_rows(self) -> bool:
+        """Whether the counts are read row by row (theme columns)."""
+        return self.by in ("themes", "subthemes")
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.count_visible)  # taller: more rows in view
 
     def redraw(self) -> None:
         self.fill()
@@ -79,7 +95,15 @@ class FrameworkScreen(StudyViewScreen):
         self.mark_drawn()
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
-        fw = self.fw = framework(self.app.study, self.by, group_by=self.group_by, backing=backing)
+        by_rows = self.by_rows()
+        fw = self.fw = framework(self.app.study, self.by, group_by=self.group_by,
+                                 backing=backing and not by_rows)
+        if by_rows:
+            # the rows the first frame shows (from the top, or around the cursor kept)
+            height = max(1, (self.app.size.height or 24) - 5)  # less the header, title, footer, status
+            top = max(0, keep.row - height) if keep.row >= height else 0
+            people = [r.participant_id for r in fw.rows]  # pilots last, as in the table
+            count_backing(self.app.study, fw, people[top:top + (2 * height if top else height)])
         table.clear(columns=True)
         who = max([6, *(len(r.pseudonym) + (len(r.group) + 3 if r.group else 0) for r in fw.rows)])
         table.add_column("", key="who", width=min(who, 24))
@@ -97,14 +121,8 @@ class FrameworkScreen(StudyViewScreen):
                 table.add_row(Text("pilots", style="italic dim"), *["" for _ in fw.columns], key="pilots")
                 self.table_rows.append(None)
             name = r.pseudonym if not r.group else f"{r.pseudonym} · {r.group}"
-            cells: list[Text] = [Text(name, style="dim" if r.pilot else "bold")]
-            for c in fw.columns:
-                cell = fw.cell(r.participant_id, c.key)
-                mark = "✓" if cell.summary.strip() else " "
-                count = str(cell.backing) if cell.backing else "·" if fw.counted_backing else "…"
-                style = "bold" if cell.summary.strip() else ("" if cell.backing else "dim")
-                cells.append(Text(f"{mark} {count}", style=style))
-            table.add_row(*cells, key=f"p{r.participant_id}")
+            table.add_row(Text(name, style="dim" if r.pilot else "bold"), *self.row_cells(r),
+                          key=f"p{r.participant_id}")
             self.table_rows.append(r)
         if fw.columns and self.table_rows:
             row = min(keep.row, len(self.table_rows) - 1)
@@ -125,6 +143,31 @@ class FrameworkScreen(StudyViewScreen):
             self.status("No participants with data yet.")
         else:
             self.describe()
+
+    def row_cells(self, r: Row) -> list[Text]:
+        fw = self.fw
+        out = []
+        for c in fw.columns if fw else ():
+            cell = fw.cell(r.participant_id, c.key)
+            mark = "✓" if cell.summary.strip() else " "
+            counted = fw.counted_backing or r.participant_id in fw.backed
+            count = str(cell.backing) if cell.backing else "·" if counted else "…"
+            style = "bold" if cell.summary.strip() else ("" if cell.backing else "dim")
+            out.append(Text(f"{mark} {count}", style=style))
+        return out
+
+    def count_visible(self) -> None:
+        """Read and show the counts of the rows in view (those not read yet)."""
+        fw = self.fw
+        if fw is None or not fw.columns or not self.by_rows():
+            return
+        table = self.query_one(DataTable)
+        first = int(table.scroll_y)
+        shown = [r for r in self.table_rows[first:first + max(1, table.size.height)] if r is not None]
+        for pid in count_backing(self.app.study, fw, [r.participant_id for r in shown]):
+            r = next(r for r in shown if r.participant_id == pid)
+            for c, cell in zip(fw.columns, self.row_cells(r)):
+                table.update_cell(f"p{pid}", c.key, cell)
 
     def status(self, text: str | Text) -> None:
         self.query_one("#framework-status", Static).update(text)
@@ -147,6 +190,7 @@ class FrameworkScreen(StudyViewScreen):
             self.status(Text("Pilot participants below: shown apart, not counted.", style="dim"))
             return
         r, c = picked
+        count_backing(self.app.study, self.fw, [r.participant_id])  # no-op once counted
         cell = self.fw.cell(r.participant_id, c.key)
         what = "extract" if c.theme_id is not None else "note or turn"
         what = what if cell.backing == 1 else ("extracts" if c.theme_id is not None else "notes and turns")
