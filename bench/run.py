@@ -675,6 +675,17 @@ def _themes_run(path: str) -> dict[str, float]:
             screen.reload()
             draw(screen.tree)
             out["map"] = time.perf_counter() - t0
+            # after a coding change: the code with the most codings marked
+            # changed, as the triggers mark it when one of its codings is
+            # applied or removed (the data stays as it is), then the map again
+            with study.write():
+                study.conn.execute(
+                    "INSERT INTO analysis_tally_dirty (kind, id) SELECT 'code', code_id FROM codings "
+                    "GROUP BY code_id ORDER BY count(*) DESC LIMIT 1 ON CONFLICT DO NOTHING")
+            t0 = time.perf_counter()
+            screen.reload()
+            draw(screen.tree)
+            out["map-after-change"] = time.perf_counter() - t0
             screen.action_visual()
             await pilot.pause()
             t0 = time.perf_counter()
@@ -738,8 +749,10 @@ def _themes_workload(ctx: Context) -> str:
         conn.close()
     return (
         f"in this process (Textual run_test, {TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]}). The views' work, "
-        "cold: map = counts and labels for every code and theme computed (analyse) and the tree's "
-        "visible rows drawn; boxes = the boxes view laid out and drawn; matrix = participants x main "
+        "cold: map = counts and labels for every code and theme read from the counts kept in the "
+        "file (analysis_tallies, current) and the tree's visible rows drawn; map-after-change = the same "
+        "after the code with the most codings was marked changed, as applying or removing one of its "
+        "codings marks it (it and its themes recounted); boxes = the boxes view laid out and drawn; matrix = participants x main "
         f"themes computed and its table filled and drawn; review = the {biggest:,} extracts of the theme "
         "with the most read, grouped, and the visible rows and the detail drawn; review-page-down = "
         "one page down drawn. Whole screens pushed until their first frame is drawn and they "

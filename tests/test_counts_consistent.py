@@ -287,3 +287,78 @@ def test_a_version_2_study_gets_the_index_of_codings_by_code(tmp_path):
         assert "COVERING INDEX codings_code_doc" in plan
         assert [c.codings for c in list_codes(study)] == [
             study.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (c.id,)) for c in list_codes(study)]
+
+
+def reference_families(study: Study) -> dict[int, tuple]:
+    """(codings, extracts, participants) of every code with codes under it,
+    together with them (scope "all", pilots left out)."""
+    parent = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
+    facts = study.conn.execute(
+        "SELECT k.code_id, 't' || k.transcript_id, k.start_pos, k.end_pos, t.participant_id "
+        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0 "
+        "UNION ALL SELECT k.code_id, 'n' || k.note_id, k.start_pos, k.end_pos, i.participant_id "
+        "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+        "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+    ).fetchall()
+    heads = {p for p in parent.values() if p is not None}
+    per: dict[int, list] = {h: [0, set(), set()] for h in heads}
+    for code, doc, start, end, who in facts:
+        up = code
+        while up is not None:
+            if up in per:
+                per[up][0] += 1
+                per[up][1].add((doc, start, end))
+                per[up][2].add(who)
+            up = parent[up]
+    return {h: (v[0], len(v[1]), len(v[2])) for h, v in per.items()}
+
+
+def test_counts_kept_in_the_file_stay_the_reference_through_changes(generated, tmp_path):
+    """The map counts from tallies kept in the study (store/tallies.py),
+    recounted only where something changed: after changes of every kind they
+    are still exactly the reference's, codes counted with their children too."""
+    import shutil
+
+    from tacompanion.store import code_tree, themes
+    from tacompanion.store.codes import delete_code, remove_coding
+    from tacompanion.store.history import undo
+    from tacompanion.store.participants import set_pilot
+    from tacompanion.store.thematic import thematic_map
+
+    copy = tmp_path / "study.db"
+    shutil.copy(generated, copy)
+    with Study.open(copy, create=False) as study:
+        study.coder = "kim"
+        thematic_map(study)  # counts everything once and keeps it
+        assert study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 0
+        code_ids = [r[0] for r in study.conn.execute("SELECT id FROM codes ORDER BY id")]
+        theme_ids = [r[0] for r in study.conn.execute("SELECT id FROM themes ORDER BY id")]
+        counted = study.scalar("SELECT t.id FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+                               "WHERE p.pilot = 0 LIMIT 1")
+        changes = [
+            lambda: apply_code(study, code_ids[0], DocRef(transcript_id=counted), Span(0, 9), "kim"),
+            lambda: code_tree.nest_code(study, code_ids[1], code_ids[0]),
+            lambda: code_tree.nest_code(study, code_ids[2], code_ids[1]),
+            lambda: themes.move_code(study, code_ids[3], theme_ids[-1]),
+            lambda: themes.move_theme(study, theme_ids[-1], theme_ids[0]),
+            lambda: remove_coding(study, study.scalar("SELECT id FROM codings WHERE code_id = ? LIMIT 1",
+                                                      (code_ids[2],))),
+            lambda: set_pilot(study, "P2", True),
+            lambda: delete_code(study, code_ids[5]),
+            lambda: undo(study),
+            lambda: set_pilot(study, "P2", False),
+        ]
+        for change in changes:
+            change()
+            tmap = thematic_map(study, with_children=True)
+            codes_ref, themes_ref = reference_counts(study)
+            got = {c: (n.codings, n.extracts, n.participants) for c, n in tmap.analysis.codes.items()}
+            assert got == codes_ref
+            assert {t: (n.codings, n.extracts, n.participants) for t, n in tmap.analysis.themes.items()} == themes_ref
+            families = code_tree.counts_with_children(study)
+            assert {h: (n.codings, n.extracts, n.participants) for h, n in families.items()} == \
+                reference_families(study)
+            on_map = {r.id: r.counts for r in tmap.rows if r.kind == "code"}
+            assert all(on_map[h] == families[h] for h in families)
+            assert study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 0

@@ -73,28 +73,18 @@ def tally_rows(
     """`tally` over plain tuples (code id, document, start, end), with `owner`
     giving each document's participant: the same counts without building a
     CodingFact per coding (the thematic map counts 20,000 codings each time)."""
-    # per code: [codings, extracts, participants]
-    per_code: dict[int, list] = {c: [0, set(), set()] for c in code_theme}
-    for code_id, document, start, end in rows:
-        t = per_code.get(code_id)
-        if t is None:
-            t = per_code[code_id] = [0, set(), set()]
-        t[0] += 1
-        t[1].add((document, start, end))
-        t[2].add(owner[document])
+    found = code_sets(rows, owner)
+    # the codes in the order given, then any other code the rows hold
+    per_code = {c: found.pop(c, None) or [0, set(), set()] for c in code_theme}
+    per_code.update(found)
     per_theme: dict[int, list] = {t: [0, set(), set()] for t in theme_parent}
-    for code_id, theme_id in code_theme.items():
+    for code_id, home in code_theme.items():
         mine = per_code[code_id]
-        seen: set[int] = set()
-        while theme_id is not None and theme_id not in seen:
-            seen.add(theme_id)
+        for theme_id in theme_chain(home, theme_parent):
             t = per_theme.get(theme_id)
             if t is None:
                 t = per_theme[theme_id] = [0, set(), set()]
-            t[0] += mine[0]
-            t[1] |= mine[1]
-            t[2] |= mine[2]
-            theme_id = theme_parent.get(theme_id)
+            add_sets(t, mine)
     label_of = labeller(total_participants, rule)
 
     def counts(t: list) -> Counts:
@@ -105,3 +95,44 @@ def tally_rows(
         {c: counts(t) for c, t in per_code.items()},
         {t: counts(v) for t, v in per_theme.items()},
     )
+
+
+# -- the pieces, for tallies kept up to date one code or theme at a time (store/tallies.py)
+
+
+def code_sets(rows: Iterable[tuple[int, object, int, int]], owner: dict) -> dict[int, list]:
+    """Per code id: [codings, set of extracts, set of participants], from rows
+    (code id, document, start, end) and `owner` (document -> participant)."""
+    per_code: dict[int, list] = {}
+    for code_id, document, start, end in rows:
+        t = per_code.get(code_id)
+        if t is None:
+            t = per_code[code_id] = [0, set(), set()]
+        t[0] += 1
+        t[1].add((document, start, end))
+        t[2].add(owner[document])
+    return per_code
+
+
+def add_sets(into: list, other: list) -> None:
+    """Add one [codings, extracts, participants] to another (extracts and
+    participants as unions: what two codes share counts once)."""
+    into[0] += other[0]
+    into[1] |= other[1]
+    into[2] |= other[2]
+
+
+def theme_chain(theme_id: int | None, theme_parent: dict[int, int | None]) -> list[int]:
+    """A theme and the themes above it, nearest first (a cycle stops the walk)."""
+    chain: list[int] = []
+    seen: set[int] = set()
+    while theme_id is not None and theme_id not in seen:
+        seen.add(theme_id)
+        chain.append(theme_id)
+        theme_id = theme_parent.get(theme_id)
+    return chain
+
+
+def sizes(sets: list) -> tuple[int, int, int]:
+    """(codings, extracts, participants) of a [codings, extracts, participants]."""
+    return sets[0], len(sets[1]), len(sets[2])

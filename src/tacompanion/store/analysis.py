@@ -7,14 +7,20 @@ Coders: a participant counts once however many coders coded their data (the
 counts are of distinct participants and distinct extracts). By default every
 coder's codings count; the study setting `analysis_coders` (a list of names;
 empty = everyone) restricts the analysis to chosen coders, for example the
-consensus coder once disagreements are resolved."""
+consensus coder once disagreements are resolved.
+
+The counts are kept in the study file (store/tallies.py) and recounted from
+the codings only where something changed, so `analyse` costs about what the
+map shows; `analyse(study, full=True)` counts every coding, the reference the
+kept counts are tested against."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tacompanion.core.prevalence import PrevalenceRow, rule_from_setting
+from tacompanion.core.prevalence import PrevalenceRow, labeller, rule_from_setting
 from tacompanion.core.tally import CodingFact, Counts, tally_rows
+from tacompanion.store import tallies
 from tacompanion.store.study import Study, StudyError
 
 SCOPES = ("all", "transcripts")
@@ -119,37 +125,47 @@ def coding_rows(study: Study, scope: str) -> tuple[list[tuple[int, int, int, int
     """The same codings as `coding_facts`, read the fast way: (rows, owner).
     rows: (code id, document, start, end), document being a transcript's id or
     minus a note's id; owner: document -> participant id. Pilots are left out."""
-    owner = dict(study.conn.execute(
-        "SELECT t.id, t.participant_id FROM transcripts t "
-        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0"
-    ).fetchall())
-    who = coder_condition(study)
-    rows = study.conn.execute(
-        "SELECT code_id, transcript_id, start_pos, end_pos FROM codings k WHERE transcript_id IN ("
-        "SELECT t.id FROM transcripts t JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0)"
-        + who
-    ).fetchall()
-    if scope != "transcripts":
-        notes = study.conn.execute(
-            "SELECT k.code_id, -k.note_id, k.start_pos, k.end_pos, i.participant_id "
-            "FROM codings k JOIN notes n ON n.id = k.note_id "
-            "JOIN interviews i ON i.id = n.interview_id "
-            f"JOIN participants p ON p.id = i.participant_id WHERE {COUNTED}" + who
-        ).fetchall()
-        rows.extend(r[:4] for r in notes)
-        owner.update((r[1], r[4]) for r in notes)
-    return rows, owner
+    return tallies.read_coding_rows(study.conn, scope, coder_condition(study))
 
 
-def analyse(study: Study) -> Analysis:
-    scope = study.setting("analysis_scope", "all")
-    rule = rule_from_setting(study.setting("prevalence_rule"))
-    total = participants_in_analysis(study, scope)
-    code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
-    theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
-    rows, owner = coding_rows(study, scope)
-    codes, themes = tally_rows(rows, owner, code_theme, theme_parent, total, rule)
-    return Analysis(total, rule, scope, codes, themes, analysis_coders(study))
+def analyse(study: Study, *, full: bool = False) -> Analysis:
+    """N, and the counts with labels of every code and theme. The counts come
+    from the tallies kept in the file (store/tallies.py), recounted from the
+    codings only for what changed since they were stored; `full`: count
+    everything from the codings, as a reference (and what the tallies must
+    always equal)."""
+    if full:
+        scope = study.setting("analysis_scope", "all")
+        rule = rule_from_setting(study.setting("prevalence_rule"))
+        total = participants_in_analysis(study, scope)
+        code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
+        theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
+        rows, owner = coding_rows(study, scope)
+        codes, themes = tally_rows(rows, owner, code_theme, theme_parent, total, rule)
+        return Analysis(total, rule, scope, codes, themes, analysis_coders(study))
+    with tallies.snapshot(study.conn):
+        scope = study.setting("analysis_scope", "all")
+        rule = rule_from_setting(study.setting("prevalence_rule"))
+        total = participants_in_analysis(study, scope)
+        # the same query as `full`'s: the codes come in the same order
+        code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
+        code_parent = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
+        theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
+        coders = analysis_coders(study)
+        kept = tallies.current(study.conn, scope=scope, coders=coders, who=coder_condition(study, coders=coders),
+                               code_theme=code_theme, theme_parent=theme_parent, code_parent=code_parent)
+    label_of = labeller(total, rule)
+    zero = tallies.ZERO
+
+    def counts(n: tuple[int, int, int]) -> Counts:
+        return Counts(n[0], n[1], n[2], label_of(n[2]))
+
+    return Analysis(
+        total, rule, scope,
+        {c: counts(kept.codes.get(c, zero)) for c in code_theme},
+        {t: counts(kept.themes.get(t, zero)) for t in theme_parent},
+        coders,
+    )
 
 
 def prevalence_rule(study: Study) -> tuple[PrevalenceRow, ...]:

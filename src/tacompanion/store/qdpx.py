@@ -27,6 +27,7 @@ from tacompanion.core.case_matching import CaseMatch
 from tacompanion.core.merge_match import name_key, path_key, text_key
 from tacompanion.core.qdpx import QProject, derived_guid, duplicate_guids, split_notes
 from tacompanion.core.transcript import markdown_skip, segment_text
+from tacompanion.store import tallies
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
@@ -186,12 +187,14 @@ def import_stream(study: Study, head: QProject, sources: Iterable, finish: Calla
                     "study (--db NEW.db), or pass --merge (the same as tacompanion merge FILE) to add what it lacks"
                 )
             had = study.scalar("SELECT count(*) FROM transcripts")
+            bulk = not merge or (bulk_sources is not None and bulk_sources > had)
             fts = _BulkFts(study.conn, "segments")
-            if not merge or (bulk_sources is not None and bulk_sources > had):
+            if bulk:
                 fts.start()
             # into an empty study: the codings' indexes are made once at the end
             # (sorting 100,000s of rows beats inserting each into six b-trees)
-            with _import_pragmas(study.conn), fts, _BulkIndexes(study.conn, "codings", not merge):
+            with _import_pragmas(study.conn), fts, _BulkIndexes(study.conn, "codings", not merge), \
+                    tallies.marked_all_after(study.conn, bulk):
                 importer = _Importer(study, head, summary, merge, interviewer_labels)
                 if callable(assign):
                     importer.ask = assign

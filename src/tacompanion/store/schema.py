@@ -68,6 +68,9 @@ resolutions       a disagreement between two coders on a code, resolved: the
 framework_summaries  the framework matrix: one participant's written summary for
                   one theme (theme_id) or one guide question (question_id).
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
+analysis_tallies, analysis_tally_dirty, analysis_tally_basis   derived counts per code,
+                  theme and code family, and what changed since (marked by triggers);
+                  see `_migrate_analysis_tallies` and store/tallies.py.
 """
 
 from __future__ import annotations
@@ -610,10 +613,148 @@ def _migrate_one_memo_per_thing(conn: sqlite3.Connection) -> str | None:
             "(texts joined oldest first, nothing dropped)")
 
 
+# The summary tables of the analysis and the triggers that mark what they
+# depend on as dirty, frozen: a later step that rebuilds one of the tables the
+# triggers sit on (dropping a table drops its triggers) runs
+# `_statements(_ANALYSIS_TALLY_TRIGGERS)` again after it. `store/tallies.py`
+# checks that every trigger is there and counts from the codings when one is not.
+_ANALYSIS_TALLY_TABLES = """
+CREATE TABLE IF NOT EXISTS analysis_tallies (
+    kind         TEXT NOT NULL CHECK (kind IN ('code', 'theme', 'family')),
+    id           INTEGER NOT NULL,
+    codings      INTEGER NOT NULL,
+    extracts     INTEGER NOT NULL,
+    participants INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS analysis_tally_dirty (
+    kind TEXT NOT NULL CHECK (kind IN ('code', 'theme', 'all')),
+    id   INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS analysis_tally_basis (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    basis TEXT NOT NULL
+);
+"""
+
+# Marks are added with an upsert (ON CONFLICT DO NOTHING), not INSERT OR
+# IGNORE: inside a foreign key's ON DELETE SET NULL action SQLite applies the
+# outer statement's conflict handling (ABORT) to a trigger's OR IGNORE.
+_ANALYSIS_TALLY_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_added
+AFTER INSERT ON codings BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', new.code_id)
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_removed
+AFTER DELETE ON codings BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', old.code_id)
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_changed
+AFTER UPDATE OF code_id, transcript_id, note_id, start_pos, end_pos, coder ON codings BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', old.code_id), ('code', new.code_id)
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_code_added
+AFTER INSERT ON codes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('code', new.id)
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_code_removed
+AFTER DELETE ON codes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT 'code' AS k, old.id AS i
+                      UNION SELECT 'code', old.parent_code_id
+                      UNION SELECT 'theme', old.theme_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_code_moved
+AFTER UPDATE OF theme_id, parent_code_id ON codes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT 'code' AS k, new.id AS i
+                      UNION SELECT 'code', old.parent_code_id
+                      UNION SELECT 'theme', old.theme_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_theme_added
+AFTER INSERT ON themes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id) VALUES ('theme', new.id)
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_theme_removed
+AFTER DELETE ON themes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT 'theme' AS k, old.id AS i UNION SELECT 'theme', old.parent_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_theme_moved
+AFTER UPDATE OF parent_id ON themes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT 'theme' AS k, new.id AS i UNION SELECT 'theme', old.parent_id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_participant_changed
+AFTER UPDATE OF pilot ON participants BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT 'code' AS k, code_id AS i FROM codings
+    WHERE transcript_id IN (SELECT id FROM transcripts WHERE participant_id = new.id)
+    UNION SELECT 'code', code_id FROM codings
+    WHERE note_id IN (SELECT n.id FROM notes n JOIN interviews v ON v.id = n.interview_id
+                      WHERE v.participant_id = new.id)) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_interview_changed
+AFTER UPDATE OF pilot, participant_id ON interviews BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings
+    WHERE note_id IN (SELECT id FROM notes WHERE interview_id = new.id)) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_transcript_changed
+AFTER UPDATE OF participant_id ON transcripts BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE transcript_id = new.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_note_changed
+AFTER UPDATE OF interview_id ON notes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE note_id = new.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+"""
+
+ANALYSIS_TALLY_TRIGGERS = tuple(
+    line.split()[5] for line in _ANALYSIS_TALLY_TRIGGERS.splitlines() if line.startswith("CREATE TRIGGER")
+)
+
+
+def _migrate_analysis_tallies(conn: sqlite3.Connection) -> None:
+    """Counts per code, theme and code family kept in the file (issue 16).
+
+    analysis_tallies: codings, distinct extracts and distinct participants of
+    a code, of a theme with its subthemes' codes, and of a code with the codes
+    under it (kind 'family'); pilots left out, under the analysis scope and
+    coders named in analysis_tally_basis. A missing row means zero.
+    analysis_tally_dirty: what changed since (a code, a theme, or 'all'),
+    marked by triggers in the same transaction as the change; the counts are
+    recomputed from the codings for what is marked, the next time they are
+    read (store/tallies.py). Derived data: emptying analysis_tally_basis makes
+    the next read recompute everything. The step marks everything dirty, so
+    an upgraded file computes its tallies on first use; only creates tables
+    and triggers, so its place among the steps does not matter.
+    """
+    for statement in _statements(_ANALYSIS_TALLY_TABLES) + _statements(_ANALYSIS_TALLY_TRIGGERS):
+        conn.execute(statement)
+    conn.execute("INSERT OR IGNORE INTO analysis_tally_dirty (kind, id) VALUES ('all', 0)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], str | None]] = [
     _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
     _migrate_codebook_and_framework, _migrate_one_memo_per_thing, _migrate_codings_code_doc_index,
-    _migrate_media,
+    _migrate_media, _migrate_analysis_tallies,
 ]
 
 
