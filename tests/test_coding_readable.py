@@ -44,8 +44,7 @@ async def test_the_panel_and_the_strip_never_show_two_codes_alike(coded):
         screen = app.screen
         listing = screen.query_one(CodeList)
         width = listing.scrollable_content_region.width
-        labels = listing.labels(width)
-        assert len(set(labels)) == len(listing.codes) >= len(NAMES)
+        assert len(listing.codes) >= len(NAMES)
         rows = [listing._render(i).plain for i in range(len(listing.codes))]
         assert len(set(rows)) == len(rows) and all(len(r) <= width for r in rows)
         # the strip: nine codes with their digits, on lines that fit 80 columns

@@ -13,7 +13,7 @@ from tacompanion.cli.common import (
     add_db_option,
     open_study,
     theme_or_error,
-    write_document,
+    write_binary,
     write_export,
 )
 
@@ -195,11 +195,13 @@ def export_kind(export_sub, name: str, handler: Callable, what: str, help_text: 
 
 
 def cmd_export_notes(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.notes_csv import note_rows, redacted_rows, rows_to_csv
 
-    with open_study(args, create=False) as study:
+    with open_study(args, create=False) as study, LongWork("exporting notes"):
         rows = redacted_rows(study, note_rows(study), args.redact)
-    return write_export(args.output, rows_to_csv(rows), len(rows), "note")
+        text = rows_to_csv(rows)
+    return write_export(args.output, text, len(rows), "note")
 
 
 def cmd_export_codings(args: argparse.Namespace) -> int:
@@ -234,10 +236,13 @@ def cmd_export_codings(args: argparse.Namespace) -> int:
 
 
 def cmd_export_by_question(args: argparse.Namespace) -> int:
-    from tacompanion.formats.by_question_md import by_question_markdown
-    from tacompanion.store.by_question import find_guide, guide_list, study_guides
+    from tacompanion.cli.progress import LongWork
+    from tacompanion.formats.by_question_md import by_question_parts
+    from tacompanion.formats.docx_writer import is_docx
+    from tacompanion.store.by_question import answers_by_question, find_guide, guide_list, study_guides
 
-    with open_study(args, create=False) as study:
+    word = _needs_file(args, is_docx(args.output, args.format))
+    with open_study(args, create=False) as study, LongWork("gathering answers by question") as work:
         guides = study_guides(study)
         if args.guide is not None:
             try:
@@ -246,8 +251,17 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
                 raise CliError(str(exc)) from None
         else:
             chosen = guides[0] if guides else None
-        text = by_question_markdown(study, redact=args.redact, guide_id=chosen.id if chosen else None)
-    status = write_document(args, text, text.count("\n### "), "question")
+        data = answers_by_question(study, chosen.id if chosen else None)
+        questions = sum(len(s.questions) for s in data.guide.sections) if data.guide is not None else 0
+        work.stage("writing answers by question")
+        parts = by_question_parts(data, study, redact=args.redact)
+        del data  # the parts hold it while they are made, no longer
+        if word:  # the Word document made from the parts as they come, its body spilled as it grows
+            made = _document(args, parts)
+        else:  # Markdown: written as it is made (tens of megabytes on a large study)
+            write_parts(args.output, parts)
+            made = None
+    status = _written(args, made, questions, "question")
     if args.guide is None and len(guides) > 1:  # said once the export is written, not before
         others = guide_list([g for g in guides if g is not chosen])
         print(
@@ -258,46 +272,101 @@ def cmd_export_by_question(args: argparse.Namespace) -> int:
     return status
 
 
+def write_parts(output: str | None, parts) -> None:
+    """Text given in parts, to standard output or atomically to a file, as
+    it comes (the count is said by _written, once a progress bar is gone)."""
+    if output in (None, "-"):
+        for part in parts:
+            sys.stdout.write(part)
+        sys.stdout.flush()
+        return
+    from tacompanion.formats.atomic_write import atomic_output
+
+    try:
+        with atomic_output(output) as handle:
+            for part in parts:
+                handle.write(part.encode("utf-8"))
+    except OSError as exc:
+        raise CliError(f"{output}: cannot write ({exc.strerror or exc})") from None
+
+
+def _needs_file(args: argparse.Namespace, word: bool) -> bool:
+    """Whether the export is a Word document; one needs a file (said before any work)."""
+    if word and args.output in (None, "-"):
+        raise CliError("a Word document needs a file: give -o FILE.docx")
+    return word
+
+
+def _document(args: argparse.Namespace, markdown) -> str | bytes:
+    """What write_document writes, made while the progress bar shows: the
+    Markdown, or the Word document made from it."""
+    from tacompanion.formats.docx_writer import is_docx, markdown_to_docx
+
+    if _needs_file(args, is_docx(args.output, getattr(args, "format", None))):
+        return markdown_to_docx(markdown)
+    return markdown
+
+
+def _written(args: argparse.Namespace, made: str | bytes | None, count: int, what: str,
+             done: str | None = None) -> int:
+    """`made` (see _document) written as write_document writes it, with its
+    line on stderr; None: written already (write_parts), only the line."""
+    if isinstance(made, bytes):
+        return write_binary(args.output, made, count, what, done)
+    if made is not None:
+        return write_export(args.output, made, count, what, done)
+    if args.output not in (None, "-"):
+        print(done or f"wrote {count} {what}{'s' if count != 1 else ''} to {args.output}", file=sys.stderr)
+    return 0
+
+
 def cmd_export_report(args: argparse.Namespace) -> int:
     from tacompanion.cli.progress import LongWork
     from tacompanion.formats.report_md import report_markdown
 
     with open_study(args, create=False) as study, LongWork("writing the report"):
-        text = report_markdown(study, journal=args.journal, redact=args.redact,
-                               saturation=args.saturation, audit=args.audit, codebook=args.codebook)
-    return write_document(args, text, 1, "report", f"wrote the report to {args.output}")
+        made = _document(args, report_markdown(study, journal=args.journal, redact=args.redact,
+                                               saturation=args.saturation, audit=args.audit,
+                                               codebook=args.codebook))
+    return _written(args, made, 1, "report", f"wrote the report to {args.output}")
 
 
 def cmd_export_codebook(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.notes_csv import rows_to_csv
     from tacompanion.formats.report_md import CODEBOOK_COLUMNS, codebook_markdown, codebook_rows
 
     fmt = output_format(args, "csv")
-    with open_study(args, create=False) as study:
+    args.format = fmt
+    with open_study(args, create=False) as study, LongWork("writing the codebook"):
         if fmt == "csv":
             rows = codebook_rows(study, redact=args.redact)
-            return write_export(args.output, rows_to_csv(rows, CODEBOOK_COLUMNS), len(rows), "code")
-        text = codebook_markdown(study, redact=args.redact)
-    args.format = fmt
-    return write_document(args, text, text.count("\n### "), "code")
+            made, count = rows_to_csv(rows, CODEBOOK_COLUMNS), len(rows)
+        else:
+            text = codebook_markdown(study, redact=args.redact)
+            made, count = _document(args, text), text.count("\n### ")
+    return _written(args, made, count, "code")
 
 
 def cmd_export_quotes(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.report_md import quotes_markdown
 
-    with open_study(args, create=False) as study:
+    with open_study(args, create=False) as study, LongWork("writing the quotes"):
         theme_id = theme_or_error(study, args.theme)
-        text = quotes_markdown(study, theme_id, redact=args.redact)
-    return write_document(args, text, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
+        made = _document(args, quotes_markdown(study, theme_id, redact=args.redact))
+    return _written(args, made, 1, "theme", f"wrote the quotes of '{args.theme}' to {args.output}")
 
 
 def cmd_export_framework(args: argparse.Namespace) -> int:
+    from tacompanion.cli.progress import LongWork
     from tacompanion.formats.framework_export import framework_csv, framework_markdown
     from tacompanion.store.framework import attribute_names, framework
     from tacompanion.store.study import StudyError
 
     fmt = output_format(args, "csv")
-    with open_study(args, create=False) as study:
+    args.format = fmt
+    with open_study(args, create=False) as study, LongWork("writing the framework"):
         if args.group_by and args.group_by not in attribute_names(study):
             names = ", ".join(attribute_names(study)) or "none"
             raise CliError(f"no participant attribute {args.group_by!r} (attributes: {names})")
@@ -307,11 +376,10 @@ def cmd_export_framework(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         rows = len([r for r in fw.rows if args.pilots or not r.pilot])
         if fmt == "csv":
-            text = framework_csv(study, fw, pilots=args.pilots, redact=args.redact)
-            return write_export(args.output, text, rows, "participant")
-        text = framework_markdown(study, fw, pilots=args.pilots, redact=args.redact)
-    args.format = fmt
-    return write_document(args, text, rows, "participant")
+            made = framework_csv(study, fw, pilots=args.pilots, redact=args.redact)
+        else:
+            made = _document(args, framework_markdown(study, fw, pilots=args.pilots, redact=args.redact))
+    return _written(args, made, rows, "participant")
 
 
 def cmd_export_qdpx(args: argparse.Namespace) -> int:
@@ -345,22 +413,39 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
 
 def cmd_export_audit(args: argparse.Namespace) -> int:
-    from tacompanion.formats.audit_export import audit_csv, audit_docx, audit_markdown, audit_rows, format_for
-    from tacompanion.store.audit import audit_trail
+    """Streamed: the trail is read twice (its summary, then its rows) and
+    written as it is read (200,000 decisions on a large study)."""
+    from tacompanion.cli.progress import LongWork
+    from tacompanion.formats.audit_export import (
+        audit_csv_parts,
+        audit_docx,
+        audit_markdown_parts,
+        audit_rows,
+        format_for,
+    )
+    from tacompanion.store.audit import audit_entries
 
     kind = format_for(args.output, args.format)
     if kind == "docx" and args.output in (None, "-"):
         raise CliError("a Word document needs a file: give -o FILE.docx")
-    with open_study(args, create=False) as study:
-        entries = audit_trail(study, coder=args.coder, since=args.since, until=args.until)
-        rows = audit_rows(study, entries, redact=args.redact)
+    counted = [0]
+
+    def entries():
+        return audit_entries(study, coder=args.coder, since=args.since, until=args.until, changes=False)
+
+    def rows():
+        for row in audit_rows(study, entries(), redact=args.redact):
+            counted[0] += 1
+            yield row
+
+    with open_study(args, create=False) as study, LongWork("writing the audit trail"):
         if kind == "docx":
             try:
-                audit_docx(args.output, study, rows, entries)
+                audit_docx(args.output, study, rows(), entries())
             except OSError as exc:
                 raise CliError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
-            n = len(rows)
-            print(f"wrote {n} decision{'s' if n != 1 else ''} to {args.output}", file=sys.stderr)
-            return 0
-        text = audit_markdown(study, rows, entries) if kind == "md" else audit_csv(rows)
-    return write_export(args.output, text, len(rows), "decision")
+        elif kind == "md":
+            write_parts(args.output, audit_markdown_parts(study, rows(), entries()))
+        else:
+            write_parts(args.output, audit_csv_parts(rows()))
+    return _written(args, None, counted[0], "decision")

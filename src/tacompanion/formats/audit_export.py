@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from tacompanion.core.saturation import Saturation
+from tacompanion.formats.redacted import study_redactor as redactor
 from tacompanion.store.audit import AuditEntry, audit_summary
-from tacompanion.store.redactions import redactor
 from tacompanion.store.study import Study
 
 AUDIT_COLUMNS = ("when", "coder", "decision", "what", "names", "state", "kind")
@@ -30,10 +30,11 @@ def _redaction(study: Study, redact: bool) -> Callable[[str], str]:
     return redactor(study) if redact else _identity
 
 
-def audit_rows(study: Study, entries: list[AuditEntry], *, redact: bool = True) -> list[dict[str, str]]:
+def audit_rows(study: Study, entries: Iterable[AuditEntry], *, redact: bool = True) -> Iterator[dict[str, str]]:
+    """One row per entry, as they come (a list of entries, or audit_entries)."""
     r = _redaction(study, redact)
-    return [
-        {
+    for e in entries:
+        yield {
             "when": e.when,
             "coder": r(e.coder),
             "decision": e.decision,
@@ -42,40 +43,63 @@ def audit_rows(study: Study, entries: list[AuditEntry], *, redact: bool = True) 
             "state": e.state,
             "kind": e.kind,
         }
-        for e in entries
-    ]
 
 
-def audit_csv(rows: list[dict[str, str]]) -> str:
+def audit_csv(rows: Iterable[dict[str, str]]) -> str:
+    return "".join(audit_csv_parts(rows))
+
+
+def audit_csv_parts(rows: Iterable[dict[str, str]], every: int = 2000) -> Iterator[str]:
+    """The CSV a few thousand rows at a time."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    for n, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if n % every == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _md_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def audit_markdown(study: Study, rows: list[dict[str, str]], entries: list[AuditEntry]) -> str:
+def audit_markdown(study: Study, rows: Iterable[dict[str, str]], entries: Iterable[AuditEntry]) -> str:
+    return "".join(audit_markdown_parts(study, rows, entries))
+
+
+def audit_markdown_parts(study: Study, rows: Iterable[dict[str, str]], entries: Iterable[AuditEntry],
+                         every: int = 2000) -> Iterator[str]:
+    """The Markdown trail a few thousand rows at a time; `entries` are read
+    once, for the summary, before the rows."""
     out = ["# Audit trail", "", f"_{study.path.name}: every analytic decision in time order "
            "(UTC), from tacompanion's operation log. Undone decisions are kept and marked._", ""]
     out += summary_lines(entries, heading_level=2, title="Summary")
     out += ["## Decisions", "", "| when | coder | decision | what | state |", "|---|---|---|---|---|"]
+    yield "\n".join(out)
+    out = []
+    empty = True
     for row in rows:
+        empty = False
         out.append("| " + " | ".join(_md_cell(row[k]) for k in ("when", "coder", "decision", "what", "state")) + " |")
-    if not rows:
+        if len(out) >= every:
+            yield "\n" + "\n".join(out)
+            out = []
+    if empty:
         out.append("| | | _no decisions logged yet_ | | |")
-    return "\n".join(out) + "\n"
+    yield ("\n" + "\n".join(out) if out else "") + "\n"
 
 
-def summary_lines(entries: list[AuditEntry], *, heading_level: int = 2, title: str = "Audit trail") -> list[str]:
+def summary_lines(entries: Iterable[AuditEntry], *, heading_level: int = 2,
+                  title: str = "Audit trail") -> list[str]:
     """Counts per kind of decision, undone ones, first and last dates (for the report)."""
     s = audit_summary(entries)
     head = "#" * heading_level
     out = [f"{head} {title}", ""]
-    if not entries:
+    if not s.total:
         return out + ["_No analytic decisions logged yet._", ""]
     out += [
         f"{s.total} decisions from {s.first[:10]} to {s.last[:10]}"
@@ -92,8 +116,15 @@ def summary_lines(entries: list[AuditEntry], *, heading_level: int = 2, title: s
     return out
 
 
-def audit_docx(path: str | Path, study: Study, rows: list[dict[str, str]], entries: list[AuditEntry]) -> None:
-    """Write the trail as a Word document (atomically, mode 0600)."""
+def audit_docx(path: str | Path, study: Study, rows: Iterable[dict[str, str]],
+               entries: Iterable[AuditEntry]) -> int:
+    """Write the trail as a Word document (atomically, mode 0600); `entries`
+    are read once, for the summary, then the rows. The rows of the table go
+    to a temporary file as they are made and into word/document.xml as it
+    is written (the same document: a trail of 200,000 decisions held as
+    python-docx's tree took 2 GB). Returns how many rows."""
+    import tempfile
+
     from docx import Document
 
     from tacompanion.formats.atomic_write import write_bytes_atomically
@@ -104,7 +135,7 @@ def audit_docx(path: str | Path, study: Study, rows: list[dict[str, str]], entri
     doc.add_paragraph(f"{study.path.name}: every analytic decision in time order (UTC), from "
                       "tacompanion's operation log. Undone decisions are kept and marked.")
     doc.add_heading("Summary", level=1)
-    if entries:
+    if s.total:
         doc.add_paragraph(f"{s.total} decisions from {s.first[:10]} to {s.last[:10]}"
                           + (f" by {', '.join(s.coders)}" if s.coders else "")
                           + (f"; {s.undone} later undone." if s.undone else "."))
@@ -122,35 +153,71 @@ def audit_docx(path: str | Path, study: Study, rows: list[dict[str, str]], entri
     table.style = "Table Grid"
     for cell, name in zip(table.rows[0].cells, columns):
         cell.text = name
-    _add_rows_fast(table, [[row[name] for name in columns] for row in rows])
-    out = io.BytesIO()
-    doc.save(out)
-    write_bytes_atomically(path, out.getvalue())
+    with tempfile.TemporaryFile() as spill:
+        count = _spill_rows(table, ([row[name] for name in columns] for row in rows), spill)
+        out = io.BytesIO()
+        doc.save(out)
+        write_bytes_atomically(path, _with_rows(out.getvalue(), spill) if count else out.getvalue())
+    return count
 
 
-def _add_rows_fast(table, rows: list[list[str]]) -> None:
-    """Append rows to a Word table by copying one row's XML: python-docx's
-    add_row() and .cells walk the whole table each time, which makes a trail
-    of 20,000 decisions take a minute; this takes a second."""
+def _spill_rows(table, rows: Iterable[list[str]], spill) -> int:
+    """Each row made by copying one row's XML (python-docx's add_row() and
+    .cells walk the whole table each time: a minute for 20,000 rows) and
+    written to `spill` as it would stand in the table in word/document.xml."""
     from copy import deepcopy
+    from itertools import chain
 
     from docx.oxml.ns import qn
+    from lxml import etree
 
-    if not rows:
-        return
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
     sample = table.add_row()
     for cell in sample.cells:
         cell.text = "x"
     template = deepcopy(sample._tr)
     sample._tr.getparent().remove(sample._tr)
-    tbl = table._tbl
     space = qn("xml:space")
-    for values in rows:
+    texts = qn("w:t")
+    count = 0
+    for values in chain([first], rows):
         tr = deepcopy(template)
-        for t, value in zip(tr.iter(qn("w:t")), values):
+        for t, value in zip(tr.iter(texts), values):
             t.text = _xml_safe(value)
             t.set(space, "preserve")
-        tbl.append(tr)
+        xml = etree.tostring(tr, encoding="UTF-8")
+        end = xml.index(b">")  # its namespaces are declared on the document's root
+        spill.write(_XMLNS.sub(b"", xml[:end]) + xml[end:])
+        count += 1
+    return count
+
+
+_XMLNS = re.compile(rb' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
+
+
+def _with_rows(package: bytes, spill) -> bytes:
+    """The package with the spilled rows at the end of the last table of
+    word/document.xml (the decisions), every other part as python-docx wrote it."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != "word/document.xml":
+                z.writestr(info, data)
+                continue
+            at = data.rindex(b"</w:tbl>")
+            with z.open(info, "w", force_zip64=True) as dest:
+                dest.write(data[:at])
+                spill.seek(0)
+                while chunk := spill.read(1 << 20):
+                    dest.write(chunk)
+                dest.write(data[at:])
+    return out.getvalue()
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

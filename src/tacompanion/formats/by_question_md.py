@@ -4,6 +4,8 @@ for a quick write-up or a check of coverage across interviews."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tacompanion.store.by_question import ByQuestion, answers_by_question
 from tacompanion.store.study import Study
 
@@ -21,11 +23,40 @@ def by_question_markdown(study: Study, *, redact: bool = True, guide_id: int | N
 
 
 def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True) -> str:
-    from tacompanion.store.redactions import redactor
+    return "".join(by_question_parts(data, study, redact=redact))
 
-    clean = redactor(study) if redact else (lambda text: text)
+
+def by_question_parts(data: ByQuestion, study: Study, *, redact: bool = True) -> Iterator[str]:
+    """by_question_document's text in parts, a question at a time (the
+    answers of a large study run to tens of megabytes). Redacted as a whole,
+    like the report: the guide's title, sections and questions can hold
+    names too, not only the answers (core/redaction_pieces.py: the same
+    text as redacting it in one piece)."""
     if data.guide is None:
-        return "# Answers by question\n\nNo interview guide in this study yet.\n"
+        return iter(["# Answers by question\n\nNo interview guide in this study yet.\n"])
+    if not redact:
+        return _trimmed(_markdown(data))
+    from tacompanion.formats.redacted import study_redactor
+
+    return study_redactor(study).stream(_trimmed(_markdown(data)))
+
+
+def _trimmed(parts: Iterator[str]) -> Iterator[str]:
+    """The parts of a text, without white space at its end, ending in one
+    line break (as text.rstrip() + "\n")."""
+    held = ""
+    for part in parts:
+        body = part.rstrip()
+        if body:
+            yield held + body
+            held = part[len(body):]
+        else:
+            held += part
+    yield "\n"
+
+
+def _markdown(data: ByQuestion) -> Iterator[str]:
+    """The lines, joined by line breaks, a question at a time."""
     guide = data.guide
     out = [f"# Answers by question: {guide.title}", ""]
     answered = sum(1 for q in guide.questions if any(data.count(q.id, p) for p in data.participants))
@@ -41,10 +72,11 @@ def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True)
         f"{len(guide.questions)} questions have answers. Notes are the interviewer's notes; "
         f"turns are transcript turns assigned to the question by time or by hand.{scope}"
     )
+    yield "\n".join(out)
     for section in guide.sections:
-        out += ["", f"## {section.title}"]
+        yield f"\n\n## {section.title}"
         for q in section.questions:
-            out += ["", f"### Q{q.number}. {q.text}", ""]
+            out = ["", f"### Q{q.number}. {q.text}", ""]
             any_answer = False
             for p in data.participants:
                 answers = data.cells.get((q.id, p), [])
@@ -62,6 +94,4 @@ def by_question_document(data: ByQuestion, study: Study, *, redact: bool = True)
             missing = [p for p in data.participants if not data.count(q.id, p)]
             if missing and any_answer:
                 out += [f"_Nothing yet from: {', '.join(missing)}._", ""]
-    # Redacted as a whole, like the report: the guide's title, sections and
-    # questions can hold names too, not only the answers.
-    return clean("\n".join(line for line in out).rstrip() + "\n")
+            yield "\n" + "\n".join(out)

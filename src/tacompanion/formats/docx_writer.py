@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
 
 _INLINE = re.compile(
     r"\*\*(?P<bold>.+?)\*\*"
@@ -111,14 +113,54 @@ class _Styled:
         return paragraph
 
 
-def markdown_to_document(markdown: str) -> Any:
-    """A python-docx Document holding `markdown`."""
+class _Lines:
+    """Lines with a look ahead of two, read as they are needed."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self._ahead: deque[str] = deque()
+
+    def peek(self, k: int = 0) -> str | None:
+        while len(self._ahead) <= k:
+            line = next(self._lines, None)
+            if line is None:
+                return None
+            self._ahead.append(line)
+        return self._ahead[k]
+
+    def advance(self) -> None:
+        if self.peek() is not None:
+            self._ahead.popleft()
+
+
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # where str.splitlines breaks
+
+
+def lines_of(parts: Iterable[str]) -> Iterator[str]:
+    """The lines of the text the parts make, as its splitlines() gives them."""
+    carry = ""
+    for part in parts:
+        lines = (carry + part).splitlines(True)
+        # the last line waits for the next part unless it is ended (a CR may yet become a CRLF)
+        carry = lines.pop() if lines and (lines[-1][-1] not in _BREAKS or lines[-1][-1] == "\r") else ""
+        for line in lines:
+            yield line[:-2] if line.endswith("\r\n") else line[:-1]
+    if carry:
+        yield from carry.splitlines()
+
+
+def markdown_to_document(markdown: str | Iterable[str], spill: BinaryIO | None = None) -> Any:
+    """A python-docx Document holding `markdown` (the text, or the parts it
+    comes in). With `spill` (a binary file), the body's paragraphs and tables
+    are written there as XML every SPILL_EVERY of them and taken out of the
+    document, which then holds only the last ones (see markdown_to_docx)."""
     import docx
 
     doc = docx.Document()
     styled = _Styled(doc)
-    lines = markdown.splitlines()
-    i, titled = 0, False
+    body = doc.element.body
+    lines = _Lines(markdown.splitlines() if isinstance(markdown, str) else lines_of(markdown))
+    titled = False
     paragraph: list[str] = []
 
     def flush() -> None:
@@ -126,18 +168,19 @@ def markdown_to_document(markdown: str) -> Any:
             add_inline(styled(), " ".join(s.strip() for s in paragraph))
             paragraph.clear()
 
-    while i < len(lines):
-        line = lines[i]
+    while (line := lines.peek()) is not None:
+        if spill is not None and len(body) > SPILL_EVERY:  # everything in the body is complete here
+            _spill(body, spill)
         stripped = line.strip()
         if stripped.startswith("```"):
             flush()
             info = stripped[3:].strip()
             block = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith("```"):
-                block.append(lines[i])
-                i += 1
-            i += 1
+            lines.advance()
+            while (item := lines.peek()) is not None and not item.strip().startswith("```"):
+                block.append(item)
+                lines.advance()
+            lines.advance()
             if info == "mermaid":
                 continue
             if info == "text":  # a tree, two spaces a level
@@ -160,24 +203,26 @@ def markdown_to_document(markdown: str) -> Any:
                 titled = True
             else:
                 styled(f"Heading {min(level - 1, 9) if titled else level}").add_run(text)
-            i += 1
+            lines.advance()
             continue
-        if stripped.startswith("|") and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1].strip()):
+        rule = lines.peek(1)
+        if stripped.startswith("|") and rule is not None and _TABLE_RULE.match(rule.strip()):
             flush()
             header = _split_row(line)
-            i += 2
+            lines.advance()
+            lines.advance()
             rows = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(_split_row(lines[i]))
-                i += 1
+            while (row := lines.peek()) is not None and row.strip().startswith("|"):
+                rows.append(_split_row(row))
+                lines.advance()
             _add_table(doc, header, rows, styled)
             continue
         if stripped.startswith(">"):
             flush()
             quote = []
-            while i < len(lines) and lines[i].strip().startswith(">"):
-                quote.append(lines[i].strip()[1:].strip())
-                i += 1
+            while (item := lines.peek()) is not None and item.strip().startswith(">"):
+                quote.append(item.strip()[1:].strip())
+                lines.advance()
             add_inline(styled("Quote"), " ".join(q for q in quote if q))
             continue
         bullet = _BULLET.match(line)
@@ -185,21 +230,72 @@ def markdown_to_document(markdown: str) -> Any:
             flush()
             level = len(bullet.group(1)) // 2
             add_inline(styled(_bullet_style(level)), bullet.group(2).strip())
-            i += 1
+            lines.advance()
             continue
         if not stripped:
             flush()
         else:
             paragraph.append(line)
-        i += 1
+        lines.advance()
     flush()
     return doc
 
 
-def markdown_to_docx(markdown: str) -> bytes:
-    """The bytes of a .docx holding `markdown`."""
-    doc = markdown_to_document(markdown)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+SPILL_EVERY = 2000  # body elements held before they are written out
+_XMLNS = re.compile(rb' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
+
+
+def _spill(body: Any, out: BinaryIO) -> None:
+    """The body's elements but its last (the section properties) written to
+    `out` as they stand in word/document.xml, and taken out of the body.
+    lxml writes an element alone with the namespaces of its ancestors
+    declared on it; in the whole document they are declared on the root,
+    so the declarations on its start tag are left out."""
+    from lxml import etree
+
+    for child in list(body)[:-1]:
+        xml = etree.tostring(child, encoding="UTF-8")
+        end = xml.index(b">")
+        out.write(_XMLNS.sub(b"", xml[:end]) + xml[end:])
+        body.remove(child)
+
+
+def markdown_to_docx(markdown: str | Iterable[str]) -> bytes:
+    """The bytes of a .docx holding `markdown` (the text, or the parts it
+    comes in: see lines_of). A long document's body is
+    written out as it is made (to a temporary file, SPILL_EVERY elements at
+    a time) rather than held as python-docx's tree (a gigabyte for the
+    answers by question of a large study); word/document.xml is the same."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as spill:
+        doc = markdown_to_document(markdown, spill)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        if not spill.tell():
+            return buffer.getvalue()
+        return _with_spilled_body(buffer.getvalue(), spill)
+
+
+def _with_spilled_body(package: bytes, spill: BinaryIO) -> bytes:
+    """python-docx's package with the spilled elements put back at the start
+    of word/document.xml's body: every part as python-docx wrote it (the
+    same names, order, times and compression)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename != "word/document.xml":
+                z.writestr(info, data)
+                continue
+            at = data.index(b"<w:body>") + len(b"<w:body>")
+            with z.open(info, "w", force_zip64=True) as dest:
+                dest.write(data[:at])
+                spill.seek(0)
+                while chunk := spill.read(1 << 20):
+                    dest.write(chunk)
+                dest.write(data[at:])
+    return out.getvalue()
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from tacompanion.core.quotes import one_line
 from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.formats.redacted import study_redactor as redactor
 from tacompanion.store.framework import Framework, summary_rows
-from tacompanion.store.redactions import redactor
 from tacompanion.store.study import Study
 
 BY_WORDS = {"themes": "main themes", "subthemes": "subthemes", "questions": "guide questions",

@@ -78,7 +78,7 @@ def redacted_rows(study: Study, rows: list[dict[str, str]], redact: bool = True)
     """The rows with the study's redaction list applied to every cell."""
     if not redact:
         return rows
-    from tacompanion.store.redactions import redactor
+    from tacompanion.formats.redacted import study_redactor as redactor
 
     clean = redactor(study)
     return [{k: clean(v) for k, v in row.items()} for row in rows]

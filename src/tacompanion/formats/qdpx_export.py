@@ -11,6 +11,7 @@ without a row), so exporting twice gives the same GUIDs.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -26,7 +27,8 @@ from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.interview import recording_ms
-from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, redact, redaction_pattern
+from tacompanion.core.qdpx import RedactedText, Replacement, _namespace_hash, derived_guid, join_notes
+from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
 from tacompanion.store.study import Study
@@ -49,8 +51,9 @@ class ExportResult:
 
 def _clean(text: str) -> str:
     """Text for XML attributes and elements: without the control characters
-    XML 1.0 forbids (Word's U+000B, U+000C); never applied to the .txt files."""
-    return _XML_ILLEGAL.sub("", text)
+    XML 1.0 forbids (Word's U+000B, U+000C); never applied to the .txt files.
+    (A printable text holds none of them: that test is much quicker.)"""
+    return text if text.isprintable() else _XML_ILLEGAL.sub("", text)
 
 
 _ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$")
@@ -139,7 +142,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     `media`: "embed" or "link" writes attached recordings (formats/qdpx_media.py)."""
     rows = export_rows(study)
     su = rows["study_uuid"]
-    rules = redaction_pattern(rows["redactions"] if redacted else [])
+    # the same rules as everywhere (core/redaction.py), a line at a time on long texts
+    rules = PiecewiseRedactor(rows["redactions"] if redacted else [])
     result = ExportResult(b"")
 
     def red(text: str) -> str:
@@ -326,14 +330,33 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     memo_notes = {m["note_id"] for m in rows["memos"] if m["note_id"] is not None}
     dropped = 0
 
+    found: dict[tuple[str, int], list[tuple[int, int, str]]] = {}  # what redaction replaces in each source
+    user_attrs: dict[str, str] = {}
+
+    def user_attr(name: str) -> str:
+        """' creatingUser="GUID"' for a coder (a derived GUID: nothing to escape)."""
+        got = user_attrs.get(name)
+        if got is None:
+            got = user_attrs[name] = f' creatingUser="{user(name)}"'
+        return got
+
+    def when_attr(created_at: str | None) -> str:
+        """' creationDateTime="..."' for a stored time, or nothing (see _date)."""
+        when = _date(created_at)
+        return f' creationDateTime="{when}"' if when else ""
+
     def text_source(guid: str, name: str, raw_text: str, created: str | None,
                     spans: list[tuple[int, int, dict | None, tuple[str, int] | None]],
-                    memo_key: tuple[str, int] | None, parts: list[str]) -> str:
+                    memo_key: tuple[str, int] | None, parts: list[str], source: tuple[str, int]) -> str:
         """One TextSource as XML text appended to `parts`; spans: (start, end,
         coding row or None, memo key or None) over raw_text. Returns the
-        text as exported (redacted when asked)."""
+        text as exported (redacted when asked); what was replaced is kept
+        in `found` under `source` for the source's .txt."""
         nonlocal dropped
-        mapped: RedactedText | None = redact(raw_text, rules) if rules else None
+        mapped: RedactedText | None = None
+        if rules:
+            found[source] = rules.spans(raw_text)
+            mapped = _redacted(raw_text, found[source])
         text = mapped.text if mapped else raw_text
         if len(text) * 4 > MAX_INTERNAL_BYTES and len(text.encode("utf-8")) > MAX_INTERNAL_BYTES:
             raise ValueError(f"{name}: the text is larger than a .qdpx may hold (2 GiB)")
@@ -342,46 +365,57 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         inner: list[str] = []
         if memo_key in descriptions:
             inner.append(_text_element("Description", descriptions[memo_key]))
-        groups: dict[tuple[int, int], list] = {}
-        if mapped is None:
-            for start, end, coding, memo in spans:
-                groups.setdefault((start, end), []).append((coding, memo))
-        else:
-            for start, end, coding, memo in spans:
+        # (start, end) -> ([codings], [memo keys]); a coding is (id, uuid, code id, coder, created_at)
+        groups: dict[tuple[int, int], tuple[list, list]] = {}
+        for start, end, coding, memo in spans:
+            if mapped is None:
+                span = (start, end)
+            else:
                 span = mapped.map_span(start, end)
                 if span is None:
                     dropped += 1
                     continue
-                groups.setdefault(span, []).append((coding, memo))
-        for (start, end), items in sorted(groups.items()):
+            group = groups.get(span)
+            if group is None:
+                group = groups[span] = ([], [])
+            if coding is not None:
+                group[0].append(coding)
+            else:
+                group[1].append(memo)
+        # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
+        # with the part of the hash that every selection of this source shares taken once
+        prefix = _namespace_hash(su).copy()
+        prefix.update(f"selection\x1f{guid}\x1f".encode())
+        for (start, end), (codings, memos) in sorted(groups.items()):
             # One PlainTextSelection per span and coder: readers (QualCoder)
             # take the coder from the selection, so each coding is credited
             # to the one who made it. Memos on the span go on the first.
-            # Codings as (id, uuid, code id, coder, created_at), by id.
-            by_coder: dict[str, list[tuple]] = {}
-            for c in sorted(c for c, _ in items if c is not None):
-                by_coder.setdefault(c[3] or "", []).append(c)
-            memos = [memo for _, memo in items if memo is not None]
+            # Codings by id (they come by id unless redaction joined two spans).
+            if len(codings) > 1:
+                codings.sort()
+                by_coder: dict[str, list[tuple]] = {}
+                for c in codings:
+                    by_coder.setdefault(c[3] or "", []).append(c)
+                selections = list(by_coder.items())
+            else:
+                selections = [(codings[0][3] or "", codings)] if codings else [("", [])]
             name_attr = _esc(_clean(_quote(text[start:end])))
-            for i, (coder, codings) in enumerate(by_coder.items() or [("", [])]):
-                parts_of_guid = ("selection", guid, str(start), str(end)) + ((coder,) if i else ())
-                sel = (f' guid="{derived_guid(su, *parts_of_guid)}" name="{name_attr}"'
-                       f' startPosition="{start}" endPosition="{end}"')
-                if codings:
-                    if coder:
-                        sel += f' creatingUser="{user(coder)}"'
-                    when = _date(codings[0][4])
-                    if when:
-                        sel += f' creationDateTime="{when}"'
-                body: list[str] = []
-                for _id, uuid, code_id, by, created_at in codings:
-                    when = created_at if _ISO_Z.match(created_at or "") else _date(created_at)
-                    body.append(
-                        f'<Coding guid="{_esc(uuid)}"'
-                        + (f' creatingUser="{user(by)}"' if by else "")
-                        + (f' creationDateTime="{when}"' if when else "")
-                        + f'><CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                    )
+            place = f'{start}\x1f{end}'
+            tail = f' name="{name_attr}" startPosition="{start}" endPosition="{end}"'
+            for i, (coder, mine) in enumerate(selections):
+                h = prefix.copy()
+                h.update((place + "\x1f" + coder if i else place).encode())
+                sel = f' guid="{_guid_text(h.digest())}"' + tail
+                if mine:
+                    whens = [when_attr(c[4]) for c in mine]
+                    sel += (user_attr(coder) if coder else "") + whens[0]
+                    body = [
+                        f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
+                        f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
+                        for (_id, uuid, code_id, by, _created), when in zip(mine, whens, strict=True)
+                    ]
+                else:
+                    body = []
                 if i == 0:
                     for memo in memos:
                         body.extend(_note_refs(memo))
@@ -432,7 +466,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             spans += [(s["start_pos"], s["end_pos"], None, ("segment_id", s["id"]))
                       for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
             return text_source(guid, name, export_text(study, row["id"]), row["imported_at"], spans,
-                               ("transcript_id", row["id"]), parts)
+                               ("transcript_id", row["id"]), parts, (kind, row["id"]))
         notes, text, starts = notes_text(row)
         spans = []
         for n, start in zip(notes, starts, strict=True):
@@ -442,12 +476,13 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             if n["text"] and n["id"] in memo_notes:
                 spans.append((start, start + len(n["text"]), None, ("note_id", n["id"])))
         return text_source(guid, name, text, row["started_at"] or row["created_at"], spans,
-                           ("interview_id", row["id"]), parts)
+                           ("interview_id", row["id"]), parts, (kind, row["id"]))
 
     def exported_text(kind: str, row: dict) -> str:
-        """A source's .txt, as write_source exported it (read again: texts are not kept)."""
+        """A source's .txt, as write_source exported it (read again: texts are
+        not kept; nor is redaction looked for again)."""
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
-        return redact(raw, rules).text if rules else raw
+        return _redacted(raw, found.pop((kind, row["id"]))).text if rules else raw
 
     from tacompanion.formats import qdpx_media
 
@@ -509,20 +544,28 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             _serialise(el, parts)
             yield from parts
 
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        with z.open(_info("project.qde"), "w") as dest:
-            chunks = _Chunks(dest)
-            chunks.append('<?xml version="1.0" encoding="utf-8"?>\n')
-            _serialise(root, chunks, {id(sources_el): sources} if sources_el is not None else {})
-            chunks.flush()
+    # The zip is written (compressed) on a thread of its own while the XML is
+    # made here: zlib lets go of the GIL, so on two cores the two overlap.
+    archive = _BackgroundZip(out)
+    try:
+        archive.open_entry(_info("project.qde"))
+        chunks = _Chunks(archive.write)
+        chunks.append('<?xml version="1.0" encoding="utf-8"?>\n')
+        _serialise(root, chunks, {id(sources_el): sources} if sources_el is not None else {})
+        chunks.flush()
+        archive.close_entry()
         for kind, row, guid, _name in plan:
-            z.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
+            archive.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
         for name, data in journal_files:
-            z.writestr(_info(name), data)
+            archive.writestr(_info(name), data)
         if result.media_files:
             from tacompanion.formats.qdpx_media import stream_media
 
-            stream_media(z, result.media_files)
+            files = list(result.media_files)
+            archive.call(lambda z: stream_media(z, files))
+        archive.finish()
+    finally:
+        archive.stop()
     total, starred = rows["coding_totals"]
     result.counts.update({
         "participants": len(rows["participants"]), "codes": len(rows["codes"]), "themes": len(rows["themes"]),
@@ -545,6 +588,35 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         result.not_exported.append(f"{interviews_without_notes} interview(s) without notes (nothing to export)")
     result.not_exported.append("interview timings, question coverage, guides and turn times stay in the study")
     return result
+
+
+def _guid_text(digest: bytes) -> str:
+    """A uuid5 from its SHA-1 digest, as core.qdpx.derived_guid writes it."""
+    d = bytearray(digest[:16])
+    d[6] = (d[6] & 0x0F) | 0x50  # version 5
+    d[8] = (d[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = d.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _redacted(text: str, spans: list[tuple[int, int, str]]) -> RedactedText:
+    """`text` with the (start, end, replacement) spans a Redactor found in
+    it replaced, and the runs replaced to carry positions over (as
+    core.qdpx.redact makes it, from spans found once)."""
+    if not spans:
+        return RedactedText(text, ())
+    out: list[str] = []
+    reps: list[Replacement] = []
+    last = new_pos = 0
+    for start, end, replacement in spans:
+        out.append(text[last:start])
+        new_pos += start - last
+        out.append(replacement)
+        reps.append(Replacement(start, end, new_pos, new_pos + len(replacement)))
+        new_pos += len(replacement)
+        last = end
+    out.append(text[last:])
+    return RedactedText("".join(out), tuple(reps))
 
 
 def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:
@@ -594,14 +666,109 @@ class _Chunks(list):
     """XML text on its way into the zip: pieces gathered, then encoded and
     written (the head of the file, then one source at a time)."""
 
-    def __init__(self, dest: BinaryIO) -> None:
+    def __init__(self, write: Callable[[bytes], object]) -> None:
         super().__init__()
-        self.dest = dest
+        self.write = write
 
     def flush(self) -> None:
         if self:
-            self.dest.write("".join(self).encode("utf-8"))
+            self.write("".join(self).encode("utf-8"))
             self.clear()
+
+
+class _BackgroundZip:
+    """A zip written by a thread of its own, in the order asked: an entry
+    opened, written in pieces and closed, whole entries, or any call on the
+    ZipFile. `finish()` closes the archive and says whether it failed;
+    `stop()` (always, in a finally) ends the thread either way. A few pieces
+    wait in a queue at most, so memory does not grow."""
+
+    _END = ("end",)
+
+    def __init__(self, out: BinaryIO) -> None:
+        import queue
+        import threading
+
+        self._queue: queue.Queue = queue.Queue(maxsize=8)
+        self._full = queue.Full
+        self._error: BaseException | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, args=(out,), name="qdpx-zip", daemon=True)
+        self._thread.start()
+
+    def _run(self, out: BinaryIO) -> None:
+        z = entry = None
+        try:
+            z = zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+            while (op := self._queue.get()) is not self._END:
+                kind = op[0]
+                if kind == "write":
+                    entry.write(op[1])
+                elif kind == "open":
+                    entry = z.open(op[1], "w")
+                elif kind == "close":
+                    entry.close()
+                    entry = None
+                elif kind == "writestr":
+                    z.writestr(op[1], op[2])
+                elif kind == "call":
+                    op[1](z)
+                else:  # "abort": the maker failed; the file is thrown away
+                    raise _Aborted
+            z.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the maker, who raises it
+            self._error = exc
+            for half_done in (entry, z):  # closed quietly: the file is thrown away
+                if half_done is not None:
+                    with contextlib.suppress(BaseException):
+                        half_done.close()
+            while self._queue.get() is not self._END:  # let the maker go on to its end
+                pass
+
+    def _put(self, op: tuple) -> None:
+        while True:
+            if self._error is not None:
+                raise self._error
+            try:
+                self._queue.put(op, timeout=0.05)
+                return
+            except self._full:
+                continue
+
+    def open_entry(self, info: zipfile.ZipInfo) -> None:
+        self._put(("open", info))
+
+    def write(self, data: bytes) -> None:
+        self._put(("write", data))
+
+    def close_entry(self) -> None:
+        self._put(("close",))
+
+    def writestr(self, info: zipfile.ZipInfo, data: bytes) -> None:
+        self._put(("writestr", info, data))
+
+    def call(self, fn: Callable[[zipfile.ZipFile], None]) -> None:
+        self._put(("call", fn))
+
+    def finish(self) -> None:
+        """The archive complete; its failure (a full disk) raised here."""
+        self._put(self._END)
+        self._stopped = True
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        if not self._stopped:
+            self._stopped = True
+            if self._error is None:
+                self._queue.put(("abort",))
+            self._queue.put(self._END)
+        self._thread.join()
+
+
+class _Aborted(Exception):
+    pass
 
 
 def _text_element(tag: str, text: str) -> str:
@@ -613,8 +780,12 @@ def _text_element(tag: str, text: str) -> str:
 
 
 def _esc(value: str) -> str:
-    """An attribute value escaped for XML."""
-    return value.translate(_ATTR_ESCAPES) if _ATTR_NEEDS.search(value) else value
+    """An attribute value escaped for XML (`in` tests: quicker than a search
+    on the short values of a selection)."""
+    if ("&" in value or "<" in value or ">" in value or '"' in value or "\n" in value or "\r" in value
+            or "\t" in value):
+        return value.translate(_ATTR_ESCAPES)
+    return value
 
 
 def _attrs(pairs) -> str:

@@ -15,23 +15,18 @@ from datetime import UTC, datetime
 
 from tacompanion.core.note_markers import without_tags
 from tacompanion.core.prevalence import describe, rule_text
-from tacompanion.core.quotes import choose_quotes, one_line, quote_text, words_estimated
+from tacompanion.core.quote_picking import QuotePicker
+from tacompanion.core.quotes import one_line, quote_text, words_estimated
 from tacompanion.core.tally import Counts
 from tacompanion.formats.audit_export import saturation_lines, summary_lines
 from tacompanion.formats.notes_csv import rows_to_csv
+from tacompanion.formats.redacted import study_redactor as redactor
 from tacompanion.store.analysis import coders_text
 from tacompanion.store.audit import audit_trail
-from tacompanion.store.redactions import redactor
-from tacompanion.store.report import data_numbers, journal_entries
+from tacompanion.store.report import data_numbers, extracts_in_order, journal_entries, quote_texts
 from tacompanion.store.saturation import study_saturation
 from tacompanion.store.study import Study
-from tacompanion.store.thematic import (
-    Extract,
-    ThematicMap,
-    extract_spans,
-    thematic_map,
-    with_texts,
-)
+from tacompanion.store.thematic import Extract, ThematicMap, thematic_map
 from tacompanion.store.themes import ThemeRow
 
 CODEBOOK_COLUMNS = ("theme", "code", "description", "codings", "participants", "label",
@@ -86,19 +81,17 @@ def _material(study: Study, only: int | None = None) -> _Material:
             walk(t.id, f"{prefix}{i}.")
 
     walk(None, "")
-    # Choose every theme's quotes from the spans first; read only their texts.
-    extracts = extract_spans(study, code_ids)
-    of_code: dict[int, list[int]] = {}
-    for i, e in enumerate(extracts):
-        for c in e.codes:
-            of_code.setdefault(c.code_id, []).append(i)
-    quotes: dict[int, tuple[list[Extract], bool]] = {}
-    for t in wanted:
-        ids = {cid for cid, _, _ in own[t]}
-        mine = [extracts[i] for i in sorted({i for cid in ids for i in of_code.get(cid, ())})]
-        quotes[t] = choose_quotes(mine, ids, words=words_estimated)
-    texts = iter(with_texts(study, [e for chosen, _ in quotes.values() for e in chosen]))
-    quotes = {t: ([next(texts) for _ in chosen], starred) for t, (chosen, starred) in quotes.items()}
+    # Every theme's quotes chosen as the extracts go by, document by
+    # document (a large study has 150,000: none is kept that cannot be
+    # chosen); then only the chosen ones' texts are read.
+    pickers = {t: QuotePicker([cid for cid, _, _ in own[t]], words=words_estimated) for t in wanted}
+    theme_of = {cid: t for t in wanted for cid, _, _ in own[t]}
+    for e in extracts_in_order(study, code_ids):
+        for t in {theme_of[c.code_id] for c in e.codes}:
+            pickers[t].add(e)
+    picked = {t: picker.chosen() for t, picker in pickers.items()}
+    texts = iter(quote_texts(study, [e for chosen, _ in picked.values() for e in chosen]))
+    quotes = {t: ([next(texts) for _ in chosen], starred) for t, (chosen, starred) in picked.items()}
     return _Material(tmap, own, unsorted, quotes, number)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -94,6 +95,22 @@ def audit_trail(
 ) -> list[AuditEntry]:
     """Every logged decision, oldest first, filtered by a code or theme it
     touched, a coder, or a date range (YYYY-MM-DD, both ends included)."""
+    entries = []
+    for entry in audit_entries(study, coder=coder, since=since, until=until):
+        if code is not None and code not in entry.code_ids:
+            continue
+        if theme is not None and theme not in entry.theme_ids:
+            continue
+        entries.append(entry)
+    return entries
+
+
+def audit_entries(study: Study, *, coder: str | None = None, since: str | None = None,
+                  until: str | None = None, changes: bool = True) -> Iterator[AuditEntry]:
+    """audit_trail's entries (without the code and theme filters) one at a
+    time, for an export of 200,000; `changes=False` leaves out the logged
+    row changes (forward, backward: then code_ids and the like are empty),
+    which the exports do not write."""
     # Changes logged before every operation carried its coder are credited to
     # the study's coder (its default coder, else the login name).
     default_coder = resolve_coder(study)
@@ -107,19 +124,13 @@ def audit_trail(
     if until:
         where.append("substr(created_at, 1, 10) <= ?")
         params.append(until[:10])
-    sql = "SELECT id, kind, label, forward, backward, state, coder, created_at FROM operations"
+    payload = "forward, backward" if changes else "'[]', '[]'"
+    sql = f"SELECT id, kind, label, {payload}, state, coder, created_at FROM operations"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    entries = []
     for rid, kind, label, forward, backward, state, who, at in study.conn.execute(sql + " ORDER BY id", params):
-        entry = AuditEntry(rid, at, who or default_coder, decision_of(kind), kind, label, _names(label), state,
-                           forward, backward)
-        if code is not None and code not in entry.code_ids:
-            continue
-        if theme is not None and theme not in entry.theme_ids:
-            continue
-        entries.append(entry)
-    return entries
+        yield AuditEntry(rid, at, who or default_coder, decision_of(kind), kind, label, _names(label), state,
+                         forward, backward)
 
 
 def _touched(changes: list[dict]) -> tuple[set[int], set[int], list[tuple[str, int, int]]]:
@@ -191,14 +202,27 @@ class AuditSummary:
         return sum(self.decisions.values())
 
 
-def audit_summary(entries: list[AuditEntry]) -> AuditSummary:
-    counts = Counter(e.decision for e in entries)
+def audit_summary(entries: Iterable[AuditEntry]) -> AuditSummary:
+    """The summary of the entries (in time order), read once: a list or the
+    entries as audit_entries gives them."""
+    counts: Counter[str] = Counter()
+    undone = 0
+    first = last = None
+    coders: set[str] = set()
+    for n, e in enumerate(entries):
+        counts[e.decision] += 1
+        undone += e.state == "undone"
+        if n == 0:
+            first = e.when
+        last = e.when
+        if e.coder:
+            coders.add(e.coder)
     return AuditSummary(
         dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-        sum(e.state == "undone" for e in entries),
-        entries[0].when if entries else None,
-        entries[-1].when if entries else None,
-        tuple(sorted({e.coder for e in entries if e.coder}, key=str.casefold)),
+        undone,
+        first,
+        last,
+        tuple(sorted(coders, key=str.casefold)),
     )
 
 

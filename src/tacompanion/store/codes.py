@@ -8,7 +8,7 @@ is committed, with its log entry, before the caller shows it. A coding sits on
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from tacompanion.core.document import DocRef
@@ -269,13 +269,27 @@ WITH RECURSIVE path(id, name, depth) AS (
 """
 
 
-def list_codes(study: Study, only: int | None = None, coder: str | None = None) -> list[CodeSummary]:
-    """Every code (or only the one with id `only`) with its theme path, its
-    codings and participants as the analysis counts them (pilots and
-    out-of-scope notes left out; everyone's, and `mine`: those of `coder`),
-    and how many codings are left out."""
+def list_codes(study: Study, only: int | None = None, coder: str | None = None, *,
+               ids: Iterable[int] | None = None) -> list[CodeSummary]:
+    """Every code (or only the one with id `only`, or those in `ids`) with its
+    theme path, its codings and participants as the analysis counts them
+    (pilots and out-of-scope notes left out; everyone's, and `mine`: those of
+    `coder`), and how many codings are left out.
+
+    Counting reads every coding of the codes asked about (from the index on
+    code, document and coder): the code panel asks for the codes on screen
+    (`ids`), and lists the rest by name (`code_labels`)."""
     from tacompanion.store.analysis import COUNTED, analysis_scope
 
+    where, params = "", {"coder": coder, "only": only}
+    if only is not None:
+        where = "WHERE c.id = :only"
+    elif ids is not None:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        params.update({f"id{n}": cid for n, cid in enumerate(wanted)})
+        where = "WHERE c.id IN (" + ",".join(f":id{n}" for n in range(len(wanted))) + ")"
     counted = COUNTED if analysis_scope(study) == "all" else f"({COUNTED} AND k.transcript_id IS NOT NULL)"
     rows = study.query(
         _THEME_PATH
@@ -293,11 +307,46 @@ def list_codes(study: Study, only: int | None = None, coder: str | None = None) 
         LEFT JOIN interviews i ON i.id = n.interview_id
         LEFT JOIN participants p ON p.id = coalesce(t.participant_id, i.participant_id)
         """
-        + ("WHERE c.id = :only" if only is not None else "")
+        + where
         + " GROUP BY c.id ORDER BY c.name COLLATE NOCASE",
-        {"coder": coder, "only": only},
+        params,
     )
     return [CodeSummary(**r) for r in rows]
+
+
+@dataclass(frozen=True)
+class CodeLabel:
+    """A code as a list names it, without counting its codings."""
+
+    id: int
+    name: str
+    theme: str | None  # "Theme / Subtheme", or None when unsorted
+    parent_id: int | None = None  # the code it sits under, if any
+
+
+def code_labels(study: Study, ids: Iterable[int] | None = None) -> list[CodeLabel]:
+    """Every code (or those in `ids`) with its theme path and parent code, in
+    list_codes' order (by name), read from the codes and themes alone: its
+    cost follows the number of codes, not of codings."""
+    where, params = "", ()
+    if ids is not None:
+        params = tuple(sorted(set(ids)))
+        if not params:
+            return []
+        where = "WHERE c.id IN (" + ",".join("?" * len(params)) + ") "
+    return [
+        CodeLabel(*r)
+        for r in study.conn.execute(
+            _THEME_PATH + "SELECT c.id, c.name, path.name, c.parent_code_id FROM codes c "
+            "LEFT JOIN path ON path.id = c.theme_id " + where + "ORDER BY c.name COLLATE NOCASE, c.id",
+            params,
+        )
+    ]
+
+
+def code_names(study: Study) -> list[tuple[int, str]]:
+    """(id, name) of every code, by name: what a picker offers."""
+    return [(r[0], r[1]) for r in study.conn.execute("SELECT id, name FROM codes ORDER BY name COLLATE NOCASE, id")]
 
 
 def recent_codes(study: Study, limit: int = 9) -> list[tuple[int, str]]:

@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 
 from tacompanion.core.document import Block, CodingDocument, DocRef, clock
-from tacompanion.core.interview import recording_ms
 from tacompanion.store.study import Study, StudyError
 
 _KIND_MARK = {"quote": "quote", "follow-up": "follow-up", "note": ""}
@@ -49,6 +48,10 @@ def transcript_document(study: Study, transcript_id: int) -> CodingDocument:
 def notes_document(study: Study, interview_id: int) -> CodingDocument:
     """An interview's notes, one block per note, in time order; each shows
     its time in the recording (the clock time plus the recording offset)."""
+    # core.interview (with the guide parser) is imported by the notes only: a
+    # transcript, the usual first document, opens without it.
+    from tacompanion.core.interview import recording_ms
+
     head = study.query(
         "SELECT i.started_at, i.created_at, i.recording_offset_ms, p.pseudonym, p.id AS pid, g.source_text "
         "FROM interviews i JOIN participants p ON p.id = i.participant_id "
@@ -174,6 +177,8 @@ def codings_by_block(study: Study, doc: CodingDocument, coder: str | None = None
 def participant_notes(study: Study, participant_id: int) -> list[dict]:
     """All interview notes of a participant, interview by interview, in time
     order; `recording_ms` is each note's time in the recording."""
+    from tacompanion.core.interview import recording_ms
+
     rows = study.query(
         "SELECT n.id, n.kind, n.text, n.tags, n.elapsed_ms, n.question_id, i.id AS interview_id, "
         "i.recording_offset_ms, coalesce(i.started_at, i.created_at) AS interview_start "
@@ -212,3 +217,28 @@ def find_document(study: Study, transcript: str | None, participant: str | None)
     if first is None:
         raise LookupError("nothing to code yet: import transcripts or run an interview first")
     return first.kind, first.key
+
+
+def question_start_turns(study: Study, transcript_id: int) -> set[int]:
+    """The turns (segment ids) of a transcript where a guide question starts:
+    `store.by_question.question_starts`' keys, read from the turns alone,
+    without the guide (parsing it is the dear part of labelling them). The
+    coding view lays out a line above each at once and names the question
+    after its first frame."""
+    from tacompanion.core.alignment import effective_questions
+
+    rows = study.conn.execute(
+        "SELECT id, question_id, question_source FROM segments WHERE transcript_id = ? ORDER BY position",
+        (transcript_id,),
+    ).fetchall()
+    if not any(r[1] for r in rows):
+        return set()
+    timed = [qid if source == "time" else None for _, qid, source in rows]
+    marks = [qid if source == "manual" else None for _, qid, source in rows]
+    out: set[int] = set()
+    previous = None
+    for (segment_id, _, _), question_id in zip(rows, effective_questions(timed, marks)):
+        if question_id is not None and question_id != previous:
+            out.add(segment_id)
+        previous = question_id
+    return out

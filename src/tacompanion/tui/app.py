@@ -7,6 +7,7 @@ they never write SQL themselves.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -20,16 +21,21 @@ from textual.screen import Screen
 from tacompanion import __version__
 from tacompanion.store.codes import resolve_coder
 from tacompanion.store.study import DAMAGED, Study, StudyError, friendly_error
-from tacompanion.tui.dialogs.help import HelpScreen
-from tacompanion.tui.home.home import HomeScreen
 from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_bar import node_bindings
 
 if TYPE_CHECKING:
     from tacompanion.tui.interview.interview_start import InterviewRequest
 
-# Screens other than home are imported when first opened: each costs start-up
-# time that the home screen does not need.
+# Screens are imported when first opened, home too (`code FILE` starts on the
+# coding screen and builds home only when it is left): each costs start-up
+# time that the first screen does not need.
+
+
+def _home_screen() -> Screen:
+    from tacompanion.tui.home.home import HomeScreen
+
+    return HomeScreen()
 
 
 class TacompanionApp(App):
@@ -61,10 +67,12 @@ class TacompanionApp(App):
         self.interview_id: int | None = None  # the interview opened last, if any
         self.study_failure: StudyError | None = None  # why the app left, when the file failed
         self.ended_interview: int | None = None
-        if self._starts_in_coding():
-            # The coding screen is the first screen (see get_default_screen):
-            # Textual loads a default screen's stylesheet only with the app's.
-            self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
+        # The coding screen's stylesheet is read with the app's: Textual loads
+        # a default screen's stylesheet only with the app's (`code FILE` starts
+        # on it, see get_default_screen), and a screen pushed later with a
+        # stylesheet not yet read makes Textual parse every stylesheet again
+        # (about 20 ms, the first time the coding screen opens from home).
+        self.css_path = [*self.css_path, Path(__file__).parent / "coding" / "coding.tcss"]
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -142,9 +150,9 @@ class TacompanionApp(App):
 
             kind, key = self.start  # type: ignore[misc]
             coding = CodingScreen(kind, key, self.coder)
-            coding.on_back = lambda: self.push_screen(HomeScreen())
+            coding.on_back = lambda: self.push_screen(_home_screen())
             return coding
-        return HomeScreen()
+        return _home_screen()
 
     def on_ready(self) -> None:
         # sqlite-utils is loaded on the first write, so that start-up does not
@@ -214,6 +222,8 @@ class TacompanionApp(App):
         return True
 
     def action_help(self) -> None:
+        from tacompanion.tui.dialogs.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
@@ -639,6 +649,12 @@ def run_app(
     start: tuple[str, int] | None = None,
 ) -> TacompanionApp:
     app = TacompanionApp(study, interview, coder=coder, start=start)
+    # The modules imported so far (Textual, Rich, ours) live as long as the
+    # process: frozen, they are left out of the garbage collector's full
+    # passes, which otherwise walk them all, tens of milliseconds at a time,
+    # while screens are built and drawn (a third of the coding screen's first
+    # paint). Objects made from here on are collected as usual.
+    gc.freeze()
     try:
         app.run()
     finally:

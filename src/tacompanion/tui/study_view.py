@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
-from tacompanion.store.thematic import change_marker
-
 
 class SeesOtherWriters:
     """A screen that holds ids read from the study (codes, themes, turns) and
@@ -48,6 +46,8 @@ class StudyViewScreen(SeesOtherWriters, Screen):
         raise NotImplementedError
 
     def mark_drawn(self) -> None:
+        from tacompanion.store.thematic import change_marker  # not at start-up: few screens use it
+
         self.marker = change_marker(self.app.study)
         self.remember_study_version()
 
@@ -55,5 +55,7 @@ class StudyViewScreen(SeesOtherWriters, Screen):
         self.redraw()
 
     def on_screen_resume(self) -> None:
+        from tacompanion.store.thematic import change_marker
+
         if change_marker(self.app.study) != self.marker:
             self.redraw()

@@ -7,6 +7,8 @@ shown that is not already committed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,16 +36,21 @@ from tacompanion.core.words import distinct_labels, plural
 from tacompanion.core.words import escape_markup as escape
 from tacompanion.store import codes as code_store
 from tacompanion.store import history
-from tacompanion.store.documents import codings_by_block, load_document
+from tacompanion.store.codes import CodeSummary
+from tacompanion.store.documents import codings_by_block, load_document, question_start_turns
 from tacompanion.store.memos import get_memo, save_memo
 from tacompanion.store.study import StudyError
 from tacompanion.tui.coding.code_list import CodeList
 from tacompanion.tui.coding.coding_view import CodingView
-from tacompanion.tui.dialogs.picker import FuzzyPicker, Picked
-from tacompanion.tui.dialogs.prompts import ConfirmScreen, LineEditScreen, MemoScreen, PromptScreen
 from tacompanion.tui.playback import PlaysRecording, playback_bindings
 from tacompanion.tui.study_view import SeesOtherWriters
 from tacompanion.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from tacompanion.tui.dialogs.picker import Picked
+
+# The dialogs (picker, prompts, memo editor) are imported when first opened:
+# `code FILE` draws the coding screen before any of them is needed.
 
 
 class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
@@ -110,6 +117,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.panel_state = "normal"  # normal, wide or hidden (key >)
         self.on_back = None  # what `q` does instead of going back, when nothing is below
         self.all_coders = False  # the view shows this coder's codings; C shows everyone's, marked
+        self._shown: dict[str | None, Text | str] = {}  # what some Statics show (see _update)
 
     # -- building ----------------------------------------------------------------
 
@@ -133,7 +141,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.sub_title = f"coding as {self.coder}"
         view = self.query_one(CodingView)
         view.set_document(self.document, self.codings(), self.start_cursor)
-        self.show_questions()
+        self.show_questions(later=True)
         self.query_one("#code-filter", Input).display = False
         self.refresh_codes()
         self.remember_study_version()
@@ -188,9 +196,15 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         if code_id is not None:
             summary = code_store.list_codes(study, only=code_id, coder=self.coder)
             if summary and listing.update_code(summary[0]):
+                if listing.highlighted_id == code_id:
+                    self.show_full_name()
                 return
             # not listed (new, or filtered out): rebuild
         self.fill_code_list()
+
+    def count_codes(self, ids: list[int]) -> list[CodeSummary]:
+        """The counts of these codes (the code panel asks for the rows it draws)."""
+        return code_store.list_codes(self.app.study, coder=self.coder, ids=ids)
 
     def draw_recent(self) -> None:
         """The nine recent codes with their digits, in columns (two lines at 80
@@ -198,7 +212,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         strip = self.query_one("#recent", Static)
         if not self.recent:
             strip.styles.height = 1
-            strip.update(Text("No codes yet: press c to create the first", style="dim"))
+            self._update(strip, Text("No codes yet: press c to create the first", style="dim"))
             return
         width = max(20, (strip.size.width or self.size.width or 80) - 2)
         n = len(self.recent)
@@ -212,14 +226,31 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
             text.append(str(i + 1), style="bold reverse")
             text.append(" " + label.ljust(cell - 2))
         strip.styles.height = -(-len(labels) // per_line)
-        strip.update(text)
+        self._update(strip, text)
+
+    def _update(self, widget: Static, text: Text | str) -> None:
+        """`widget.update(text)` unless it shows that already: an update lays
+        the screen out again (a frame's work), and the first frame would
+        otherwise be laid out once more for each of these."""
+        if self._shown.get(widget.id) != text:
+            self._shown[widget.id] = text
+            widget.update(text)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.draw_recent)  # once the strip has its new width
 
-    def show_questions(self) -> None:
-        """Where guide questions start, above their turns (Q marks them)."""
+    def show_questions(self, *, later: bool = False) -> None:
+        """Where guide questions start, above their turns (Q marks them).
+        `later`: the lines are laid out now, blank, and the questions named
+        after the first frame: naming them parses the guide (markdown-it),
+        which would otherwise be a good part of the screen's first paint."""
         if self.kind != "transcript":
+            return
+        if later:
+            starts = question_start_turns(self.app.study, self.document.key)
+            if starts:
+                self.view.set_questions({b.index: "" for b in self.document.blocks if b.segment_id in starts})
+                self.call_after_refresh(self.show_questions)
             return
         from tacompanion.store.by_question import question_starts
 
@@ -236,9 +267,9 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         listing = self.query_one(CodeList)
         full = self.query_one("#code-full", Static)
         if not listing.codes:
-            full.update("")
+            self._update(full, "")
             return
-        code = listing.codes[min(listing.cursor, len(listing.codes) - 1)]
+        code = listing.summary(min(listing.cursor, len(listing.codes) - 1))
         text = Text(code.name, style="bold")
         counts = f"\n{plural(code.codings, 'coding')} · {code.participants}p"
         if code.left_out:
@@ -246,55 +277,52 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         text.append(counts, style="dim")
         if code.theme:
             text.append(f"\n↳ {code.theme}", style="dim")
-        full.update(text)
+        self._update(full, text)
 
     def update_codes(self, changed: tuple[int, ...], removed: tuple[int, ...] = ()) -> None:
-        """After a change to a few codes (rename, merge, delete, undo of an
-        apply...): those codes recounted, the others' counts kept, and the
-        tree's order read again (codes only, no codings), rather than every
-        code recounted, which reads every coding. With a filter typed, the
+        """After a change to a few codes (undo of an apply, rename, merge,
+        delete...): when only their codings changed, those rows are counted
+        again when drawn and nothing else is read; when a name, a place in the
+        tree or a code changed, the codes are listed again by name (codes
+        only, no codings), the others' counts kept. With a filter typed, the
         ranking decides the order: the list is made again."""
         if self.code_filter.strip() or len(changed) + len(removed) > 20:
             self.refresh_codes()
             return
-        from tacompanion.store.code_tree import code_depths
-
         study = self.app.study
         self.recent = code_store.recent_codes(study)
         self.draw_recent()
         listing = self.query_one(CodeList)
-        known = {c.id: c for c in listing.codes}
-        for code_id in removed:
-            known.pop(code_id, None)
-        for code_id in changed:
-            summary = code_store.list_codes(study, only=code_id, coder=self.coder)
-            if summary:
-                known[code_id] = summary[0]
-            else:
-                known.pop(code_id, None)
-        order = code_depths(study)
-        if len(order) != len(known) or any(cid not in known for cid, _ in order):
-            self.fill_code_list()  # a code came back or went otherwise: count them all
-            return
-        listing.set_codes([known[cid] for cid, _ in order], dict(order))
-        self.show_full_name()
-        self.query_one("#code-panel-title", Static).update(f"Codes ({len(known)})")
+        if not removed:
+            fresh = code_store.code_labels(study, ids=changed)
+            if len(fresh) == len(set(changed)) and all(listing.listed(c) for c in fresh):
+                listing.forget_counts(changed)
+                self.show_full_name()
+                return
+        stale = set(changed) | set(removed)
+        self._list_codes(keep=[cid for cid in listing.counted if cid not in stale])
 
+    def _list_codes(self, keep: list[int] | tuple[int, ...] = ()) -> None:
+        """Every code in the panel, by name or in the tree; counted as drawn."""
+        labels = code_store.code_labels(self.app.study)
+        listing = self.query_one(CodeList)
+        if not self.code_filter.strip():  # the tree: a code's children indented under it
+            from tacompanion.core.code_tree import tree_order
+
+            by_id = {c.id: c for c in labels}
+            order = tree_order((c.id, c.name, c.parent_id) for c in labels)
+            listing.set_codes([by_id[cid] for cid, _ in order], dict(order),
+                              counter=self.count_codes, keep=keep)
+        else:
+            matches = rank(self.code_filter, [c.name for c in labels])
+            listing.set_codes([labels[m.index] for m in matches], counter=self.count_codes, keep=keep)
+        self.show_full_name()
+        title = f"Codes ({len(labels)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
+        self._update(self.query_one("#code-panel-title", Static), title)
 
     def fill_code_list(self) -> None:
-        summaries = code_store.list_codes(self.app.study, coder=self.coder)
-        if not self.code_filter.strip():  # the tree: a code's children indented under it
-            from tacompanion.store.code_tree import code_depths
-
-            by_id = {s.id: s for s in summaries}
-            order = code_depths(self.app.study)
-            self.query_one(CodeList).set_codes([by_id[cid] for cid, _ in order if cid in by_id], dict(order))
-        else:
-            matches = rank(self.code_filter, [s.name for s in summaries])
-            self.query_one(CodeList).set_codes([summaries[m.index] for m in matches])
-        self.show_full_name()
-        title = f"Codes ({len(summaries)})" + (f" · filter '{self.code_filter}'" if self.code_filter else "")
-        self.query_one("#code-panel-title", Static).update(title)
+        """The code panel made again, every code counted again as it is drawn."""
+        self._list_codes()
 
     # -- the span to code -----------------------------------------------------------
 
@@ -334,7 +362,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     # -- actions: coding -----------------------------------------------------------------
 
     def code_items(self) -> list[tuple[int, str]]:
-        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study)]
+        items = code_store.code_names(self.app.study)
         # Recently used codes first: they are the likeliest.
         order = {cid: i for i, (cid, _) in enumerate(self.recent)}
         items.sort(key=lambda it: (order.get(it[0], len(order)), it[1].casefold()))
@@ -360,6 +388,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         """The code picker in the codes panel's place, beside the text: the turn
         and the selection being named stay in view (the panel is shown for it
         when hidden, and hidden again after)."""
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         was = self.panel_state
         if was == "hidden":
             self.set_panel("normal")
@@ -451,6 +481,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.status(escape(copied_message(quote, where)))
 
     def action_remove_code(self) -> None:
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         codings = [c for c in self.view.codings.get(self.view.cursor, []) if c.get("coder") == self.coder]
         if not codings:
             self.status("None of your codes on this turn." if self.view.codings.get(self.view.cursor)
@@ -676,6 +708,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     # -- memos ------------------------------------------------------------------------------
 
     def action_memo_segment(self) -> None:
+        from tacompanion.tui.dialogs.prompts import MemoScreen
+
         block = self.view.block
         if block is None:
             return
@@ -711,6 +745,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         return self.recent[0] if self.recent else None
 
     def action_memo_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import MemoScreen
+
         current = self.current_code()
         if current is None:
             self.status("No code to write a memo on yet.")
@@ -792,6 +828,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
             self.app.open_similar("note", block.ref.note_id)
 
     def action_rename_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import PromptScreen
+
         current = self.panel_code()
         if current is None:
             return
@@ -810,6 +848,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.push_screen(PromptScreen(f"Rename the code '{name}' to:", name), answered)
 
     def action_describe_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import LineEditScreen
+
         current = self.panel_code()
         if current is None:
             return
@@ -836,6 +876,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.open_codebook_entry("code", current[0], done)
 
     def action_nest_code(self) -> None:
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         current = self.panel_code()
         if current is None:
             return
@@ -843,7 +885,7 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         from tacompanion.store.code_tree import nest_code
 
         items = [(0, "(the top level: under no code)")] + [
-            (s.id, s.name) for s in code_store.list_codes(self.app.study) if s.id != cid]
+            (i, n) for i, n in code_store.code_names(self.app.study) if i != cid]
 
         def picked(result: Picked | None) -> None:
             if result is None or result.item_id is None:
@@ -871,11 +913,13 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.open_split_code(current[0], done)
 
     def action_merge_code(self) -> None:
+        from tacompanion.tui.dialogs.picker import FuzzyPicker
+
         current = self.panel_code()
         if current is None:
             return
         cid, name = current
-        items = [(s.id, s.name) for s in code_store.list_codes(self.app.study) if s.id != cid]
+        items = [(i, n) for i, n in code_store.code_names(self.app.study) if i != cid]
 
         def picked(result: Picked | None) -> None:
             if result is None or result.item_id is None:
@@ -888,6 +932,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
         self.app.push_screen(FuzzyPicker(f"Merge '{name}' into:", items), picked)
 
     def action_delete_code(self) -> None:
+        from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
         current = self.panel_code()
         if current is None:
             return
@@ -908,6 +954,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
     def action_search(self) -> None:
         """Find in this document: the next hit is shown (v selects it, A codes
         every hit with one code); / Enter again finds the next."""
+        from tacompanion.tui.dialogs.prompts import PromptScreen
+
 
         def answered(value: str | None) -> None:
             if not value or not value.strip():
@@ -941,6 +989,8 @@ class CodingScreen(PlaysRecording, SeesOtherWriters, Screen):
 
     def action_code_hits(self) -> None:
         """Code every hit of the last search with one code, after saying how many."""
+        from tacompanion.tui.dialogs.prompts import ConfirmScreen
+
         if not self.hits:
             self.status("Search first (/): A codes all its hits with one code.")
             return

@@ -34,6 +34,9 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
 
     Breaks at spaces, keeps newlines as line breaks, and cuts a word longer
     than a line. Ranges never include the newline or the breaking space.
+    A paragraph whose characters are all one cell wide (nearly every one) is
+    cut a line at a time with `str.rfind`; others are measured a character
+    at a time, with the same result where both apply.
     """
     width = max(4, width)
     out: list[tuple[int, int]] = []
@@ -43,27 +46,49 @@ def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
         pos = end + 1
         if start == end:
             out.append((start, start))
-            continue
-        line_start, line_cells, last_space = start, 0, -1
-        i = start
-        narrow = paragraph.isascii()  # one cell a character: no width look-ups
-        while i < end:
-            ch = text[i]
-            w = 1 if narrow else cell_len(ch)
-            if ch == " ":
-                last_space = i
-            if line_cells + w > width:
-                if last_space > line_start:
-                    out.append((line_start, last_space))
-                    i = last_space + 1
-                else:
-                    out.append((line_start, i))
-                line_start, line_cells, last_space = i, 0, -1
-                continue
-            line_cells += w
-            i += 1
-        out.append((line_start, end))
+        elif paragraph.isascii() or all(cell_len(ch) == 1 for ch in set(paragraph)):
+            _wrap_narrow(text, start, end, width, out)
+        else:
+            _wrap_measured(text, start, end, width, out)
     return out
+
+
+def _wrap_narrow(text: str, start: int, end: int, width: int, out: list[tuple[int, int]]) -> None:
+    """`_wrap_measured` for a paragraph of one-cell characters: a line breaks
+    at the last space among its first width + 1 characters (not at its first
+    character), or else after `width` characters."""
+    line_start = start
+    rfind = text.rfind
+    while end - line_start > width:
+        space = rfind(" ", line_start + 1, line_start + width + 1)
+        if space > line_start:
+            out.append((line_start, space))
+            line_start = space + 1
+        else:
+            out.append((line_start, line_start + width))
+            line_start += width
+    out.append((line_start, end))
+
+
+def _wrap_measured(text: str, start: int, end: int, width: int, out: list[tuple[int, int]]) -> None:
+    line_start, line_cells, last_space = start, 0, -1
+    i = start
+    while i < end:
+        ch = text[i]
+        w = cell_len(ch)
+        if ch == " ":
+            last_space = i
+        if line_cells + w > width:
+            if last_space > line_start:
+                out.append((line_start, last_space))
+                i = last_space + 1
+            else:
+                out.append((line_start, i))
+            line_start, line_cells, last_space = i, 0, -1
+            continue
+        line_cells += w
+        i += 1
+    out.append((line_start, end))
 
 
 @dataclass
@@ -349,6 +374,13 @@ class CodingView(ScrollView, can_focus=True):
     def set_questions(self, questions: dict[int, str]) -> None:
         """Where guide questions start (block index -> label), drawn above the turn."""
         if questions == self.questions:
+            return
+        if questions.keys() == self.questions.keys():  # named, or renamed: the same lines
+            for index, label in questions.items():
+                if self.questions[index] != label:
+                    self._cache.pop(index, None)
+            self.questions = dict(questions)
+            self.refresh()
             return
         self.questions = dict(questions)
         self._cache.clear()
