@@ -58,6 +58,7 @@ from slugify import slugify
 
 from tacompanion.core.guide_parser import parse_guide
 from tacompanion.store.study import Study
+from tacompanion.store.transcript_counts import store_missing_word_counts
 
 # Bump when the generator's output changes, so cached studies are remade.
 SYNTH_VERSION = 2
@@ -314,6 +315,7 @@ def make_study(path: str | os.PathLike, *, force: bool = False, **sizes: int) ->
             for table, records in rows.items():
                 if records:
                     db[table].insert_all(records, batch_size=500)
+            store_missing_word_counts(study.conn)  # what the store's writers keep with the turns
     finally:
         study.close()  # the last close checkpoints the WAL into the file
     t_end = time.perf_counter()

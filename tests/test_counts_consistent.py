@@ -118,8 +118,15 @@ def test_export_codings_to_a_file_is_the_same_csv(cli, generated, tmp_path):
     data = out.read_bytes()
     assert data.count(b"\r\n") == data.count(b"\n") > SIZES["codings"]  # RFC 4180 line ends
     with Study.open(generated, create=False) as study:
-        assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:] == reference_coding_rows(study, True)
+        reference = reference_coding_rows(study, True)
+        assert list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:] == reference
     assert out.stat().st_mode & 0o777 == 0o600
+    # byte for byte what csv.writer writes for the reference rows (the export
+    # writes most rows itself: issue 16)
+    expected = io.StringIO(newline="")
+    csv.writer(expected).writerows([list(CODING_COLUMNS), *reference])
+    assert data == expected.getvalue().encode("utf-8")
+    assert b'"' in data and b"[word]" in data  # cells were quoted, and redacted
 
 
 def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated):
@@ -153,6 +160,34 @@ def test_counts_on_screen_in_stats_and_codebook_are_the_reference(cli, generated
     assert done.returncode == 0, done.stderr
     book = {r["code"]: (int(r["codings"]), int(r["participants"])) for r in csv.DictReader(io.StringIO(done.stdout))}
     assert book == {names[c]: (v[0], v[2]) for c, v in codes_ref.items()}
+
+
+def test_interviews_in_stats_are_what_the_interview_and_the_parsed_guide_say(cli, generated):
+    """stats reads interviews with plain queries and guides with question_ids;
+    the reference is the interview as the app loads it and the guide parsed
+    in full."""
+    from tacompanion.core.guide_parser import parse_guide
+    from tacompanion.core.interview import derive_coverage, parse_iso
+    from tacompanion.store.interviews import load_events, load_interview
+
+    with Study.open(generated, create=False) as study:
+        expected = []
+        for iid, source in study.conn.execute(
+            "SELECT i.id, g.source_text FROM interviews i LEFT JOIN guides g ON g.id = i.guide_id "
+            "ORDER BY i.created_at, i.id"
+        ).fetchall():
+            interview = load_interview(study, iid)
+            guide = parse_guide(source)
+            coverage = derive_coverage(load_events(study, iid))
+            ended = interview.elapsed_ms(parse_iso(interview.ended_at)) // 1000 if interview.ended_at else None
+            expected.append((interview.participant, ended, coverage.covered_count(guide), len(guide.questions)))
+    done = cli("--db", str(generated), "stats", "--json")
+    assert done.returncode == 0, done.stderr
+    got = [(i["participant"], i["duration_s"], i["questions_covered"], i["questions_total"])
+           for i in json.loads(done.stdout)["interviews"]]
+    assert [(p, c, t) for p, _, c, t in got] == [(p, c, t) for p, _, c, t in expected]
+    assert [d for _, d, _, _ in got if d is not None] == [d for _, d, _, _ in expected if d is not None]
+    assert len(got) == SIZES["interviews"] and all(c > 0 for _, _, c, _ in got)
 
 
 def test_home_counts_are_the_reference(generated, tmp_path):
@@ -195,6 +230,36 @@ def test_review_and_matrix_count_what_the_reference_counts(generated):
             assert matrix.labels[tid][0] == participants
             assert sum(matrix.cell(pid, tid) for pid, _ in matrix.participants) == extracts
         assert any(n for _, n, _ in themes.values())
+
+
+def test_document_chooser_counts_turns_and_coded_turns_as_the_plain_query(generated, tmp_path):
+    """The chooser's turns and coded turns (one pass over turns and codings,
+    issue 16) are what asking SQLite for each turn gives, also with a coding
+    reaching across turns, one ending where a turn starts, and an empty turn."""
+    import shutil
+
+    from tacompanion.store.documents import list_documents
+
+    copy = tmp_path / "study.db"
+    shutil.copy(generated, copy)
+    with Study.open(copy, create=False) as study:
+        tid, a, b = study.conn.execute(
+            "SELECT transcript_id, start_pos, end_pos FROM segments WHERE position = 3 LIMIT 1").fetchone()
+        code = study.scalar("SELECT id FROM codes LIMIT 1")
+        apply_code(study, code, DocRef(transcript_id=tid), Span(a - 5, b + 5), "lee")  # across three turns
+        apply_code(study, code, DocRef(transcript_id=tid), Span(max(0, a - 3), a), "lee")  # ends where one starts
+        with study.write():
+            study.conn.execute("INSERT INTO segments (uuid, transcript_id, position, speaker, start_pos, end_pos, "
+                               "text, is_interviewer) VALUES ('empty-turn', ?, 9999, 'X', ?, ?, '', 0)",
+                               (tid, a + 1, a + 1))
+        reference = {r[0]: (r[1], r[2]) for r in study.conn.execute(
+            "SELECT t.id, (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id), "
+            "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND EXISTS (SELECT 1 FROM codings k "
+            "WHERE k.transcript_id = t.id AND k.start_pos < s.end_pos AND k.end_pos > s.start_pos)) "
+            "FROM transcripts t")}
+        got = {d.key: (d.blocks, d.coded_blocks) for d in list_documents(study) if d.kind == "transcript"}
+        assert got == reference
+        assert any(0 < coded < turns for turns, coded in got.values())
 
 
 def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):

@@ -105,21 +105,23 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    import json
-
-    from tacompanion.cli.stats_text import rule_lines, stats_table
     from tacompanion.store.stats import prevalence_rule_rows, study_stats
 
     with open_study(args, create=False) as study:
         if args.rule:
+            from tacompanion.cli.stats_text import rule_lines
             from tacompanion.store.analysis import analysis_coders
 
             print("\n".join(rule_lines(*prevalence_rule_rows(study), analysis_coders(study))))
             return 0
         stats = study_stats(study)
     if args.json:
+        import json
+
         print(json.dumps(stats, indent=2, ensure_ascii=False))
     else:
+        from tacompanion.cli.stats_text import stats_table
+
         print(stats_table(stats))
     return 0
 

@@ -7,11 +7,14 @@ researcher fixes a guide in one pass.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from slugify import slugify
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 from tacompanion.core.guide import (
     Guide,
@@ -132,6 +135,8 @@ class _GuideParser:
     # -- body ---------------------------------------------------------------
 
     def parse(self) -> Guide:
+        from markdown_it import MarkdownIt  # imported here: 30 ms that question_ids mostly does without
+
         body = self.front_matter()
         tree = _tree(MarkdownIt("commonmark").parse(body))
         previous = None
@@ -318,6 +323,147 @@ class _GuideParser:
             language=self.meta.get("language"),  # type: ignore[arg-type]
             source_hash=text_hash(self.text),
         )
+
+
+def question_ids(text: str) -> tuple[str, ...]:
+    """The ids of a guide's questions, in order: `[q.id for q in
+    parse_guide(text).questions]`, or GuideError where parse_guide raises it.
+
+    For what `stats` needs of a stored guide. A guide written in the plain
+    form of the format (the shipped and generated guides are) is read line by
+    line, without Markdown's parser and its import; anything else in it, and
+    anything the full parser would find wrong, goes to parse_guide."""
+    text = normalise_newlines(text.removeprefix("\ufeff"))
+    outline = _plain_outline(text)
+    if outline is None:
+        return tuple(q.id for q in parse_guide(text).questions)
+    return tuple(
+        f"s{index}.q{position}-{_slug(question)}"
+        for index, questions in enumerate(outline, start=1)
+        for position, question in enumerate(questions, start=1)
+    )
+
+
+# The plain form, where CommonMark can read each line only one way: '# '
+# and '## ' headings of plain text (a section's may end in ' [N min]');
+# paragraphs whose every line starts with a letter; blockquotes ('>' lines,
+# no link reference definition in them) followed by a blank line; questions
+# as '1. ' (or '- ') items at the left edge with plain text, all of one kind
+# in a list, continued on lines indented to the text, each with probes as
+# '- ' items indented to the text, their
+# own lines continued the same way. Plain text starts with a letter and holds
+# only letters, digits, spaces and punctuation that no inline rule reads
+# (nothing of emphasis, code, links, entities, escapes or HTML). No tabs, no
+# trailing spaces, no line indented otherwise, no other block; a blank line
+# after each paragraph and blockquote. The rest goes to the full parser.
+_PLAIN = re.compile(r"(?:[^\W_]|[ .,;:?!'\"()\-\u2013\u2014/%+=@$\u2018\u2019\u201c\u201d\u2026\u00ab\u00bb\u00bf\u00a1])*")
+_PLANNED = re.compile(r" \[\d{1,6} min\]$")
+_ITEM = re.compile(r"(?:\d{1,9}\.|-) ")
+
+
+def _plain_text(line: str, start: int) -> bool:
+    """Whether line[start:] is plain text (see above)."""
+    return (start < len(line) and line[start].isalpha() and not line[-1].isspace()
+            and _PLAIN.fullmatch(line, start) is not None)
+
+
+def _plain_outline(text: str) -> list[list[str]] | None:
+    """Each section's questions' texts, read as the plain form; None when the
+    text is not all in that form, or the full parser would find a problem."""
+    reader = _GuideParser(text)
+    body = reader.front_matter()
+    if reader.issues:
+        return None
+    lines = body.split("\n")
+    title = False
+    sections: list[list[str]] = []
+    section_titles: set[str] = set()
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        if not line:
+            i += 1
+        elif line.startswith("# "):
+            if title or sections or not _plain_text(line, 2):
+                return None
+            title = True
+            i += 1
+        elif line.startswith("## "):
+            planned = _PLANNED.search(line)
+            if not title or not _plain_text(line[: planned.start()] if planned else line, 3):
+                return None
+            name = " ".join(line[3 : planned.start() if planned else len(line)].split())
+            if planned and int(planned.group()[2:-5]) == 0:  # '[0 min]' is refused
+                return None
+            if name.casefold() in section_titles:
+                return None
+            section_titles.add(name.casefold())
+            sections.append([])
+            i += 1
+        elif line[0].isalpha():  # a paragraph: until a blank line
+            if not title:
+                return None
+            while i < n and lines[i]:
+                if not lines[i][0].isalpha():
+                    return None
+                i += 1
+        elif line[0] == ">":  # a blockquote (a note): until a blank line
+            if not title:
+                return None
+            while i < n and lines[i]:
+                if lines[i][0] != ">" or "]:" in lines[i]:
+                    return None
+                i += 1
+        elif _ITEM.match(line) is not None and sections:
+            i = _plain_question_list(lines, i, sections[-1])
+            if i < 0:
+                return None
+        else:
+            return None
+    if not title or not sections or not all(sections):
+        return None
+    return sections
+
+
+def _plain_question_list(lines: list[str], i: int, questions: list[str]) -> int:
+    """Read the list of questions starting at line i into `questions`; the
+    line after it, or -1 when it is not in the plain form."""
+    n = len(lines)
+    kind = lines[i][0] == "-"
+    while i < n:
+        item = _ITEM.match(lines[i])
+        if item is None:
+            return i  # after a blank line (below): the list has ended
+        if (lines[i][0] == "-") != kind:
+            return -1  # another kind of list
+        indent = item.end()
+        if not _plain_text(lines[i], indent):
+            return -1
+        parts = [lines[i][indent:]]
+        probe = " " * indent + "- "
+        in_probe = False
+        i += 1
+        while i < n and lines[i] and _ITEM.match(lines[i]) is None:
+            line = lines[i]
+            if line.startswith(probe):
+                if not _plain_text(line, indent + 2):
+                    return -1
+                in_probe = True
+            elif in_probe:  # the probe's text goes on, indented to it
+                if not line.startswith(" " * (indent + 2)) or not _plain_text(line, indent + 2):
+                    return -1
+            else:  # the question's text goes on, indented to it
+                if not line.startswith(" " * indent) or not _plain_text(line, indent):
+                    return -1
+                parts.append(line[indent:])
+            i += 1
+        questions.append(" ".join(" ".join(parts).split()))
+        if i < n and not lines[i]:
+            while i < n and not lines[i]:
+                i += 1
+            if i < n and lines[i][0] == " ":
+                return -1  # indented after a blank line: more of the item, or code
+    return i
 
 
 def planned_time(heading: str) -> tuple[str, str, str] | None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 # Combining marks that follow a base letter in decomposed text: a word does
 # not end (or start) next to one.
@@ -78,12 +78,15 @@ class Redactor:
         The span covers the name only: a genitive after it stays."""
         if self._pattern is None or not text:
             return []
-        if text.isascii():
-            folded, origin = text.lower(), range(len(text))
-        else:
-            folded, origin = _folded_with_origin(text)
+        ascii_only = text.isascii()
+        folded = text.lower() if ascii_only else _folded(text)
+        matches = list(self._pattern.finditer(folded))
+        if not matches:
+            return []
+        # where each folded code point came from, only when something matched
+        origin = range(len(text)) if ascii_only else _folded_with_origin(text)[1]
         out = []
-        for m in self._pattern.finditer(folded):
+        for m in matches:
             group = m.lastindex
             start, end = m.start(group), m.end(group)
             o_start = origin[start]
@@ -116,6 +119,22 @@ def _wordish(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _folded(text: str) -> str:
+    """The folded text of `_folded_with_origin`, built run by run: ASCII runs
+    lowered at once, only the (few) other code points folded one by one."""
+    pieces: list[str] = []
+    last = 0
+    for m in _NON_ASCII_RUN.finditer(text):
+        pieces.append(text[last:m.start()].lower())
+        pieces.append("".join(fold(ch) for ch in m.group()))
+        last = m.end()
+    pieces.append(text[last:].lower())
+    return "".join(pieces)
+
+
 def _folded_with_origin(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its code points the index of the
     code point of `text` it came from."""
@@ -134,33 +153,52 @@ def _folded_with_origin(text: str) -> tuple[str, list[int]]:
 _CELL_SEP = "\x00"  # never in a find: the cells of a row are redacted in one pass
 
 
-def compile_row_redactions(pairs: Iterable[tuple[str, str]]) -> Callable[[list[str]], list[str]]:
-    """A function that applies the pairs to every cell of a row; the same as
-    applying `compile_redactions` cell by cell, in one pass per row. Cells
-    are joined with NUL, which no find or replacement holds, which is neither
-    a word character, a combining mark nor a space, so a match never spans two
-    cells and the word-edge rules see each cell's own edges."""
-    pairs = list(pairs)
-    redact = Redactor(pairs)
-    if not redact:
-        return lambda cells: cells
-    if any(_CELL_SEP in find or _CELL_SEP in replacement for find, replacement in pairs):
-        return lambda cells: [redact(c) for c in cells]
-    # A quick test first, for rows of ASCII text (most of them): there the
-    # redactor matches in text.lower(), and every match holds its find's
-    # first run of non-space characters as it is, so a row that holds none
-    # of them needs no pass.
-    firsts = [find.split()[0] if find.split() else "" for find in redact.finds]
-    quick = all(firsts)
+class RowRedactor:
+    """The pairs applied to every cell of a row (call it on the cells); the
+    same as applying `compile_redactions` cell by cell, in one pass per row.
+    Cells are joined with NUL, which no find or replacement holds, which is
+    neither a word character, a combining mark nor a space, so a match never
+    spans two cells and the word-edge rules see each cell's own edges."""
 
-    def redact_row(cells: list[str]) -> list[str]:
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        pairs = list(pairs)
+        self._redact = Redactor(pairs)
+        self._by_cell = any(_CELL_SEP in find or _CELL_SEP in replacement for find, replacement in pairs)
+        # The quick test: the redactor matches in the folded text (for ASCII
+        # text, text.lower()), and every match holds its find's first run of
+        # non-space characters as it is, so a row whose folded text holds
+        # none of them needs no pass. (`in` is a fast substring search; one
+        # regex of the alternatives is several times slower.)
+        self._firsts = [find.split()[0] if find.split() else "" for find in self._redact.finds]
+        self._quick = all(self._firsts)
+
+    def may_change(self, text: str) -> bool:
+        """False when no find can match anywhere in `text`: for a row's cells
+        joined by any separator, the row then needs no pass."""
+        if not self._redact:
+            return False
+        if not self._quick:
+            return True
+        folded = text.lower() if text.isascii() else _folded(text)
+        for first in self._firsts:
+            if first in folded:
+                return True
+        return False
+
+    def __call__(self, cells: list[str]) -> list[str]:
+        redact = self._redact
+        if not redact:
+            return cells
+        if self._by_cell:
+            return [redact(c) for c in cells]
         joined = _CELL_SEP.join(cells)
         if joined.count(_CELL_SEP) != len(cells) - 1:  # a cell holds NUL itself: cell by cell
             return [redact(c) for c in cells]
-        if quick and joined.isascii():
-            low = joined.lower()
-            if not any(f in low for f in firsts):
-                return cells
+        if not self.may_change(joined):
+            return cells
         return redact(joined).split(_CELL_SEP)
 
-    return redact_row
+
+def compile_row_redactions(pairs: Iterable[tuple[str, str]]) -> RowRedactor:
+    """The pairs, to apply to every cell of a row (see RowRedactor)."""
+    return RowRedactor(pairs)

@@ -7,13 +7,11 @@ is committed, with its log entry, before the caller shows it. A coding sits on
 
 from __future__ import annotations
 
-import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
-from tacompanion.core.words import nocase
 from tacompanion.store import history
 from tacompanion.store.coders import resolve_coder  # noqa: F401 - its old home; callers import it from here
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
@@ -389,108 +387,10 @@ EXPORT_FIELDS = ("kind", "participant", "pilot", "document", "segment", "speaker
 
 def codings_for_export(study: Study) -> list[dict]:
     """Every coding with its context, in reading order, as dicts of
-    EXPORT_FIELDS (see iter_codings_for_export)."""
+    EXPORT_FIELDS (see store/codings_export.py)."""
+    from tacompanion.store.codings_export import iter_codings_for_export
+
     return [dict(zip(EXPORT_FIELDS, row, strict=True)) for row in iter_codings_for_export(study)]
-
-
-def iter_codings_for_export(study: Study) -> Iterator[tuple]:
-    """Every coding with its context, in reading order, as tuples of
-    EXPORT_FIELDS: participant, pilot,
-    document (transcript file name, or the interview's notes), segment number
-    (1-based turn, or note number), speaker, offsets, code, theme path, coder,
-    time and the extract's text (sliced by code points, as stored).
-
-    Rows come document by document (participant, then document name; SQLite's
-    NOCASE order), sorted within a document by turn, start, end and code, so
-    only one document's codings are in memory at a time. Each coding's turn is
-    found by bisection over the document's turns; its text is sliced in
-    Python from the document's text read once (SQL substr walks a long text
-    from its start for every extract)."""
-    conn = study.conn
-    codes = {
-        cid: (name, theme, nocase(name))
-        for cid, name, theme in conn.execute(
-            _THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id"
-        )
-    }
-    docs: list[tuple[tuple[str, str], str, int, str, int, str]] = []
-    for tid, who, pilot, name in conn.execute(
-        "SELECT t.id, p.pseudonym, p.pilot, t.file_name FROM transcripts t "
-        "JOIN participants p ON p.id = t.participant_id "
-        "WHERE EXISTS (SELECT 1 FROM codings k WHERE k.transcript_id = t.id)"
-    ):
-        docs.append(((nocase(who), name), "transcript", tid, who, pilot, name))
-    for iid, who, pilot, name in conn.execute(
-        "SELECT i.id, p.pseudonym, max(p.pilot, i.pilot), 'notes ' || coalesce(i.started_at, i.created_at) "
-        "FROM interviews i JOIN participants p ON p.id = i.participant_id "
-        "WHERE EXISTS (SELECT 1 FROM notes n JOIN codings k ON k.note_id = n.id WHERE n.interview_id = i.id)"
-    ):
-        docs.append(((nocase(who), name), "notes", iid, who, pilot, name))
-    docs.sort(key=lambda d: d[0])
-    i = 0
-    while i < len(docs):
-        # documents that sort alike (same participant and name) share one ordering
-        j = i + 1
-        while j < len(docs) and docs[j][0] == docs[i][0]:
-            j += 1
-        rows: list[tuple[tuple, tuple]] = []
-        for _, kind, doc_id, who, pilot, name in docs[i:j]:
-            found = _transcript_codings if kind == "transcript" else _notes_codings
-            for segment, speaker, start, end, code_id, coder, created_at, text in found(conn, doc_id):
-                code, theme, code_key = codes[code_id]
-                rows.append((
-                    ((0, 0) if segment is None else (1, segment), start, end, code_key, coder),
-                    (kind, who, pilot, name, segment, speaker, start, end, code, theme, coder, created_at, text),
-                ))
-        rows.sort(key=lambda r: r[0])
-        for _, row in rows:
-            yield row
-        i = j
-
-
-def _transcript_codings(conn, transcript_id: int) -> Iterator[tuple]:
-    """(turn number or None, speaker, start, end, code id, coder, time, text)
-    for each coding of a transcript and each turn it starts in: a turn
-    [start, end) holds a coding starting in it (an empty turn, one starting at
-    its start); none gives one row with no turn."""
-    text = conn.execute("SELECT text FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()[0]
-    turns = conn.execute(
-        "SELECT start_pos, max(end_pos, start_pos + 1), position + 1, speaker FROM segments "
-        "WHERE transcript_id = ? ORDER BY start_pos, end_pos", (transcript_id,)
-    ).fetchall()
-    starts = [t[0] for t in turns]
-    # Turns follow one another without overlapping (the rule): at most one holds a position.
-    disjoint = all(turns[n][1] <= turns[n + 1][0] for n in range(len(turns) - 1))
-    for start, end, code_id, coder, created_at in conn.execute(
-        "SELECT start_pos, end_pos, code_id, coder, created_at FROM codings WHERE transcript_id = ?",
-        (transcript_id,),
-    ):
-        extract = text[start:end]
-        if disjoint:
-            n = bisect.bisect_right(starts, start) - 1
-            holding = [turns[n]] if n >= 0 and start < turns[n][1] else []
-        else:
-            holding = [t for t in turns if t[0] <= start < t[1]]
-        if not holding:
-            yield None, None, start, end, code_id, coder, created_at, extract
-        for turn in holding:
-            yield turn[2], turn[3], start, end, code_id, coder, created_at, extract
-
-
-def _notes_codings(conn, interview_id: int) -> Iterator[tuple]:
-    """The same for the codings on an interview's notes: the note's number in
-    the interview (by elapsed time, then creation), no speaker."""
-    notes = conn.execute(
-        "SELECT id, text FROM notes WHERE interview_id = ? ORDER BY coalesce(elapsed_ms, 0), id",
-        (interview_id,),
-    ).fetchall()
-    number = {nid: n for n, (nid, _) in enumerate(notes, start=1)}
-    texts = dict(notes)
-    for note_id, start, end, code_id, coder, created_at in conn.execute(
-        "SELECT k.note_id, k.start_pos, k.end_pos, k.code_id, k.coder, k.created_at FROM codings k "
-        "JOIN notes n ON n.id = k.note_id WHERE n.interview_id = ?", (interview_id,)
-    ):
-        yield number[note_id], "", start, end, code_id, coder, created_at, texts[note_id][start:end]
 
 
 def set_starred(study: Study, coding_ids: list[int], starred: bool) -> int:

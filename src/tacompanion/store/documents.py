@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -98,27 +100,25 @@ def load_document(study: Study, kind: str, key: int) -> CodingDocument:
 
 def list_documents(study: Study, *, with_counts: bool = True) -> list[DocumentInfo]:
     """Every codable document: transcripts, and interviews that have notes.
-    Without counts (blocks and coded are 0) it is a quick look-up by name:
-    counting coded turns reads every coding of the study."""
+    Without counts (blocks and coded are 0) it is a quick look-up by name.
+    With them, a transcript's turns and the turns a coding touches come from
+    one pass over the turns and one over the codings, both in transcript
+    order (`_turn_counts`)."""
     if with_counts:
-        transcript_counts = (
-            " (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id) AS blocks, "
-            " (SELECT count(*) FROM segments s WHERE s.transcript_id = t.id AND EXISTS ("
-            "   SELECT 1 FROM codings k WHERE k.transcript_id = t.id "
-            "   AND k.start_pos < s.end_pos AND k.end_pos > s.start_pos)) AS coded "
-        )
+        turns = _turn_counts(study)
         note_counts = (
             " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS blocks, "
             " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
             "  WHERE n.interview_id = i.id) AS coded "
         )
     else:
-        transcript_counts = note_counts = " 0 AS blocks, 0 AS coded "
+        turns = {}
+        note_counts = " 0 AS blocks, 0 AS coded "
     out = [
         DocumentInfo("transcript", r["id"], r["pseudonym"], bool(r["pilot"]), r["file_name"],
-                     r["blocks"], r["coded"])
+                     *turns.get(r["id"], (0, 0)))
         for r in study.query(
-            "SELECT t.id, p.pseudonym, p.pilot, t.file_name, " + transcript_counts +
+            "SELECT t.id, p.pseudonym, p.pilot, t.file_name "
             "FROM transcripts t JOIN participants p ON p.id = t.participant_id "
             "ORDER BY p.pseudonym COLLATE NOCASE, t.file_name"
         )
@@ -137,6 +137,47 @@ def list_documents(study: Study, *, with_counts: bool = True) -> list[DocumentIn
     return out
 
 
+def _turn_counts(study: Study) -> dict[int, tuple[int, int]]:
+    """(turns, turns a coding touches) per transcript with turns. A turn
+    [a, b) is touched when some coding of its transcript starts before b and
+    ends after a: with the codings sorted by start and the running maximum of
+    their ends, when the last coding starting before b reaches past a.
+
+    Each transcript's codings come as one row of two lists (read from their
+    index on transcript and start, parsed as JSON: far fewer Python objects
+    than a row per coding), beside its turns, both in transcript order, so
+    one transcript's codings are in memory at a time. Asking SQLite for each
+    turn whether a coding overlaps it walked the transcript's codings again
+    for every turn (200,000 codings, 80,000 turns: 1.3 s -> ~0.15 s, issue 16)."""
+    conn = study.conn
+    codings = conn.execute(
+        "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
+        "FROM codings WHERE transcript_id IS NOT NULL GROUP BY transcript_id ORDER BY transcript_id"
+    )
+    pending = next(codings, None)
+    counts: dict[int, tuple[int, int]] = {}
+    for tid, turn_starts, turn_ends in conn.execute(
+        "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
+        "FROM segments GROUP BY transcript_id ORDER BY transcript_id"
+    ):
+        while pending is not None and pending[0] < tid:
+            pending = next(codings, None)
+        touched = 0
+        turns = json.loads(turn_starts)
+        if pending is not None and pending[0] == tid:
+            starts, ends = json.loads(pending[1]), json.loads(pending[2])
+            if starts != sorted(starts):  # group_concat's order is not promised
+                pairs = sorted(zip(starts, ends, strict=True))
+                starts, ends = [p[0] for p in pairs], [p[1] for p in pairs]
+            reach = list(itertools.accumulate(ends, max))
+            for a, b in zip(turns, json.loads(turn_ends), strict=True):
+                k = bisect.bisect_left(starts, b) - 1  # the last coding starting before the turn ends
+                if k >= 0 and reach[k] > a:
+                    touched += 1
+        counts[tid] = (len(turns), touched)
+    return counts
+
+
 def codings_by_block(study: Study, doc: CodingDocument, coder: str | None = None) -> dict[int, list[dict]]:
     """The codings touching each block (by block index): id, code_id, name,
     start, end, coder. Only `coder`'s when given; everyone's when None."""
@@ -151,8 +192,6 @@ def codings_by_block(study: Study, doc: CodingDocument, coder: str | None = None
             (doc.key, *extra),
         ).fetchall()
         starts = [b.start for b in doc.blocks]
-        import bisect
-
         for r in rows:
             i = max(0, bisect.bisect_right(starts, r[3]) - 1)
             # A coding may run over several turns: list it under each it touches.

@@ -31,6 +31,7 @@ from tacompanion.store import tallies
 from tacompanion.store.participants import MAX_PSEUDONYM
 from tacompanion.store.schema import MEMO_MERGE_SEPARATOR, MEMO_TARGETS
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
+from tacompanion.store.transcript_counts import store_word_counts
 
 # -- export reads ---------------------------------------------------------------------------
 
@@ -830,6 +831,8 @@ class _Importer:
               int(seg.speaker is not None and seg.speaker.casefold() in labels),
               seg.start_pos, seg.end_pos, seg.text) for uuid, seg in zip(uuids, parsed.segments, strict=True)],
         )
+        store_word_counts(self.conn, tid, (
+            (seg.speaker is not None and seg.speaker.casefold() in labels, seg.text) for seg in parsed.segments))
         del parsed
         self.s.counts["transcripts"] += 1
         self.transcript_of[source.guid] = tid

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tacompanion.core.redaction import compile_redactions, compile_row_redactions
+from tacompanion.core.redaction import RowRedactor, compile_redactions, compile_row_redactions
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 
@@ -66,6 +66,6 @@ def redactor(study: Study) -> Callable[[str], str]:
     return compile_redactions((r.find, r.replacement) for r in list_redactions(study))
 
 
-def row_redactor(study: Study) -> Callable[[list[str]], list[str]]:
+def row_redactor(study: Study) -> RowRedactor:
     """The study's list as a function applied to every cell of a row."""
     return compile_row_redactions((r.find, r.replacement) for r in list_redactions(study))

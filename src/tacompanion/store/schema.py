@@ -68,6 +68,10 @@ resolutions       a disagreement between two coders on a code, resolved: the
 framework_summaries  the framework matrix: one participant's written summary for
                   one theme (theme_id) or one guide question (question_id).
 segments_fts, notes_fts   full-text indexes (FTS5) kept in sync by triggers.
+transcript_words  words and participant_words per transcript (its turns' text
+                  split on white space), written with the turns; triggers on
+                  segments delete a transcript's row when its turns change, and
+                  readers count afresh where a row is missing (store/transcript_counts.py).
 analysis_tallies, analysis_tally_dirty, analysis_tally_basis   derived counts per code,
                   theme and code family, and what changed since (marked by triggers);
                   see `_migrate_analysis_tallies` and store/tallies.py.
@@ -613,6 +617,52 @@ def _migrate_one_memo_per_thing(conn: sqlite3.Connection) -> str | None:
             "(texts joined oldest first, nothing dropped)")
 
 
+def _migrate_word_counts(conn: sqlite3.Connection) -> None:
+    """transcript_words: the words of each transcript's turns (and of its
+    participant's turns), counted once here and then by whatever writes
+    turns, so that `stats` and the home screen do not split every turn of
+    the study each time (issue 16). A row can go missing, never stay wrong:
+    triggers delete a transcript's row when one of its turns is inserted,
+    deleted, or changes text, speaker role or transcript, whoever writes; a
+    reader counts a transcript without a row itself. Only adds a table and
+    triggers, so its place among the steps does not matter."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS transcript_words ("
+        " transcript_id INTEGER PRIMARY KEY REFERENCES transcripts(id) ON DELETE CASCADE,"
+        " words INTEGER NOT NULL,"
+        " participant_words INTEGER NOT NULL)"
+    )
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS segments_words_ai AFTER INSERT ON segments BEGIN"
+        " DELETE FROM transcript_words WHERE transcript_id = new.transcript_id; END"
+    )
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS segments_words_ad AFTER DELETE ON segments BEGIN"
+        " DELETE FROM transcript_words WHERE transcript_id = old.transcript_id; END"
+    )
+    conn.execute(
+        "CREATE TRIGGER IF NOT EXISTS segments_words_au AFTER UPDATE OF text, is_interviewer, transcript_id"
+        " ON segments BEGIN"
+        " DELETE FROM transcript_words WHERE transcript_id IN (old.transcript_id, new.transcript_id); END"
+    )
+    counts: dict[int, list[int]] = {}
+    for tid, is_interviewer, text in conn.execute("SELECT transcript_id, is_interviewer, text FROM segments"):
+        n = len(text.split())
+        c = counts.setdefault(tid, [0, 0])
+        c[0] += n
+        if not is_interviewer:
+            c[1] += n
+    conn.executemany(
+        "INSERT OR REPLACE INTO transcript_words (transcript_id, words, participant_words) "
+        "SELECT id, ?, ? FROM transcripts WHERE id = ?",
+        [(c[0], c[1], tid) for tid, c in counts.items()],
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO transcript_words (transcript_id, words, participant_words) "
+        "SELECT id, 0, 0 FROM transcripts"
+    )
+
+
 # The summary tables of the analysis and the triggers that mark what they
 # depend on as dirty, frozen: a later step that rebuilds one of the tables the
 # triggers sit on (dropping a table drops its triggers) runs
@@ -754,7 +804,7 @@ def _migrate_analysis_tallies(conn: sqlite3.Connection) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], str | None]] = [
     _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
     _migrate_codebook_and_framework, _migrate_one_memo_per_thing, _migrate_codings_code_doc_index,
-    _migrate_media, _migrate_analysis_tallies,
+    _migrate_media, _migrate_analysis_tallies, _migrate_word_counts,
 ]
 
 

@@ -32,14 +32,14 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
     ISO 8601, or null), duration_s (clock time to the end, pauses left out;
     while still open, the clock time of its last note or question event, so
     that the same file always gives the same numbers), notes,
-    questions_covered, questions_total, coded_notes (notes with a coding)."""
-    from tacompanion.core.guide import GuideError
-    from tacompanion.core.guide_parser import parse_guide
-    from tacompanion.core.interview import derive_coverage, parse_iso
-    from tacompanion.store.interviews import load_events, load_interview
+    questions_covered, questions_total, coded_notes (notes with a coding).
 
-    rows = study.query(
+    Read with plain queries (not store/interviews.py, which loads the whole
+    interview machinery), and of each guide only its questions' ids
+    (core/guide_parser.question_ids: most guides without Markdown's parser)."""
+    rows = study.conn.execute(
         "SELECT i.id, p.pseudonym, max(p.pilot, i.pilot) AS pilot, g.title, g.source_text, "
+        " i.started_at, i.ended_at, "
         " (SELECT count(*) FROM notes n WHERE n.interview_id = i.id) AS notes, "
         " (SELECT count(DISTINCT n.id) FROM notes n JOIN codings k ON k.note_id = n.id "
         "  WHERE n.interview_id = i.id) AS coded_notes, "
@@ -48,73 +48,130 @@ def interview_stats(study: Study) -> list[dict[str, Any]]:
         "   AS last_elapsed_ms "
         "FROM interviews i JOIN participants p ON p.id = i.participant_id "
         "LEFT JOIN guides g ON g.id = i.guide_id ORDER BY i.created_at, i.id"
-    )
-    guides: dict[str, Any] = {}
+    ).fetchall()
+    if not rows:
+        return []
+    from tacompanion.core.guide import GuideError
+    from tacompanion.core.guide_parser import question_ids
+    from tacompanion.core.interview import COVERED, Pause, QuestionEvent, derive_coverage, elapsed_ms, parse_iso
+
+    guides: dict[str, tuple[str, ...] | None] = {}
     out = []
-    for r in rows:
-        interview = load_interview(study, r["id"])
-        source = r["source_text"]
+    for iid, who, pilot, title, source, started_at, ended_at, notes, coded_notes, last_elapsed in rows:
         if source not in guides:
             try:
-                guides[source] = parse_guide(source) if source else None
+                guides[source] = question_ids(source) if source else None
             except GuideError:
                 guides[source] = None
-        guide = guides[source]
-        if not interview.started_at:
+        questions = guides[source]
+        if not started_at:
             duration = None
-        elif interview.ended_at:
-            duration = interview.elapsed_ms(parse_iso(interview.ended_at)) // 1000
+        elif ended_at:
+            pauses = [Pause(paused, resumed) for paused, resumed in study.conn.execute(
+                "SELECT paused_at, resumed_at FROM interview_pauses WHERE interview_id = ? "
+                "ORDER BY paused_at, id", (iid,))]
+            duration = elapsed_ms(started_at, pauses, parse_iso(ended_at)) // 1000
         else:
-            duration = r["last_elapsed_ms"] // 1000
-        coverage = derive_coverage(load_events(study, r["id"]))
+            duration = last_elapsed // 1000
+        covered = 0
+        if questions:
+            coverage = derive_coverage(QuestionEvent(*r) for r in study.conn.execute(
+                "SELECT question_id, event, elapsed_ms, probe_id FROM question_events "
+                "WHERE interview_id = ? ORDER BY id", (iid,)))
+            covered = sum(1 for q in questions if coverage.state(q) == COVERED)
         out.append({
-            "participant": r["pseudonym"],
-            "pilot": bool(r["pilot"]),
-            "guide": r["title"],
-            "started": interview.started_at,
+            "participant": who,
+            "pilot": bool(pilot),
+            "guide": title,
+            "started": started_at,
             "duration_s": duration,
-            "notes": r["notes"],
-            "questions_covered": coverage.covered_count(guide) if guide else 0,
-            "questions_total": len(guide.questions) if guide else 0,
-            "coded_notes": r["coded_notes"],
+            "notes": notes,
+            "questions_covered": covered,
+            "questions_total": len(questions) if questions else 0,
+            "coded_notes": coded_notes,
         })
     return out
 
 
 def analysis_stats(study: Study) -> dict[str, Any]:
     """"codes" and "themes" with counts and prevalence labels (from `analyse`),
-    and "prevalence": N and the rule in force."""
-    from tacompanion.core.prevalence import rule_text, rule_to_setting
-    from tacompanion.store.thematic import thematic_map
+    and "prevalence": N and the rule in force.
 
-    tmap = thematic_map(study)
-    a = tmap.analysis
-    by_id = {t.id: t for t in tmap.themes}
-    codes, themes = [], []
-    own: dict[int, list[str]] = {t.id: [] for t in tmap.themes}
-    for row in tmap.rows:
-        if row.kind == "code":
-            c = row.counts
-            codes.append({"name": row.name, "theme": tmap.paths.get(row.theme_id) if row.theme_id else None,
-                          "codings": c.codings, "extracts": c.extracts,
-                          "participants": c.participants, "label": c.label})
-            if row.theme_id is not None:
-                own[row.theme_id].append(row.name)
-    for row in tmap.rows:
-        if row.kind == "theme":
-            t, c = by_id[row.id], row.counts
-            parent = by_id[t.parent_id].name if t.parent_id is not None else None
-            themes.append({"name": t.name, "parent": parent, "status": t.status, "codes": own[t.id],
-                           "codings": c.codings, "extracts": c.extracts,
-                           "participants": c.participants, "label": c.label})
+    The themes come in the thematic map's order (store/thematic.thematic_map:
+    the tree depth first, each theme's own codes in code-tree order under it,
+    then the unsorted codes), built here from two small queries so that
+    `stats` does not import the map, review and matrix machinery (tested
+    against thematic_map)."""
+    from tacompanion.core.code_tree import tree_order
+    from tacompanion.core.prevalence import rule_text, rule_to_setting
+    from tacompanion.store.analysis import analyse
+
+    a = analyse(study)
+    themes = _themes_in_tree_order(study)
+    by_id = {t[0]: t for t in themes}
+    paths: dict[int, str] = {}
+    for tid, name, parent, _status in themes:
+        paths[tid] = name if parent is None else f"{paths[parent]} / {name}"
+    members: dict[int | None, list[tuple[int, str, int | None]]] = {}
+    for cid, name, theme_id, parent_code in study.conn.execute(
+        "SELECT id, name, theme_id, parent_code_id FROM codes"
+    ):
+        members.setdefault(theme_id, []).append((cid, name, parent_code))
+    own_codes: dict[int | None, list[tuple[int, str]]] = {}
+    for theme_id, codes_here in members.items():
+        names = {cid: name for cid, name, _ in codes_here}
+        own_codes[theme_id] = [(cid, names[cid]) for cid, _ in tree_order(codes_here)]
+    children: dict[int | None, list[tuple]] = {}
+    for t in themes:
+        children.setdefault(t[2], []).append(t)
+
+    def counted(counts) -> dict[str, Any]:
+        if counts is None:
+            return {"codings": 0, "extracts": 0, "participants": 0, "label": None}
+        return {"codings": counts.codings, "extracts": counts.extracts,
+                "participants": counts.participants, "label": counts.label}
+
+    codes: list[dict[str, Any]] = []
+    theme_rows: list[dict[str, Any]] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:  # depth first, as the map walks it
+        tid, name, parent, status = stack.pop()
+        own = own_codes.get(tid, [])
+        theme_rows.append({"name": name, "parent": by_id[parent][1] if parent is not None else None,
+                           "status": status, "codes": [n for _, n in own], **counted(a.themes.get(tid))})
+        for cid, code_name in own:
+            codes.append({"name": code_name, "theme": paths.get(tid), **counted(a.codes.get(cid))})
+        stack.extend(reversed(children.get(tid, [])))
+    for cid, code_name in own_codes.get(None, []):
+        codes.append({"name": code_name, "theme": None, **counted(a.codes.get(cid))})
     codes.sort(key=lambda c: c["name"].casefold())
     return {
         "codes": codes,
-        "themes": themes,
+        "themes": theme_rows,
         "prevalence": {"participants": a.total, "scope": a.scope, "coders": list(a.coders),
                        "rule": rule_to_setting(a.rule),
                        "text": rule_text(a.rule, a.total) if a.total else rule_text(a.rule)},
     }
+
+
+def _themes_in_tree_order(study: Study) -> list[tuple[int, str, int | None, str]]:
+    """(id, name, parent id, status) of every theme reached from the top,
+    parents before children, siblings by position: store/themes.list_themes's
+    order (a damaged file's cycle is left out, as there)."""
+    by_parent: dict[int | None, list[tuple[int, str, int | None, str]]] = {}
+    for row in study.conn.execute("SELECT id, name, parent_id, status FROM themes ORDER BY position, id"):
+        by_parent.setdefault(row[2], []).append(row)
+    out = []
+    seen: set[int] = set()
+    stack = list(reversed(by_parent.get(None, [])))
+    while stack:
+        row = stack.pop()
+        if row[0] in seen:
+            continue
+        seen.add(row[0])
+        out.append(row)
+        stack.extend(reversed(by_parent.get(row[0], [])))
+    return out
 
 
 def participant_stats(study: Study) -> list[dict[str, Any]]:
@@ -133,45 +190,32 @@ def participant_stats(study: Study) -> list[dict[str, Any]]:
 
 
 def transcript_stats(study: Study) -> list[dict[str, Any]]:
-    rows = study.query(
-        "SELECT t.id, p.pseudonym AS participant, t.file_name AS name, t.format, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id) AS segments, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
-        " AND s.is_interviewer = 0) AS participant_segments, "
-        "(SELECT count(*) FROM segments s WHERE s.transcript_id = t.id "
-        " AND s.is_interviewer = 1) AS interviewer_segments "
-        "FROM transcripts t JOIN participants p ON p.id = t.participant_id "
-        "ORDER BY p.pseudonym COLLATE NOCASE, t.file_name, t.id"
-    )
-    words: dict[int, list[int]] = {}
-    for tid, is_interviewer, text in study.conn.execute(
-        "SELECT transcript_id, is_interviewer, text FROM segments"
-    ):
-        counts = words.setdefault(tid, [0, 0])
-        n = len(text.split())
-        counts[0] += n
-        if not is_interviewer:
-            counts[1] += n
-    rows.sort(key=lambda r: (natural_key(r["participant"]), natural_key(r["name"]), r["id"]))
-    from tacompanion.store.transcripts import coded_segment_counts
+    from tacompanion.store.transcript_counts import coded_segment_counts, transcript_word_counts
 
+    rows = study.conn.execute(
+        "SELECT t.id, p.pseudonym, t.file_name, t.format "
+        "FROM transcripts t JOIN participants p ON p.id = t.participant_id"
+    ).fetchall()
+    turns = {tid: (n, by_participant) for tid, n, by_participant in study.conn.execute(
+        "SELECT transcript_id, count(*), sum(is_interviewer = 0) FROM segments GROUP BY transcript_id")}
+    words = transcript_word_counts(study)  # kept with the text: no turn is split here
     coded = coded_segment_counts(study)
+    rows.sort(key=lambda r: (natural_key(r[1]), natural_key(r[2]), r[0]))
     out = []
-    for r in rows:
-        tid = r.pop("id")
-        r["coded_segments"] = coded.get(tid, 0)
-        total, participant = words.get(tid, [0, 0])
+    for tid, participant, name, fmt in rows:
+        segments, participant_segments = turns.get(tid, (0, 0))
+        total, participant_words = words.get(tid, (0, 0))
         out.append(
             {
-                "participant": r["participant"],
-                "name": r["name"],
-                "format": r["format"],
-                "segments": r["segments"],
-                "participant_segments": r["participant_segments"],
-                "interviewer_segments": r["interviewer_segments"],
+                "participant": participant,
+                "name": name,
+                "format": fmt,
+                "segments": segments,
+                "participant_segments": participant_segments,
+                "interviewer_segments": segments - participant_segments,
                 "words": total,
-                "participant_words": participant,
-                "coded_segments": r["coded_segments"],
+                "participant_words": participant_words,
+                "coded_segments": coded.get(tid, 0),
             }
         )
     return out

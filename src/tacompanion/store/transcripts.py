@@ -16,6 +16,11 @@ from tacompanion.core.search import MARK_END, MARK_START, SearchHit, fts_query
 from tacompanion.core.transcript import ParsedTranscript, Segment, natural_key
 from tacompanion.store.participants import check_pseudonym, ensure_participant
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
+from tacompanion.store.transcript_counts import (  # coded_segment_counts: callers import it from here
+    coded_segment_counts,
+    store_word_counts,
+    transcript_word_counts,
+)
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,7 @@ def _insert_segments(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    store_word_counts(conn, transcript_id, ((s.is_interviewer, s.text) for s in segments))
     return [
         r[0]
         for r in conn.execute(
@@ -308,29 +314,6 @@ FROM transcripts t JOIN participants p ON p.id = t.participant_id
 """
 
 
-def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict[int, int]:
-    """Turns touched by at least one coding, per transcript. Counted in Python
-    from two plain reads: a correlated SQL subquery per turn took ~0.2 s on a
-    50-transcript study, on the home screen's path."""
-    from tacompanion.core.spans import count_touched
-
-    one = transcript_id is not None
-    params = (transcript_id,) if one else ()
-    segments: dict[int, list[tuple[int, int]]] = {}
-    for tid, start, end in study.conn.execute(
-        "SELECT transcript_id, start_pos, end_pos FROM segments"
-        + (" WHERE transcript_id = ?" if one else ""), params
-    ):
-        segments.setdefault(tid, []).append((start, end))
-    codings: dict[int, list[tuple[int, int]]] = {}
-    for tid, start, end in study.conn.execute(
-        "SELECT transcript_id, start_pos, end_pos FROM codings WHERE transcript_id IS NOT NULL"
-        + (" AND transcript_id = ?" if one else ""), params
-    ):
-        codings.setdefault(tid, []).append((start, end))
-    return {tid: count_touched(segs, codings.get(tid, [])) for tid, segs in segments.items()}
-
-
 def list_transcripts(
     study: Study, *, with_words: bool = True, with_coded: bool = True
 ) -> list[TranscriptInfo]:
@@ -361,16 +344,9 @@ def _info(row: dict, words: int, coded: int) -> TranscriptInfo:
 
 
 def word_counts(study: Study, transcript_id: int | None = None) -> dict[int, int]:
-    """Words per transcript: whitespace-separated words of its segments."""
-    sql = "SELECT transcript_id, text FROM segments"
-    params: tuple = ()
-    if transcript_id is not None:
-        sql += " WHERE transcript_id = ?"
-        params = (transcript_id,)
-    counts: dict[int, int] = {}
-    for tid, text in study.conn.execute(sql, params):
-        counts[tid] = counts.get(tid, 0) + len(text.split())
-    return counts
+    """Words per transcript: whitespace-separated words of its segments
+    (kept with the text: store/transcript_counts.py)."""
+    return {tid: c[0] for tid, c in transcript_word_counts(study, transcript_id).items()}
 
 
 def segment_id_at(study: Study, transcript_id: int, position: int) -> int | None:
