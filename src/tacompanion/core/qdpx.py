@@ -32,7 +32,7 @@ def _namespace_bytes(study_uuid: str) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def _namespace_hash(study_uuid: str):
+def namespace_hash(study_uuid: str):
     return hashlib.sha1(_namespace_bytes(study_uuid))
 
 
@@ -41,7 +41,7 @@ def derived_guid(study_uuid: str, *parts: str) -> str:
     a selection, an interview's notes source): uuid5 in the study's namespace
     (computed as `uuid.uuid5` does, without its object overhead: an export
     makes one per selection)."""
-    h = _namespace_hash(study_uuid).copy()
+    h = namespace_hash(study_uuid).copy()
     h.update("\x1f".join(parts).encode("utf-8"))
     digest = bytearray(h.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
@@ -135,13 +135,17 @@ def redact(text: str, rules: Iterable[tuple[str, str]] | Redactor) -> RedactedTe
     """`text` with every occurrence of each `find` replaced, left to right,
     without overlaps; and the runs replaced, to remap positions."""
     redactor = rules if isinstance(rules, Redactor) else Redactor(rules)
-    spans = redactor.spans(text)
+    return redacted_from_spans(text, redactor.spans(text))
+
+
+def redacted_from_spans(text: str, spans: list[tuple[int, int, str]]) -> RedactedText:
+    """`text` with the (start, end, replacement) spans a Redactor found in it
+    replaced, and the runs replaced to carry positions over."""
     if not spans:
         return RedactedText(text, ())
     out: list[str] = []
     reps: list[Replacement] = []
-    last = 0
-    new_pos = 0
+    last = new_pos = 0
     for start, end, replacement in spans:
         out.append(text[last:start])
         new_pos += start - last

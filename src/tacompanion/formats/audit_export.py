@@ -201,23 +201,9 @@ _XMLNS = re.compile(rb' xmlns(?::[A-Za-z0-9_.-]+)?="[^"]*"')
 def _with_rows(package: bytes, spill) -> bytes:
     """The package with the spilled rows at the end of the last table of
     word/document.xml (the decisions), every other part as python-docx wrote it."""
-    import zipfile
+    from tacompanion.formats.docx_writer import with_spill_spliced
 
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename != "word/document.xml":
-                z.writestr(info, data)
-                continue
-            at = data.rindex(b"</w:tbl>")
-            with z.open(info, "w", force_zip64=True) as dest:
-                dest.write(data[:at])
-                spill.seek(0)
-                while chunk := spill.read(1 << 20):
-                    dest.write(chunk)
-                dest.write(data[at:])
-    return out.getvalue()
+    return with_spill_spliced(package, spill, lambda xml: xml.rindex(b"</w:tbl>"))
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 _INLINE = re.compile(
@@ -281,6 +281,12 @@ def _with_spilled_body(package: bytes, spill: BinaryIO) -> bytes:
     """python-docx's package with the spilled elements put back at the start
     of word/document.xml's body: every part as python-docx wrote it (the
     same names, order, times and compression)."""
+    return with_spill_spliced(package, spill, lambda xml: xml.index(b"<w:body>") + len(b"<w:body>"))
+
+
+def with_spill_spliced(package: bytes, spill: BinaryIO, where: Callable[[bytes], int]) -> bytes:
+    """The package with the bytes of `spill` put into word/document.xml at the
+    offset `where` finds in it; every other part as python-docx wrote it."""
     import zipfile
 
     out = io.BytesIO()
@@ -290,7 +296,7 @@ def _with_spilled_body(package: bytes, spill: BinaryIO) -> bytes:
             if info.filename != "word/document.xml":
                 z.writestr(info, data)
                 continue
-            at = data.index(b"<w:body>") + len(b"<w:body>")
+            at = where(data)
             with z.open(info, "w", force_zip64=True) as dest:
                 dest.write(data[:at])
                 spill.seek(0)

@@ -27,7 +27,7 @@ from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.interview import recording_ms
-from tacompanion.core.qdpx import RedactedText, Replacement, _namespace_hash, derived_guid, join_notes
+from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, namespace_hash, redacted_from_spans
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
 from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
@@ -356,7 +356,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         mapped: RedactedText | None = None
         if rules:
             found[source] = rules.spans(raw_text)
-            mapped = _redacted(raw_text, found[source])
+            mapped = redacted_from_spans(raw_text, found[source])
         text = mapped.text if mapped else raw_text
         if len(text) * 4 > MAX_INTERNAL_BYTES and len(text.encode("utf-8")) > MAX_INTERNAL_BYTES:
             raise ValueError(f"{name}: the text is larger than a .qdpx may hold (2 GiB)")
@@ -384,7 +384,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 group[1].append(memo)
         # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
         # with the part of the hash that every selection of this source shares taken once
-        prefix = _namespace_hash(su).copy()
+        prefix = namespace_hash(su).copy()
         prefix.update(f"selection\x1f{guid}\x1f".encode())
         for (start, end), (codings, memos) in sorted(groups.items()):
             # One PlainTextSelection per span and coder: readers (QualCoder)
@@ -482,7 +482,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         """A source's .txt, as write_source exported it (read again: texts are
         not kept; nor is redaction looked for again)."""
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
-        return _redacted(raw, found.pop((kind, row["id"]))).text if rules else raw
+        return redacted_from_spans(raw, found.pop((kind, row["id"]))).text if rules else raw
 
     from tacompanion.formats import qdpx_media
 
@@ -597,26 +597,6 @@ def _guid_text(digest: bytes) -> str:
     d[8] = (d[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = d.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _redacted(text: str, spans: list[tuple[int, int, str]]) -> RedactedText:
-    """`text` with the (start, end, replacement) spans a Redactor found in
-    it replaced, and the runs replaced to carry positions over (as
-    core.qdpx.redact makes it, from spans found once)."""
-    if not spans:
-        return RedactedText(text, ())
-    out: list[str] = []
-    reps: list[Replacement] = []
-    last = new_pos = 0
-    for start, end, replacement in spans:
-        out.append(text[last:start])
-        new_pos += start - last
-        out.append(replacement)
-        reps.append(Replacement(start, end, new_pos, new_pos + len(replacement)))
-        new_pos += len(replacement)
-        last = end
-    out.append(text[last:])
-    return RedactedText("".join(out), tuple(reps))
 
 
 def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:

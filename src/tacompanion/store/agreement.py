@@ -111,10 +111,10 @@ def _spans(study: Study, coders: tuple[str, str], code_id: int | None,
 
 
 def _code_info(study: Study) -> dict[int, tuple[str, str | None]]:
-    from tacompanion.store.codes import _THEME_PATH
+    from tacompanion.store.codings_export import THEME_PATH
 
     return {r[0]: (r[1], r[2]) for r in study.conn.execute(
-        _THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id")}
+        THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id")}
 
 
 def _check_coders(study: Study, coder_a: str, coder_b: str) -> tuple[str, str]:

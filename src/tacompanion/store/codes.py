@@ -14,6 +14,7 @@ from tacompanion.core.document import DocRef
 from tacompanion.core.spans import Span
 from tacompanion.store import history
 from tacompanion.store.coders import resolve_coder  # noqa: F401 - its old home; callers import it from here
+from tacompanion.store.codings_export import THEME_PATH
 from tacompanion.store.study import Study, StudyError, new_uuid, now_iso
 
 
@@ -257,14 +258,6 @@ def delete_code(study: Study, code_id: int) -> None:
         op.delete("codes", code_id)
 
 
-_THEME_PATH = """
-WITH RECURSIVE path(id, name, depth) AS (
-    SELECT id, name, 0 FROM themes WHERE parent_id IS NULL
-    UNION ALL
-    SELECT t.id, path.name || ' / ' || t.name, depth + 1
-    FROM themes t JOIN path ON t.parent_id = path.id
-)
-"""
 
 
 def list_codes(study: Study, only: int | None = None, coder: str | None = None, *,
@@ -290,7 +283,7 @@ def list_codes(study: Study, only: int | None = None, coder: str | None = None, 
         where = "WHERE c.id IN (" + ",".join(f":id{n}" for n in range(len(wanted))) + ")"
     counted = COUNTED if analysis_scope(study) == "all" else f"({COUNTED} AND k.transcript_id IS NOT NULL)"
     rows = study.query(
-        _THEME_PATH
+        THEME_PATH
         + f"""
         SELECT c.id, c.name, c.description, path.name AS theme,
           count(CASE WHEN {counted} THEN k.id END) AS codings,
@@ -335,7 +328,7 @@ def code_labels(study: Study, ids: Iterable[int] | None = None) -> list[CodeLabe
     return [
         CodeLabel(*r)
         for r in study.conn.execute(
-            _THEME_PATH + "SELECT c.id, c.name, path.name, c.parent_code_id FROM codes c "
+            THEME_PATH + "SELECT c.id, c.name, path.name, c.parent_code_id FROM codes c "
             "LEFT JOIN path ON path.id = c.theme_id " + where + "ORDER BY c.name COLLATE NOCASE, c.id",
             params,
         )

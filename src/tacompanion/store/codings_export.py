@@ -14,7 +14,7 @@ from operator import itemgetter
 from tacompanion.core.words import nocase
 from tacompanion.store.study import Study
 
-_THEME_PATH = """
+THEME_PATH = """
 WITH RECURSIVE path(id, name, depth) AS (
     SELECT id, name, 0 FROM themes WHERE parent_id IS NULL
     UNION ALL
@@ -43,7 +43,7 @@ def iter_codings_for_export(study: Study) -> Iterator[tuple]:
     codes = {
         cid: (name, theme, nocase(name))
         for cid, name, theme in conn.execute(
-            _THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id"
+            THEME_PATH + "SELECT c.id, c.name, path.name FROM codes c LEFT JOIN path ON path.id = c.theme_id"
         )
     }
     docs: list[tuple[tuple[str, str], str, int, str, int, str]] = []
