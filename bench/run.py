@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -825,16 +826,39 @@ def _export_run(ctx: Context, kind: str, expect: str) -> dict[str, float]:
     return {"wall": wall, "peak-MB": memory}
 
 
+@functools.lru_cache(maxsize=8)
+def _large_flag(path: Path) -> list[str]:
+    """["--large"] when the .qdpx is beyond the import's default limits
+    (formats/qdpx_import.py, docs/limits.md: the 10x study's export is),
+    else []: the import refuses such a file without the flag."""
+    from tacompanion.formats import qdpx_import as q
+
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        qde = next(i for i in infos if i.filename.lower().endswith(".qde"))
+        elements = 0
+        if qde.file_size <= q.MAX_QDE_BYTES:
+            data = z.read(qde)
+            elements = data.count(b"<") - data.count(b"</") - data.count(b"<?") - data.count(b"<!")
+    over = (qde.file_size > q.MAX_QDE_BYTES or elements > q.MAX_XML_ELEMENTS
+            or sum(i.file_size for i in infos) > q.QDPX_LIMITS.max_total_bytes
+            or any(i.file_size > q.MAX_SOURCE_BYTES for i in infos if i is not qde))
+    return ["--large"] if over else []
+
+
 @operation(
     "qdpx-import",
-    lambda ctx: f"`tacompanion import FILE.qdpx` into a new study as a subprocess (process start "
+    lambda ctx: f"`tacompanion import FILE.qdpx{' --large' if _large_flag(_qdpx_file(ctx)) else ''}` "
+    f"into a new study as a subprocess (process start "
     f"and study creation included), the file being the export of {study_workload(ctx)} "
-    f"({_qdpx_file(ctx).stat().st_size / 1e6:.1f} MB)",
+    f"({_qdpx_file(ctx).stat().st_size / 1e6:.1f} MB; --large is passed when the file is beyond the "
+    "default limits of docs/limits.md, as the 10x study's is)",
 )
 def op_qdpx_import(ctx: Context) -> dict[str, float]:
     source = _qdpx_file(ctx)
     db = ctx.fresh_path("imported")
-    wall, memory = measured_run([*ctx.cli, "--db", str(db), "import", str(source)], expect="codings")
+    wall, memory = measured_run([*ctx.cli, "--db", str(db), "import", str(source), *_large_flag(source)],
+                                expect="codings")
     conn = sqlite3.connect(db)
     try:
         codings = conn.execute("SELECT count(*) FROM codings").fetchone()[0]
@@ -981,7 +1005,8 @@ def op_merge_qdpx(ctx: Context) -> dict[str, float]:
     paths = _two_coders(ctx)
     target = ctx.fresh_path("merge-into")
     shutil.copy(paths["kim.db"], target)
-    wall, memory = measured_run([*ctx.cli, "--db", str(target), "merge", str(paths["lee.qdpx"])], expect="codings")
+    wall, memory = measured_run([*ctx.cli, "--db", str(target), "merge", str(paths["lee.qdpx"]),
+                                 *_large_flag(paths["lee.qdpx"])], expect="codings")
     conn = sqlite3.connect(target)
     try:
         got = conn.execute("SELECT count(*) FROM codings WHERE coder = 'lee'").fetchone()[0]

@@ -309,6 +309,27 @@ def test_qdpx_holds_every_coding_and_the_same_texts(cli, generated, tmp_path):
                  for w in found_again}
     assert found_again == found and found["the"] > 0
 
+    # the counts per code and per theme of the study made from the file (read
+    # and written one source at a time) are the original's, by GUID
+    def by_guid(path):
+        with Study.open(path, create=False) as study:
+            codes, themes = reference_counts(study)
+            code_guid = dict(study.conn.execute("SELECT id, uuid FROM codes").fetchall())
+            theme_guid = dict(study.conn.execute("SELECT id, uuid FROM themes").fetchall())
+        return ({code_guid[c]: n for c, n in codes.items()}, {theme_guid[t]: n for t, n in themes.items()})
+
+    assert by_guid(fresh) == by_guid(generated)
+    # and merged into a copy of the original, it adds nothing
+    import shutil
+
+    copy = tmp_path / "copy.db"
+    shutil.copy(generated, copy)
+    done = cli("--db", str(copy), "merge", str(out))
+    assert done.returncode == 0, done.stderr
+    assert by_guid(copy) == by_guid(generated)
+    with Study.open(copy, create=False) as a, Study.open(generated, create=False) as b:
+        assert a.scalar("SELECT count(*) FROM codings") == b.scalar("SELECT count(*) FROM codings")
+
 
 def test_a_version_2_study_gets_the_index_of_codings_by_code(tmp_path):
     from tacompanion.store import schema

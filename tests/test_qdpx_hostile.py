@@ -1,6 +1,6 @@
 """Hostile and damaged .qdpx and .docx files: each is refused with one message
 naming the file, within the limits (docs/limits.md), leaving the study as it
-was; and the import never holds the write lock while it reads the file."""
+was (a refusal half-way through a large file: tests/test_qdpx_stream.py)."""
 
 from __future__ import annotations
 
@@ -292,38 +292,6 @@ def test_a_docx_with_a_damaged_entry_is_refused_naming_it(tmp_path):
     path = _write(tmp_path, "broken.docx", data)
     with pytest.raises(TranscriptFileError, match=r"broken.docx: not a valid .docx file .*sources/a.txt is damaged"):
         read_transcript_file(path)
-
-
-# -- the write lock ---------------------------------------------------------------------------
-
-
-def test_an_import_reads_and_checks_the_whole_file_before_taking_the_write_lock(tmp_path, monkeypatch):
-    """While the file is read (here: while a source is being inflated), another
-    connection can still write: the lock is taken only for the writing."""
-    import sqlite3
-
-    from tacompanion.formats import bounded_zip
-
-    db = tmp_path / "s.db"
-    Study.open(db).close()
-    path = tmp_path / "p.qdpx"
-    qde = H.project_xml(H.code("c"), H.text_source("a.txt", "a.txt"))
-    path.write_bytes(H.zip_bytes({"project.qde": qde, "sources/a.txt": "P1: hello there\n"}))
-    writes_during_read = []
-    real_chunks = bounded_zip.BoundedZip.chunks
-
-    def chunks(self, info, cap=None):
-        other = sqlite3.connect(db, timeout=0)
-        other.execute("INSERT INTO settings (key, value) VALUES (?, '1')", (f"probe{len(writes_during_read)}",))
-        other.commit()
-        other.close()
-        writes_during_read.append(True)
-        yield from real_chunks(self, info, cap)
-
-    monkeypatch.setattr(bounded_zip.BoundedZip, "chunks", chunks)
-    with Study.open(db) as s:
-        summary = import_qdpx(s, path)
-    assert summary.counts["transcripts"] == 1 and len(writes_during_read) == 2
 
 
 def test_real_files_from_other_tools_are_within_every_limit():

@@ -123,3 +123,49 @@ def test_redaction_reaches_the_recordings_names_and_the_sync_points_follow(cli, 
     # Each SyncPoint still stands at the start of its turn in the redacted text.
     for position, turn in zip(points, turns, strict=True):
         assert text[position:position + 12] == turn.replace("gift", "[present]").replace("T3", "Participant C")[:12]
+
+
+def _damaged_copy(src: Path, dst: Path) -> str:
+    """`src` with one byte of its recording flipped (its CRC no longer holds);
+    returns the recording's entry name."""
+    data = bytearray(src.read_bytes())
+    with zipfile.ZipFile(src) as z:
+        [info] = [i for i in z.infolist() if i.filename.endswith(".wav")]
+    # the local header's extra field may differ in length from the directory's
+    local_extra = int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + len(info.filename.encode()) + local_extra
+    data[start + info.compress_size // 2] ^= 0xFF
+    dst.write_bytes(bytes(data))
+    return info.filename
+
+
+def test_a_recording_beyond_the_limits_or_damaged_is_refused_naming_it_and_the_rest_imports(
+        cli, db_path, tmp_path, monkeypatch):
+    """Recordings come out of the archive through the bounded reader: an
+    entry over the size limit, or one whose bytes are damaged, is not
+    attached (the report names the archive and the entry), nothing of it is
+    left on disk, and the project itself is imported."""
+    from tacompanion.formats import qdpx_media
+    from tacompanion.formats.bounded_zip import ZipLimits
+    from tacompanion.formats.qdpx_import import import_qdpx
+
+    study_with_recording(cli, db_path, tmp_path)
+    out = tmp_path / "out.qdpx"
+    assert cli("--db", str(db_path), "export", "qdpx", "-o", str(out), "--media").returncode == 0
+
+    damaged = tmp_path / "damaged.qdpx"
+    member = _damaged_copy(out, damaged)
+    back = cli("--db", str(tmp_path / "d.db"), "import", str(damaged))
+    assert back.returncode == 0, back.stderr
+    assert f"recording 'T3.wav': damaged.qdpx: {member} is damaged" in back.stdout
+    assert "attached to T3" not in back.stdout and not list((tmp_path / "d-media").iterdir())
+
+    monkeypatch.setattr(qdpx_media, "MEDIA_LIMITS", ZipLimits(max_entries=100, max_entry_bytes=1000,
+                                                             max_total_bytes=10_000))
+    with Study.open(tmp_path / "big.db") as study:
+        summary = import_qdpx(study, out)
+        assert study.scalar("SELECT count(*) FROM media") == 0
+        assert study.scalar("SELECT count(*) FROM transcripts") == summary.counts["transcripts"] > 0
+    [line] = [p for p in summary.problems if p.startswith("recording")]
+    assert line.startswith(f"recording 'T3.wav': out.qdpx: {member} inflates to ") and "(at most 1,000)" in line
+    assert not list((tmp_path / "big-media").iterdir())

@@ -124,8 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_import_qdpx(args: argparse.Namespace) -> int:
     from tacompanion.cli.progress import LongWork
-    from tacompanion.formats.qdpx_import import QdpxError, read_qdpx, summary_lines
-    from tacompanion.store.qdpx import import_project
+    from tacompanion.formats.qdpx_import import QdpxError, stream_import, summary_lines
     from tacompanion.store.study import default_path
 
     if len(args.files) != 1:
@@ -136,15 +135,16 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
                        "(mark a pilot afterwards: tacompanion participants pilot ID yes)")
     if not os.path.isfile(path):
         raise CliError(f"{path}: no such file")
-    with LongWork(f"reading {os.path.basename(path)}") as work:
+    # Read and written in one go, one source at a time, in one transaction: a
+    # bad file leaves the study as it was (and no new study behind).
+    with study_to_fill(default_path(args.db)) as study, \
+            LongWork(f"{'merging' if args.merge else 'importing'} {os.path.basename(path)}") as work:
+        asker = _SourceOwners(args.participant, work)
         try:
-            project = read_qdpx(path, progress=work.update, large=args.large)  # the whole file first: a bad one leaves no study behind
+            summary, project = stream_import(study, path, merge=args.merge, large=args.large, assign=asker.ask,
+                                             progress=work.update, check=asker.check)
         except QdpxError as exc:
             raise CliError(str(exc)) from None
-    with study_to_fill(default_path(args.db)) as study:
-        assign = _assign_sources(study, project, args.participant)  # may ask: no bar meanwhile
-        with LongWork("merging sources" if args.merge else "importing sources", total=len(project.sources)) as work:
-            summary = import_project(study, project, merge=args.merge, assign=assign, progress=work.update)
         from tacompanion.formats.qdpx_media import attach_imported_media
 
         recordings, problems = attach_imported_media(study, project, path)
@@ -155,39 +155,53 @@ def cmd_import_qdpx(args: argparse.Namespace) -> int:
     return 0
 
 
-def _assign_sources(study, project, participant: str | None) -> dict[str, str]:
+class _SourceOwners:
     """The participant of each source that no case owns and the matching rule
-    places nowhere: --participant for a single one, else asked on a terminal
-    (Enter: a new participant named after the file, which the report names)."""
-    from tacompanion.core.case_matching import new_participant_name
-    from tacompanion.store.participants import check_pseudonym
-    from tacompanion.store.qdpx import unassigned_sources
-    from tacompanion.store.study import StudyError
+    places nowhere, asked as the import meets it: --participant for a single
+    one (more, or none, is refused once the file is read: nothing is
+    written), else asked on a terminal (Enter: a new participant named after
+    the file, which the report names), else none (the same)."""
 
-    names = unassigned_sources(study, project)
-    if participant is not None:
-        if len(names) != 1:
+    def __init__(self, participant: str | None, work) -> None:
+        self.participant, self.work = participant, work
+        self.names: list[str] = []
+        self.answers: dict[str, str | None] = {}
+        self.terminal = sys.stdin.isatty()
+
+    def ask(self, name: str) -> str | None:
+        from tacompanion.core.case_matching import new_participant_name
+        from tacompanion.store.participants import check_pseudonym
+        from tacompanion.store.study import StudyError
+
+        if name in self.answers:  # a file read twice (see stream_import) is not asked twice
+            return self.answers[name]
+        self.names.append(name)
+        if self.participant is not None or not self.terminal:
+            self.answers[name] = self.participant
+            return self.participant
+        proposal = new_participant_name(name)
+        with self.work.paused():
+            if len(self.names) == 1:
+                print("A source in the project belongs to no case, and neither its name nor its speaker labels "
+                      "name one.", file=sys.stderr)
+            while True:
+                try:
+                    got = input(f"participant of {name!r} (Enter: a new participant {proposal!r}): ").strip()
+                except EOFError:
+                    got = ""
+                try:
+                    answer = check_pseudonym(got or proposal)
+                    break
+                except StudyError as exc:
+                    print(f"{PROG}: {exc}", file=sys.stderr)
+        self.answers[name] = answer
+        return answer
+
+    def check(self) -> None:
+        names = self.names
+        if self.participant is not None and len(names) != 1:
             raise CliError(
                 f"--participant answers for a single source that matches no participant; this project has "
                 f"{len(names)}" + (f" ({', '.join(repr(n) for n in names)})" if names else "")
                 + (": import without it and move them afterwards (tacompanion transcripts move)" if names else "")
             )
-        return {names[0]: participant}
-    if not names or not sys.stdin.isatty():
-        return {}
-    print(f"{len(names)} source{'s' if len(names) != 1 else ''} in the project belong{'s' if len(names) == 1 else ''} "
-          "to no case, and neither their names nor their speaker labels name one.", file=sys.stderr)
-    answers = {}
-    for name in names:
-        proposal = new_participant_name(name)
-        while True:
-            try:
-                got = input(f"participant of {name!r} (Enter: a new participant {proposal!r}): ").strip()
-            except EOFError:
-                got = ""
-            try:
-                answers[name] = check_pseudonym(got or proposal)
-                break
-            except StudyError as exc:
-                print(f"{PROG}: {exc}", file=sys.stderr)
-    return answers

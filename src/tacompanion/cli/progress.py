@@ -1,16 +1,18 @@
 """Progress for long work on the command line: a Rich progress bar on stderr.
 
-A bar appears only when stderr is a terminal, and only once the work has
-taken longer than a second, so quick commands and scripts (pipes, files, CI)
-see nothing but their output. It is transient: it goes away when the work is
+A bar appears only when stdout and stderr are both terminals, and only once
+the work has taken longer than a second, so quick commands and scripts
+(pipes, files, CI; `export codings | grep ...`) see nothing but their output. It is transient: it goes away when the work is
 done, leaving the command's summary line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import TextIO
 
 SHOW_AFTER_S = 1.0
@@ -32,7 +34,7 @@ class LongWork:
         self.total = total
         self.done = 0
         self.after = after
-        self.enabled = _is_terminal(self.stream)
+        self.enabled = _is_terminal(self.stream) and _is_terminal(sys.stdout)
         self._lock = threading.Lock()
         self._progress = None
         self._task = None
@@ -74,6 +76,22 @@ class LongWork:
             if self._progress is not None:
                 self._progress.update(self._task, completed=0, total=total, description=description)
         self.update(0)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The bar off while the command asks something; back afterwards
+        (as from the start: shown again only after SHOW_AFTER_S)."""
+        with self._lock:
+            progress, self._progress = self._progress, None
+            self._closed = True
+        if progress is not None:
+            progress.stop()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._closed = False
+                self._started = time.monotonic()
 
     def close(self) -> None:
         if self._timer is not None:

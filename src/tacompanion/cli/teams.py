@@ -53,8 +53,7 @@ def register(sub) -> None:
 def cmd_merge(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tacompanion.formats.merge import MergeError, merge_lines, read_for_merge
-    from tacompanion.store.qdpx import import_project
+    from tacompanion.formats.merge import MergeError, merge_into, merge_lines
     from tacompanion.store.study import default_path
 
     target = Path(default_path(args.db))
@@ -62,13 +61,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
         raise CliError(f"{args.path}: that is this study itself; merge another copy")
     from tacompanion.cli.progress import LongWork
 
-    with LongWork(f"reading {Path(args.path).name}"):
-        try:  # the whole file is read first: a bad one leaves no study behind
-            project, kind = read_for_merge(args.path, large=args.large)
+    # read and written in one go, one source at a time: a bad file leaves the
+    # study as it was (and no new study behind)
+    with study_to_fill(target) as study, LongWork(f"merging {Path(args.path).name}") as work:
+        try:
+            summary, kind, project = merge_into(study, args.path, large=args.large, progress=work.update)
         except MergeError as exc:
             raise CliError(str(exc)) from None
-    with study_to_fill(target) as study, LongWork("merging sources", total=len(project.sources)) as work:
-        summary = import_project(study, project, merge=True, progress=work.update)
     from tacompanion.formats.qdpx_media import media_not_merged
 
     summary.problems.extend(media_not_merged(project))

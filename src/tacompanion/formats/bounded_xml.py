@@ -63,7 +63,9 @@ class _Checker:
         raise XmlRefused("it refers to an external entity; refused for safety")
 
     def _start(self, name, attrs) -> None:
-        self._event()
+        # the events come in document order: the last one's byte is the latest
+        # (one callback per element, so this is written out, not a call of _event)
+        self.last_event = self.parser.CurrentByteIndex
         self.elements += 1
         self.depth += 1
         self.attributes += len(attrs)
@@ -75,7 +77,7 @@ class _Checker:
             raise XmlRefused(f"XML elements nested more than {self.max_depth:,} deep")
 
     def _end(self, name) -> None:
-        self._event()
+        self.last_event = self.parser.CurrentByteIndex
         self.depth -= 1
 
     def feed(self, chunk: bytes, final: bool = False) -> None:

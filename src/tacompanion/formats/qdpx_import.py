@@ -14,12 +14,15 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.qdpx import (
+    GUID_RE,
     QCase,
     QCode,
     QCoding,
@@ -74,6 +77,10 @@ def _limits(large: bool) -> tuple[ZipLimits, int, int, int]:
     if large:
         return LARGE_QDPX_LIMITS, LARGE_QDE_BYTES, LARGE_SOURCE_BYTES, LARGE_XML_ELEMENTS
     return QDPX_LIMITS, MAX_QDE_BYTES, MAX_SOURCE_BYTES, MAX_XML_ELEMENTS
+
+
+_MIX, _MASK64 = 0x9E3779B97F4A7C15, (1 << 64) - 1  # an odd constant: a bijection on 64 bits
+_GUID_MATCH = GUID_RE.match
 
 
 class QdpxError(Exception):
@@ -144,22 +151,130 @@ class _Zip:
         return None
 
 
-def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
-              progress: Callable[[int, int], None] | None = None, *, large: bool = False) -> QProject:
-    """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
-    QdpxError naming the file; `progress(bytes read, bytes)` is told as
-    project.qde is read.
+class NeedsWholeRead(Exception):
+    """The file cannot be written as it is read: a part that the sources need
+    (the code book, the variables, the cases) comes after them, or two items
+    may share a GUID. It is then read whole first, as `read_qdpx` does, which
+    gives the same result (or the same refusal)."""
 
-    Everything is read and checked here, before the study is touched: the
-    archive within QDPX_LIMITS, the XML without a DTD and within its element
-    limits, the code tree walked without recursion, and GUIDs checked unique."""
-    shown = shown or str(path)
-    zip_limits, qde_bytes, source_bytes, elements = _limits(large)
-    hint = "" if large else LARGE_HINT
+
+class ProjectStream:
+    """A .qdpx read one source at a time, for `import_qdpx`:
+
+        with ProjectStream(path) as stream:
+            head = stream.head()          # codes, cases, variables: all before <Sources>
+            for source in stream.sources():
+                ...                       # each QSource once, then forgotten
+            project = stream.finish()     # notes, sets, description, problems, media
+
+    Every check of `read_qdpx` applies as the bytes stream in (the archive's
+    limits, no DTD, the XML's element limits); a refusal raises QdpxError
+    naming the file, at whatever point it is met. GUIDs are checked unique
+    at the end, from 64 of their bits (eight bytes each): any repeat, or a
+    file whose parts are out of the usual order, raises NeedsWholeRead."""
+
+    def __init__(self, path: str | os.PathLike | io.BytesIO, shown: str | None = None,
+                 progress: Callable[[int, int], None] | None = None, *, large: bool = False,
+                 stream: bool = True) -> None:
+        self.shown = shown or str(path)
+        self.progress = progress
+        zip_limits, self.qde_bytes, source_bytes, self.elements = _limits(large)
+        self.hint = "" if large else LARGE_HINT
+        self.z = _open_zip(path, self.shown, zip_limits)
+        try:
+            qdes = [n for n in self.z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
+            if len(qdes) != 1:
+                raise QdpxError(
+                    f"{self.shown}: no project.qde at the root of the zip; not a REFI-QDA project"
+                    if not qdes else f"{self.shown}: {len(qdes)} .qde files at the root ({', '.join(qdes[:5])}); "
+                    "expected one"
+                )
+        except BaseException:
+            self.z.close()
+            raise
+        self.qde = qdes[0]
+        self.reader = _Reader(_Zip(self.shown, self.z, source_bytes), stream=stream)
+        self._events = self._read()
+        self._head: QProject | None = None
+        self.project: QProject | None = None
+
+    def __enter__(self) -> ProjectStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._events.close()
+        self.z.close()
+
+    def head(self) -> QProject:
+        """The project's codes, cases and variables (no sources yet)."""
+        if self._head is None:
+            for kind, _got in self._events:
+                if kind == "head":
+                    break
+            assert self._head is not None
+        return self._head
+
+    def sources(self) -> Iterator[QSource]:
+        self.head()
+        for kind, got in self._events:
+            if kind == "source":
+                yield got
+            elif kind == "end":
+                return
+
+    def finish(self) -> QProject:
+        """The rest of the project, once every source was read; checked."""
+        for _ in self.sources():
+            pass
+        assert self.project is not None
+        return self.project
+
+    def _read(self) -> Iterator[tuple[str, Any]]:
+        """The parse, as events: ("head", None) once the parts before the
+        sources are read, ("source", QSource) for each, ("end", None)."""
+        reader, shown = self.reader, self.shown
+        try:
+            for got in _parse_streaming(self.z, self.qde, shown, reader, self.progress,
+                                        qde_bytes=self.qde_bytes, elements=self.elements):
+                if isinstance(got, ET.Element):
+                    root = got
+                    if _local(root.tag) != "Project":
+                        raise QdpxError(f"{shown}: {self.qde} has no <Project> root (found <{_local(root.tag)}>)")
+                    if self._head is None and reader.stream:
+                        self._head = reader.head(root)
+                        yield "head", None
+                    continue
+                if reader.out_of_order and reader.stream:
+                    raise NeedsWholeRead(f"{shown}: the project's code book, variables or cases come after its "
+                                         "sources")
+                for source in got:
+                    yield "source", source
+            if self._head is None:
+                self._head = reader.head(root)
+                yield "head", None
+            if reader.out_of_order and reader.stream:
+                raise NeedsWholeRead(f"{shown}: the project's code book, variables or cases come after its sources")
+            project = reader.project(root)
+            del root
+        except ArchiveError as exc:
+            raise QdpxError(f"{shown}: {exc}; nothing was imported{_over(exc, self.hint)}") from None
+        except XmlRefused as exc:
+            raise QdpxError(f"{shown}: project.qde: {exc}; nothing was imported"
+                            f"{_over(exc, self.hint)}") from None
+        if reader.stream and reader.guids_may_repeat():
+            raise NeedsWholeRead(f"{shown}: two items may share a GUID")
+        self.project = project
+        yield "end", None
+
+
+def _open_zip(path, shown: str, zip_limits: ZipLimits) -> BoundedZip:
     try:
         if not hasattr(path, "read") and os.path.isdir(path):
             raise QdpxError(f"{shown}: is a folder, not a .qdpx project")
-        z = BoundedZip(path, zip_limits)
+        return BoundedZip(path, zip_limits)
     except FileNotFoundError:
         raise QdpxError(f"{shown}: no such file") from None
     except PermissionError:
@@ -168,26 +283,21 @@ def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
         raise QdpxError(f"{shown}: not a REFI-QDA project that can be read (.qdpx is a zip file; {exc})") from None
     except OSError as exc:
         raise QdpxError(f"{shown}: cannot read ({exc.strerror or exc})") from None
-    with z:
-        try:
-            qdes = [n for n in z.namelist() if "/" not in n.strip("/") and n.lower().endswith(".qde")]
-            if len(qdes) != 1:
-                raise QdpxError(
-                    f"{shown}: no project.qde at the root of the zip; not a REFI-QDA project"
-                    if not qdes else f"{shown}: {len(qdes)} .qde files at the root ({', '.join(qdes[:5])}); "
-                    "expected one"
-                )
-            reader = _Reader(_Zip(shown, z, source_bytes))
-            root = _parse_streaming(z, qdes[0], shown, reader, progress, qde_bytes=qde_bytes, elements=elements)
-            if _local(root.tag) != "Project":
-                raise QdpxError(f"{shown}: {qdes[0]} has no <Project> root (found <{_local(root.tag)}>)")
-            project = reader.project(root)
-            del root
-        except ArchiveError as exc:
-            raise QdpxError(f"{shown}: {exc}; nothing was imported{_over(exc, hint)}") from None
-        except XmlRefused as exc:
-            raise QdpxError(f"{shown}: project.qde: {exc}; nothing was imported"
-                            f"{_over(exc, hint)}") from None
+
+
+def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
+              progress: Callable[[int, int], None] | None = None, *, large: bool = False) -> QProject:
+    """Read a .qdpx (a path, or its bytes in memory) into a QProject, or raise
+    QdpxError naming the file; `progress(bytes read, bytes)` is told as
+    project.qde is read.
+
+    Everything is read and checked here, before the study is touched: the
+    archive within QDPX_LIMITS, the XML without a DTD and within its element
+    limits, the code tree walked without recursion, and GUIDs checked unique.
+    (`import_qdpx` writes a project as it is read instead: ProjectStream.)"""
+    shown = shown or str(path)
+    with ProjectStream(path, shown, progress, large=large, stream=False) as stream:
+        project = stream.finish()
     problem = duplicate_guids(project)
     if problem:
         raise QdpxError(f"{shown}: {problem}; the project is inconsistent, nothing was imported")
@@ -196,30 +306,47 @@ def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
 
 def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
                      progress: Callable[[int, int], None] | None = None, *,
-                     qde_bytes: int = MAX_QDE_BYTES, elements: int = MAX_XML_ELEMENTS) -> ET.Element:
-    """The .qde's tree, read from the zip a megabyte at a time within the
-    limits (each chunk through the checks of formats/bounded_xml.py first),
-    with each source (by far the largest part: every selection and coding)
-    turned into a QSource by `reader` as soon as it has been read and then
-    dropped from the tree, so that a large project is never in memory whole."""
+                     qde_bytes: int = MAX_QDE_BYTES, elements: int = MAX_XML_ELEMENTS) -> Iterator:
+    """The .qde read from the zip a megabyte at a time within the limits
+    (each chunk through the checks of formats/bounded_xml.py first), with
+    each source (by far the largest part: every selection and coding) turned
+    into a QSource by `reader` as soon as it has been read and then dropped
+    from the tree, so that a large project is never in memory whole. Yields
+    the root element when <Sources> starts (the parts before it are read),
+    the QSources read from each chunk (a list), and the root at the end."""
     parser = ET.XMLPullParser(events=("start", "end"))
     checker = XmlChecker(elements, MAX_XML_DEPTH)
     stack: list[ET.Element] = []
     roots: list[ET.Element] = []
+    head_at: list[ET.Element] = []  # the root, once <Sources> starts
 
     def handle() -> None:
         for event, el in parser.read_events():
             if event == "start":
                 if not stack:
                     roots.append(el)
+                elif len(stack) == 1 and not head_at and _local(el.tag) == "Sources":
+                    head_at.append(stack[0])
                 stack.append(el)
                 continue
             stack.pop()
-            if len(stack) == 1 and _local(el.tag) == "Users":
-                reader.users_of(el)  # the sources name their coders
+            if len(stack) == 1:
+                kind = _local(el.tag)
+                if kind == "Users":
+                    reader.users_of(el)  # the sources name their coders
+                elif head_at and kind in ("CodeBook", "Variables", "Cases"):
+                    reader.out_of_order = True
             elif len(stack) == 2 and _local(stack[1].tag) == "Sources" and _local(stack[0].tag) == "Project":
                 reader.source(el)
                 stack[1].remove(el)
+
+    def ready() -> Iterator:
+        if head_at and head_at[0] is not None:
+            yield head_at[0]
+            head_at[0] = None  # type: ignore[call-overload]
+        if reader.sources and reader.stream:
+            got, reader.sources = reader.sources, []
+            yield got
 
     try:
         done, size = 0, z.z.getinfo(name).file_size
@@ -230,6 +357,7 @@ def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
             done += len(chunk)
             if progress is not None:
                 progress(done, size)
+            yield from ready()
         checker.feed(b"", True)
         parser.close()
         handle()
@@ -239,12 +367,21 @@ def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
         raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
     if not roots:
         raise QdpxError(f"{shown}: {name} is not well-formed XML (no element)")
-    return roots[0]
+    yield from ready()
+    yield roots[0]
 
 
 class _Reader:
-    def __init__(self, archive: _Zip) -> None:
+    def __init__(self, archive: _Zip, *, stream: bool = False) -> None:
         self.zip = archive
+        # stream: sources are handed on as read (see ProjectStream); their
+        # GUIDs are kept as 64 of their bits, the GUIDs made for items
+        # without one whole (to keep those unique)
+        self.stream = stream
+        self.out_of_order = False
+        self.prefixes: dict[str, array] = {}
+        self.refs: dict[str | None, str] = {}
+        self._head: tuple | None = None
         self.problems: list[str] = []
         self.users: dict[str, str] = {}
         self.skipped_kinds: dict[str, int] = {}
@@ -253,20 +390,45 @@ class _Reader:
         self.source_problems: list[str] = []
         self.media: list = []  # recordings: attached after the import (formats/qdpx_media.py)
 
-    def _guid(self, kind: str, value: str | None, parts: list[str]) -> str:
+    def _guid(self, kind: str, value: str | None, parts: list[str] | tuple = ()) -> str:
         """The item's GUID: its own when GUID-shaped (duplicates among those
         are refused later, by `duplicate_guids`), else one derived from what
         identifies it, made unique with an ordinal when two items without a
         GUID look alike (two codings of one code, two codes named 'Other')."""
-        seen = self.guids_seen.setdefault(kind, set())
-        guid = canonical_guid(value, parts)
-        if normal_guid(value) is None:
+        m = _GUID_MATCH(value) if value else None  # the usual case, without normal_guid's strip
+        guid = m.group(1).lower() if m else normal_guid(value)
+        if guid is None:
+            seen = self.guids_seen.setdefault(kind, set())
+            guid = canonical_guid(value, parts)
             n = 1
             while guid in seen:
                 n += 1
                 guid = canonical_guid(value, [*parts, f"#{n}"])
-        seen.add(guid)
+            seen.add(guid)
+        elif not self.stream:
+            self.guids_seen.setdefault(kind, set()).add(guid)
+        if self.stream:
+            prefixes = self.prefixes.get(kind)
+            if prefixes is None:
+                prefixes = self.prefixes[kind] = array("Q")
+            # 64 bits of the 128, mixed so that GUIDs alike in either half
+            # (sequential ones, version 1 ones made at one moment) still differ
+            v = int(guid.replace("-", ""), 16)
+            prefixes.append(((v >> 64) ^ ((v & _MASK64) * _MIX)) & _MASK64)
         return guid
+
+    def _ref(self, value: str | None) -> str:
+        """canonical_guid of a reference (to a code, a user): a few distinct
+        values, met 100,000s of times."""
+        got = self.refs.get(value)
+        if got is None:
+            got = self.refs[value] = canonical_guid(value)
+        return got
+
+    def guids_may_repeat(self) -> bool:
+        """Whether two items of one kind may share a GUID (two share the 64
+        bits kept): then `duplicate_guids` decides, on the project read whole."""
+        return any(len(set(p)) != len(p) for p in self.prefixes.values())
 
     def skip(self, kind: str) -> None:
         self.skipped_kinds[kind] = self.skipped_kinds.get(kind, 0) + 1
@@ -286,7 +448,16 @@ class _Reader:
         finally:
             self.problems = problems
 
-    def project(self, root: ET.Element) -> QProject:
+    def head(self, root: ET.Element) -> QProject:
+        """The project as far as its sources: users, codes, variables and cases."""
+        if self._head is None:
+            self._head = self._read_head(root)
+        codes, variable_types, cases = self._head
+        return QProject(name=root.get("name") or "", origin=root.get("origin") or "", codes=codes, cases=cases,
+                        sources=[], notes=[], project_note_refs=[], sets=[], variable_types=variable_types,
+                        problems=[])
+
+    def _read_head(self, root: ET.Element) -> tuple:
         for users in _children(root, "Users"):
             self.users_of(users)
         codes: list[QCode] = []
@@ -318,6 +489,12 @@ class _Reader:
                                          "selection reference(s) not imported (a participant owns whole sources)")
                 cases.append(QCase(self._guid("case", c.get("guid"), []), (c.get("name") or f"Case {n}").strip(),
                                    values, sources, _text_of(_child(c, "Description"))))
+        return codes, variable_types, cases
+
+    def project(self, root: ET.Element) -> QProject:
+        """The whole project (in stream mode, without the sources handed on)."""
+        head = self.head(root)
+        codes, variable_types, cases = head.codes, head.variable_types, head.cases
         for sources_el in _children(root, "Sources"):
             for s in list(sources_el):  # what a streaming parse left (nothing, when it read them)
                 self.source(s)
@@ -441,7 +618,16 @@ class _Reader:
         guid = self._guid("source", s.get("guid"), [s.get("name") or "", s.get("plainTextPath") or ""])
         path = s.get("plainTextPath") or ""
         name = (s.get("name") or "").strip() or fallback_name or Path(re.sub(r"^\w+://", "", path)).name or guid
-        content = _child(s, "PlainTextContent")
+        # the source's children by kind, in one pass (a source has 100s of selections)
+        kids: dict[str, list[ET.Element]] = {}
+        for child in s:
+            kind = _local(child.tag)
+            got = kids.get(kind)
+            if got is None:
+                kids[kind] = [child]
+            else:
+                got.append(child)
+        content = kids.get("PlainTextContent", [None])[0]
         raw: str | None = None
         if content is not None:
             raw = _text_of(content)
@@ -462,7 +648,7 @@ class _Reader:
             also = f" (its text is only in {rich_name})" if rich else ""
             self.problems.append(f"source {name!r}: its plain text is empty{also}; not imported")
             return None
-        sel_els = _children(s, "PlainTextSelection")
+        sel_els = kids.get("PlainTextSelection", [])
         triples = [(_int(e.get("startPosition")), _int(e.get("endPosition")), e.get("name")) for e in sel_els]
         convention = best_convention(raw, [(a, b, c) for a, b, c in triples if a is not None and b is not None])
         limit, pos = position_readings(raw)[convention]
@@ -480,45 +666,105 @@ class _Reader:
                 self.problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
                                      f"outside the text ({len(text)} characters); not imported")
                 continue
-            sel_user = self.users.get(canonical_guid(e.get("creatingUser"))) if e.get("creatingUser") else None
+            creator = e.get("creatingUser")
+            sel_user = self.users.get(self._ref(creator)) if creator else None
             sel_date = _date(e.get("creationDateTime") or e.get("modifiedDateTime"))
-            codings = [self._coding(c, sel_user, sel_date) for c in _children(e, "Coding")]
-            selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "",
-                                         _text_of(_child(e, "Description")), [c for c in codings if c],
-                                         [canonical_guid(r.get("targetGUID")) for r in _children(e, "NoteRef")]))
+            codings: list[QCoding] = []
+            description: ET.Element | None = None
+            note_refs: list[str] = []
+            for child in e:  # one pass over the selection's children
+                kind = _local(child.tag)
+                if kind == "Coding":
+                    coding = self._coding(child, sel_user, sel_date)
+                    if coding:
+                        codings.append(coding)
+                elif kind == "NoteRef":
+                    note_refs.append(canonical_guid(child.get("targetGUID")))
+                elif kind == "Description" and description is None:
+                    description = child
+            selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "", _text_of(description),
+                                         codings, note_refs))
         if convention != "raw":
             how = {"lf": "counting a CRLF line break as one (as ATLAS.ti writes)",
                    "utf16": "counted in UTF-16 units (as Qt and browsers count)"}[convention]
             self.problems.append(f"source {name!r}: positions {how}; read that way and converted")
-        whole = [c for c in (self._coding(c, None, None) for c in _children(s, "Coding")) if c]
-        for kind in ("VariableValue",):
-            if _children(s, kind):
-                self.problems.append(f"source {name!r}: {len(_children(s, kind))} source attribute(s) not imported")
+        whole = [c for c in (self._coding(c, None, None) for c in kids.get("Coding", [])) if c]
+        if kids.get("VariableValue"):
+            self.problems.append(f"source {name!r}: {len(kids['VariableValue'])} source attribute(s) not imported")
         return QSource(guid, name, text, selections, whole,
-                       [canonical_guid(r.get("targetGUID")) for r in _children(s, "NoteRef")],
+                       [canonical_guid(r.get("targetGUID")) for r in kids.get("NoteRef", [])],
                        _date(s.get("creationDateTime") or s.get("modifiedDateTime")),
-                       _text_of(_child(s, "Description")))
+                       _text_of(kids.get("Description", [None])[0]))
 
     def _coding(self, c: ET.Element, user: str | None, date: str | None) -> QCoding | None:
-        ref = _child(c, "CodeRef")
-        if ref is None or not ref.get("targetGUID"):
+        ref = None
+        for child in c:
+            if _local(child.tag) == "CodeRef":
+                ref = child
+                break
+        target = ref.get("targetGUID") if ref is not None else None
+        if not target:
             self.problems.append("a coding without a code reference; not imported")
             return None
-        who = self.users.get(canonical_guid(c.get("creatingUser"))) if c.get("creatingUser") else None
-        return QCoding(self._guid("coding", c.get("guid"), [ref.get("targetGUID") or ""]),
-                       canonical_guid(ref.get("targetGUID")), who or user,
-                       _date(c.get("creationDateTime") or c.get("modifiedDateTime")) or date)
+        get = c.get
+        creator = get("creatingUser")
+        who = self.users.get(self._ref(creator)) if creator else None
+        return QCoding(self._guid("coding", get("guid"), (target,)), self._ref(target), who or user,
+                       _date(get("creationDateTime") or get("modifiedDateTime")) or date)
 
 
 def import_qdpx(study: Study, path: str | os.PathLike, *, merge: bool = False, large: bool = False) -> ImportSummary:
-    """Read the whole file, then write it in one transaction."""
+    """Read the file and write it in one transaction, one source at a time
+    (see `stream_import`); then attach its recordings."""
     from tacompanion.formats.qdpx_media import attach_imported_media
 
-    project = read_qdpx(path, large=large)
-    summary = import_project(study, project, merge=merge)
+    summary, project = stream_import(study, path, merge=merge, large=large)
     _done, problems = attach_imported_media(study, project, path)
     summary.problems.extend(problems)
     return summary
+
+
+def stream_import(study: Study, path: str | os.PathLike | io.BytesIO, *, shown: str | None = None,
+                  merge: bool = False, large: bool = False,
+                  assign: dict[str, str] | Callable[[str], str | None] | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  check: Callable[[], None] | None = None) -> tuple[ImportSummary, QProject]:
+    """Write the project in `path` into the study as it is read, in one
+    transaction: each source is written, then forgotten, so memory does not
+    grow with the project. A file refused at any point (QdpxError, naming
+    it), a failure, or `check()` raising (called once everything is read,
+    before the commit) leaves the study as it was. A file whose parts come
+    in an unusual order, or whose GUIDs may repeat, is read whole first
+    instead (NeedsWholeRead), with the same result. `progress(bytes read,
+    bytes)` as project.qde is read; `assign` as for store.qdpx.import_project.
+    Returns the summary and the project (without its sources)."""
+    from tacompanion.store.qdpx import ImportConflict, import_stream
+
+    shown = shown or str(path)
+    try:
+        with ProjectStream(path, shown, progress, large=large) as stream:
+            head = stream.head()
+
+            def finish() -> QProject:
+                project = stream.finish()
+                if check is not None:
+                    check()
+                return project
+
+            summary = import_stream(study, head, stream.sources(), finish, merge=merge, assign=assign)
+            project = stream.project
+            assert project is not None
+        return summary, project
+    except (NeedsWholeRead, ImportConflict):  # the whole read says why, or writes it as before
+        if hasattr(path, "seek"):
+            path.seek(0)
+    project = read_qdpx(path, shown, progress, large=large)
+    with study.write():
+        summary = import_project(study, project, merge=merge, assign=assign)
+        if check is not None:
+            check()
+    project.sources = []
+    return summary, project
 
 
 def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:

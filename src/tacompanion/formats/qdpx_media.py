@@ -27,9 +27,16 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.qdpx import QMedia, derived_guid, redact
+from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 from tacompanion.store.study import Study
 
 MEDIA_DIR_SUFFIX = "-media"
+# Recordings taken out of an imported archive (docs/limits.md): an interview's
+# recording is at most a few GB (hours of video); it is stored, not compressed,
+# so the ratio check refuses a bomb whatever its size.
+MAX_RECORDING_BYTES = 16 * 1024 * MiB
+MEDIA_LIMITS = ZipLimits(max_entries=100_000, max_entry_bytes=MAX_RECORDING_BYTES,
+                         max_total_bytes=4 * MAX_RECORDING_BYTES)
 
 
 # -- export -----------------------------------------------------------------------------
@@ -142,6 +149,20 @@ def read_media_source(el: ET.Element, local, canonical_guid) -> QMedia:
     )
 
 
+def _extract(z: BoundedZip, member: str, target: Path) -> None:
+    """A recording copied out of the archive within MEDIA_LIMITS (its size,
+    its ratio, its CRC checked as it streams): the file is new (0600), and
+    gone again when the entry is refused."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as dst:
+            for chunk in z.chunks(member):
+                dst.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
 def media_not_merged(project) -> list[str]:
     """A merge brings no recordings in: say so for each."""
     return [f"recording {m.name or m.guid!r}: not merged (attach it with tacompanion media add)"
@@ -159,7 +180,12 @@ def attach_imported_media(study: Study, project, archive: str | os.PathLike) -> 
     if not getattr(project, "media", None):
         return done, lines
     folder = Path(study.path).resolve().parent / f"{Path(study.path).stem}{MEDIA_DIR_SUFFIX}"
-    with zipfile.ZipFile(archive) as z:
+    try:
+        z = BoundedZip(archive, MEDIA_LIMITS)
+    except (ArchiveError, OSError) as exc:  # pragma: no cover - the import has just read it
+        return done, [f"recording {m.name or m.guid!r}: {archive}: cannot be read ({exc}); not attached"
+                      for m in project.media]
+    with z:
         names = {n.lower(): n for n in z.namelist()}
         for m in project.media:
             shown = m.name or m.guid
@@ -178,10 +204,11 @@ def attach_imported_media(study: Study, project, archive: str | os.PathLike) -> 
                 target = folder / (Path(m.name).name if m.name else Path(member).name)
                 if target.exists():
                     target = target.with_name(f"{target.stem}-{m.guid[:8]}{target.suffix}")
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as dst, z.open(member) as src:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
+                try:
+                    _extract(z, member, target)
+                except ArchiveError as exc:
+                    lines.append(f"recording {shown!r}: {Path(archive).name}: {exc}; not attached")
+                    continue
                 where = target
             else:
                 raw = m.path.removeprefix("absolute://").removeprefix("relative://")

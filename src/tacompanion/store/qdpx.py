@@ -19,7 +19,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,22 +142,44 @@ def is_empty(study: Study) -> bool:
 
 def import_project(study: Study, project: QProject, *, merge: bool = False,
                    interviewer_labels: list[str] | None = None,
-                   assign: dict[str, str] | None = None,
+                   assign: dict[str, str] | Callable[[str], str | None] | None = None,
                    progress: Callable[[int, int], None] | None = None) -> ImportSummary:
     """Write `project` into the study in one transaction; refuse a study with
     content unless `merge`. `assign`: source name (or guid) -> pseudonym, the
-    researcher's answer for sources no case owns (see `unassigned_sources`).
+    researcher's answer for sources no case owns (see `unassigned_sources`),
+    or a function asked for each such source by name as it is met.
     Returns counts and what could not be used; `progress(done, total)` is
     told after each source."""
-    import sqlite3
-
-    summary = ImportSummary(problems=list(project.problems))
     problem = duplicate_guids(project)
     if problem:
         raise StudyError(f"the project cannot be imported: {problem}")
-    # Everything that is only computing (splitting each source into turns) is
-    # done before the write lock is taken: other windows wait only for writes.
-    turns = {s.guid: _turns(s) for s in project.sources}
+    total = len(project.sources)
+
+    def sources() -> Iterator:
+        for n, source in enumerate(project.sources):
+            if progress is not None:
+                progress(n, total)
+            yield source
+
+    return import_stream(study, project, sources(), lambda: project, merge=merge,
+                         interviewer_labels=interviewer_labels, assign=assign, bulk_sources=total)
+
+
+def import_stream(study: Study, head: QProject, sources: Iterable, finish: Callable[[], QProject], *,
+                  merge: bool = False, interviewer_labels: list[str] | None = None,
+                  assign: dict[str, str] | Callable[[str], str | None] | None = None,
+                  bulk_sources: int | None = None) -> ImportSummary:
+    """Write a project into the study in one transaction as it is read:
+    `head` holds its codes, cases and variables (its sources may be empty),
+    `sources` yields the sources one at a time (each written, then dropped),
+    and `finish()`, called once they are all read, returns the project whole
+    but for its sources (notes, sets, description, the reader's problems). An
+    exception from any of them rolls everything back: the study is left as
+    it was. `bulk_sources`: how many sources, when known (else the full-text
+    index is rebuilt once more sources were written than the study had)."""
+    import sqlite3
+
+    summary = ImportSummary()
     try:
         with study.write():
             if not merge and not is_empty(study):
@@ -165,16 +187,31 @@ def import_project(study: Study, project: QProject, *, merge: bool = False,
                     f"{study.path}: the study already has content; import a project into a new "
                     "study (--db NEW.db), or pass --merge (the same as tacompanion merge FILE) to add what it lacks"
                 )
-            bulk = not merge or len(project.sources) > study.scalar("SELECT count(*) FROM transcripts")
-            with _import_pragmas(study.conn), _fts_rebuilt_after(study.conn, "segments", bulk), \
+            had = study.scalar("SELECT count(*) FROM transcripts")
+            bulk = not merge or (bulk_sources is not None and bulk_sources > had)
+            fts = _BulkFts(study.conn, "segments")
+            if bulk:
+                fts.start()
+            # into an empty study: the codings' indexes are made once at the end
+            # (sorting 100,000s of rows beats inserting each into six b-trees)
+            with _import_pragmas(study.conn), fts, _BulkIndexes(study.conn, "codings", not merge), \
                     tallies.marked_all_after(study.conn, bulk):
-                importer = _Importer(study, project, summary, merge, interviewer_labels, progress, turns)
-                importer.assign = dict(assign or {})
-                importer.run()
+                importer = _Importer(study, head, summary, merge, interviewer_labels)
+                if callable(assign):
+                    importer.ask = assign
+                else:
+                    importer.assign = dict(assign or {})
+                importer.run(sources, finish, lambda written: written > had and fts.start())
     except sqlite3.IntegrityError as exc:  # a case the matching did not foresee: nothing is written
-        raise StudyError(f"{study.path}: the project could not be {'merged' if merge else 'imported'} "
-                         f"({exc}); nothing was changed") from None
+        raise ImportConflict(f"{study.path}: the project could not be {'merged' if merge else 'imported'} "
+                             f"({exc}); nothing was changed") from None
     return summary
+
+
+class ImportConflict(StudyError):
+    """A row the study refused (a UNIQUE constraint): nothing was written.
+    A file read as it is written meets this before its GUIDs are checked
+    (formats/qdpx_import.stream_import then reads it whole first)."""
 
 
 @contextlib.contextmanager
@@ -189,25 +226,61 @@ def _import_pragmas(conn) -> Iterator[None]:
         conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
-@contextlib.contextmanager
-def _fts_rebuilt_after(conn, table: str, bulk: bool) -> Iterator[None]:
-    """With `bulk`, rows inserted into `table` inside the block skip the
-    full-text index's per-row insert trigger, and the index is rebuilt once at
-    the end from the table (FTS5 'rebuild'): several times faster for a large
+class _BulkIndexes:
+    """With `on`, the indexes made for `table` (CREATE INDEX, not those of its
+    UNIQUE and PRIMARY KEY constraints) are dropped for the block and made
+    again at its end, inside the caller's transaction (a failure rolls them
+    back with the rest; a unique one that no longer holds fails the import)."""
+
+    def __init__(self, conn, table: str, on: bool) -> None:
+        self.conn, self.table, self.on = conn, table, on
+        self.indexes: list[tuple[str, str]] = []
+
+    def __enter__(self) -> _BulkIndexes:
+        if self.on:
+            self.indexes = self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+                "ORDER BY name", (self.table,)).fetchall()
+            for name, _sql in self.indexes:
+                self.conn.execute(f'DROP INDEX "{name}"')
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            for _name, sql in self.indexes:
+                self.conn.execute(sql)
+
+
+class _BulkFts:
+    """Once started, rows inserted into `table` skip the full-text index's
+    per-row insert trigger, and the index is rebuilt once at the end of the
+    block from the table (FTS5 'rebuild'): several times faster for a large
     project. All inside the caller's transaction: a failure rolls the trigger
     and the index back with everything else."""
-    trigger = conn.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?",
-        (table, f"{table}_ai"),
-    ).fetchone()
-    if not bulk or trigger is None:
-        yield
-        return
-    conn.execute(f'DROP TRIGGER "{trigger[0]}"')
-    yield
-    conn.execute(f"INSERT INTO \"{table}_fts\" (\"{table}_fts\") VALUES ('rebuild')")
-    conn.execute(trigger[1])
 
+    def __init__(self, conn, table: str) -> None:
+        self.conn, self.table = conn, table
+        self.trigger: tuple[str, str] | None = None
+
+    def start(self) -> None:
+        if self.trigger is not None:
+            return
+        self.trigger = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name = ?",
+            (self.table, f"{self.table}_ai"),
+        ).fetchone()
+        if self.trigger is not None:
+            self.conn.execute(f'DROP TRIGGER "{self.trigger[0]}"')
+
+    def __enter__(self) -> _BulkFts:
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        if self.trigger is None or exc_type is not None:
+            return  # rolled back with the rest
+        table = self.table
+        self.conn.execute(f"INSERT INTO \"{table}_fts\" (\"{table}_fts\") VALUES ('rebuild')")
+        self.conn.execute(self.trigger[1])
 
 
 def unassigned_sources(study: Study, project: QProject) -> list[str]:
@@ -246,59 +319,76 @@ def _format_of(name: str) -> str:
     return TRANSCRIPT_FORMATS.get(suffix.group(0).lower(), "txt") if suffix else "txt"
 
 
-def _turns(source):
-    """A source's turns, as `sources()` stores them for a transcript."""
-    if not source.text.strip() or (NOTES_SOURCE_RE.match(source.name) and split_notes(source.text) is not None):
-        return None
-    fmt = _format_of(source.name)
-    return segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+def _uuids(n: int) -> list[str]:
+    """`n` random (version 4) UUIDs, as `new_uuid` makes them, in one go."""
+    import os
+
+    raw = os.urandom(16 * n)
+    out = []
+    for i in range(0, 16 * n, 16):
+        h = raw[i:i + 16].hex()
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}")
+    return out
 
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class _SourceRefs:
+    """What memos() needs of a source once it is written: its GUID, the notes
+    it refers to, and the few selections that carry notes or a description."""
+
+    __slots__ = ("guid", "note_refs", "selections")
+
+    def __init__(self, source) -> None:
+        self.guid, self.note_refs = source.guid, source.note_refs
+        self.selections = [sel for sel in source.selections if sel.note_refs or sel.description.strip()]
+
+
+_PHASES = ("codes", "theme status", "participants", "sources", "memos")
+
+
 class _Importer:
     def __init__(self, study: Study, project: QProject, summary: ImportSummary, merge: bool,
-                 labels: list[str] | None, progress: Callable[[int, int], None] | None = None,
-                 turns: dict | None = None) -> None:
+                 labels: list[str] | None) -> None:
         self.study, self.p, self.s, self.merge = study, project, summary, merge
-        self.progress = progress
-        self.turns = turns or {}
         self.conn = study.conn
         self.now = now_iso()
         if labels is None:
             labels = list(study.setting("interviewer_labels", []) or [])
         self.labels = {x.strip().casefold() for x in labels if x.strip()}
+        # The codings are not read whole (a large study has 100,000s): those
+        # of one document are read when a source of the file is that document.
         self.existing = {
             t: dict(self.conn.execute(f"SELECT uuid, id FROM {t}").fetchall())
-            for t in ("themes", "codes", "participants", "transcripts", "codings", "memos", "journal",
+            for t in ("themes", "codes", "participants", "transcripts", "memos", "journal",
                       "interviews", "notes")
         }
+        self.codings_before = self.conn.execute("SELECT coalesce(max(id), 0) FROM codings").fetchone()[0]
         # uuids taken, so that a GUID the file repeats never breaks a UNIQUE constraint
+        # (codings' GUIDs are unique in a file that is imported at all: core/qdpx.duplicate_guids)
         self.taken = {t: set(v) for t, v in self.existing.items()}
-        # what the study had before, to match by content (only against it: two
-        # different codes of one name in the file stay two codes)
-        self.coding_keys: set[tuple] = set()
-        if merge:
-            for doc, note, start, end, code, coder in self.conn.execute(
-                    "SELECT transcript_id, note_id, start_pos, end_pos, code_id, coder FROM codings"):
-                self.coding_keys.add((("t", doc) if doc is not None else ("n", note), start, end, code, coder))
         self.coders_before = {name_key(r[0]) for r in self.conn.execute("SELECT DISTINCT coder FROM codings")}
         self.file_coders: set[str] = set()
         self.new_themes: set[int] = set()
         self.theme_of: dict[str, int] = {}  # code guid (non-codable) -> theme id
         self.code_of: dict[str, int] = {}  # code guid (codable) -> code id
-        self.transcript_of: dict[str, tuple[int, str]] = {}  # source guid -> (id, text)
+        self.transcript_of: dict[str, int] = {}  # source guid -> transcript id
         self.notes_of: dict[str, tuple[int, list]] = {}  # source guid -> (interview id, [(note id, block)])
-        self.selection_at: dict[str, tuple[str, int]] = {}  # selection guid -> (source guid, start)
         self.assign: dict[str, str] = {}  # source guid or name -> pseudonym: the researcher's answers
+        self.ask: Callable[[str], str | None] | None = None  # or asked, by source name, as it is met
+        self.source_refs: list[_SourceRefs] = []
+        # What could not be used, kept per step and reported in the steps' order
+        # (the sources are read, and their participants found, one at a time).
+        self.lines: dict[str, tuple[list[str], list[str]]] = {k: ([], []) for k in _PHASES}
+        self.phase = "codes"
 
     def problem(self, line: str) -> None:
-        self.s.problems.append(line)
+        self.lines[self.phase][0].append(line)
 
     def conflict(self, line: str) -> None:
-        self.s.conflicts.append(line)
+        self.lines[self.phase][1].append(line)
 
     def matched(self, kind: str, by_content: bool = False) -> None:
         self.s.matched[kind] += 1
@@ -307,12 +397,14 @@ class _Importer:
 
     def fresh(self, table: str, guid: str) -> str:
         """`guid` for a new row, or a new uuid when the study (or this file) has it already."""
+        if table == "codings":
+            return guid  # unique in the file, and not in the study (matched before this)
         if guid in self.taken[table]:
             guid = new_uuid()
         self.taken[table].add(guid)
         return guid
 
-    def run(self) -> None:
+    def run(self, sources: Iterable, finish: Callable[[], QProject], written: Callable[[int], object]) -> None:
         # What the study holds before anything of the file is written: a merge
         # matches memos and journal entries by content against these (memos
         # on cases and sources are written before memos() runs).
@@ -323,11 +415,30 @@ class _Importer:
         for r in self.conn.execute(f"SELECT {', '.join(columns)}, text FROM memos"):
             column = next((c for c, v in zip(columns, r, strict=False) if v is not None), None)
             self.memos_before.add((column, r[columns.index(column)] if column else None, r[-1]))
+        self.phase = "codes"
         self.codes()
+        self.phase = "participants"
+        self.participants()
+        self.begin_sources()
+        n = 0
+        for source in sources:
+            self.phase = "participants"
+            pid = self.participant_of(source)
+            self.phase = "sources"
+            self.source(source, pid)
+            self.source_refs.append(_SourceRefs(source))
+            n += 1
+            written(n)
+        self.end_sources()
+        self.p = finish()
+        self.phase = "theme status"
         self.theme_status()
-        people = self.participants()
-        self.sources(people)
+        self.phase = "memos"
         self.memos()
+        self.s.problems = list(self.p.problems)
+        for phase in _PHASES:
+            self.s.problems += self.lines[phase][0]
+            self.s.conflicts += self.lines[phase][1]
 
     # -- codes and themes ---------------------------------------------------------------------
 
@@ -482,43 +593,17 @@ class _Importer:
 
     # -- participants ----------------------------------------------------------------------------
 
-    def participants(self) -> dict[str, int]:
-        """source guid -> participant id: the sources of each case; then, for a
-        source no case points to, the participant core/case_matching.py finds
-        (by name, else by speaker label), else the researcher's answer
-        (`assign`), else a new participant named after the file, said so."""
-        from tacompanion.core.case_matching import new_participant_name
-
-        taken = {r[0].casefold() for r in self.conn.execute("SELECT pseudonym FROM participants")}
+    def participants(self) -> None:
+        """The participants of the cases; the sources each case points to are
+        theirs (`participant_of` finds the others, one source at a time)."""
+        self.taken_names = {r[0].casefold() for r in self.conn.execute("SELECT pseudonym FROM participants")}
         by_name = {r[0].casefold(): r[1] for r in self.conn.execute("SELECT pseudonym, id FROM participants")}
         before = {name_key(r[0]): (r[1], r[0]) for r in
                   self.conn.execute("SELECT pseudonym, id FROM participants")} if self.merge else {}
         self.case_of: dict[str, int] = {}
         self.participant_by_name: dict[str, int] = dict(by_name)
-        out: dict[str, int] = {}
-        attributes_of = self._case_attributes()
-
-        def new(guid: str, name: str) -> int:
-            pilot, attributes = attributes_of.get(guid, (False, {}))
-            pseudonym = " ".join(name.split())[:MAX_PSEUDONYM] or "participant"
-            base, n = pseudonym, 1
-            while pseudonym.casefold() in taken:
-                n += 1
-                suffix = f" ({n})"
-                pseudonym = base[: MAX_PSEUDONYM - len(suffix)] + suffix
-            if pseudonym != base:
-                self.problem(f"case {name!r}: another participant has that pseudonym; imported as {pseudonym!r}")
-            taken.add(pseudonym.casefold())
-            cur = self.conn.execute(
-                "INSERT INTO participants (uuid, pseudonym, pilot, attributes, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (self.fresh("participants", guid), pseudonym, int(pilot),
-                 json.dumps(attributes, ensure_ascii=False), self.now),
-            )
-            self.s.counts["participants"] += 1
-            self.participant_by_name[pseudonym.casefold()] = cur.lastrowid
-            return cur.lastrowid
-
+        self.people: dict[str, int] = {}  # source guid -> participant id
+        self.attributes_of = self._case_attributes()
         for case in self.p.cases:
             if case.guid in self.existing["participants"]:
                 pid = self.existing["participants"][case.guid]
@@ -531,44 +616,79 @@ class _Importer:
                 pid = before[name_key(case.name)][0]
                 self.matched("participants", by_content=True)
             else:
-                pid = new(case.guid, case.name)
+                pid = self._new_participant(case.guid, case.name)
             self.case_of[case.guid] = pid
             if case.description.strip():
                 self._description(("participant_id", pid), case.description, case.guid, f"case {case.name!r}")
             for src in case.sources:
-                out.setdefault(src, pid)
-        for source in self.p.sources:
-            if source.guid in out or source.guid in self.existing["transcripts"]:
-                continue
-            m = NOTES_SOURCE_RE.match(source.name)
-            if m and split_notes(source.text) is not None and m.group("who").casefold() in self.participant_by_name:
-                out[source.guid] = self.participant_by_name[m.group("who").casefold()]
-                continue
-            match = self.owner_of(source)
-            if match.case is not None:
-                out[source.guid] = self.participant_by_name[match.case.casefold()]
-                if match.how == "speaker":
-                    who = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?",
-                                            (out[source.guid],)).fetchone()[0]
-                    self.problem(f"source {source.name!r}: no case points to it; given to {who} "
-                                 "(the only case its speaker labels name)")
-                continue
+                self.people.setdefault(src, pid)
+
+    def _new_participant(self, guid: str, name: str) -> int:
+        pilot, attributes = self.attributes_of.get(guid, (False, {}))
+        pseudonym = " ".join(name.split())[:MAX_PSEUDONYM] or "participant"
+        base, n = pseudonym, 1
+        while pseudonym.casefold() in self.taken_names:
+            n += 1
+            suffix = f" ({n})"
+            pseudonym = base[: MAX_PSEUDONYM - len(suffix)] + suffix
+        if pseudonym != base:
+            self.problem(f"case {name!r}: another participant has that pseudonym; imported as {pseudonym!r}")
+        self.taken_names.add(pseudonym.casefold())
+        cur = self.conn.execute(
+            "INSERT INTO participants (uuid, pseudonym, pilot, attributes, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (self.fresh("participants", guid), pseudonym, int(pilot),
+             json.dumps(attributes, ensure_ascii=False), self.now),
+        )
+        self.s.counts["participants"] += 1
+        self.participant_by_name[pseudonym.casefold()] = cur.lastrowid
+        return cur.lastrowid
+
+    def participant_of(self, source) -> int | None:
+        """The participant of a source: its case's; for a source no case
+        points to, the participant core/case_matching.py finds (by name, else
+        by speaker label), else the researcher's answer (`assign`, `ask`),
+        else a new participant named after the file, said so. None for a
+        transcript the study has already (a merge)."""
+        from tacompanion.core.case_matching import new_participant_name
+
+        if source.guid in self.people:
+            return self.people[source.guid]
+        if source.guid in self.existing["transcripts"]:
+            return None
+        out = self.people
+        m = NOTES_SOURCE_RE.match(source.name)
+        if m and split_notes(source.text) is not None and m.group("who").casefold() in self.participant_by_name:
+            out[source.guid] = self.participant_by_name[m.group("who").casefold()]
+            return out[source.guid]
+        match = self.owner_of(source)
+        if match.case is not None:
+            out[source.guid] = self.participant_by_name[match.case.casefold()]
+            if match.how == "speaker":
+                who = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?",
+                                        (out[source.guid],)).fetchone()[0]
+                self.problem(f"source {source.name!r}: no case points to it; given to {who} "
+                             "(the only case its speaker labels name)")
+            return out[source.guid]
+        if self.ask is not None:
+            answer = self.ask(source.name)
+        else:
             answer = self.assign.get(source.guid) or self.assign.get(source.name)
-            if answer:
-                key = " ".join(answer.split()).casefold()
-                if key in self.participant_by_name:
-                    out[source.guid] = self.participant_by_name[key]
-                else:
-                    out[source.guid] = new(derived_guid(source.guid, "participant"), answer)
-                continue
-            name = m.group("who") if m else new_participant_name(source.name)
-            pid = new(derived_guid(source.guid, "participant"), name)
-            pseudonym = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
-            out[source.guid] = pid
-            self.problem(f"source {source.name!r}: no case points to it, and neither its name nor its speaker "
-                         f"labels name one; imported under a new participant {pseudonym!r} named after the file "
-                         "(rename it with `participants rename`, or move the transcript with `transcripts move`)")
-        return out
+        if answer:
+            key = " ".join(answer.split()).casefold()
+            if key in self.participant_by_name:
+                out[source.guid] = self.participant_by_name[key]
+            else:
+                out[source.guid] = self._new_participant(derived_guid(source.guid, "participant"), answer)
+            return out[source.guid]
+        name = m.group("who") if m else new_participant_name(source.name)
+        pid = self._new_participant(derived_guid(source.guid, "participant"), name)
+        pseudonym = self.conn.execute("SELECT pseudonym FROM participants WHERE id = ?", (pid,)).fetchone()[0]
+        out[source.guid] = pid
+        self.problem(f"source {source.name!r}: no case points to it, and neither its name nor its speaker "
+                     f"labels name one; imported under a new participant {pseudonym!r} named after the file "
+                     "(rename it with `participants rename`, or move the transcript with `transcripts move`)")
+        return pid
 
     def owner_of(self, source) -> CaseMatch:
         """The case a source no case points to belongs to, by core/case_matching.py."""
@@ -638,90 +758,89 @@ class _Importer:
 
     # -- sources, codings -----------------------------------------------------------------------
 
-    def sources(self, people: dict[str, int]) -> None:
-        coding_rows: list[tuple] = []
-        seen_codings: set[tuple] = set()
+    def begin_sources(self) -> None:
         # the study's transcripts by (normalised) text: a source whose GUID is
-        # unknown but whose text is there is that transcript
-        by_text: dict[str, tuple[int, str]] = {}
-        by_name: dict[str, list[int]] = defaultdict(list)
+        # unknown but whose text is there is that transcript (the text itself
+        # is read again when one is)
+        self.by_text: dict[str, int] = {}
+        self.by_name: dict[str, list[int]] = defaultdict(list)
+        self.fresh_docs: set[int] = set()  # transcripts just written, no coding on them yet
         if self.merge:
             for tid, name, text in self.conn.execute("SELECT id, file_name, text FROM transcripts"):
-                by_text.setdefault(text_key(text), (tid, text))
-                by_name[name_key(name)].append(tid)
-        for n, source in enumerate(self.p.sources):
-            if self.progress is not None:
-                self.progress(n, len(self.p.sources))
-            if source.guid in self.existing["transcripts"]:
-                tid = self.existing["transcripts"][source.guid]
-                text = self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
-                self.transcript_of[source.guid] = (tid, text)
-                self.matched("transcripts")
-                if text_key(text) != text_key(source.text):
-                    self.conflict(f"source {source.name!r}: the same GUID as a transcript here, with other text; "
-                                  "its codings are not merged")
-                    self.s.skipped["codings"] += len(source.whole) + sum(len(x.codings) for x in source.selections)
-                    continue
-                self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
-                continue
-            pid = people[source.guid]
-            m = NOTES_SOURCE_RE.match(source.name)
-            blocks = split_notes(source.text) if m else None
-            if blocks is not None:
-                iid = self._interview(source, pid, bool(m.group("pilot")), blocks)
-                if iid is not None and source.description.strip():
-                    self._description(("interview_id", iid), source.description, source.guid,
-                                      f"source {source.name!r}")
-                if iid is not None:
-                    self._codings(source, ("notes", iid, source.text), coding_rows, seen_codings)
-                continue
-            if not source.text.strip():
-                self.problem(f"source {source.name!r}: no text in it; not imported")
-                self.s.skipped["transcripts"] += 1
-                continue
-            digest = text_key(source.text)
-            if digest in by_text:
-                tid, text = by_text[digest]
-                self.transcript_of[source.guid] = (tid, text)
-                self.matched("transcripts", by_content=True)
-                self._codings(source, ("transcript", tid, text), coding_rows, seen_codings)
-                continue
-            if by_name.get(name_key(source.name)):
-                self.conflict(f"source {source.name!r}: a transcript of that name here has other text; "
-                              "the file's text is added as another transcript")
-            fmt = _format_of(source.name)
-            parsed = self.turns.get(source.guid) or segment_text(
-                source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
-            cur = self.conn.execute(
-                "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
-                "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.fresh("transcripts", source.guid), pid, source.name, fmt, _hash(source.text), source.text,
-                 source.created or self.now),
-            )
-            tid = cur.lastrowid
-            by_text[digest] = (tid, source.text)
-            self.conn.executemany(
-                "INSERT INTO segments (uuid, transcript_id, position, speaker, is_interviewer, "
-                "start_pos, end_pos, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(new_uuid(), tid, seg.position, seg.speaker,
-                  int(seg.speaker is not None and seg.speaker.casefold() in self.labels),
-                  seg.start_pos, seg.end_pos, seg.text) for seg in parsed.segments],
-            )
-            store_word_counts(self.conn, tid, (
-                (seg.speaker is not None and seg.speaker.casefold() in self.labels, seg.text)
-                for seg in parsed.segments))
-            self.s.counts["transcripts"] += 1
-            self.transcript_of[source.guid] = (tid, source.text)
-            if source.description.strip():
-                self._description(("transcript_id", tid), source.description, source.guid, f"source {source.name!r}")
-            self._codings(source, ("transcript", tid, source.text), coding_rows, seen_codings)
-        self.conn.executemany(
-            "INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            coding_rows,
+                self.by_text.setdefault(text_key(text), tid)
+                self.by_name[name_key(name)].append(tid)
+
+    def _text(self, tid: int) -> str:
+        return self.conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
+
+    def source(self, source, pid: int | None) -> None:
+        """One source written: its transcript (or interview notes) and its codings."""
+        if source.guid in self.existing["transcripts"]:
+            tid = self.existing["transcripts"][source.guid]
+            text = self._text(tid)
+            self.transcript_of[source.guid] = tid
+            self.matched("transcripts")
+            if text_key(text) != text_key(source.text):
+                self.conflict(f"source {source.name!r}: the same GUID as a transcript here, with other text; "
+                              "its codings are not merged")
+                self.s.skipped["codings"] += len(source.whole) + sum(len(x.codings) for x in source.selections)
+                return
+            self._codings(source, ("transcript", tid, text))
+            return
+        m = NOTES_SOURCE_RE.match(source.name)
+        blocks = split_notes(source.text) if m else None
+        if blocks is not None:
+            iid = self._interview(source, pid, bool(m.group("pilot")), blocks)
+            if iid is not None and source.description.strip():
+                self._description(("interview_id", iid), source.description, source.guid,
+                                  f"source {source.name!r}")
+            if iid is not None:
+                self._codings(source, ("notes", iid, source.text))
+            return
+        if not source.text.strip():
+            self.problem(f"source {source.name!r}: no text in it; not imported")
+            self.s.skipped["transcripts"] += 1
+            return
+        digest = text_key(source.text)
+        if digest in self.by_text:
+            tid = self.by_text[digest]
+            self.transcript_of[source.guid] = tid
+            self.matched("transcripts", by_content=True)
+            self._codings(source, ("transcript", tid, self._text(tid)))
+            return
+        if self.by_name.get(name_key(source.name)):
+            self.conflict(f"source {source.name!r}: a transcript of that name here has other text; "
+                          "the file's text is added as another transcript")
+        fmt = _format_of(source.name)
+        parsed = segment_text(source.text, fmt, skip_line=markdown_skip if fmt == "md" else None)
+        cur = self.conn.execute(
+            "INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
+            "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self.fresh("transcripts", source.guid), pid, source.name, fmt, _hash(source.text), source.text,
+             source.created or self.now),
         )
-        if coding_rows:
-            self.s.counts["codings"] += len(coding_rows)
+        tid = cur.lastrowid
+        self.by_text[digest] = tid
+        self.fresh_docs.add(tid)
+        uuids = _uuids(len(parsed.segments))
+        labels = self.labels
+        self.conn.executemany(
+            "INSERT INTO segments (uuid, transcript_id, position, speaker, is_interviewer, "
+            "start_pos, end_pos, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(uuid, tid, seg.position, seg.speaker,
+              int(seg.speaker is not None and seg.speaker.casefold() in labels),
+              seg.start_pos, seg.end_pos, seg.text) for uuid, seg in zip(uuids, parsed.segments, strict=True)],
+        )
+        store_word_counts(self.conn, tid, (
+            (seg.speaker is not None and seg.speaker.casefold() in labels, seg.text) for seg in parsed.segments))
+        del parsed
+        self.s.counts["transcripts"] += 1
+        self.transcript_of[source.guid] = tid
+        if source.description.strip():
+            self._description(("transcript_id", tid), source.description, source.guid, f"source {source.name!r}")
+        self._codings(source, ("transcript", tid, source.text))
+
+    def end_sources(self) -> None:
         for key in {name_key(c) for c in self.file_coders}:
             if key in self.coders_before:
                 self.matched("coders", by_content=True)
@@ -782,15 +901,55 @@ class _Importer:
             self.conn.execute("UPDATE interviews SET pilot = 1 WHERE participant_id = ?", (pid,))
         return bool(self.conn.execute("SELECT pilot FROM participants WHERE id = ?", (pid,)).fetchone()[0])
 
-    def _codings(self, source, target, rows: list, seen: set) -> None:
+    def _keys_on(self, source, kind: str, doc_id: int) -> tuple[set, set]:
+        """The codings on a document as keys (document, span, code, coder):
+        those the study had before the import (a merge matches them by
+        content), and those this file added already (a coding met again is a
+        duplicate). Read from the study, one document at a time."""
+        if kind == "transcript" and doc_id in self.fresh_docs:
+            self.fresh_docs.discard(doc_id)  # written by this source: nothing on it yet
+            return set(), set()
+        if kind == "transcript":
+            rows = self.conn.execute("SELECT id, start_pos, end_pos, code_id, coder, transcript_id FROM codings "
+                                     "WHERE transcript_id = ?", (doc_id,))
+            tag = "t"
+        else:
+            notes = [note_id for note_id, _b in self.notes_of.get(source.guid, (None, []))[1]]
+            rows = self.conn.execute("SELECT id, start_pos, end_pos, code_id, coder, note_id FROM codings "
+                                     "WHERE note_id IN (SELECT value FROM json_each(?))", (json.dumps(notes),))
+            tag = "n"
+        before: set[tuple] = set()
+        added: set[tuple] = set()
+        for row_id, start, end, code, coder, doc in rows:
+            key = ((tag, doc), start, end, code, coder)
+            (added if row_id > self.codings_before else before).add(key)
+        return (before if self.merge else set()), added
+
+    def _known_codings(self, guids: list[str]) -> set[str]:
+        """Of these GUIDs, those the study's codings had before the import."""
+        if not self.codings_before:
+            return set()
+        found: set[str] = set()
+        for i in range(0, len(guids), 500):
+            part = guids[i:i + 500]
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT uuid FROM codings WHERE uuid IN ({', '.join('?' * len(part))}) AND id <= ?",
+                (*part, self.codings_before)))
+        return found
+
+    def _codings(self, source, target) -> None:
+        """A source's codings written (one statement for all of them)."""
         kind, doc_id, text = target
-        for sel in source.selections:
-            self.selection_at[sel.guid] = (source.guid, sel.start)
         entries = [(sel, c) for sel in source.selections for c in sel.codings]
         entries += [(None, c) for c in source.whole]
+        if not entries:
+            return
+        coding_keys, seen = self._keys_on(source, kind, doc_id)
+        known = self._known_codings([c.guid for _sel, c in entries])
+        rows: list[tuple] = []
+        where = f"source {source.name!r}"
         for sel, c in entries:
             start, end = (sel.start, sel.end) if sel is not None else (0, len(text))
-            where = f"source {source.name!r}"
             if c.code_guid not in self.code_of:
                 if c.code_guid in self.theme_of:
                     self.problem(f"{where}: a coding with a category (non-codable code) at {start}-{end}; not imported")
@@ -803,7 +962,7 @@ class _Importer:
                              f"({len(text)} characters); its coding is not imported")
                 self.s.skipped["codings"] += 1
                 continue
-            if c.guid in self.existing["codings"]:
+            if c.guid in known:
                 self.matched("codings")
                 continue
             coder = " ".join((c.user or "").split()) or "imported"
@@ -811,7 +970,7 @@ class _Importer:
             code_id = self.code_of[c.code_guid]
             if kind == "transcript":
                 key = (("t", doc_id), start, end, code_id, coder)
-                row = [None, code_id, doc_id, None, start, end]
+                row = (code_id, doc_id, None, start, end)
             else:
                 hit = self._note_at(source.guid, start, end)
                 if hit is None:
@@ -820,16 +979,22 @@ class _Importer:
                     continue
                 note_id, s, e = hit
                 key = (("n", note_id), s, e, code_id, coder)
-                row = [None, code_id, None, note_id, s, e]
-            if key in self.coding_keys:
+                row = (code_id, None, note_id, s, e)
+            if key in coding_keys:
                 self.matched("codings", by_content=True)
                 continue
             if key in seen:
                 self.s.duplicates += 1  # the same coder put the same code on the same span twice
                 continue
             seen.add(key)
-            row[0] = self.fresh("codings", c.guid)
-            rows.append((*row, coder, c.created or self.now))
+            rows.append((self.fresh("codings", c.guid), *row, coder, c.created or self.now))
+        if rows:
+            self.conn.executemany(
+                "INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            self.s.counts["codings"] += len(rows)
 
     def _note_at(self, source_guid: str, start: int, end: int) -> tuple[int, int, int] | None:
         for note_id, b in self.notes_of.get(source_guid, (None, []))[1]:
@@ -847,10 +1012,10 @@ class _Importer:
                     target.setdefault(ref, ("code_id", self.code_of[c.guid]))
                 elif c.guid in self.theme_of:
                     target.setdefault(ref, ("theme_id", self.theme_of[c.guid]))
-        for source in self.p.sources:
+        for source in self.source_refs:
             for ref in source.note_refs:
                 if source.guid in self.transcript_of:
-                    target.setdefault(ref, ("transcript_id", self.transcript_of[source.guid][0]))
+                    target.setdefault(ref, ("transcript_id", self.transcript_of[source.guid]))
                 elif source.guid in self.notes_of:
                     target.setdefault(ref, ("interview_id", self.notes_of[source.guid][0]))
             for sel in source.selections:
@@ -997,7 +1162,7 @@ class _Importer:
 
     def _selection_target(self, source_guid: str, start: int, end: int) -> tuple[str, int] | None:
         if source_guid in self.transcript_of:
-            tid = self.transcript_of[source_guid][0]
+            tid = self.transcript_of[source_guid]
             row = self.conn.execute(
                 "SELECT id FROM segments WHERE transcript_id = ? AND start_pos <= ? AND ? < max(end_pos, start_pos + 1) "
                 "ORDER BY position LIMIT 1", (tid, start, start)).fetchone()
