@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 import uuid
 import zipfile
@@ -221,13 +222,18 @@ def measured_run(argv: list[str], *, expect: str | None = None, env: dict | None
         with open(Path(tmp) / "out", "w+b") as out, open(Path(tmp) / "err", "w+b") as err:
             t0 = time.perf_counter()
             proc = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env)
+            # A blocking wait, with a timer to kill a command that hangs:
+            # Popen.wait(timeout) polls with sleeps of up to 50 ms, which
+            # rounded every figure up to the next step of the poll.
+            killer = threading.Timer(timeout, proc.kill)
+            killer.start()
             try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
                 proc.wait()
-                raise BenchError(f"{' '.join(argv)}: no exit within {timeout:.0f} s") from None
+            finally:
+                killer.cancel()
             elapsed = time.perf_counter() - t0
+            if elapsed >= timeout and proc.returncode is not None and proc.returncode < 0:
+                raise BenchError(f"{' '.join(argv)}: no exit within {timeout:.0f} s")
             out.seek(0)
             err.seek(0)
             stdout = out.read().decode("utf-8", "replace")

@@ -26,7 +26,6 @@ from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
-from tacompanion.core.interview import recording_ms
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, namespace_hash, redacted_from_spans
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
@@ -453,6 +452,9 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         sources_of[i["participant_id"]].append(i["uuid"])
 
     def notes_text(i: dict) -> tuple[list[dict], str, list[int]]:
+        # imported here: core.interview brings the guide's machinery (~14 ms
+        # of an export's start) for this one small function
+        from tacompanion.core.interview import recording_ms
 
         notes = notes_by_interview[i["id"]]
         # Each note's time as the user sees it: its position in the recording.
