@@ -75,29 +75,10 @@ def cases(tmp: Path) -> dict[str, list[str]]:
 
 
 def _coded_study(path: Path, megabytes: int) -> None:
-    from tacompanion.core.transcript import segment_text
-    from tacompanion.store.study import Study, new_uuid, now_iso
+    from synth import coded_transcript_study
 
     turn = "P1: this is one turn of a long interview, said slowly and with care\n\n"
-    text = turn * (megabytes * 1_000_000 // len(turn))
-    parsed = segment_text(text, "txt")
-    now = now_iso()
-    with Study.open(path) as study, study.write():
-        c = study.conn
-        pid = c.execute("INSERT INTO participants (uuid, pseudonym, created_at) VALUES (?, 'P1', ?)",
-                        (new_uuid(), now)).lastrowid
-        tid = c.execute("INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
-                        "imported_at) VALUES (?, ?, 'long.txt', 'txt', 'h', ?, ?)",
-                        (new_uuid(), pid, text, now)).lastrowid
-        c.executemany("INSERT INTO segments (uuid, transcript_id, position, speaker, start_pos, end_pos, text) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(new_uuid(), tid, s.position, s.speaker, s.start_pos, s.end_pos, s.text)
-                       for s in parsed.segments])
-        code = c.execute("INSERT INTO codes (uuid, name, slug, position, created_at) VALUES (?, 'T', 't', 1, ?)",
-                         (new_uuid(), now)).lastrowid
-        c.executemany("INSERT INTO codings (uuid, code_id, transcript_id, start_pos, end_pos, coder, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, 'ana', ?)",
-                      [(new_uuid(), code, tid, s.start_pos, s.end_pos, now) for s in parsed.segments])
+    coded_transcript_study(path, turn * (megabytes * 1_000_000 // len(turn)), code="T")
 
 
 def main() -> int:

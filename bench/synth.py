@@ -285,6 +285,33 @@ def write_guide(path: str | os.PathLike, questions: int = GUIDE_QUESTIONS) -> Pa
 # -- the study ---------------------------------------------------------------------------
 
 
+def coded_transcript_study(path: str | os.PathLike, text: str, code: str = "Turn") -> None:
+    """A study of one transcript (`text`, plain text turns) by P1 with one
+    coding of `code` on every turn, written straight through SQL: the big
+    inputs of the linear-time tests and of bench_hardening.py."""
+    from tacompanion.core.transcript import segment_text
+    from tacompanion.store.study import new_uuid, now_iso
+
+    parsed = segment_text(text, "txt")
+    now = now_iso()
+    with Study.open(path) as study, study.write():
+        c = study.conn
+        pid = c.execute("INSERT INTO participants (uuid, pseudonym, created_at) VALUES (?, 'P1', ?)",
+                        (new_uuid(), now)).lastrowid
+        tid = c.execute("INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
+                        "imported_at) VALUES (?, ?, 'long.txt', 'txt', 'h', ?, ?)",
+                        (new_uuid(), pid, text, now)).lastrowid
+        c.executemany("INSERT INTO segments (uuid, transcript_id, position, speaker, start_pos, end_pos, text) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(new_uuid(), tid, s.position, s.speaker, s.start_pos, s.end_pos, s.text)
+                       for s in parsed.segments])
+        code_id = c.execute("INSERT INTO codes (uuid, name, slug, position, created_at) VALUES (?, ?, ?, 1, ?)",
+                            (new_uuid(), code, slugify(code), now)).lastrowid
+        c.executemany("INSERT INTO codings (uuid, code_id, transcript_id, start_pos, end_pos, coder, created_at) "
+                      "VALUES (?, ?, ?, ?, ?, 'ana', ?)",
+                      [(new_uuid(), code_id, tid, s.start_pos, s.end_pos, now) for s in parsed.segments])
+
+
 def make_study(path: str | os.PathLike, *, force: bool = False, **sizes: int) -> dict[str, Any]:
     """Create a synthetic study at path; return what was made and how long it took.
 

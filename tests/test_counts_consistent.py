@@ -68,17 +68,22 @@ def reference_coding_rows(study: Study, redact: bool) -> list[list[str]]:
     return out
 
 
+# (code, document, start, end, participant) of every coding that counts:
+# pilots left out, codings on notes counted (scope "all")
+COUNTED_FACTS_SQL = (
+    "SELECT k.code_id, 't' || k.transcript_id, k.start_pos, k.end_pos, t.participant_id "
+    "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
+    "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0 "
+    "UNION ALL SELECT k.code_id, 'n' || k.note_id, k.start_pos, k.end_pos, i.participant_id "
+    "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
+    "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
+)
+
+
 def reference_counts(study: Study) -> tuple[dict[int, tuple], dict[int, tuple]]:
     """(codings, extracts, participants) per code and per theme (with its
     subthemes), pilots left out, codings on notes counted (scope "all")."""
-    facts = study.conn.execute(
-        "SELECT k.code_id, 't' || k.transcript_id, k.start_pos, k.end_pos, t.participant_id "
-        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0 "
-        "UNION ALL SELECT k.code_id, 'n' || k.note_id, k.start_pos, k.end_pos, i.participant_id "
-        "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
-        "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
-    ).fetchall()
+    facts = study.conn.execute(COUNTED_FACTS_SQL).fetchall()
     parent = dict(study.conn.execute("SELECT id, parent_id FROM themes").fetchall())
     theme_of = dict(study.conn.execute("SELECT id, theme_id FROM codes").fetchall())
     per_code: dict[int, list] = defaultdict(lambda: [0, set(), set()])
@@ -358,14 +363,7 @@ def reference_families(study: Study) -> dict[int, tuple]:
     """(codings, extracts, participants) of every code with codes under it,
     together with them (scope "all", pilots left out)."""
     parent = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
-    facts = study.conn.execute(
-        "SELECT k.code_id, 't' || k.transcript_id, k.start_pos, k.end_pos, t.participant_id "
-        "FROM codings k JOIN transcripts t ON t.id = k.transcript_id "
-        "JOIN participants p ON p.id = t.participant_id WHERE p.pilot = 0 "
-        "UNION ALL SELECT k.code_id, 'n' || k.note_id, k.start_pos, k.end_pos, i.participant_id "
-        "FROM codings k JOIN notes n ON n.id = k.note_id JOIN interviews i ON i.id = n.interview_id "
-        "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"
-    ).fetchall()
+    facts = study.conn.execute(COUNTED_FACTS_SQL).fetchall()
     heads = {p for p in parent.values() if p is not None}
     per: dict[int, list] = {h: [0, set(), set()] for h in heads}
     for code, doc, start, end, who in facts:

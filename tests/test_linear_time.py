@@ -10,6 +10,7 @@ from __future__ import annotations
 import cProfile
 import pstats
 import re
+import sys
 
 import pytest
 
@@ -23,8 +24,13 @@ from tacompanion.formats.transcript_files import (
     parse_transcript_bytes,
 )
 from tacompanion.store.codes import codings_for_export
-from tacompanion.store.study import Study, new_uuid, now_iso
+from tacompanion.store.study import Study
 from tests.reference_sql import REFERENCE_CODINGS_SQL
+
+from .conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+import synth  # noqa: E402
 
 OLD_MINUTES = re.compile(r"\s*\[\s*([^\]]*?)\s*min\s*\]\s*$", re.IGNORECASE)
 OLD_LOOKS_LIKE_TIMING = re.compile(r"\d:\d\d[.,:]\d.*[-=]+>|\d:\d\d.*\s-+\s")
@@ -134,27 +140,9 @@ def test_plain_transcripts_are_segmented_in_linear_work():
 
 def _study_with_codings(path, turns: int) -> Study:
     """A transcript of `turns` turns with one coding on each."""
-    study = Study.open(path)
-    text = "".join(f"P1: this is turn number {i} of the long interview\n\n" for i in range(turns))
-    parsed = segment_text(text, "txt")
-    now = now_iso()
-    with study.write():
-        c = study.conn
-        pid = c.execute("INSERT INTO participants (uuid, pseudonym, created_at) VALUES (?, 'P1', ?)",
-                        (new_uuid(), now)).lastrowid
-        tid = c.execute("INSERT INTO transcripts (uuid, participant_id, file_name, format, source_hash, text, "
-                        "imported_at) VALUES (?, ?, 'long.txt', 'txt', 'h', ?, ?)",
-                        (new_uuid(), pid, text, now)).lastrowid
-        c.executemany("INSERT INTO segments (uuid, transcript_id, position, speaker, start_pos, end_pos, text) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(new_uuid(), tid, s.position, s.speaker, s.start_pos, s.end_pos, s.text)
-                       for s in parsed.segments])
-        code = c.execute("INSERT INTO codes (uuid, name, slug, position, created_at) VALUES (?, 'Turn', 'turn', 1, ?)",
-                         (new_uuid(), now)).lastrowid
-        c.executemany("INSERT INTO codings (uuid, code_id, transcript_id, start_pos, end_pos, coder, created_at) "
-                      "VALUES (?, ?, ?, ?, ?, 'ana', ?)",
-                      [(new_uuid(), code, tid, s.start_pos, s.end_pos, now) for s in parsed.segments])
-    return study
+    synth.coded_transcript_study(
+        path, "".join(f"P1: this is turn number {n} of the long interview\n\n" for n in range(turns)))
+    return Study.open(path)
 
 
 def _vm_steps(study: Study, fn) -> int:
