@@ -37,7 +37,7 @@ from tacompanion.core.qdpx import (
     normalise_with_map,
     position_readings,
 )
-from tacompanion.formats.bounded_xml import XmlChecker, XmlRefused
+from tacompanion.formats.bounded_xml import TreeParser, XmlRefused
 from tacompanion.formats.bounded_zip import ArchiveError, BoundedZip, MiB, ZipLimits
 from tacompanion.store.qdpx import ImportSummary, import_project
 from tacompanion.store.study import Study
@@ -307,36 +307,37 @@ def read_qdpx(path: str | os.PathLike | io.BytesIO, shown: str | None = None,
 def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
                      progress: Callable[[int, int], None] | None = None, *,
                      qde_bytes: int = MAX_QDE_BYTES, elements: int = MAX_XML_ELEMENTS) -> Iterator:
-    """The .qde read from the zip a megabyte at a time within the limits
-    (each chunk through the checks of formats/bounded_xml.py first), with
-    each source (by far the largest part: every selection and coding) turned
-    into a QSource by `reader` as soon as it has been read and then dropped
-    from the tree, so that a large project is never in memory whole. Yields
-    the root element when <Sources> starts (the parts before it are read),
-    the QSources read from each chunk (a list), and the root at the end."""
-    parser = ET.XMLPullParser(events=("start", "end"))
-    checker = XmlChecker(elements, MAX_XML_DEPTH)
-    stack: list[ET.Element] = []
+    """The .qde read from the zip a megabyte at a time within the limits, in
+    one pass that checks (formats/bounded_xml.py: no DTD, element, attribute,
+    depth and tag-length limits) and builds the elements, with each source
+    (by far the largest part: every selection and coding) turned into a
+    QSource by `reader` as soon as it has been read and then dropped from the
+    tree, so that a large project is never in memory whole. Yields the root
+    element when <Sources> starts (the parts before it are read), the
+    QSources read from each chunk (a list), and the root at the end."""
+    parser = TreeParser(elements, MAX_XML_DEPTH, watch_depth=3)
+    stack: list[ET.Element] = []  # the open elements, down to a source
     roots: list[ET.Element] = []
     head_at: list[ET.Element] = []  # the root, once <Sources> starts
 
     def handle() -> None:
-        for event, el in parser.read_events():
+        events, parser.events = parser.events, []
+        for event, el, depth in events:
             if event == "start":
-                if not stack:
+                if depth == 1:
                     roots.append(el)
-                elif len(stack) == 1 and not head_at and _local(el.tag) == "Sources":
+                elif depth == 2 and not head_at and _local(el.tag) == "Sources":
                     head_at.append(stack[0])
                 stack.append(el)
                 continue
             stack.pop()
-            if len(stack) == 1:
+            if depth == 2:
                 kind = _local(el.tag)
                 if kind == "Users":
                     reader.users_of(el)  # the sources name their coders
                 elif head_at and kind in ("CodeBook", "Variables", "Cases"):
                     reader.out_of_order = True
-            elif len(stack) == 2 and _local(stack[1].tag) == "Sources" and _local(stack[0].tag) == "Project":
+            elif depth == 3 and _local(stack[1].tag) == "Sources" and _local(stack[0].tag) == "Project":
                 reader.source(el)
                 stack[1].remove(el)
 
@@ -348,23 +349,16 @@ def _parse_streaming(z: BoundedZip, name: str, shown: str, reader: _Reader,
             got, reader.sources = reader.sources, []
             yield got
 
-    try:
-        done, size = 0, z.z.getinfo(name).file_size
-        for chunk in z.chunks(name, qde_bytes):
-            checker.feed(chunk)
-            parser.feed(chunk)
-            handle()
-            done += len(chunk)
-            if progress is not None:
-                progress(done, size)
-            yield from ready()
-        checker.feed(b"", True)
-        parser.close()
+    done, size = 0, z.z.getinfo(name).file_size
+    for chunk in z.chunks(name, qde_bytes):
+        parser.feed(chunk)
         handle()
-    except ET.ParseError as exc:
-        raise QdpxError(f"{shown}: {name} is not well-formed XML ({exc})") from None
-    except LookupError as exc:
-        raise XmlRefused(f"it declares an encoding that cannot be read ({exc})") from None
+        done += len(chunk)
+        if progress is not None:
+            progress(done, size)
+        yield from ready()
+    parser.feed(b"", True)
+    handle()
     if not roots:
         raise QdpxError(f"{shown}: {name} is not well-formed XML (no element)")
     yield from ready()
