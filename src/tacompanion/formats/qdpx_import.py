@@ -79,7 +79,6 @@ def _limits(large: bool) -> tuple[ZipLimits, int, int, int]:
     return QDPX_LIMITS, MAX_QDE_BYTES, MAX_SOURCE_BYTES, MAX_XML_ELEMENTS
 
 
-_MIX, _MASK64 = 0x9E3779B97F4A7C15, (1 << 64) - 1  # an odd constant: a bijection on 64 bits
 _GUID_MATCH = GUID_RE.match
 
 
@@ -170,7 +169,7 @@ class ProjectStream:
     Every check of `read_qdpx` applies as the bytes stream in (the archive's
     limits, no DTD, the XML's element limits); a refusal raises QdpxError
     naming the file, at whatever point it is met. GUIDs are checked unique
-    at the end, from 64 of their bits (eight bytes each): any repeat, or a
+    at the end, from a 64-bit hash of each (eight bytes each): any repeat, or a
     file whose parts are out of the usual order, raises NeedsWholeRead."""
 
     def __init__(self, path: str | os.PathLike | io.BytesIO, shown: str | None = None,
@@ -369,11 +368,12 @@ class _Reader:
     def __init__(self, archive: _Zip, *, stream: bool = False) -> None:
         self.zip = archive
         # stream: sources are handed on as read (see ProjectStream); their
-        # GUIDs are kept as 64 of their bits, the GUIDs made for items
+        # GUIDs are kept as 64-bit hashes (`_hashes`), the GUIDs made for items
         # without one whole (to keep those unique)
         self.stream = stream
         self.out_of_order = False
-        self.prefixes: dict[str, array] = {}
+        self.prefixes: dict[str, array] = {}  # kind -> the hashes of its GUIDs
+        self._last_date: tuple[str | None, str | None] = (None, None)
         self.refs: dict[str | None, str] = {}
         self._head: tuple | None = None
         self.problems: list[str] = []
@@ -402,14 +402,27 @@ class _Reader:
         elif not self.stream:
             self.guids_seen.setdefault(kind, set()).add(guid)
         if self.stream:
-            prefixes = self.prefixes.get(kind)
-            if prefixes is None:
-                prefixes = self.prefixes[kind] = array("Q")
-            # 64 bits of the 128, mixed so that GUIDs alike in either half
-            # (sequential ones, version 1 ones made at one moment) still differ
-            v = int(guid.replace("-", ""), 16)
-            prefixes.append(((v >> 64) ^ ((v & _MASK64) * _MIX)) & _MASK64)
+            self._hashes(kind).append(hash(guid))
         return guid
+
+    def _hashes(self, kind: str) -> array:
+        """The 64-bit hashes of the GUIDs of this kind met so far (stream
+        mode): the same GUID always has the same hash, so a repeat is
+        always seen; two GUIDs that differ share one about once in 10^19
+        pairs, and then the project is only read whole (NeedsWholeRead)."""
+        hashes = self.prefixes.get(kind)
+        if hashes is None:
+            hashes = self.prefixes[kind] = array("q")
+        return hashes
+
+    def _date_of(self, value: str | None) -> str | None:
+        """`_date`, remembering the last answer: a coding usually carries
+        its selection's time."""
+        if value == self._last_date[0]:
+            return self._last_date[1]
+        got = _date(value)
+        self._last_date = (value, got)
+        return got
 
     def _ref(self, value: str | None) -> str:
         """canonical_guid of a reference (to a code, a user): a few distinct
@@ -420,8 +433,8 @@ class _Reader:
         return got
 
     def guids_may_repeat(self) -> bool:
-        """Whether two items of one kind may share a GUID (two share the 64
-        bits kept): then `duplicate_guids` decides, on the project read whole."""
+        """Whether two items of one kind may share a GUID (two share the
+        hash kept): then `duplicate_guids` decides, on the project read whole."""
         return any(len(set(p)) != len(p) for p in self.prefixes.values())
 
     def skip(self, kind: str) -> None:
@@ -644,40 +657,87 @@ class _Reader:
             return None
         sel_els = kids.get("PlainTextSelection", [])
         triples = [(_int(e.get("startPosition")), _int(e.get("endPosition")), e.get("name")) for e in sel_els]
-        convention = best_convention(raw, [(a, b, c) for a, b, c in triples if a is not None and b is not None])
-        limit, pos = position_readings(raw)[convention]
-        text = normalise_with_map(raw).text
+        readings = position_readings(raw)
+        # one reading only (the usual case): best_convention would say "raw" at once
+        convention = "raw" if len(readings) == 1 else best_convention(
+            raw, [(a, b, c) for a, b, c in triples if a is not None and b is not None])
+        limit, pos = readings[convention]
+        newlines = normalise_with_map(raw)
+        text = newlines.text
+        same = convention == "raw" and not newlines.removed  # positions need no carrying over
 
+        # The loop below runs once per selection and per coding (100,000s in a
+        # large project): `_guid`, `_ref`, `_date` and `_coding` are written out
+        # for their usual case, and called as they are for any other.
         selections = []
+        problems, users, refs, stream = self.problems, self.users, self.refs, self.stream
+        match, date_of = _GUID_MATCH, self._date_of
+        sel_hashes, coding_hashes = self._hashes("selection"), self._hashes("coding")
         for e, (start, end, sel_name) in zip(sel_els, triples, strict=True):
-            sguid = self._guid("selection", e.get("guid"), [guid, str(start), str(end)])
+            value = e.get("guid")
+            m = match(value) if stream and value else None
+            if m is not None:
+                sguid = m.group(1).lower()
+                sel_hashes.append(hash(sguid))
+            else:
+                sguid = self._guid("selection", value, [guid, str(start), str(end)])
             if start is None or end is None:
-                self.problems.append(f"source {name!r}: a selection without positions; not imported")
+                problems.append(f"source {name!r}: a selection without positions; not imported")
                 continue
             if start > end:
                 start, end = end, start
             if not (0 <= start < end <= limit):
-                self.problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
-                                     f"outside the text ({len(text)} characters); not imported")
+                problems.append(f"source {name!r}: selection {sel_name or sguid!r} at {start}-{end} lies "
+                                f"outside the text ({len(text)} characters); not imported")
                 continue
-            creator = e.get("creatingUser")
-            sel_user = self.users.get(self._ref(creator)) if creator else None
-            sel_date = _date(e.get("creationDateTime") or e.get("modifiedDateTime"))
+            get = e.get
+            creator = get("creatingUser")
+            if creator:
+                ref = refs.get(creator)
+                sel_user = users.get(ref if ref is not None else self._ref(creator))
+            else:
+                sel_user = None
+            sel_date = date_of(get("creationDateTime") or get("modifiedDateTime"))
             codings: list[QCoding] = []
             description: ET.Element | None = None
             note_refs: list[str] = []
             for child in e:  # one pass over the selection's children
                 kind = _local(child.tag)
                 if kind == "Coding":
-                    coding = self._coding(child, sel_user, sel_date)
-                    if coding:
-                        codings.append(coding)
+                    # self._coding(child, sel_user, sel_date), written out
+                    target = None
+                    for grandchild in child:
+                        if _local(grandchild.tag) == "CodeRef":
+                            target = grandchild.get("targetGUID")
+                            break
+                    if not target:
+                        problems.append("a coding without a code reference; not imported")
+                        continue
+                    get = child.get
+                    value = get("guid")
+                    m = match(value) if stream and value else None
+                    if m is not None:
+                        cguid = m.group(1).lower()
+                        coding_hashes.append(hash(cguid))
+                    else:
+                        cguid = self._guid("coding", value, (target,))
+                    code = refs.get(target)
+                    if code is None:
+                        code = self._ref(target)
+                    creator = get("creatingUser")
+                    if creator:
+                        ref = refs.get(creator)
+                        who = users.get(ref if ref is not None else self._ref(creator))
+                    else:
+                        who = None
+                    codings.append(QCoding(cguid, code, who or sel_user,
+                                           date_of(get("creationDateTime") or get("modifiedDateTime")) or sel_date))
                 elif kind == "NoteRef":
                     note_refs.append(canonical_guid(child.get("targetGUID")))
                 elif kind == "Description" and description is None:
                     description = child
-            selections.append(QSelection(sguid, pos(start), pos(end), sel_name or "", _text_of(description),
-                                         codings, note_refs))
+            selections.append(QSelection(sguid, start if same else pos(start), end if same else pos(end),
+                                         sel_name or "", _text_of(description), codings, note_refs))
         if convention != "raw":
             how = {"lf": "counting a CRLF line break as one (as ATLAS.ti writes)",
                    "utf16": "counted in UTF-16 units (as Qt and browsers count)"}[convention]
