@@ -11,9 +11,12 @@ dropped silently. Nothing is written unless the whole file was read.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import os
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -792,6 +795,15 @@ def stream_import(study: Study, path: str | os.PathLike | io.BytesIO, *, shown: 
     instead (NeedsWholeRead), with the same result. `progress(bytes read,
     bytes)` as project.qde is read; `assign` as for store.qdpx.import_project.
     Returns the summary and the project (without its sources)."""
+    with _fewer_collections():
+        return _stream_import(study, path, shown=shown, merge=merge, large=large, assign=assign,
+                              progress=progress, check=check)
+
+
+def _stream_import(study: Study, path: str | os.PathLike | io.BytesIO, *, shown: str | None, merge: bool,
+                   large: bool, assign: dict[str, str] | Callable[[str], str | None] | None,
+                   progress: Callable[[int, int], None] | None,
+                   check: Callable[[], None] | None) -> tuple[ImportSummary, QProject]:
     from tacompanion.store.qdpx import ImportConflict, import_stream
 
     shown = shown or str(path)
@@ -819,6 +831,38 @@ def stream_import(study: Study, path: str | os.PathLike | io.BytesIO, *, shown: 
             check()
     project.sources = []
     return summary, project
+
+
+_collector_lock = threading.Lock()
+_collector_users = 0
+_collector_threshold: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector less often while a project is imported. It
+    runs after every 700 objects made and not yet freed, and a source's
+    elements, selections and codings live until it is written: on a project
+    of 200,000 codings it ran 2,400 times, 20 of them through every object of
+    the process (about 0.5 s). The import makes no reference cycles of its
+    own; collections still happen, after 50,000 objects instead of 700. The
+    threshold is put back when the last import running (in any thread) ends."""
+    global _collector_users, _collector_threshold
+    with _collector_lock:
+        if _collector_users == 0:
+            _collector_threshold = gc.get_threshold()
+            first, *rest = _collector_threshold
+            if first:  # 0: the collector is off; leave it so
+                gc.set_threshold(max(first, 50_000), *rest)
+        _collector_users += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_users -= 1
+            if _collector_users == 0 and _collector_threshold is not None:
+                gc.set_threshold(*_collector_threshold)
+                _collector_threshold = None
 
 
 def summary_lines(summary: ImportSummary, path: str, *, merge: bool = False) -> list[str]:
