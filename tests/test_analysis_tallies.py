@@ -200,6 +200,19 @@ SEEDS = int(os.environ.get("TALLY_SEEDS", "6"))  # more when hunting: TALLY_SEED
 
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_kept_counts_equal_a_full_count_after_any_sequence_of_changes(base, tmp_path, seed):
+    run_sequence(base, tmp_path, seed)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_many_coding_changes_at_once_are_counted_again_instead(base, tmp_path, seed, monkeypatch):
+    """Beyond CHANGES_LOOKED_AT coding changes the changed codes are counted
+    again from their codings (here with a limit of 3, so most counts take
+    that way), and the counts are still right."""
+    monkeypatch.setattr(tallies, "CHANGES_LOOKED_AT", 3)
+    run_sequence(base, tmp_path, 100 + seed)
+
+
+def run_sequence(base, tmp_path, seed: int) -> None:
     path, other = base
     copy = tmp_path / "study.db"
     shutil.copy(path, copy)
