@@ -29,7 +29,7 @@ from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, namespace_hash, redacted_from_spans
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
-from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
+from tacompanion.store.qdpx_export import export_rows, export_text, transcript_codings
 from tacompanion.store.study import Study
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -56,6 +56,7 @@ def _clean(text: str) -> str:
 
 
 _ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$")
+_iso_z = _ISO_Z.match
 
 
 def _date(value: str | None) -> str | None:
@@ -344,11 +345,12 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         when = _date(created_at)
         return f' creationDateTime="{when}"' if when else ""
 
-    def text_source(guid: str, name: str, raw_text: str, created: str | None,
-                    spans: list[tuple[int, int, dict | None, tuple[str, int] | None]],
+    def text_source(guid: str, name: str, raw_text: str, created: str | None, codings: list[tuple],
+                    memo_spans: list[tuple[int, int, tuple[str, int]]], in_order: bool,
                     memo_key: tuple[str, int] | None, parts: list[str], source: tuple[str, int]) -> str:
-        """One TextSource as XML text appended to `parts`; spans: (start, end,
-        coding row or None, memo key or None) over raw_text. Returns the
+        """One TextSource as XML text appended to `parts`; codings: (start,
+        end, id, uuid, code id, coder, created_at) over raw_text, by start and
+        end when `in_order`; memo_spans: (start, end, memo key). Returns the
         text as exported (redacted when asked); what was replaced is kept
         in `found` under `source` for the source's .txt."""
         nonlocal dropped
@@ -364,40 +366,45 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         inner: list[str] = []
         if memo_key in descriptions:
             inner.append(_text_element("Description", descriptions[memo_key]))
-        # (start, end) -> ([codings], [memo keys]); a coding is (id, uuid, code id, coder, created_at)
-        groups: dict[tuple[int, int], tuple[list, list]] = {}
-        for start, end, coding, memo in spans:
-            if mapped is None:
-                span = (start, end)
-            else:
-                span = mapped.map_span(start, end)
-                if span is None:
-                    dropped += 1
-                    continue
-            group = groups.get(span)
-            if group is None:
-                group = groups[span] = ([], [])
-            if coding is not None:
-                group[0].append(coding)
-            else:
-                group[1].append(memo)
+        groups, lost = _span_groups(codings, memo_spans, mapped, in_order)
+        dropped += lost
         # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
         # with the part of the hash that every selection of this source shares taken once
         prefix = namespace_hash(su).copy()
         prefix.update(f"selection\x1f{guid}\x1f".encode())
-        for (start, end), (codings, memos) in sorted(groups.items()):
+        hash_from = prefix.copy
+        for start, end, codings, memos in groups:
+            if not memos and len(codings) == 1:
+                # the common case (one coding on its span), written at once: the
+                # same text as the general case below
+                _start, _end, _id, uuid, code_id, coder, created = codings[0]
+                h = hash_from()
+                h.update(f"{start}\x1f{end}".encode())
+                x = h.hexdigest()
+                by = (user_attrs.get(coder) or user_attr(coder)) if coder else ""
+                when = (f' creationDateTime="{created}"' if created and _iso_z(created) is not None
+                        else when_attr(created))
+                if ('&' in uuid or "<" in uuid or ">" in uuid or '"' in uuid or "\n" in uuid or "\r" in uuid
+                        or "\t" in uuid):
+                    uuid = uuid.translate(_ATTR_ESCAPES)
+                inner.append(
+                    f'<PlainTextSelection guid="{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"'
+                    f' name="{_esc(_clean(_quote(text[start:end])))}" startPosition="{start}" endPosition="{end}"'
+                    f'{by}{when}><Coding guid="{uuid}"{by}{when}><CodeRef targetGUID="{code_guid[code_id]}"/>'
+                    "</Coding></PlainTextSelection>")
+                continue
             # One PlainTextSelection per span and coder: readers (QualCoder)
             # take the coder from the selection, so each coding is credited
             # to the one who made it. Memos on the span go on the first.
-            # Codings by id (they come by id unless redaction joined two spans).
+            # Codings by id.
             if len(codings) > 1:
-                codings.sort()
+                codings.sort(key=_coding_id)
                 by_coder: dict[str, list[tuple]] = {}
                 for c in codings:
-                    by_coder.setdefault(c[3] or "", []).append(c)
+                    by_coder.setdefault(c[5] or "", []).append(c)
                 selections = list(by_coder.items())
             else:
-                selections = [(codings[0][3] or "", codings)] if codings else [("", [])]
+                selections = [(codings[0][5] or "", codings)] if codings else [("", [])]
             name_attr = _esc(_clean(_quote(text[start:end])))
             place = f'{start}\x1f{end}'
             tail = f' name="{name_attr}" startPosition="{start}" endPosition="{end}"'
@@ -406,12 +413,12 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 h.update((place + "\x1f" + coder if i else place).encode())
                 sel = f' guid="{_guid_text(h.digest())}"' + tail
                 if mine:
-                    whens = [when_attr(c[4]) for c in mine]
+                    whens = [when_attr(c[6]) for c in mine]
                     sel += (user_attr(coder) if coder else "") + whens[0]
                     body = [
                         f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
                         f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                        for (_id, uuid, code_id, by, _created), when in zip(mine, whens, strict=True)
+                        for (_s, _e, _id, uuid, code_id, by, _created), when in zip(mine, whens, strict=True)
                     ]
                 else:
                     body = []
@@ -464,20 +471,20 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
 
     def write_source(kind: str, row: dict, guid: str, name: str, parts: list[str]) -> str:
         if kind == "transcript":
-            spans = [(c[1], c[2], (c[0], *c[3:]), None) for c in export_codings_of(study, row["id"])]
-            spans += [(s["start_pos"], s["end_pos"], None, ("segment_id", s["id"]))
-                      for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
-            return text_source(guid, name, export_text(study, row["id"]), row["imported_at"], spans,
+            memo_spans = [(s["start_pos"], s["end_pos"], ("segment_id", s["id"]))
+                          for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
+            return text_source(guid, name, export_text(study, row["id"]), row["imported_at"],
+                               transcript_codings(study, row["id"]), memo_spans, True,
                                ("transcript_id", row["id"]), parts, (kind, row["id"]))
         notes, text, starts = notes_text(row)
-        spans = []
+        codings: list[tuple] = []
+        memo_spans = []
         for n, start in zip(notes, starts, strict=True):
-            spans += [(start + c["start_pos"], start + c["end_pos"],
-                       (c["id"], c["uuid"], c["code_id"], c["coder"], c["created_at"]), None)
-                      for c in by_note.get(n["id"], [])]
+            codings += [(start + c["start_pos"], start + c["end_pos"], c["id"], c["uuid"], c["code_id"], c["coder"],
+                         c["created_at"]) for c in by_note.get(n["id"], [])]
             if n["text"] and n["id"] in memo_notes:
-                spans.append((start, start + len(n["text"]), None, ("note_id", n["id"])))
-        return text_source(guid, name, text, row["started_at"] or row["created_at"], spans,
+                memo_spans.append((start, start + len(n["text"]), ("note_id", n["id"])))
+        return text_source(guid, name, text, row["started_at"] or row["created_at"], codings, memo_spans, False,
                            ("interview_id", row["id"]), parts, (kind, row["id"]))
 
     def exported_text(kind: str, row: dict) -> str:
@@ -590,6 +597,58 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         result.not_exported.append(f"{interviews_without_notes} interview(s) without notes (nothing to export)")
     result.not_exported.append("interview timings, question coverage, guides and turn times stay in the study")
     return result
+
+
+# The RFC 4122 variant bits set on a hex digit (uuid5's byte 8 keeps its low six bits).
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def _coding_id(coding: tuple) -> int:
+    return coding[2]
+
+
+def _span_groups(codings: list[tuple], memo_spans: list[tuple[int, int, tuple[str, int]]],
+                 mapped: RedactedText | None, in_order: bool) -> tuple[list[tuple[int, int, list, list]], int]:
+    """Each span of a source once, by start and end, over the text as
+    exported: (start, end, [its codings], [its memo keys]); and how many
+    spans were left out, wholly inside redacted text replaced by nothing."""
+    if mapped is None and in_order:
+        # the codings come by span: each group is a run of them (no dict, no sort)
+        groups: list[tuple[int, int, list, list]] = []
+        last_start = last_end = None
+        for c in codings:
+            if c[0] != last_start or c[1] != last_end:
+                last_start, last_end = c[0], c[1]
+                groups.append((last_start, last_end, [c], []))
+            else:
+                groups[-1][2].append(c)
+        if memo_spans:
+            at = {(g[0], g[1]): g for g in groups}
+            for start, end, key in memo_spans:
+                group = at.get((start, end))
+                if group is None:
+                    group = at[(start, end)] = (start, end, [], [])
+                    groups.append(group)
+                group[3].append(key)
+            groups.sort(key=_span_of)
+        return groups, 0
+    lost = 0
+    by_span: dict[tuple[int, int], tuple[int, int, list, list]] = {}
+    for items, where in ((codings, 2), (memo_spans, 3)):
+        for item in items:
+            span = (item[0], item[1]) if mapped is None else mapped.map_span(item[0], item[1])
+            if span is None:
+                lost += 1
+                continue
+            group = by_span.get(span)
+            if group is None:
+                group = by_span[span] = (span[0], span[1], [], [])
+            group[where].append(item if where == 2 else item[2])
+    return sorted(by_span.values(), key=_span_of), lost
+
+
+def _span_of(group: tuple) -> tuple[int, int]:
+    return group[0], group[1]
 
 
 def _guid_text(digest: bytes) -> str:
