@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from tacompanion.core.guide import Guide, Question, Section
 from tacompanion.core.note_markers import KIND_FOLLOW_UP, KIND_QUOTE
+from tacompanion.core.recording_time import recording_ms
 
 NOT_YET = "not yet"
 COVERED = "covered"
@@ -96,11 +97,8 @@ class Interview:
 # -- time ---------------------------------------------------------------------
 
 
-def recording_ms(elapsed: int | None, offset_ms: int | None) -> int | None:
-    """Where a moment on the interview clock falls in the recording: the
-    elapsed time plus the recording offset (never before its start). This is
-    the time shown to the user for a note, everywhere."""
-    return None if elapsed is None else max(0, elapsed + (offset_ms or 0))
+# recording_ms (where an elapsed time falls in the recording) lives in
+# core/recording_time.py, imported at the top of this module
 
 
 def parse_iso(text: str) -> datetime:

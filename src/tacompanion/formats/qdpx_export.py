@@ -27,9 +27,10 @@ from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
 from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, namespace_hash, redacted_from_spans
+from tacompanion.core.recording_time import recording_ms
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
-from tacompanion.store.qdpx_export import export_rows, export_text, transcript_codings
+from tacompanion.store.qdpx_export import export_rows, export_text, has_media, transcript_codings
 from tacompanion.store.study import Study
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -459,10 +460,6 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         sources_of[i["participant_id"]].append(i["uuid"])
 
     def notes_text(i: dict) -> tuple[list[dict], str, list[int]]:
-        # imported here: core.interview brings the guide's machinery (~14 ms
-        # of an export's start) for this one small function
-        from tacompanion.core.interview import recording_ms
-
         notes = notes_by_interview[i["id"]]
         # Each note's time as the user sees it: its position in the recording.
         offset = i["recording_offset_ms"]
@@ -493,15 +490,19 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
         return redacted_from_spans(raw, found.pop((kind, row["id"]))).text if rules else raw
 
-    from tacompanion.formats import qdpx_media
-
+    # formats/qdpx_media (and the playback machinery it brings) only for a study with recordings
     media_els: list[ET.Element] = []
     if media:
+        from tacompanion.formats import qdpx_media
+
         for el, pid in qdpx_media.media_sources(study, su, media, rules, result):
             media_els.append(el)
             sources_of[pid].append(el.get("guid"))
-    elif (left := qdpx_media.left_out_line(study)) is not None:
-        result.not_exported.append(left)
+    elif has_media(study):
+        from tacompanion.formats import qdpx_media
+
+        if (left := qdpx_media.left_out_line(study)) is not None:
+            result.not_exported.append(left)
     if rows["participants"]:
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:

@@ -83,3 +83,8 @@ def transcript_codings(study: Study, transcript_id: int) -> list[tuple]:
         "WHERE transcript_id = ? ORDER BY start_pos, end_pos",
         (transcript_id,),
     ).fetchall()
+
+
+def has_media(study: Study) -> bool:
+    """Whether any recording is attached (most studies have none)."""
+    return bool(study.conn.execute("SELECT EXISTS (SELECT 1 FROM media)").fetchone()[0])
