@@ -343,6 +343,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
 
     def when_attr(created_at: str | None) -> str:
         """' creationDateTime="..."' for a stored time, or nothing (see _date)."""
+        if created_at and _iso_z(created_at) is not None:  # as the study stores times: nothing to escape
+            return f' creationDateTime="{created_at}"'
         when = _date(created_at)
         return f' creationDateTime="{when}"' if when else ""
 
@@ -375,24 +377,18 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         prefix.update(f"selection\x1f{guid}\x1f".encode())
         hash_from = prefix.copy
         for start, end, codings, memos in groups:
+            tail = f' name="{_selection_name(text, start, end)}" startPosition="{start}" endPosition="{end}"'
             if not memos and len(codings) == 1:
-                # the common case (one coding on its span), written at once: the
-                # same text as the general case below
+                # the common case (one coding on its span) at once: the same
+                # text as the general case below makes
                 _start, _end, _id, uuid, code_id, coder, created = codings[0]
                 h = hash_from()
                 h.update(f"{start}\x1f{end}".encode())
-                x = h.hexdigest()
                 by = (user_attrs.get(coder) or user_attr(coder)) if coder else ""
-                when = (f' creationDateTime="{created}"' if created and _iso_z(created) is not None
-                        else when_attr(created))
-                if ('&' in uuid or "<" in uuid or ">" in uuid or '"' in uuid or "\n" in uuid or "\r" in uuid
-                        or "\t" in uuid):
-                    uuid = uuid.translate(_ATTR_ESCAPES)
-                inner.append(
-                    f'<PlainTextSelection guid="{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"'
-                    f' name="{_esc(_clean(_quote(text[start:end])))}" startPosition="{start}" endPosition="{end}"'
-                    f'{by}{when}><Coding guid="{uuid}"{by}{when}><CodeRef targetGUID="{code_guid[code_id]}"/>'
-                    "</Coding></PlainTextSelection>")
+                when = when_attr(created)
+                inner.append(f'<PlainTextSelection guid="{_hex_guid(h.hexdigest())}"{tail}{by}{when}>'
+                             f'<Coding guid="{_esc(uuid)}"{by}{when}><CodeRef targetGUID="{code_guid[code_id]}"/>'
+                             "</Coding></PlainTextSelection>")
                 continue
             # One PlainTextSelection per span and coder: readers (QualCoder)
             # take the coder from the selection, so each coding is credited
@@ -406,23 +402,18 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 selections = list(by_coder.items())
             else:
                 selections = [(codings[0][5] or "", codings)] if codings else [("", [])]
-            name_attr = _esc(_clean(_quote(text[start:end])))
-            place = f'{start}\x1f{end}'
-            tail = f' name="{name_attr}" startPosition="{start}" endPosition="{end}"'
+            place = f"{start}\x1f{end}"
             for i, (coder, mine) in enumerate(selections):
-                h = prefix.copy()
+                h = hash_from()
                 h.update((place + "\x1f" + coder if i else place).encode())
-                sel = f' guid="{_guid_text(h.digest())}"' + tail
-                if mine:
-                    whens = [when_attr(c[6]) for c in mine]
-                    sel += (user_attr(coder) if coder else "") + whens[0]
-                    body = [
-                        f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
-                        f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                        for (_s, _e, _id, uuid, code_id, by, _created), when in zip(mine, whens, strict=True)
-                    ]
-                else:
-                    body = []
+                sel = f' guid="{_hex_guid(h.hexdigest())}"' + tail
+                body = []
+                for n, (_s, _e, _id, uuid, code_id, by, created) in enumerate(mine):
+                    when = when_attr(created)
+                    if n == 0:
+                        sel += (user_attr(coder) if coder else "") + when
+                    body.append(f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
+                                f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>')
                 if i == 0:
                     for memo in memos:
                         body.extend(_note_refs(memo))
@@ -600,7 +591,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     return result
 
 
-# The RFC 4122 variant bits set on a hex digit (uuid5's byte 8 keeps its low six bits).
+# The RFC 4122 variant set on a hex digit (uuid5's byte 8 keeps its low six bits).
 _VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
@@ -652,13 +643,27 @@ def _span_of(group: tuple) -> tuple[int, int]:
     return group[0], group[1]
 
 
-def _guid_text(digest: bytes) -> str:
-    """A uuid5 from its SHA-1 digest, as core.qdpx.derived_guid writes it."""
-    d = bytearray(digest[:16])
-    d[6] = (d[6] & 0x0F) | 0x50  # version 5
-    d[8] = (d[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = d.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def _hex_guid(x: str) -> str:
+    """A uuid5 from its SHA-1 hexdigest, as core.qdpx.derived_guid writes it:
+    the first 16 bytes, the version (5) and the RFC 4122 variant set."""
+    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
+
+
+def _selection_name(text: str, start: int, end: int) -> str:
+    """A selection's name, escaped for an attribute: `_esc(_clean(_quote(text[start:end])))`,
+    quicker on what most spans are, printable text whose only spaces are single
+    ones inside it (nothing to flatten or clean)."""
+    piece = text[start:end]
+    if piece.isprintable() and "  " not in piece and piece[:1] != " " and piece[-1:] != " ":
+        # Every whitespace character but the space is unprintable, so this is
+        # already " ".join(piece.split()); cut as _quote cuts (the ellipsis is
+        # printable); no line break or tab left to escape.
+        if len(piece) > 60:
+            piece = piece[:59] + "\u2026"
+        if "&" in piece or "<" in piece or ">" in piece or '"' in piece:
+            return piece.translate(_ATTR_ESCAPES)
+        return piece
+    return _esc(_clean(_quote(piece)))
 
 
 def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:
