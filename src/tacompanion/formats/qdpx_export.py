@@ -19,14 +19,20 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
-from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, namespace_hash, redacted_from_spans
+from tacompanion.core.qdpx_export import (
+    RedactedText,
+    derived_guid,
+    guid_from_sha1_hex,
+    join_notes,
+    namespace_hash,
+    redacted_from_spans,
+)
 from tacompanion.core.recording_time import recording_ms
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
@@ -40,13 +46,22 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-@dataclass
 class ExportResult:
-    data: bytes
-    counts: dict[str, int] = field(default_factory=dict)
-    not_exported: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # e.g. names other tools merge
-    media_files: list[tuple[str, str]] = field(default_factory=list)  # (archive name, file) to stream in
+    """What an export wrote (`data`: the file's bytes when made in memory),
+    and what it could not. (A plain class: the dataclasses module would add
+    ~7 ms to every export's start.)"""
+
+    def __init__(self, data: bytes, counts: dict[str, int] | None = None, not_exported: list[str] | None = None,
+                 warnings: list[str] | None = None, media_files: list[tuple[str, str]] | None = None) -> None:
+        self.data = data
+        self.counts = {} if counts is None else counts
+        self.not_exported = [] if not_exported is None else not_exported
+        self.warnings = [] if warnings is None else warnings  # e.g. names other tools merge
+        self.media_files = [] if media_files is None else media_files  # (archive name, file) to stream in
+
+    def __repr__(self) -> str:
+        return (f"ExportResult(data=<{len(self.data)} bytes>, counts={self.counts!r}, "
+                f"not_exported={self.not_exported!r}, warnings={self.warnings!r}, media_files={self.media_files!r})")
 
 
 def _clean(text: str) -> str:
@@ -386,7 +401,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 h.update(f"{start}\x1f{end}".encode())
                 by = (user_attrs.get(coder) or user_attr(coder)) if coder else ""
                 when = when_attr(created)
-                inner.append(f'<PlainTextSelection guid="{_hex_guid(h.hexdigest())}"{tail}{by}{when}>'
+                inner.append(f'<PlainTextSelection guid="{guid_from_sha1_hex(h.hexdigest())}"{tail}{by}{when}>'
                              f'<Coding guid="{_esc(uuid)}"{by}{when}><CodeRef targetGUID="{code_guid[code_id]}"/>'
                              "</Coding></PlainTextSelection>")
                 continue
@@ -406,7 +421,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             for i, (coder, mine) in enumerate(selections):
                 h = hash_from()
                 h.update((place + "\x1f" + coder if i else place).encode())
-                sel = f' guid="{_hex_guid(h.hexdigest())}"' + tail
+                sel = f' guid="{guid_from_sha1_hex(h.hexdigest())}"' + tail
                 body = []
                 for n, (_s, _e, _id, uuid, code_id, by, created) in enumerate(mine):
                     when = when_attr(created)
@@ -591,10 +606,6 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     return result
 
 
-# The RFC 4122 variant set on a hex digit (uuid5's byte 8 keeps its low six bits).
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
-
-
 def _coding_id(coding: tuple) -> int:
     return coding[2]
 
@@ -641,12 +652,6 @@ def _span_groups(codings: list[tuple], memo_spans: list[tuple[int, int, tuple[st
 
 def _span_of(group: tuple) -> tuple[int, int]:
     return group[0], group[1]
-
-
-def _hex_guid(x: str) -> str:
-    """A uuid5 from its SHA-1 hexdigest, as core.qdpx.derived_guid writes it:
-    the first 16 bytes, the version (5) and the RFC 4122 variant set."""
-    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
 
 
 def _selection_name(text: str, start: int, end: int) -> str:
