@@ -436,7 +436,12 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                              else f"<PlainTextSelection{sel}/>")
         if memo_key is not None:
             inner.extend(_note_refs(memo_key))
-        parts.append(f"<TextSource{head}>{''.join(inner)}</TextSource>" if inner else f"<TextSource{head}/>")
+        if inner:  # the pieces as they are: joined once, when written
+            parts.append(f"<TextSource{head}>")
+            parts.extend(inner)
+            parts.append("</TextSource>")
+        else:
+            parts.append(f"<TextSource{head}/>")
         return text
 
     def _note_refs(key: tuple[str, int]) -> list[str]:
@@ -546,19 +551,19 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     for guid in project_refs:
         _sub(root, "NoteRef", {"targetGUID": guid})
 
-    def sources() -> Iterator[str]:
+    def sources() -> Iterator[list[str]]:  # the XML of one source at a time, in pieces
         for n, (kind, row, guid, name) in enumerate(plan, start=1):
             parts: list[str] = []
             write_source(kind, row, guid, name, parts)
             result.counts["interview notes" if kind == "notes" else "transcripts"] = (
                 result.counts.get("interview notes" if kind == "notes" else "transcripts", 0) + 1)
-            yield from parts
+            yield parts
             if progress is not None:
                 progress(n, len(plan))
         for el in media_els:  # the recordings, after the texts
             parts = []
             _serialise(el, parts)
-            yield from parts
+            yield parts
 
     # The zip is written (compressed) on a thread of its own while the XML is
     # made here: zlib lets go of the GIL, so on two cores the two overlap.
@@ -847,12 +852,14 @@ def _attrs(pairs) -> str:
     )
 
 
-def _serialise(el: ET.Element, out: list[str], lazy: dict[int, Callable[[], Iterator[str]]] | None = None) -> None:
+def _serialise(el: ET.Element, out: list[str],
+               lazy: dict[int, Callable[[], Iterator[list[str]]]] | None = None) -> None:
     """The tree as XML text (ElementTree's own writer is several times slower
     on 20,000 selections). Line breaks in attributes and CRs in text are
     written as character references, so that a parser gives them back. An
     element named in `lazy` gets its children's text from that generator
-    instead (the sources, written as they are read), flushed as it comes.
+    instead (the sources, written as they are read: a list of pieces each),
+    flushed as it comes.
     Without recursion: codes may nest thousands deep."""
     stack: list[tuple[ET.Element, bool]] = [(el, False)]  # (element, its end tag is due)
     while stack:
@@ -860,8 +867,8 @@ def _serialise(el: ET.Element, out: list[str], lazy: dict[int, Callable[[], Iter
         if closing:
             more = (lazy or {}).get(id(el))
             if more is not None:
-                for piece in more():  # a whole source each
-                    out.append(piece)
+                for pieces in more():  # a whole source each
+                    out.extend(pieces)
                     if isinstance(out, _Chunks):
                         out.flush()
             out.append(f"</{el.tag}>")
