@@ -365,8 +365,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
 
     def text_source(guid: str, name: str, raw_text: str, created: str | None, codings: list[tuple],
                     memo_spans: list[tuple[int, int, tuple[str, int]]], in_order: bool,
-                    memo_key: tuple[str, int] | None, parts: list[str], source: tuple[str, int]) -> str:
-        """One TextSource as XML text appended to `parts`; codings: (start,
+                    memo_key: tuple[str, int] | None, parts: list[bytes], source: tuple[str, int]) -> str:
+        """One TextSource as XML (UTF-8) appended to `parts`; codings: (start,
         end, id, uuid, code id, coder, created_at) over raw_text, by start and
         end when `in_order`; memo_spans: (start, end, memo key). Returns the
         text as exported (redacted when asked); what was replaced is kept
@@ -381,9 +381,12 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             raise ValueError(f"{name}: the text is larger than a .qdpx may hold (2 GiB)")
         head = _attrs((("guid", guid), ("name", _clean(red(name))),
                        ("plainTextPath", f"internal://{guid}.txt"), ("creationDateTime", _date(created))))
-        inner: list[str] = []
+        # Each piece encoded as it is made: most are ASCII, which encodes as a
+        # copy, where one joined text would be wider than a byte per character
+        # as soon as a piece holds an ellipsis.
+        inner: list[bytes] = []
         if memo_key in descriptions:
-            inner.append(_text_element("Description", descriptions[memo_key]))
+            inner.append(_text_element("Description", descriptions[memo_key]).encode())
         groups, lost = _span_groups(codings, memo_spans, mapped, in_order)
         dropped += lost
         # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
@@ -403,7 +406,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 when = when_attr(created)
                 inner.append(f'<PlainTextSelection guid="{guid_from_sha1_hex(h.hexdigest())}"{tail}{by}{when}>'
                              f'<Coding guid="{_esc(uuid)}"{by}{when}><CodeRef targetGUID="{code_guid[code_id]}"/>'
-                             "</Coding></PlainTextSelection>")
+                             "</Coding></PlainTextSelection>".encode())
                 continue
             # One PlainTextSelection per span and coder: readers (QualCoder)
             # take the coder from the selection, so each coding is credited
@@ -432,16 +435,16 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
                 if i == 0:
                     for memo in memos:
                         body.extend(_note_refs(memo))
-                inner.append(f"<PlainTextSelection{sel}>{''.join(body)}</PlainTextSelection>" if body
-                             else f"<PlainTextSelection{sel}/>")
+                inner.append((f"<PlainTextSelection{sel}>{''.join(body)}</PlainTextSelection>" if body
+                              else f"<PlainTextSelection{sel}/>").encode())
         if memo_key is not None:
-            inner.extend(_note_refs(memo_key))
+            inner.extend(ref.encode() for ref in _note_refs(memo_key))
         if inner:  # the pieces as they are: joined once, when written
-            parts.append(f"<TextSource{head}>")
+            parts.append(f"<TextSource{head}>".encode())
             parts.extend(inner)
-            parts.append("</TextSource>")
+            parts.append(b"</TextSource>")
         else:
-            parts.append(f"<TextSource{head}/>")
+            parts.append(f"<TextSource{head}/>".encode())
         return text
 
     def _note_refs(key: tuple[str, int]) -> list[str]:
@@ -477,7 +480,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         text, starts = join_notes([(n["kind"], recording_ms(n["elapsed_ms"], offset), n["text"]) for n in notes])
         return notes, text, starts
 
-    def write_source(kind: str, row: dict, guid: str, name: str, parts: list[str]) -> str:
+    def write_source(kind: str, row: dict, guid: str, name: str, parts: list[bytes]) -> str:
         if kind == "transcript":
             memo_spans = [(s["start_pos"], s["end_pos"], ("segment_id", s["id"]))
                           for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
@@ -551,9 +554,9 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     for guid in project_refs:
         _sub(root, "NoteRef", {"targetGUID": guid})
 
-    def sources() -> Iterator[list[str]]:  # the XML of one source at a time, in pieces
+    def sources() -> Iterator[list[bytes]]:  # the XML of one source at a time, in UTF-8 pieces
         for n, (kind, row, guid, name) in enumerate(plan, start=1):
-            parts: list[str] = []
+            parts: list[bytes] = []
             write_source(kind, row, guid, name, parts)
             result.counts["interview notes" if kind == "notes" else "transcripts"] = (
                 result.counts.get("interview notes" if kind == "notes" else "transcripts", 0) + 1)
@@ -561,9 +564,9 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             if progress is not None:
                 progress(n, len(plan))
         for el in media_els:  # the recordings, after the texts
-            parts = []
-            _serialise(el, parts)
-            yield parts
+            text: list[str] = []
+            _serialise(el, text)
+            yield ["".join(text).encode("utf-8")]
 
     # The zip is written (compressed) on a thread of its own while the XML is
     # made here: zlib lets go of the GIL, so on two cores the two overlap.
@@ -732,6 +735,11 @@ class _Chunks(list):
             self.write("".join(self).encode("utf-8"))
             self.clear()
 
+    def write_encoded(self, pieces: list[bytes]) -> None:
+        """After what is gathered, pieces already encoded (a source's XML)."""
+        self.flush()
+        self.write(b"".join(pieces))
+
 
 class _BackgroundZip:
     """A zip written by a thread of its own, in the order asked: an entry
@@ -852,14 +860,14 @@ def _attrs(pairs) -> str:
     )
 
 
-def _serialise(el: ET.Element, out: list[str],
-               lazy: dict[int, Callable[[], Iterator[list[str]]]] | None = None) -> None:
+def _serialise(el: ET.Element, out: list[str] | _Chunks,
+               lazy: dict[int, Callable[[], Iterator[list[bytes]]]] | None = None) -> None:
     """The tree as XML text (ElementTree's own writer is several times slower
     on 20,000 selections). Line breaks in attributes and CRs in text are
     written as character references, so that a parser gives them back. An
     element named in `lazy` gets its children's text from that generator
-    instead (the sources, written as they are read: a list of pieces each),
-    flushed as it comes.
+    instead (the sources, written as they are read: a list of UTF-8 pieces
+    each), written into `out` (then _Chunks) as it comes.
     Without recursion: codes may nest thousands deep."""
     stack: list[tuple[ET.Element, bool]] = [(el, False)]  # (element, its end tag is due)
     while stack:
@@ -868,9 +876,7 @@ def _serialise(el: ET.Element, out: list[str],
             more = (lazy or {}).get(id(el))
             if more is not None:
                 for pieces in more():  # a whole source each
-                    out.extend(pieces)
-                    if isinstance(out, _Chunks):
-                        out.flush()
+                    out.write_encoded(pieces)
             out.append(f"</{el.tag}>")
             continue
         attrs = _attrs(el.attrib.items())
