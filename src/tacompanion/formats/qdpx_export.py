@@ -36,7 +36,13 @@ from tacompanion.core.qdpx_export import (
 from tacompanion.core.recording_time import recording_ms
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
-from tacompanion.store.qdpx_export import export_rows, export_text, has_media, transcript_codings
+from tacompanion.store.qdpx_export import (
+    export_rows,
+    export_text,
+    export_text_utf8,
+    has_media,
+    transcript_codings,
+)
 from tacompanion.store.study import Study
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -498,11 +504,14 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         return text_source(guid, name, text, row["started_at"] or row["created_at"], codings, memo_spans, False,
                            ("interview_id", row["id"]), parts, (kind, row["id"]))
 
-    def exported_text(kind: str, row: dict) -> str:
-        """A source's .txt, as write_source exported it (read again: texts are
-        not kept; nor is redaction looked for again)."""
+    def exported_text(kind: str, row: dict) -> bytes:
+        """A source's .txt in UTF-8, as write_source exported it (read again:
+        texts are not kept; nor is redaction looked for again). A transcript
+        left as it is comes as the study holds it, already UTF-8."""
+        if kind == "transcript" and not rules and (utf8 := export_text_utf8(study, row["id"])) is not None:
+            return utf8
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
-        return redacted_from_spans(raw, found.pop((kind, row["id"]))).text if rules else raw
+        return (redacted_from_spans(raw, found.pop((kind, row["id"]))).text if rules else raw).encode("utf-8")
 
     # formats/qdpx_media (and the playback machinery it brings) only for a study with recordings
     media_els: list[ET.Element] = []
@@ -579,7 +588,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         chunks.flush()
         archive.close_entry()
         for kind, row, guid, _name in plan:
-            archive.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
+            archive.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row))
         for name, data in journal_files:
             archive.writestr(_info(name), data)
         if result.media_files:

@@ -73,6 +73,15 @@ def export_text(study: Study, transcript_id: int) -> str:
     return study.conn.execute("SELECT text FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()[0]
 
 
+def export_text_utf8(study: Study, transcript_id: int) -> bytes | None:
+    """A transcript's text as the study file holds it, UTF-8 (no decoding,
+    no encoding again: the same bytes as export_text's text encoded); None
+    when the file keeps its text in another encoding."""
+    if study.conn.execute("PRAGMA encoding").fetchone()[0] != "UTF-8":
+        return None
+    return study.conn.execute("SELECT CAST(text AS BLOB) FROM transcripts WHERE id = ?", (transcript_id,)).fetchone()[0]
+
+
 def transcript_codings(study: Study, transcript_id: int) -> list[tuple]:
     """A transcript's codings as tuples (start, end, id, uuid, code id,
     coder, created_at), by start and end: the order of the index on
