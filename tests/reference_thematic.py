@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tacompanion.core.prevalence import label, rule_from_setting
-from tacompanion.store.analysis import coder_condition
+from tacompanion.core.tally import theme_chain
+from tacompanion.store.analysis import coder_condition, coding_rows
 from tacompanion.store.study import Study
 from tacompanion.store.thematic import theme_paths
 from tacompanion.store.themes import list_themes
@@ -171,3 +172,15 @@ def reference_cooccurrences(study: Study, code_id: int | None = None) -> list[tu
     out = [(a, b, n, len(people[(a, b)])) for (a, b), n in shared.items()]
     out.sort(key=lambda c: (-c[2], -c[3], names[c[0]].casefold(), names[c[1]].casefold()))
     return out
+
+
+def reference_cells(study: Study) -> dict[tuple[int, int], int]:
+    """Distinct extracts per (theme, participant), from every coding."""
+    rows, owner = coding_rows(study, study.setting("analysis_scope", "all"))
+    code_theme = dict(study.conn.execute("SELECT id, theme_id FROM codes").fetchall())
+    theme_parent = dict(study.conn.execute("SELECT id, parent_id FROM themes").fetchall())
+    seen: dict[tuple[int, int], set] = {}
+    for code, document, start, end in rows:
+        for t in theme_chain(code_theme.get(code), theme_parent):
+            seen.setdefault((t, owner[document]), set()).add((document, start, end))
+    return {k: len(v) for k, v in seen.items()}

@@ -22,6 +22,7 @@ from tacompanion.store.study import Study, StudyError
 from tacompanion.store.thematic import recode, thematic_map
 
 from .conftest import REPO
+from .reference_thematic import reference_cells
 
 sys.path.insert(0, str(REPO / "bench"))
 import synth  # noqa: E402
@@ -55,8 +56,12 @@ def base(tmp_path_factory):
 
 def check(study: Study) -> None:
     """The kept counts equal a count of every coding, with and without
-    codes counting their children; and once stored, read back the same."""
-    assert analyse(study) == analyse(study, full=True)
+    codes counting their children; and once stored, read back the same;
+    and so do the extracts per theme and participant."""
+    counted = analyse(study)
+    assert counted == analyse(study, full=True)
+    if study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 0:  # stored
+        assert tallies.stored_cells(study.conn) == reference_cells(study)
     assert code_tree.counts_with_children(study) == code_tree.counts_with_children(study, full=True)
     again = analyse(study)  # read from the tables this time (nothing dirty)
     assert again == analyse(study, full=True)
@@ -71,7 +76,8 @@ def _pick(rng: random.Random, study: Study, sql: str):
 def random_step(rng: random.Random, study: Study, other_path) -> str:
     """One real store operation chosen at random; returns its name."""
     kind = rng.choice([
-        "apply", "apply", "apply", "apply-note", "remove", "undo", "undo", "redo", "recode", "merge-codes",
+        "apply", "apply", "apply", "apply-note", "apply-on-an-extract", "apply-on-an-extract",
+        "remove", "undo", "undo", "redo", "recode", "merge-codes",
         "delete-code", "new-code", "move-code", "nest-code", "move-theme", "merge-themes", "dissolve",
         "new-theme", "pilot", "interview-pilot", "move-transcript", "remove-transcript", "scope",
         "coders", "merge-study", "other-window", "delete-note", "remove-participant", "delete-interview",
@@ -89,6 +95,12 @@ def random_step(rng: random.Random, study: Study, other_path) -> str:
         doc = _pick(rng, study, "SELECT id, length(text) FROM notes")
         if doc and doc[1] > 2:
             codes.apply_code(study, code[0], DocRef(note_id=doc[0]), Span(0, rng.randrange(1, doc[1] + 1)), coder)
+    elif kind == "apply-on-an-extract" and code:
+        # another code (or coder) on a span coded already: the extract is not new
+        coding = _pick(rng, study, "SELECT transcript_id, note_id, start_pos, end_pos FROM codings")
+        if coding:
+            doc = DocRef(transcript_id=coding[0]) if coding[0] is not None else DocRef(note_id=coding[1])
+            codes.apply_code(study, code[0], doc, Span(coding[2], coding[3]), coder)
     elif kind == "remove":
         coding = _pick(rng, study, "SELECT id FROM codings")
         if coding:
@@ -188,6 +200,19 @@ SEEDS = int(os.environ.get("TALLY_SEEDS", "6"))  # more when hunting: TALLY_SEED
 
 @pytest.mark.parametrize("seed", range(SEEDS))
 def test_kept_counts_equal_a_full_count_after_any_sequence_of_changes(base, tmp_path, seed):
+    run_sequence(base, tmp_path, seed)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_many_coding_changes_at_once_are_counted_again_instead(base, tmp_path, seed, monkeypatch):
+    """Beyond CHANGES_LOOKED_AT coding changes the changed codes are counted
+    again from their codings (here with a limit of 3, so most counts take
+    that way), and the counts are still right."""
+    monkeypatch.setattr(tallies, "CHANGES_LOOKED_AT", 3)
+    run_sequence(base, tmp_path, 100 + seed)
+
+
+def run_sequence(base, tmp_path, seed: int) -> None:
     path, other = base
     copy = tmp_path / "study.db"
     shutil.copy(path, copy)
@@ -223,20 +248,28 @@ def test_the_map_reads_no_coding_when_nothing_changed_and_one_theme_after_a_chan
         assert not [s for s in seen if "FROM codings" in s], seen
         assert tmap.analysis == analyse(study, full=True)
 
-        # one coding applied: the next count reads the codings of that code's
-        # theme (and the themes above it), never the whole study's
+        # one coding applied: it is written down as it is, and the next count
+        # reads the codings on that one span and its participant's codings
+        # by code, never a code's or a theme's codings
         code, theme = study.conn.execute(
             "SELECT c.id, c.theme_id FROM codes c WHERE theme_id IS NOT NULL ORDER BY id LIMIT 1").fetchone()
-        codes.apply_code(study, code, DocRef(transcript_id=1), Span(0, 3), "kim")
-        assert study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall() == [("code", code)]
+        transcript = study.scalar("SELECT t.id FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+                                  "WHERE p.pilot = 0 ORDER BY t.id LIMIT 1")
+        codes.apply_code(study, code, DocRef(transcript_id=transcript), Span(0, 3), "kim")
+        assert study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 0
+        assert study.conn.execute("SELECT code_id, transcript_id, start_pos, end_pos, sign "
+                                  "FROM analysis_tally_changes").fetchall() == [(code, transcript, 0, 3, 1)]
         seen.clear()
         study.conn.set_trace_callback(seen.append)
         counted = analyse(study)
         study.conn.set_trace_callback(None)
         assert counted == analyse(study, full=True)
-        reads = [s for s in seen if "FROM codings" in s]
-        assert reads and all("json_each" in s for s in reads), reads
-        assert study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 0
+        assert counted.codes[code].codings == tmap.analysis.codes[code].codings + 1
+        reads = [s for s in seen if "FROM codings" in s or "JOIN codings" in s]
+        assert reads, seen
+        assert all("k.start_pos = " in s or "participant_id = " in s for s in reads), reads
+        assert study.scalar("SELECT count(*) FROM analysis_tally_changes") == 0
+        assert tallies.stored_cells(study.conn) == reference_cells(study)
 
 
 def test_starring_a_quote_marks_nothing(base, tmp_path):
@@ -258,7 +291,7 @@ def test_a_study_that_cannot_be_written_is_counted_without_storing(base, tmp_pat
         other.conn.execute("BEGIN IMMEDIATE")  # another window holds the write lock
         try:
             assert analyse(study) == analyse(study, full=True)
-            assert study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 1  # kept for later
+            assert study.scalar("SELECT count(*) FROM analysis_tally_changes") == 1  # kept for later
         finally:
             other.conn.execute("ROLLBACK")
         assert analyse(study) == analyse(study, full=True)
@@ -335,6 +368,35 @@ def test_a_version_2_study_gets_the_tallies_and_counts_the_same(tmp_path):
         check(study)
 
 
+def test_a_study_of_the_version_before_the_coding_changes_upgrades(base, tmp_path, monkeypatch):
+    """A file of the previous version (a coding's mark pending, the first
+    triggers) opens: `_migrate_tally_changes` puts the
+    changed triggers in place and marks everything; counts and cells right."""
+    assert schema.MIGRATIONS[-1] is schema._migrate_tally_changes
+    path = tmp_path / "study.db"
+    shutil.copy(REPO / "tests" / "data" / "study-v2.db", path)
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:-1])
+    with Study.open(path) as study:
+        assert study.schema_version == len(schema.MIGRATIONS)
+        code = study.scalar("SELECT code_id FROM codings LIMIT 1")
+        transcript = study.scalar("SELECT id FROM transcripts LIMIT 1")
+        codes.apply_code(study, code, DocRef(transcript_id=transcript), Span(0, 2), "kim")
+        # the first triggers: the code marked (this code's `maintained` wants the new tables)
+        assert ("code", code) in study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall()
+        assert not study.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'analysis_tally_changes'")
+    monkeypatch.undo()
+    with Study.open(path) as study:
+        assert study.schema_version == schema.latest_version()
+        assert tallies.maintained(study.conn)
+        assert ("all", 0) in study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall()
+        check(study)
+        assert tallies.stored_cells(study.conn) == reference_cells(study)
+        codes.apply_code(study, code, DocRef(transcript_id=transcript), Span(2, 5), "kim")
+        assert study.scalar("SELECT count(*) FROM analysis_tally_dirty") == 0
+        assert study.scalar("SELECT count(*) FROM analysis_tally_changes") == 1
+        check(study)
+
+
 def test_a_bulk_import_marks_everything_once_and_keeps_its_trigger(cli, base, tmp_path):
     """A large import skips the per-coding mark (store/qdpx.py): the study is
     marked dirty as a whole, the trigger is back, and counts are right."""
@@ -352,5 +414,38 @@ def test_a_bulk_import_marks_everything_once_and_keeps_its_trigger(cli, base, tm
         code = study.scalar("SELECT id FROM codes LIMIT 1")
         codes.apply_code(study, code, DocRef(transcript_id=study.scalar("SELECT min(id) FROM transcripts")),
                          Span(0, 3), "kim")
-        assert study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall() == [("code", code)]
+        assert study.conn.execute("SELECT kind, id FROM analysis_tally_dirty").fetchall() == []
+        assert study.conn.execute("SELECT code_id, sign FROM analysis_tally_changes").fetchall() == [(code, 1)]
         check(study)
+
+
+@pytest.mark.parametrize("change", ["pilot", "move-transcript"])
+def test_a_coding_removed_before_its_data_left_the_analysis_is_taken_out(base, tmp_path, change):
+    """The only coding of a code in a participant's data is removed, then
+    (before any count) the participant becomes a pilot or the transcript
+    goes to a pilot: the removal was counted when stored, so it must come
+    out, although the data is no longer in the analysis."""
+    copy = tmp_path / "study.db"
+    shutil.copy(base[0], copy)
+    with Study.open(copy, create=False) as study:
+        theme = study.scalar("SELECT id FROM themes ORDER BY id LIMIT 1")
+        code = codes.create_code(study, "only here")
+        themes.move_code(study, code, theme)
+        transcript, person, pseudonym, file_name = study.conn.execute(
+            "SELECT t.id, p.id, p.pseudonym, t.file_name FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+            "WHERE p.pilot = 0 ORDER BY t.id LIMIT 1").fetchone()
+        other = study.scalar("SELECT pseudonym FROM participants WHERE id != ? ORDER BY id LIMIT 1", (person,))
+        if change == "move-transcript":
+            set_pilot(study, other, True)
+        codes.apply_code(study, code, DocRef(transcript_id=transcript), Span(0, 5), "kim")
+        assert analyse(study).codes[code].codings == 1
+        codes.remove_coding(study, study.scalar("SELECT id FROM codings WHERE code_id = ?", (code,)))
+        if change == "pilot":
+            set_pilot(study, pseudonym, True)
+        else:
+            data_changes.move_transcript(study, file_name, other, participant=pseudonym)
+        assert study.scalar("SELECT count(*) FROM codings WHERE code_id = ?", (code,)) == 0
+        check(study)
+        assert analyse(study).codes[code].codings == 0
+        assert analyse(study).themes[theme] == analyse(study, full=True).themes[theme]
+

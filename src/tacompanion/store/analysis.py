@@ -16,6 +16,8 @@ kept counts are tested against."""
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass
 
 from tacompanion.core.prevalence import PrevalenceRow, labeller, rule_from_setting
@@ -144,16 +146,7 @@ def analyse(study: Study, *, full: bool = False) -> Analysis:
         codes, themes = tally_rows(rows, owner, code_theme, theme_parent, total, rule)
         return Analysis(total, rule, scope, codes, themes, analysis_coders(study))
     with tallies.snapshot(study.conn):
-        scope = study.setting("analysis_scope", "all")
-        rule = rule_from_setting(study.setting("prevalence_rule"))
-        total = participants_in_analysis(study, scope)
-        # the same query as `full`'s: the codes come in the same order
-        code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
-        code_parent = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
-        theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
-        coders = analysis_coders(study)
-        kept = tallies.current(study.conn, scope=scope, coders=coders, who=coder_condition(study, coders=coders),
-                               code_theme=code_theme, theme_parent=theme_parent, code_parent=code_parent)
+        scope, rule, total, code_theme, theme_parent, coders, kept = _kept(study)
     label_of = labeller(total, rule)
     zero = tallies.ZERO
 
@@ -166,6 +159,43 @@ def analyse(study: Study, *, full: bool = False) -> Analysis:
         {t: counts(kept.themes.get(t, zero)) for t in theme_parent},
         coders,
     )
+
+
+def _kept(study: Study):
+    """(scope, rule, N, code -> theme, theme -> parent, coders, tallies)
+    brought up to date; inside a snapshot."""
+    scope = study.setting("analysis_scope", "all")
+    rule = rule_from_setting(study.setting("prevalence_rule"))
+    total = participants_in_analysis(study, scope)
+    # the same query as `full`'s: the codes come in the same order
+    code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
+    code_parent = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
+    theme_parent = {r[0]: r[1] for r in study.conn.execute("SELECT id, parent_id FROM themes")}
+    coders = analysis_coders(study)
+    kept = tallies.current(study.conn, scope=scope, coders=coders, who=coder_condition(study, coders=coders),
+                           code_theme=code_theme, theme_parent=theme_parent, code_parent=code_parent)
+    return scope, rule, total, code_theme, theme_parent, coders, kept
+
+
+def theme_cells(study: Study, theme_ids: list[int] | None = None) -> dict[tuple[int, int], int] | None:
+    """Distinct extracts per (theme, participant) in analysis, each theme
+    with its subthemes' codes, as kept in the file and brought up to date
+    (store/tallies.py; a missing cell is 0). `theme_ids`: only these themes'.
+    None when the kept counts could not be stored (a study that cannot be
+    written now): the caller counts from the codings."""
+    with tallies.snapshot(study.conn):
+        kept = _kept(study)[-1]
+        if not kept.stored:
+            return None
+        return tallies.stored_cells(study.conn, theme_ids)
+
+
+def mark_recount(study: Study) -> None:
+    """Have the kept counts counted again from every coding at their next
+    use (a reader found them out of step). Where the study cannot be written
+    now, the reader's own fallback stands and nothing is marked."""
+    with contextlib.suppress(StudyError, sqlite3.Error), study.write():
+        tallies.mark_all(study.conn)
 
 
 def prevalence_rule(study: Study) -> tuple[PrevalenceRow, ...]:

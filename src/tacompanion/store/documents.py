@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
 from dataclasses import dataclass
 
 from tacompanion.core.document import Block, CodingDocument, DocRef, clock
 from tacompanion.store.study import Study, StudyError
+from tacompanion.store.transcript_counts import turns_beside_codings
 
 _KIND_MARK = {"quote": "quote", "follow-up": "follow-up", "note": ""}
 
@@ -140,41 +140,17 @@ def list_documents(study: Study, *, with_counts: bool = True) -> list[DocumentIn
 def _turn_counts(study: Study) -> dict[int, tuple[int, int]]:
     """(turns, turns a coding touches) per transcript with turns. A turn
     [a, b) is touched when some coding of its transcript starts before b and
-    ends after a: with the codings sorted by start and the running maximum of
-    their ends, when the last coding starting before b reaches past a.
-
-    Each transcript's codings come as one row of two lists (read from their
-    index on transcript and start, parsed as JSON: far fewer Python objects
-    than a row per coding), beside its turns, both in transcript order, so
-    one transcript's codings are in memory at a time. Asking SQLite for each
-    turn whether a coding overlaps it walked the transcript's codings again
-    for every turn (200,000 codings, 80,000 turns: 1.3 s -> ~0.15 s, issue 16)."""
-    conn = study.conn
-    codings = conn.execute(
-        "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
-        "FROM codings WHERE transcript_id IS NOT NULL GROUP BY transcript_id ORDER BY transcript_id"
-    )
-    pending = next(codings, None)
+    ends after a (store/transcript_counts.turns_beside_codings; unlike
+    `stats`, an empty turn inside a coding's run is not touched)."""
     counts: dict[int, tuple[int, int]] = {}
-    for tid, turn_starts, turn_ends in conn.execute(
-        "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
-        "FROM segments GROUP BY transcript_id ORDER BY transcript_id"
-    ):
-        while pending is not None and pending[0] < tid:
-            pending = next(codings, None)
+    for tid, starts, ends, firsts, reach in turns_beside_codings(study):
         touched = 0
-        turns = json.loads(turn_starts)
-        if pending is not None and pending[0] == tid:
-            starts, ends = json.loads(pending[1]), json.loads(pending[2])
-            if starts != sorted(starts):  # group_concat's order is not promised
-                pairs = sorted(zip(starts, ends, strict=True))
-                starts, ends = [p[0] for p in pairs], [p[1] for p in pairs]
-            reach = list(itertools.accumulate(ends, max))
-            for a, b in zip(turns, json.loads(turn_ends), strict=True):
-                k = bisect.bisect_left(starts, b) - 1  # the last coding starting before the turn ends
+        if firsts:
+            for a, b in zip(starts, ends, strict=True):
+                k = bisect.bisect_left(firsts, b) - 1  # the last coding starting before the turn ends
                 if k >= 0 and reach[k] > a:
                     touched += 1
-        counts[tid] = (len(turns), touched)
+        counts[tid] = (len(starts), touched)
     return counts
 
 

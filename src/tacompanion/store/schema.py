@@ -75,6 +75,9 @@ transcript_words  words and participant_words per transcript (its turns' text
 analysis_tallies, analysis_tally_dirty, analysis_tally_basis   derived counts per code,
                   theme and code family, and what changed since (marked by triggers);
                   see `_migrate_analysis_tallies` and store/tallies.py.
+analysis_tally_changes, analysis_cells   the coding changes not yet counted, one row
+                  each (written by triggers), and distinct extracts per theme and
+                  participant; see `_migrate_tally_changes`.
 """
 
 from __future__ import annotations
@@ -666,7 +669,7 @@ def _migrate_word_counts(conn: sqlite3.Connection) -> None:
 # The summary tables of the analysis and the triggers that mark what they
 # depend on as dirty, frozen: a later step that rebuilds one of the tables the
 # triggers sit on (dropping a table drops its triggers) runs
-# `_statements(_ANALYSIS_TALLY_TRIGGERS)` again after it. `store/tallies.py`
+# `_tally_trigger_statements()` again after it. `store/tallies.py`
 # checks that every trigger is there and counts from the codings when one is not.
 _ANALYSIS_TALLY_TABLES = """
 CREATE TABLE IF NOT EXISTS analysis_tallies (
@@ -776,9 +779,123 @@ AFTER UPDATE OF interview_id ON notes BEGIN
 END;
 """
 
-ANALYSIS_TALLY_TRIGGERS = tuple(
-    line.split()[5] for line in _ANALYSIS_TALLY_TRIGGERS.splitlines() if line.startswith("CREATE TRIGGER")
-)
+
+def _trigger_names(script: str) -> tuple[str, ...]:
+    return tuple(line.split()[5] for line in script.splitlines() if line.startswith("CREATE TRIGGER"))
+
+
+# Step `_migrate_tally_changes` (issue 16): a coding added, removed or changed
+# is written down as it is (code, document, span, coder, +1 or -1) rather
+# than marking its whole code, so that the counts after one change are
+# adjusted by looking at that one span (store/tallies.py), not recounted from
+# every coding of the code's themes. A change to what is counted (a pilot
+# flag, a transcript, note or interview moved) marks, besides the codes coded
+# there now, the codes of the changes not yet counted in those documents: a
+# coding removed before its participant became a pilot was counted when
+# stored, and must be taken out by a recount, not skipped as a pilot's.
+# A transcript or note deleted marks the codes coded in it, and those of the
+# changes not yet counted there, before it goes (its id may be used again).
+# `analysis_cells`: distinct extracts per theme (its subthemes' included) and
+# participant, the participants x themes matrix and the review's headings.
+_ANALYSIS_TALLY_CHANGE_TABLES = """
+CREATE TABLE IF NOT EXISTS analysis_tally_changes (
+    seq           INTEGER PRIMARY KEY,
+    code_id       INTEGER NOT NULL,
+    transcript_id INTEGER,
+    note_id       INTEGER,
+    start_pos     INTEGER NOT NULL,
+    end_pos       INTEGER NOT NULL,
+    coder         TEXT,
+    sign          INTEGER NOT NULL CHECK (sign IN (-1, 1))
+);
+CREATE TABLE IF NOT EXISTS analysis_cells (
+    theme_id       INTEGER NOT NULL,
+    participant_id INTEGER NOT NULL,
+    extracts       INTEGER NOT NULL,
+    PRIMARY KEY (theme_id, participant_id)
+) WITHOUT ROWID;
+"""
+
+_ANALYSIS_TALLY_CHANGE_TRIGGERS = """
+CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_added
+AFTER INSERT ON codings BEGIN
+  INSERT INTO analysis_tally_changes (code_id, transcript_id, note_id, start_pos, end_pos, coder, sign)
+    VALUES (new.code_id, new.transcript_id, new.note_id, new.start_pos, new.end_pos, new.coder, 1);
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_removed
+AFTER DELETE ON codings BEGIN
+  INSERT INTO analysis_tally_changes (code_id, transcript_id, note_id, start_pos, end_pos, coder, sign)
+    VALUES (old.code_id, old.transcript_id, old.note_id, old.start_pos, old.end_pos, old.coder, -1);
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_coding_changed
+AFTER UPDATE OF code_id, transcript_id, note_id, start_pos, end_pos, coder ON codings BEGIN
+  INSERT INTO analysis_tally_changes (code_id, transcript_id, note_id, start_pos, end_pos, coder, sign)
+    VALUES (old.code_id, old.transcript_id, old.note_id, old.start_pos, old.end_pos, old.coder, -1),
+           (new.code_id, new.transcript_id, new.note_id, new.start_pos, new.end_pos, new.coder, 1);
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_participant_changed
+AFTER UPDATE OF pilot ON participants BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT 'code' AS k, code_id AS i FROM codings
+    WHERE transcript_id IN (SELECT id FROM transcripts WHERE participant_id = new.id)
+    UNION SELECT 'code', code_id FROM codings
+    WHERE note_id IN (SELECT n.id FROM notes n JOIN interviews v ON v.id = n.interview_id
+                      WHERE v.participant_id = new.id)
+    UNION SELECT 'code', code_id FROM analysis_tally_changes
+    WHERE transcript_id IN (SELECT id FROM transcripts WHERE participant_id = new.id)
+       OR note_id IN (SELECT n.id FROM notes n JOIN interviews v ON v.id = n.interview_id
+                      WHERE v.participant_id = new.id)) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_interview_changed
+AFTER UPDATE OF pilot, participant_id ON interviews BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings
+    WHERE note_id IN (SELECT id FROM notes WHERE interview_id = new.id)
+    UNION SELECT 'code', code_id FROM analysis_tally_changes
+    WHERE note_id IN (SELECT id FROM notes WHERE interview_id = new.id)) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_transcript_changed
+AFTER UPDATE OF participant_id ON transcripts BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE transcript_id = new.id
+    UNION SELECT 'code', code_id FROM analysis_tally_changes WHERE transcript_id = new.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_note_changed
+AFTER UPDATE OF interview_id ON notes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE note_id = new.id
+    UNION SELECT 'code', code_id FROM analysis_tally_changes WHERE note_id = new.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_transcript_removed
+BEFORE DELETE ON transcripts BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE transcript_id = old.id
+    UNION SELECT 'code', code_id FROM analysis_tally_changes WHERE transcript_id = old.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+CREATE TRIGGER IF NOT EXISTS analysis_tally_note_removed
+BEFORE DELETE ON notes BEGIN
+  INSERT INTO analysis_tally_dirty (kind, id)
+    SELECT k, i FROM (SELECT DISTINCT 'code' AS k, code_id AS i FROM codings WHERE note_id = old.id
+    UNION SELECT 'code', code_id FROM analysis_tally_changes WHERE note_id = old.id) WHERE i IS NOT NULL
+    ON CONFLICT DO NOTHING;
+END;
+"""
+
+def _tally_trigger_statements() -> list[str]:
+    """Every trigger that keeps the tallies honest, as they are now (IF NOT
+    EXISTS: the changed ones first, so the first version of those is
+    skipped): what a step that rebuilds a table they sit on runs again."""
+    return _statements(_ANALYSIS_TALLY_CHANGE_TRIGGERS) + _statements(_ANALYSIS_TALLY_TRIGGERS)
+
+
+# every trigger that keeps the tallies honest, as they are now
+ANALYSIS_TALLY_TRIGGERS = tuple(dict.fromkeys(
+    _trigger_names(_ANALYSIS_TALLY_TRIGGERS) + _trigger_names(_ANALYSIS_TALLY_CHANGE_TRIGGERS)))
 
 
 def _migrate_analysis_tallies(conn: sqlite3.Connection) -> None:
@@ -801,10 +918,28 @@ def _migrate_analysis_tallies(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO analysis_tally_dirty (kind, id) VALUES ('all', 0)")
 
 
+def _migrate_tally_changes(conn: sqlite3.Connection) -> None:
+    """The coding changes written down one by one (analysis_tally_changes)
+    and the extracts per theme and participant (analysis_cells), see
+    `_ANALYSIS_TALLY_CHANGE_TABLES`: the seven triggers they concern are
+    made again from `_ANALYSIS_TALLY_CHANGE_TRIGGERS`, and everything is
+    marked to be counted on first use. Only tables and triggers, all derived
+    data: its place among the steps does not matter (it runs after
+    `_migrate_analysis_tallies`, which makes the tables it marks)."""
+    for statement in _statements(_ANALYSIS_TALLY_TABLES) + _statements(_ANALYSIS_TALLY_CHANGE_TABLES):
+        conn.execute(statement)
+    for name in _trigger_names(_ANALYSIS_TALLY_CHANGE_TRIGGERS):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in _tally_trigger_statements():
+        conn.execute(statement)
+    conn.execute("INSERT OR IGNORE INTO analysis_tally_dirty (kind, id) VALUES ('all', 0)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], str | None]] = [
     _migrate_to_v1, _migrate_to_v2, _migrate_audit_and_hints, _migrate_coder_in_codings,
     _migrate_codebook_and_framework, _migrate_one_memo_per_thing, _migrate_codings_code_doc_index,
     _migrate_media, _migrate_analysis_tallies, _migrate_word_counts,
+    _migrate_tally_changes,
 ]
 
 

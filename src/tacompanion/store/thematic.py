@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tacompanion.core.prevalence import label
 from tacompanion.core.tally import Counts
-from tacompanion.store.analysis import Analysis, analyse, coder_condition, coding_rows
+from tacompanion.store.analysis import Analysis, analyse, coder_condition, coding_rows, mark_recount, theme_cells
 from tacompanion.store.study import Study, StudyError
 from tacompanion.store.themes import ThemeRow, list_themes
 
@@ -202,22 +202,30 @@ class ExtractList(Sequence[Extract]):
     CHUNK = 48  # extracts read together (about a screenful)
     TEXTS = 8  # documents' texts kept (the extracts near each other share them)
 
-    def __init__(self, study: Study, spans: list[tuple[int, int, int]],
-                 docs: dict[int, tuple[int, str, int | None]], groups: list[ExtractGroup]) -> None:
+    def __init__(self, study: Study, spans: list[tuple[int, int, int]] | None,
+                 docs: dict[int, tuple[int, str, int | None]], groups: list[ExtractGroup],
+                 group_spans: Callable[[int], list[tuple[int, int, int]]] | None = None) -> None:
         self.study = study
-        self._spans = spans  # (document, start, end): a transcript's id, or minus a note's
+        # (document, start, end): a transcript's id, or minus a note's. None:
+        # read a participant's when first needed, with `group_spans`
+        # (participant id -> their spans in order), each group's size known
+        self._spans = spans
+        self._group_spans = group_spans
+        self._loaded: dict[int, list[tuple[int, int, int]]] = {}  # group index -> its spans
         self._docs = docs  # document -> (participant id, pseudonym, interview id of a note)
         self.groups = groups  # participant by participant, in order
+        self._firsts = [g.first for g in groups]
+        self._size = len(spans) if spans is not None else sum(g.size for g in groups)
         self._made: dict[int, Extract] = {}
         self._texts: dict[int, str] = {}
         self._coders = coder_condition(study)
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return self._size
 
     def __getitem__(self, index):  # an Extract, or a list of them for a slice
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self._spans)))]
+            return [self[i] for i in range(*index.indices(self._size))]
         index = self._index(index)
         made = self._made.get(index)
         if made is None:
@@ -226,29 +234,61 @@ class ExtractList(Sequence[Extract]):
         return made
 
     def __iter__(self):
-        for i in range(len(self._spans)):
+        for i in range(self._size):
             yield self[i]
 
     def _index(self, index: int) -> int:
         if index < 0:
-            index += len(self._spans)
-        if not 0 <= index < len(self._spans):
+            index += self._size
+        if not 0 <= index < self._size:
             raise IndexError(index)
         return index
 
+    def _span(self, index: int) -> tuple[int, int, int]:
+        if self._spans is not None:
+            return self._spans[index]
+        n = bisect.bisect_right(self._firsts, index) - 1
+        return self._group(n)[index - self.groups[n].first]
+
+    def _group(self, n: int) -> list[tuple[int, int, int]]:
+        """Group `n`'s spans, read when first needed. Their number is the
+        one kept in the file; if it is not (the kept counts would be wrong),
+        they are marked to be counted again and StudyError says so."""
+        spans = self._loaded.get(n)
+        if spans is None:
+            group = self.groups[n]
+            spans = self._group_spans(group.participant_id)
+            if len(spans) != group.size:
+                mark_recount(self.study)
+                raise StudyError(
+                    f"the counts kept in {self.study.path} for {group.participant} were out of date "
+                    f"({group.size} extracts kept, {len(spans)} found); they are counted again: "
+                    "the review is read again")
+            self._loaded[n] = spans
+        return spans
+
     def place(self, index: int) -> ExtractPlace:
         """Where extract `index` is, without reading it."""
-        doc, start, end = self._spans[self._index(index)]
+        doc, start, end = self._span(self._index(index))
         pid, name, interview = self._docs[doc]
         return ExtractPlace(pid, name, "transcript" if doc > 0 else "notes", abs(doc), interview, start, end)
 
     def find(self, key: tuple[str, int, int, int]) -> int | None:
         """The index of the extract with this `Extract.key`, if it is here."""
         kind, doc, start, end = key
-        try:
-            return self._spans.index((doc if kind == "transcript" else -doc, start, end))
-        except ValueError:
+        span = (doc if kind == "transcript" else -doc, start, end)
+        if self._spans is not None:
+            try:
+                return self._spans.index(span)
+            except ValueError:
+                return None
+        owner = self._docs.get(span[0])
+        n = next((n for n, g in enumerate(self.groups) if owner and g.participant_id == owner[0]), None)
+        if n is None:
             return None
+        spans = self._group(n)
+        i = bisect.bisect_left(spans, _doc_order(span), key=_doc_order)
+        return self.groups[n].first + i if i < len(spans) and spans[i] == span else None
 
     def _text(self, doc: int) -> str:
         text = self._texts.get(doc)
@@ -261,10 +301,10 @@ class ExtractList(Sequence[Extract]):
         return text
 
     def _read(self, first: int) -> None:
-        chunk = range(first, min(first + self.CHUNK, len(self._spans)))
+        chunk = range(first, min(first + self.CHUNK, self._size))
         docs: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for i in chunk:
-            doc, start, end = self._spans[i]
+            doc, start, end = self._span(i)
             docs[doc].append((start, end))
         # Every coding on the chunk's spans, document by document, read from
         # the index by document and position (only the stretch they cover).
@@ -290,7 +330,7 @@ class ExtractList(Sequence[Extract]):
                 elif starred:
                     codes[code_id] = (*got[:4], True)
         for i in chunk:
-            span = self._spans[i]
+            span = self._span(i)
             doc, start, end = span
             pid, name, interview = self._docs[doc]
             codes = sorted(found[span].values())
@@ -299,15 +339,28 @@ class ExtractList(Sequence[Extract]):
                 self._text(doc)[start:end], tuple(ExtractCode(c[1], c[2], c[3], c[4]) for c in codes))
 
 
+def _doc_order(span: tuple[int, int, int]) -> tuple[bool, int, int, int]:
+    """A participant's spans in order: transcripts, then notes, each by id, then by place."""
+    return span[0] < 0, abs(span[0]), span[1], span[2]
+
+
 def review_extracts(
     study: Study, code_ids: list[int], participant_id: int | None = None,
-    meeting: int | None = None,
+    meeting: int | None = None, theme_id: int | None = None,
 ) -> ExtractList:
     """The extracts of `extracts_for`, in its order, read lazily: where they
-    all are now, each one's text and codes when first asked for."""
+    all are now, each one's text and codes when first asked for. With
+    `theme_id` (whose codes, subthemes' included, `code_ids` are), and
+    neither a participant nor a meeting code: how many each participant has
+    comes from the cells kept in the file, and where they are is read one
+    participant at a time, as they are shown."""
     if not code_ids:
         return ExtractList(study, [], {}, [])
     scope = study.setting("analysis_scope", "all")
+    if theme_id is not None and participant_id is None and meeting is None:
+        cells = theme_cells(study, [theme_id])
+        if cells is not None:
+            return _review_by_participant(study, code_ids, scope, {p: n for (_, p), n in cells.items() if n})
     marks = ",".join("?" * len(code_ids))
     coders = coder_condition(study)
     who = " AND p.id = ?" if participant_id is not None else ""
@@ -373,6 +426,41 @@ def review_extracts(
         last = groups[-1]
         groups[-1] = ExtractGroup(pid, name, last.first, len(out) - last.first)
     return ExtractList(study, out, docs, groups)
+
+
+def _review_by_participant(study: Study, code_ids: list[int], scope: str, sizes: dict[int, int]) -> ExtractList:
+    """`review_extracts` of a whole theme, from the kept extracts per
+    participant (`sizes`): the groups now, each one's spans when needed."""
+    marks = ",".join("?" * len(code_ids))
+    coders = coder_condition(study)
+    docs: dict[int, tuple[int, str, int | None]] = {tid: (pid, name, None) for tid, pid, name in study.conn.execute(
+        "SELECT t.id, p.id, p.pseudonym FROM transcripts t JOIN participants p ON p.id = t.participant_id "
+        "WHERE p.pilot = 0")}
+    if scope != "transcripts":
+        docs.update((-nid, (pid, name, iid)) for nid, pid, name, iid in study.conn.execute(
+            "SELECT n.id, p.id, p.pseudonym, i.id FROM notes n JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id WHERE p.pilot = 0 AND i.pilot = 0"))
+    names = {pid: name for pid, name, _ in docs.values()}
+    groups: list[ExtractGroup] = []
+    first = 0
+    for pid in sorted((p for p in sizes if p in names), key=lambda p: (names[p].casefold(), p)):
+        groups.append(ExtractGroup(pid, names[pid], first, sizes[pid]))
+        first += sizes[pid]
+
+    def group_spans(pid: int) -> list[tuple[int, int, int]]:
+        spans = study.conn.execute(
+            f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE k.code_id IN ({marks}) "
+            f"AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?){coders} "
+            "ORDER BY transcript_id, start_pos, end_pos", (*code_ids, pid)).fetchall()
+        if scope != "transcripts":
+            spans += study.conn.execute(
+                "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos FROM interviews i "
+                "JOIN notes n ON n.interview_id = i.id JOIN codings k ON k.note_id = n.id "
+                f"WHERE i.participant_id = ? AND i.pilot = 0 AND +k.code_id IN ({marks}){coders} "
+                "ORDER BY k.note_id, k.start_pos, k.end_pos", (pid, *code_ids)).fetchall()
+        return spans
+
+    return ExtractList(study, None, docs, groups, group_spans)
 
 
 class SpanCode(NamedTuple):
@@ -606,14 +694,17 @@ class Matrix:
     """Rows: participants in analysis; columns: themes; cells: distinct extracts
     of the theme (its subthemes included) in that participant's data.
 
-    A participant's cells are counted when first asked for (`cell`, `row`,
+    The cells are read from those kept in the study file (`rows`, store/
+    tallies.py). When they cannot be (a study that cannot be written now), a
+    participant's cells are counted when first asked for (`cell`, `row`,
     `load`), from their own codings only: a screen counts the rows it shows,
-    whatever the size of the study. What needs every participant is exact
+    whatever the size of the study; what needs every participant is exact
     from the start and cheap: `labels` and `present` (which cells hold
     anything) come from one existence test per participant and theme."""
 
     def __init__(self, study: Study, participants: list[tuple[int, str]], themes: list[tuple[int, str, int]],
-                 total: int, present: set[tuple[int, int]], rule, column_of: dict[int, list[int]]) -> None:
+                 total: int, present: set[tuple[int, int]], rule, column_of: dict[int, list[int]],
+                 rows: dict[int, dict[int, int]] | None = None) -> None:
         self.study = study
         self.participants = participants
         self.themes = themes  # id, path, depth
@@ -624,7 +715,7 @@ class Matrix:
             n = sum(1 for pid, _ in participants if (pid, tid) in present)
             self.labels[tid] = (n, label(n, total, rule))
         self._column_of = column_of  # code id -> the columns (themes) it counts in
-        self._rows: dict[int, dict[int, int]] = {}
+        self._rows: dict[int, dict[int, int]] = rows or {}  # counted already (the kept cells)
 
     def cell(self, participant_id: int, theme_id: int) -> int:
         return self.row(participant_id).get(theme_id, 0)
@@ -711,8 +802,21 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
         "SELECT id, pseudonym FROM participants WHERE pilot = 0 AND id IN "
         f"(SELECT participant_id FROM transcripts{notes}) ORDER BY pseudonym COLLATE NOCASE"
     )]
-    # Which cells hold anything: per theme, the participants with at least
-    # one coding of it, each test stopping at the first coding found (a few
+    matrix_columns = [(t.id, paths[t.id], depth[t.id]) for t in columns]
+    # The cells as kept in the study file (store/tallies.py): one read of a
+    # few thousand stored rows, whatever the size of the study.
+    kept = theme_cells(study, sorted(wanted))
+    if kept is not None:
+        in_matrix = {pid for pid, _ in people}
+        rows: dict[int, dict[int, int]] = {pid: {} for pid in in_matrix}
+        for (tid, pid), n in kept.items():
+            if pid in in_matrix and n:
+                rows[pid][tid] = n
+        present = {(pid, tid) for pid, row in rows.items() for tid in row}
+        return Matrix(study, people, matrix_columns, len(people), present, rule, column_of, rows)
+    # Counted from the codings (a study that cannot be written now). Which
+    # cells hold anything: per theme, the participants with at least one
+    # coding of it, each test stopping at the first coding found (a few
     # index searches per participant and theme, whatever the study's size).
     who = coder_condition(study)
     present: set[tuple[int, int]] = set()
@@ -728,8 +832,7 @@ def participant_theme_matrix(study: Study, level: str = "main") -> Matrix:
                     f"AND +k.code_id IN ({marks}){who})")
             params += params
         present.update((pid, tid) for (pid,) in study.conn.execute(sql + ")", params))
-    return Matrix(study, people, [(t.id, paths[t.id], depth[t.id]) for t in columns], len(people), present,
-                  rule, column_of)
+    return Matrix(study, people, matrix_columns, len(people), present, rule, column_of)
 
 
 # -- co-occurrence -----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sqlite3
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from json import loads
 
@@ -89,20 +89,21 @@ def transcript_word_counts(study: Study, transcript_id: int | None = None) -> di
     return counts
 
 
-def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict[int, int]:
-    """Turns touched by at least one coding, per transcript (every transcript
-    with turns; only `transcript_id`'s when given): what core/spans.py's
-    count_touched says of its turns and codings.
+def turns_beside_codings(study: Study, transcript_id: int | None = None
+                         ) -> Iterator[tuple[int, list[int], list[int], list[int], list[int]]]:
+    """Per transcript with turns, in id order (only `transcript_id`'s when
+    given): (id, its turns' starts, their ends, its codings' starts in order,
+    the running maximum of their ends). A turn [a, b) is touched by a coding
+    when the last coding starting before b (bisection in the starts) reaches
+    past a.
 
     Each transcript's codings and turns come as two lists of numbers in one
     row (group_concat, read as JSON arrays: far fewer Python objects than a
-    row per coding), the codings by start. A turn [a, b) is touched when the last coding starting
-    before b reaches past a (the running maximum of the ends), or, for an
-    empty turn, when the next coding starts within that reach: then
-    count_touched's merged run of codings covers it too."""
+    row per coding), both in transcript order, side by side: one
+    transcript's lists in memory at a time (200,000 codings, 80,000 turns:
+    ~0.15 s, where asking SQLite for each turn took 1.3 s, issue 16)."""
     one = transcript_id is not None
     params = (transcript_id,) if one else ()
-    # both read in transcript order, side by side: one transcript's lists in memory at a time
     codings = study.conn.execute(
         # from the index on (transcript, start, end, ...): in start order as SQLite reads it
         "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
@@ -111,7 +112,6 @@ def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict
         + " GROUP BY transcript_id ORDER BY transcript_id", params,
     )
     coded = next(codings, None)
-    counts: dict[int, int] = {}
     for tid, starts, ends in study.conn.execute(
         "SELECT transcript_id, '[' || group_concat(start_pos) || ']', '[' || group_concat(end_pos) || ']' "
         "FROM segments"
@@ -119,7 +119,8 @@ def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict
     ):
         while coded is not None and coded[0] < tid:
             coded = next(codings, None)
-        touched = 0
+        firsts: list[int] = []
+        reach: list[int] = []
         if coded is not None and coded[0] == tid:
             firsts = loads(coded[1])
             lasts = loads(coded[2])
@@ -127,10 +128,23 @@ def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict
                 pairs = sorted(zip(firsts, lasts, strict=True))
                 firsts, lasts = [p[0] for p in pairs], [p[1] for p in pairs]
             reach = list(accumulate(lasts, max))
-            last = len(firsts) - 1
-            for a, b in zip(loads(starts), loads(ends), strict=True):
-                k = bisect_left(firsts, b) - 1  # the last coding starting before the turn ends
-                if k >= 0 and (reach[k] > a or (k < last and firsts[k + 1] <= reach[k])):
-                    touched += 1
+        yield tid, loads(starts), loads(ends), firsts, reach
+
+
+def coded_segment_counts(study: Study, transcript_id: int | None = None) -> dict[int, int]:
+    """Turns touched by at least one coding, per transcript (every transcript
+    with turns; only `transcript_id`'s when given): what core/spans.py's
+    count_touched says of its turns and codings. A turn [a, b) is touched
+    when the last coding starting before b reaches past a, or, for an empty
+    turn, when the next coding starts within that reach: then
+    count_touched's merged run of codings covers it too."""
+    counts: dict[int, int] = {}
+    for tid, starts, ends, firsts, reach in turns_beside_codings(study, transcript_id):
+        touched = 0
+        last = len(firsts) - 1
+        for a, b in zip(starts, ends, strict=True):
+            k = bisect_left(firsts, b) - 1  # the last coding starting before the turn ends
+            if k >= 0 and (reach[k] > a or (k < last and firsts[k + 1] <= reach[k])):
+                touched += 1
         counts[tid] = touched
     return counts

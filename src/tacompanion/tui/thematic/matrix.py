@@ -97,10 +97,10 @@ class MatrixScreen(StudyViewScreen):
         return heads, column_width(self.size.width or 80, who_width, heads)
 
     def fill(self) -> None:
-        self.mark_drawn()
         table = self.query_one(DataTable)
         keep = table.cursor_coordinate
         m = self.matrix = participant_theme_matrix(self.app.study, self.level)
+        self.mark_drawn()  # after reading: see ThemeMapScreen.reload
         self.groups = self.grouped(m) if self.group_by else []
         table.clear(columns=True)
         table.add_column("", key="who")

@@ -152,7 +152,6 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
     def reload(self, keep: tuple | None = None) -> None:
         """Read the extracts again; the cursor stays on the same extract (or at
         the same place when it has left the review)."""
-        self.mark_drawn()
         study = self.app.study
         current = self.current()
         keep = keep or (current.key if current else None)
@@ -161,20 +160,26 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
             self._load_target()
         except StudyError:
             # the theme or code went (merged, dissolved, or its creation undone)
+            self.mark_drawn()
             self.view.set_rows(0, lambda r: Text())
             self.query_one("#review-title", Static).update(Text(
                 f"This {self.target} no longer exists (u brings it back if it went by undo).", style="bold"))
             self.query_one("#review-detail", Static).update("")
             self.extracts, self.rows = [], ReviewRows([])
             return
-        self.extracts = review_extracts(study, sorted(self.code_ids), self.participant_id, self.meeting)
+        theme = self.target_id if self.target == "theme" else None
+        self.extracts = review_extracts(study, sorted(self.code_ids), self.participant_id, self.meeting, theme)
+        cursor = old_cursor
+        try:
+            index = self.extracts.find(keep) if keep is not None else None
+        except StudyError:  # the kept counts were out of step (now marked): read the long way
+            self.extracts = review_extracts(study, sorted(self.code_ids), self.participant_id, self.meeting)
+            index = self.extracts.find(keep)
+        self.mark_drawn()  # after reading: see ThemeMapScreen.reload
         self.rows = rows = ReviewRows(self.extracts.groups)
         self.group_sizes: dict[int, int] = {g.participant_id: g.size for g in self.extracts.groups}
-        cursor = old_cursor
-        if keep is not None:
-            index = self.extracts.find(keep)
-            if index is not None:
-                cursor = rows.row_of(index)
+        if index is not None:
+            cursor = rows.row_of(index)
         self.view.set_rows(len(rows), self.render_row, cursor=cursor, skip=rows.head_set.__contains__)
         self.show_title()
         self.show_detail()
@@ -229,7 +234,13 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         if kind == "head":
             g = self.rows.group_at(r)
             return Text(f"{g.participant} · {g.size} extract{'s' if g.size != 1 else ''}", style="bold")
-        e = self.extracts[i]
+        try:
+            e = self.extracts[i]
+        except StudyError as error:
+            # the counts kept in the file were out of step with the codings
+            # (now marked to be counted again): read again, after this frame
+            self.call_later(self.reload)
+            return Text(str(error), style="italic")
         width = self.view.scrollable_content_region.width or 80
         codes_w = max(12, width // 3)
         room = max(10, width - 2 - 3 - codes_w)
@@ -269,7 +280,13 @@ class ReviewScreen(PlaysRecording, StudyViewScreen):
         if not self.rows or self.view.count == 0:
             return None
         kind, i = self.rows[min(self.view.cursor, len(self.rows) - 1)]
-        return self.extracts[i] if kind == "extract" else None
+        if kind != "extract":
+            return None
+        try:
+            return self.extracts[i]
+        except StudyError:  # out of step with the kept counts: see render_row
+            self.call_later(self.reload)
+            return None
 
     def show_detail(self) -> None:
         detail = self.query_one("#review-detail", Static)

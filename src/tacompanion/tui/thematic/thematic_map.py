@@ -125,9 +125,11 @@ class ThemeMapScreen(StudyViewScreen):
     def reload(self, keep: tuple[str, int | None] | None = None) -> None:
         """Read the map again and redraw; the cursor stays on the same theme or
         code (`keep`, else whatever was selected)."""
-        self.mark_drawn()
         keep = keep or self.selected_key()
         self.map = thematic_map(self.app.study, with_children=self.with_children)
+        # marked after reading: bringing the kept counts up to date writes
+        # to the file, and that is no reason to read again when shown again
+        self.mark_drawn()
         rows = self.map.rows
         a = self.map.analysis
         themes = sum(1 for r in rows if r.kind == "theme")
