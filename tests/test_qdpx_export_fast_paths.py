@@ -8,6 +8,7 @@ memo on the span, odd times and uuids) exports what the rules say."""
 
 from __future__ import annotations
 
+import io
 import random
 import sqlite3
 import types
@@ -29,6 +30,7 @@ from tacompanion.store.codes import apply_code, create_code
 from tacompanion.store.memos import save_memo
 from tacompanion.store.participants import ensure_participant
 from tacompanion.store.qdpx_export import export_text, export_text_utf8
+from tacompanion.store.redactions import add_redaction
 from tacompanion.store.transcripts import import_transcript
 
 SAME = settings(max_examples=400, deadline=None, database=None, derandomize=True)
@@ -207,7 +209,7 @@ def _expected_selections(study) -> list[tuple]:
 
 
 def test_every_kind_of_selection_comes_out_as_the_rules_say(kinds):
-    with zipfile.ZipFile(__import__("io").BytesIO(build_qdpx(kinds, redacted=False).data)) as z:
+    with zipfile.ZipFile(io.BytesIO(build_qdpx(kinds, redacted=False).data)) as z:
         root = ET.fromstring(z.read("project.qde"))
     got = []
     memo_refs = []
@@ -229,3 +231,15 @@ def test_every_kind_of_selection_comes_out_as_the_rules_say(kinds):
     assert "odd&\"<uuid>" in {c[0] for g in coded for c in g[6]}
     assert {c[3] for g in coded for c in g[6]} >= {None, "2026-01-02T03:04:05Z", "2026-01-02T01:04:05Z"}
     assert max(len(g[6]) for g in coded) == 2 and len({g[4] for g in coded}) == 4
+
+
+def test_a_redaction_list_that_finds_nothing_changes_no_byte(kinds):
+    """Sources where redaction finds nothing keep their positions (and take
+    the shortcuts); a list that finds something still changes the file."""
+    plain = build_qdpx(kinds, redacted=False).data
+    add_redaction(kinds, "Anna Berg", "[name]")
+    assert build_qdpx(kinds, redacted=True).data == plain
+    add_redaction(kinds, "Bergen", "[city]")
+    with zipfile.ZipFile(io.BytesIO(build_qdpx(kinds, redacted=True).data)) as z:
+        texts = [z.read(n) for n in z.namelist() if n.startswith("sources/")]
+    assert texts == [TEXT.replace("Bergen", "[city]").encode()]

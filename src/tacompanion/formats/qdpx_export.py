@@ -393,7 +393,8 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         inner: list[bytes] = []
         if memo_key in descriptions:
             inner.append(_text_element("Description", descriptions[memo_key]).encode())
-        groups, lost = _span_groups(codings, memo_spans, mapped, in_order)
+        # a text where redaction found nothing keeps every position (and the quicker grouping)
+        groups, lost = _span_groups(codings, memo_spans, mapped if mapped and mapped.replacements else None, in_order)
         dropped += lost
         # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
         # with the part of the hash that every selection of this source shares taken once
@@ -507,11 +508,12 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     def exported_text(kind: str, row: dict) -> bytes:
         """A source's .txt in UTF-8, as write_source exported it (read again:
         texts are not kept; nor is redaction looked for again). A transcript
-        left as it is comes as the study holds it, already UTF-8."""
-        if kind == "transcript" and not rules and (utf8 := export_text_utf8(study, row["id"])) is not None:
+        that nothing was replaced in comes as the study holds it, already UTF-8."""
+        replaced = found.pop((kind, row["id"])) if rules else []
+        if kind == "transcript" and not replaced and (utf8 := export_text_utf8(study, row["id"])) is not None:
             return utf8
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
-        return (redacted_from_spans(raw, found.pop((kind, row["id"]))).text if rules else raw).encode("utf-8")
+        return (redacted_from_spans(raw, replaced).text if replaced else raw).encode("utf-8")
 
     # formats/qdpx_media (and the playback machinery it brings) only for a study with recordings
     media_els: list[ET.Element] = []
