@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from tacompanion.core.guide import Guide, Question, Section
 from tacompanion.core.note_markers import KIND_FOLLOW_UP, KIND_QUOTE
-from tacompanion.core.recording_time import recording_ms
+from tacompanion.core.recording_time import recording_ms  # a module of its own: see there
 
 NOT_YET = "not yet"
 COVERED = "covered"
@@ -95,10 +95,6 @@ class Interview:
 
 
 # -- time ---------------------------------------------------------------------
-
-
-# recording_ms (where an elapsed time falls in the recording) lives in
-# core/recording_time.py, imported at the top of this module
 
 
 def parse_iso(text: str) -> datetime:
