@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from tacompanion.core.guide import Guide, Question, Section
 from tacompanion.core.note_markers import KIND_FOLLOW_UP, KIND_QUOTE
+from tacompanion.core.recording_time import recording_ms  # a module of its own: see there
 
 NOT_YET = "not yet"
 COVERED = "covered"
@@ -94,13 +95,6 @@ class Interview:
 
 
 # -- time ---------------------------------------------------------------------
-
-
-def recording_ms(elapsed: int | None, offset_ms: int | None) -> int | None:
-    """Where a moment on the interview clock falls in the recording: the
-    elapsed time plus the recording offset (never before its start). This is
-    the time shown to the user for a note, everywhere."""
-    return None if elapsed is None else max(0, elapsed + (offset_ms or 0))
 
 
 def parse_iso(text: str) -> datetime:

@@ -8,46 +8,31 @@ No I/O here.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tacompanion.core.redaction import Redactor
+# The export's pieces (GUIDs, redacted text, the notes text) live in core/qdpx_export.py,
+# without this module's dataclasses; the import derives GUIDs the same way.
+from tacompanion.core.qdpx_export import (  # noqa: F401 - re-exported
+    NOTES_KINDS,
+    NOTES_SEPARATOR,
+    RedactedText,
+    Replacement,
+    derived_guid,
+    join_notes,
+    namespace_hash,
+    redact,
+    redacted_from_spans,
+    redaction_pattern,
+)
 
 # -- GUIDs ------------------------------------------------------------------------------
 
 GUID_RE = re.compile(r"^\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?$")
-
-
-@lru_cache(maxsize=64)
-def _namespace_bytes(study_uuid: str) -> bytes:
-    try:
-        return uuid.UUID(study_uuid).bytes
-    except (ValueError, TypeError, AttributeError):
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"tacompanion:{study_uuid}").bytes
-
-
-@lru_cache(maxsize=64)
-def namespace_hash(study_uuid: str):
-    return hashlib.sha1(_namespace_bytes(study_uuid))
-
-
-def derived_guid(study_uuid: str, *parts: str) -> str:
-    """A deterministic GUID for something without a row of its own (a coder,
-    a selection, an interview's notes source): uuid5 in the study's namespace
-    (computed as `uuid.uuid5` does, without its object overhead: an export
-    makes one per selection)."""
-    h = namespace_hash(study_uuid).copy()
-    h.update("\x1f".join(parts).encode("utf-8"))
-    digest = bytearray(h.digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = digest.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @lru_cache(maxsize=16384)  # an import asks again for every user and code a coding names
@@ -67,94 +52,6 @@ def canonical_guid(value: str | None, fallback_parts: Sequence[str] = ()) -> str
     if got:
         return got
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "tacompanion-import:" + "\x1f".join([value or "", *fallback_parts])))
-
-
-# -- redaction --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Replacement:
-    old_start: int
-    old_end: int
-    new_start: int
-    new_end: int
-
-
-@dataclass(frozen=True)
-class RedactedText:
-    """A text after replacements, with the means to carry positions over."""
-
-    text: str
-    replacements: tuple[Replacement, ...]
-
-    def map_start(self, pos: int) -> int:
-        """Where a span starting at `pos` starts now: inside a replaced run it
-        starts where the replacement starts."""
-        i = bisect_right(self._old_starts, pos) - 1
-        if i < 0:
-            return pos
-        r = self.replacements[i]
-        if pos < r.old_end:
-            return r.new_start
-        return pos + (r.new_end - r.old_end)
-
-    def map_end(self, pos: int) -> int:
-        """Where a span ending at `pos` (exclusive) ends now: ending inside a
-        replaced run, it takes in the whole replacement."""
-        i = bisect_right(self._old_starts, pos - 1) - 1 if pos > 0 else -1
-        if i < 0:
-            return pos
-        r = self.replacements[i]
-        if pos <= r.old_end:
-            return r.new_end if pos > r.old_start else r.new_start
-        return pos + (r.new_end - r.old_end)
-
-    def map_span(self, start: int, end: int) -> tuple[int, int] | None:
-        """The span in the new text, or None when nothing of it is left (a
-        span wholly inside a run replaced by nothing)."""
-        s, e = self.map_start(start), self.map_end(end)
-        return (s, e) if s < e else None
-
-    @property
-    def _old_starts(self) -> list[int]:
-        cached = self.__dict__.get("_starts_cache")
-        if cached is None:
-            cached = [r.old_start for r in self.replacements]
-            object.__setattr__(self, "_starts_cache", cached)
-        return cached
-
-
-def redaction_pattern(rules: Iterable[tuple[str, str]]) -> Redactor:
-    """The redaction list ready to apply, with the same rules as every other
-    export (core/redaction.py: any case, any normalisation form, whole words
-    with a genitive)."""
-    return Redactor(rules)
-
-
-def redact(text: str, rules: Iterable[tuple[str, str]] | Redactor) -> RedactedText:
-    """`text` with every occurrence of each `find` replaced, left to right,
-    without overlaps; and the runs replaced, to remap positions."""
-    redactor = rules if isinstance(rules, Redactor) else Redactor(rules)
-    return redacted_from_spans(text, redactor.spans(text))
-
-
-def redacted_from_spans(text: str, spans: list[tuple[int, int, str]]) -> RedactedText:
-    """`text` with the (start, end, replacement) spans a Redactor found in it
-    replaced, and the runs replaced to carry positions over."""
-    if not spans:
-        return RedactedText(text, ())
-    out: list[str] = []
-    reps: list[Replacement] = []
-    last = new_pos = 0
-    for start, end, replacement in spans:
-        out.append(text[last:start])
-        new_pos += start - last
-        out.append(replacement)
-        reps.append(Replacement(start, end, new_pos, new_pos + len(replacement)))
-        new_pos += len(replacement)
-        last = end
-    out.append(text[last:])
-    return RedactedText("".join(out), tuple(reps))
 
 
 # -- line endings -------------------------------------------------------------------------
@@ -252,9 +149,7 @@ def _same_quote(got: str, quote: str) -> bool:
 
 # -- an interview's notes as one text ---------------------------------------------------
 
-NOTES_KINDS = ("note", "quote", "follow-up")
 _HEADER_RE = re.compile(r"\[(\d+:\d{2}:\d{2}|--:--:--)\] (note|quote|follow-up)\n")
-NOTES_SEPARATOR = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -263,33 +158,6 @@ class NoteBlock:
     elapsed_ms: int | None
     text: str
     start: int = 0  # where `text` starts in the joined text
-
-
-def _clock(ms: int | None) -> str:
-    if ms is None:
-        return "--:--:--"
-    seconds = max(ms, 0) // 1000
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-
-
-def join_notes(notes: Sequence[tuple[str, int | None, str]]) -> tuple[str, list[int]]:
-    """One text for an interview's notes, each as `[h:mm:ss] kind` on a line
-    of its own then its text, blocks separated by a blank line; and where
-    each note's text starts in it (codings on notes shift by that)."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    pos = 0
-    for kind, elapsed_ms, text in notes:
-        if pieces:
-            pieces.append(NOTES_SEPARATOR)
-            pos += len(NOTES_SEPARATOR)
-        header = f"[{_clock(elapsed_ms)}] {kind if kind in NOTES_KINDS else 'note'}\n"
-        pieces.append(header)
-        pos += len(header)
-        starts.append(pos)
-        pieces.append(text)
-        pos += len(text)
-    return "".join(pieces), starts
 
 
 def split_notes(text: str) -> list[NoteBlock] | None:

@@ -19,17 +19,30 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from tacompanion.core.attributes import REFI_OF
-from tacompanion.core.qdpx import RedactedText, derived_guid, join_notes, namespace_hash, redacted_from_spans
+from tacompanion.core.qdpx_export import (
+    RedactedText,
+    derived_guid,
+    guid_from_sha1_hex,
+    join_notes,
+    namespace_hash,
+    redacted_from_spans,
+)
+from tacompanion.core.recording_time import recording_ms
 from tacompanion.core.redaction_pieces import PiecewiseRedactor
 from tacompanion.store.attributes import attribute_types
-from tacompanion.store.qdpx import export_codings_of, export_rows, export_text
+from tacompanion.store.qdpx_export import (
+    export_rows,
+    export_text,
+    export_text_utf8,
+    has_media,
+    transcript_codings,
+)
 from tacompanion.store.study import Study
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -39,13 +52,22 @@ _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-@dataclass
 class ExportResult:
-    data: bytes
-    counts: dict[str, int] = field(default_factory=dict)
-    not_exported: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # e.g. names other tools merge
-    media_files: list[tuple[str, str]] = field(default_factory=list)  # (archive name, file) to stream in
+    """What an export wrote (`data`: the file's bytes when made in memory),
+    and what it could not. (A plain class: the dataclasses module would add
+    ~7 ms to every export's start.)"""
+
+    def __init__(self, data: bytes, counts: dict[str, int] | None = None, not_exported: list[str] | None = None,
+                 warnings: list[str] | None = None, media_files: list[tuple[str, str]] | None = None) -> None:
+        self.data = data
+        self.counts = {} if counts is None else counts
+        self.not_exported = [] if not_exported is None else not_exported
+        self.warnings = [] if warnings is None else warnings  # e.g. names other tools merge
+        self.media_files = [] if media_files is None else media_files  # (archive name, file) to stream in
+
+    def __repr__(self) -> str:
+        return (f"ExportResult(data=<{len(self.data)} bytes>, counts={self.counts!r}, "
+                f"not_exported={self.not_exported!r}, warnings={self.warnings!r}, media_files={self.media_files!r})")
 
 
 def _clean(text: str) -> str:
@@ -56,6 +78,7 @@ def _clean(text: str) -> str:
 
 
 _ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$")
+_iso_z = _ISO_Z.match
 
 
 def _date(value: str | None) -> str | None:
@@ -341,14 +364,17 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
 
     def when_attr(created_at: str | None) -> str:
         """' creationDateTime="..."' for a stored time, or nothing (see _date)."""
+        if created_at and _iso_z(created_at) is not None:  # as the study stores times: nothing to escape
+            return f' creationDateTime="{created_at}"'
         when = _date(created_at)
         return f' creationDateTime="{when}"' if when else ""
 
-    def text_source(guid: str, name: str, raw_text: str, created: str | None,
-                    spans: list[tuple[int, int, dict | None, tuple[str, int] | None]],
-                    memo_key: tuple[str, int] | None, parts: list[str], source: tuple[str, int]) -> str:
-        """One TextSource as XML text appended to `parts`; spans: (start, end,
-        coding row or None, memo key or None) over raw_text. Returns the
+    def text_source(guid: str, name: str, raw_text: str, created: str | None, codings: list[tuple],
+                    memo_spans: list[tuple[int, int, tuple[str, int]]], in_order: bool,
+                    memo_key: tuple[str, int] | None, parts: list[bytes], source: tuple[str, int]) -> str:
+        """One TextSource as XML (UTF-8) appended to `parts`; codings: (start,
+        end, id, uuid, code id, coder, created_at) over raw_text, by start and
+        end when `in_order`; memo_spans: (start, end, memo key). Returns the
         text as exported (redacted when asked); what was replaced is kept
         in `found` under `source` for the source's .txt."""
         nonlocal dropped
@@ -361,68 +387,71 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
             raise ValueError(f"{name}: the text is larger than a .qdpx may hold (2 GiB)")
         head = _attrs((("guid", guid), ("name", _clean(red(name))),
                        ("plainTextPath", f"internal://{guid}.txt"), ("creationDateTime", _date(created))))
-        inner: list[str] = []
+        # Each piece encoded as it is made: most are ASCII, which encodes as a
+        # copy, where one joined text would be wider than a byte per character
+        # as soon as a piece holds an ellipsis.
+        inner: list[bytes] = []
         if memo_key in descriptions:
-            inner.append(_text_element("Description", descriptions[memo_key]))
-        # (start, end) -> ([codings], [memo keys]); a coding is (id, uuid, code id, coder, created_at)
-        groups: dict[tuple[int, int], tuple[list, list]] = {}
-        for start, end, coding, memo in spans:
-            if mapped is None:
-                span = (start, end)
-            else:
-                span = mapped.map_span(start, end)
-                if span is None:
-                    dropped += 1
-                    continue
-            group = groups.get(span)
-            if group is None:
-                group = groups[span] = ([], [])
-            if coding is not None:
-                group[0].append(coding)
-            else:
-                group[1].append(memo)
+            inner.append(_text_element("Description", descriptions[memo_key]).encode())
+        # a text where redaction found nothing keeps every position (and the quicker grouping)
+        groups, lost = _span_groups(codings, memo_spans, mapped if mapped and mapped.replacements else None, in_order)
+        dropped += lost
         # the selection GUIDs: derived_guid(su, "selection", source, start, end[, coder]),
         # with the part of the hash that every selection of this source shares taken once
         prefix = namespace_hash(su).copy()
         prefix.update(f"selection\x1f{guid}\x1f".encode())
-        for (start, end), (codings, memos) in sorted(groups.items()):
+        hash_from = prefix.copy
+        for start, end, codings, memos in groups:
+            tail = f' name="{_selection_name(text, start, end)}" startPosition="{start}" endPosition="{end}"'
+            if not memos and len(codings) == 1:
+                # the common case (one coding on its span) at once: the same
+                # text as the general case below makes
+                _start, _end, _id, uuid, code_id, coder, created = codings[0]
+                h = hash_from()
+                h.update(f"{start}\x1f{end}".encode())
+                by = (user_attrs.get(coder) or user_attr(coder)) if coder else ""
+                when = when_attr(created)
+                inner.append(f'<PlainTextSelection guid="{guid_from_sha1_hex(h.hexdigest())}"{tail}{by}{when}>'
+                             f'<Coding guid="{_esc(uuid)}"{by}{when}><CodeRef targetGUID="{code_guid[code_id]}"/>'
+                             "</Coding></PlainTextSelection>".encode())
+                continue
             # One PlainTextSelection per span and coder: readers (QualCoder)
             # take the coder from the selection, so each coding is credited
             # to the one who made it. Memos on the span go on the first.
-            # Codings by id (they come by id unless redaction joined two spans).
+            # Codings by id.
             if len(codings) > 1:
-                codings.sort()
+                codings.sort(key=_coding_id)
                 by_coder: dict[str, list[tuple]] = {}
                 for c in codings:
-                    by_coder.setdefault(c[3] or "", []).append(c)
+                    by_coder.setdefault(c[5] or "", []).append(c)
                 selections = list(by_coder.items())
             else:
-                selections = [(codings[0][3] or "", codings)] if codings else [("", [])]
-            name_attr = _esc(_clean(_quote(text[start:end])))
-            place = f'{start}\x1f{end}'
-            tail = f' name="{name_attr}" startPosition="{start}" endPosition="{end}"'
+                selections = [(codings[0][5] or "", codings)] if codings else [("", [])]
+            place = f"{start}\x1f{end}"
             for i, (coder, mine) in enumerate(selections):
-                h = prefix.copy()
+                h = hash_from()
                 h.update((place + "\x1f" + coder if i else place).encode())
-                sel = f' guid="{_guid_text(h.digest())}"' + tail
-                if mine:
-                    whens = [when_attr(c[4]) for c in mine]
-                    sel += (user_attr(coder) if coder else "") + whens[0]
-                    body = [
-                        f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
-                        f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>'
-                        for (_id, uuid, code_id, by, _created), when in zip(mine, whens, strict=True)
-                    ]
-                else:
-                    body = []
+                sel = f' guid="{guid_from_sha1_hex(h.hexdigest())}"' + tail
+                body = []
+                for n, (_s, _e, _id, uuid, code_id, by, created) in enumerate(mine):
+                    when = when_attr(created)
+                    if n == 0:
+                        sel += (user_attr(coder) if coder else "") + when
+                    body.append(f'<Coding guid="{_esc(uuid)}"{user_attr(by) if by else ""}{when}>'
+                                f'<CodeRef targetGUID="{code_guid[code_id]}"/></Coding>')
                 if i == 0:
                     for memo in memos:
                         body.extend(_note_refs(memo))
-                inner.append(f"<PlainTextSelection{sel}>{''.join(body)}</PlainTextSelection>" if body
-                             else f"<PlainTextSelection{sel}/>")
+                inner.append((f"<PlainTextSelection{sel}>{''.join(body)}</PlainTextSelection>" if body
+                              else f"<PlainTextSelection{sel}/>").encode())
         if memo_key is not None:
-            inner.extend(_note_refs(memo_key))
-        parts.append(f"<TextSource{head}>{''.join(inner)}</TextSource>" if inner else f"<TextSource{head}/>")
+            inner.extend(ref.encode() for ref in _note_refs(memo_key))
+        if inner:  # the pieces as they are: joined once, when written
+            parts.append(f"<TextSource{head}>".encode())
+            parts.extend(inner)
+            parts.append(b"</TextSource>")
+        else:
+            parts.append(f"<TextSource{head}/>".encode())
         return text
 
     def _note_refs(key: tuple[str, int]) -> list[str]:
@@ -452,49 +481,53 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         sources_of[i["participant_id"]].append(i["uuid"])
 
     def notes_text(i: dict) -> tuple[list[dict], str, list[int]]:
-        # imported here: core.interview brings the guide's machinery (~14 ms
-        # of an export's start) for this one small function
-        from tacompanion.core.interview import recording_ms
-
         notes = notes_by_interview[i["id"]]
         # Each note's time as the user sees it: its position in the recording.
         offset = i["recording_offset_ms"]
         text, starts = join_notes([(n["kind"], recording_ms(n["elapsed_ms"], offset), n["text"]) for n in notes])
         return notes, text, starts
 
-    def write_source(kind: str, row: dict, guid: str, name: str, parts: list[str]) -> str:
+    def write_source(kind: str, row: dict, guid: str, name: str, parts: list[bytes]) -> str:
         if kind == "transcript":
-            spans = [(c[1], c[2], (c[0], *c[3:]), None) for c in export_codings_of(study, row["id"])]
-            spans += [(s["start_pos"], s["end_pos"], None, ("segment_id", s["id"]))
-                      for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
-            return text_source(guid, name, export_text(study, row["id"]), row["imported_at"], spans,
+            memo_spans = [(s["start_pos"], s["end_pos"], ("segment_id", s["id"]))
+                          for s in segments_of.get(row["id"], []) if s["start_pos"] < s["end_pos"]]
+            return text_source(guid, name, export_text(study, row["id"]), row["imported_at"],
+                               transcript_codings(study, row["id"]), memo_spans, True,
                                ("transcript_id", row["id"]), parts, (kind, row["id"]))
         notes, text, starts = notes_text(row)
-        spans = []
+        codings: list[tuple] = []
+        memo_spans = []
         for n, start in zip(notes, starts, strict=True):
-            spans += [(start + c["start_pos"], start + c["end_pos"],
-                       (c["id"], c["uuid"], c["code_id"], c["coder"], c["created_at"]), None)
-                      for c in by_note.get(n["id"], [])]
+            codings += [(start + c["start_pos"], start + c["end_pos"], c["id"], c["uuid"], c["code_id"], c["coder"],
+                         c["created_at"]) for c in by_note.get(n["id"], [])]
             if n["text"] and n["id"] in memo_notes:
-                spans.append((start, start + len(n["text"]), None, ("note_id", n["id"])))
-        return text_source(guid, name, text, row["started_at"] or row["created_at"], spans,
+                memo_spans.append((start, start + len(n["text"]), ("note_id", n["id"])))
+        return text_source(guid, name, text, row["started_at"] or row["created_at"], codings, memo_spans, False,
                            ("interview_id", row["id"]), parts, (kind, row["id"]))
 
-    def exported_text(kind: str, row: dict) -> str:
-        """A source's .txt, as write_source exported it (read again: texts are
-        not kept; nor is redaction looked for again)."""
+    def exported_text(kind: str, row: dict) -> bytes:
+        """A source's .txt in UTF-8, as write_source exported it (read again:
+        texts are not kept; nor is redaction looked for again). A transcript
+        that nothing was replaced in comes as the study holds it, already UTF-8."""
+        replaced = found.pop((kind, row["id"])) if rules else []
+        if kind == "transcript" and not replaced and (utf8 := export_text_utf8(study, row["id"])) is not None:
+            return utf8
         raw = export_text(study, row["id"]) if kind == "transcript" else notes_text(row)[1]
-        return redacted_from_spans(raw, found.pop((kind, row["id"]))).text if rules else raw
+        return (redacted_from_spans(raw, replaced).text if replaced else raw).encode("utf-8")
 
-    from tacompanion.formats import qdpx_media
-
+    # formats/qdpx_media (and the playback machinery it brings) only for a study with recordings
     media_els: list[ET.Element] = []
     if media:
+        from tacompanion.formats import qdpx_media
+
         for el, pid in qdpx_media.media_sources(study, su, media, rules, result):
             media_els.append(el)
             sources_of[pid].append(el.get("guid"))
-    elif (left := qdpx_media.left_out_line(study)) is not None:
-        result.not_exported.append(left)
+    elif has_media(study):
+        from tacompanion.formats import qdpx_media
+
+        if (left := qdpx_media.left_out_line(study)) is not None:
+            result.not_exported.append(left)
     if rows["participants"]:
         cases_el = _sub(root, "Cases")
         for p in rows["participants"]:
@@ -532,19 +565,19 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     for guid in project_refs:
         _sub(root, "NoteRef", {"targetGUID": guid})
 
-    def sources() -> Iterator[str]:
+    def sources() -> Iterator[list[bytes]]:  # the XML of one source at a time, in UTF-8 pieces
         for n, (kind, row, guid, name) in enumerate(plan, start=1):
-            parts: list[str] = []
+            parts: list[bytes] = []
             write_source(kind, row, guid, name, parts)
             result.counts["interview notes" if kind == "notes" else "transcripts"] = (
                 result.counts.get("interview notes" if kind == "notes" else "transcripts", 0) + 1)
-            yield from parts
+            yield parts
             if progress is not None:
                 progress(n, len(plan))
         for el in media_els:  # the recordings, after the texts
-            parts = []
-            _serialise(el, parts)
-            yield from parts
+            text: list[str] = []
+            _serialise(el, text)
+            yield ["".join(text).encode("utf-8")]
 
     # The zip is written (compressed) on a thread of its own while the XML is
     # made here: zlib lets go of the GIL, so on two cores the two overlap.
@@ -557,7 +590,7 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
         chunks.flush()
         archive.close_entry()
         for kind, row, guid, _name in plan:
-            archive.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row).encode("utf-8"))
+            archive.writestr(_info(f"sources/{guid}.txt"), exported_text(kind, row))
         for name, data in journal_files:
             archive.writestr(_info(name), data)
         if result.media_files:
@@ -592,13 +625,69 @@ def write_qdpx(study: Study, out: BinaryIO, *, redacted: bool = True, qualify_na
     return result
 
 
-def _guid_text(digest: bytes) -> str:
-    """A uuid5 from its SHA-1 digest, as core.qdpx.derived_guid writes it."""
-    d = bytearray(digest[:16])
-    d[6] = (d[6] & 0x0F) | 0x50  # version 5
-    d[8] = (d[8] & 0x3F) | 0x80  # RFC 4122 variant
-    h = d.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+def _coding_id(coding: tuple) -> int:
+    return coding[2]
+
+
+def _span_groups(codings: list[tuple], memo_spans: list[tuple[int, int, tuple[str, int]]],
+                 mapped: RedactedText | None, in_order: bool) -> tuple[list[tuple[int, int, list, list]], int]:
+    """Each span of a source once, by start and end, over the text as
+    exported: (start, end, [its codings], [its memo keys]); and how many
+    spans were left out, wholly inside redacted text replaced by nothing."""
+    if mapped is None and in_order:
+        # the codings come by span: each group is a run of them (no dict, no sort)
+        groups: list[tuple[int, int, list, list]] = []
+        last_start = last_end = None
+        for c in codings:
+            if c[0] != last_start or c[1] != last_end:
+                last_start, last_end = c[0], c[1]
+                groups.append((last_start, last_end, [c], []))
+            else:
+                groups[-1][2].append(c)
+        if memo_spans:
+            at = {(g[0], g[1]): g for g in groups}
+            for start, end, key in memo_spans:
+                group = at.get((start, end))
+                if group is None:
+                    group = at[(start, end)] = (start, end, [], [])
+                    groups.append(group)
+                group[3].append(key)
+            groups.sort(key=_span_of)
+        return groups, 0
+    lost = 0
+    by_span: dict[tuple[int, int], tuple[int, int, list, list]] = {}
+    for items, where in ((codings, 2), (memo_spans, 3)):
+        for item in items:
+            span = (item[0], item[1]) if mapped is None else mapped.map_span(item[0], item[1])
+            if span is None:
+                lost += 1
+                continue
+            group = by_span.get(span)
+            if group is None:
+                group = by_span[span] = (span[0], span[1], [], [])
+            group[where].append(item if where == 2 else item[2])
+    return sorted(by_span.values(), key=_span_of), lost
+
+
+def _span_of(group: tuple) -> tuple[int, int]:
+    return group[0], group[1]
+
+
+def _selection_name(text: str, start: int, end: int) -> str:
+    """A selection's name, escaped for an attribute: `_esc(_clean(_quote(text[start:end])))`,
+    quicker on what most spans are, printable text whose only spaces are single
+    ones inside it (nothing to flatten or clean)."""
+    piece = text[start:end]
+    if piece.isprintable() and "  " not in piece and piece[:1] != " " and piece[-1:] != " ":
+        # Every whitespace character but the space is unprintable, so this is
+        # already " ".join(piece.split()); cut as _quote cuts (the ellipsis is
+        # printable); no line break or tab left to escape.
+        if len(piece) > 60:
+            piece = piece[:59] + "\u2026"
+        if "&" in piece or "<" in piece or ">" in piece or '"' in piece:
+            return piece.translate(_ATTR_ESCAPES)
+        return piece
+    return _esc(_clean(_quote(piece)))
 
 
 def _code_names(rows: dict, result: ExportResult, qualify: bool) -> dict[tuple[str, int], str]:
@@ -656,6 +745,11 @@ class _Chunks(list):
         if self:
             self.write("".join(self).encode("utf-8"))
             self.clear()
+
+    def write_encoded(self, pieces: list[bytes]) -> None:
+        """After what is gathered, pieces already encoded (a source's XML)."""
+        self.flush()
+        self.write(b"".join(pieces))
 
 
 class _BackgroundZip:
@@ -777,12 +871,14 @@ def _attrs(pairs) -> str:
     )
 
 
-def _serialise(el: ET.Element, out: list[str], lazy: dict[int, Callable[[], Iterator[str]]] | None = None) -> None:
+def _serialise(el: ET.Element, out: list[str] | _Chunks,
+               lazy: dict[int, Callable[[], Iterator[list[bytes]]]] | None = None) -> None:
     """The tree as XML text (ElementTree's own writer is several times slower
     on 20,000 selections). Line breaks in attributes and CRs in text are
     written as character references, so that a parser gives them back. An
     element named in `lazy` gets its children's text from that generator
-    instead (the sources, written as they are read), flushed as it comes.
+    instead (the sources, written as they are read: a list of UTF-8 pieces
+    each), written into `out` (then _Chunks) as it comes.
     Without recursion: codes may nest thousands deep."""
     stack: list[tuple[ET.Element, bool]] = [(el, False)]  # (element, its end tag is due)
     while stack:
@@ -790,10 +886,8 @@ def _serialise(el: ET.Element, out: list[str], lazy: dict[int, Callable[[], Iter
         if closing:
             more = (lazy or {}).get(id(el))
             if more is not None:
-                for piece in more():  # a whole source each
-                    out.append(piece)
-                    if isinstance(out, _Chunks):
-                        out.flush()
+                for pieces in more():  # a whole source each
+                    out.write_encoded(pieces)
             out.append(f"</{el.tag}>")
             continue
         attrs = _attrs(el.attrib.items())
