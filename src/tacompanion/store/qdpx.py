@@ -864,7 +864,9 @@ class _Importer:
         return found
 
     def _codings(self, source, target) -> None:
-        """A source's codings written (one statement for all of them)."""
+        """A source's codings written (one statement for all of them). The
+        loop runs once per coding (100,000s in a large project): what does
+        not change from one coding to the next is looked up once."""
         kind, doc_id, text = target
         entries = [(sel, c) for sel in source.selections for c in sel.codings]
         entries += [(None, c) for c in source.whole]
@@ -874,29 +876,36 @@ class _Importer:
         known = self._known_codings([c.guid for _sel, c in entries])
         rows: list[tuple] = []
         where = f"source {source.name!r}"
+        size = len(text)
+        code_of, file_coders, now = self.code_of, self.file_coders, self.now
+        coders: dict[str | None, str] = {}  # a coding's user -> its coder's name
+        on_transcript = kind == "transcript"
+        document = ("t", doc_id)
         for sel, c in entries:
-            start, end = (sel.start, sel.end) if sel is not None else (0, len(text))
-            if c.code_guid not in self.code_of:
+            start, end = (sel.start, sel.end) if sel is not None else (0, size)
+            code_id = code_of.get(c.code_guid)
+            if code_id is None:
                 if c.code_guid in self.theme_of:
                     self.problem(f"{where}: a coding with a category (non-codable code) at {start}-{end}; not imported")
                 else:
                     self.problem(f"{where}: a coding with an unknown code ({c.code_guid}); not imported")
                 self.s.skipped["codings"] += 1
                 continue
-            if not (0 <= start < end <= len(text)):
+            if not (0 <= start < end <= size):
                 self.problem(f"{where}: a selection at {start}-{end} lies outside the text "
-                             f"({len(text)} characters); its coding is not imported")
+                             f"({size} characters); its coding is not imported")
                 self.s.skipped["codings"] += 1
                 continue
             if c.guid in known:
                 self.matched("codings")
                 continue
-            coder = " ".join((c.user or "").split()) or "imported"
-            self.file_coders.add(coder)
-            code_id = self.code_of[c.code_guid]
-            if kind == "transcript":
-                key = (("t", doc_id), start, end, code_id, coder)
-                row = (code_id, doc_id, None, start, end)
+            coder = coders.get(c.user)
+            if coder is None:
+                coder = coders[c.user] = " ".join((c.user or "").split()) or "imported"
+            file_coders.add(coder)
+            if on_transcript:
+                key = (document, start, end, code_id, coder)
+                row = (c.guid, code_id, doc_id, None, start, end, coder, c.created or now)
             else:
                 hit = self._note_at(source.guid, start, end)
                 if hit is None:
@@ -905,7 +914,7 @@ class _Importer:
                     continue
                 note_id, s, e = hit
                 key = (("n", note_id), s, e, code_id, coder)
-                row = (code_id, None, note_id, s, e)
+                row = (c.guid, code_id, None, note_id, s, e, coder, c.created or now)
             if key in coding_keys:
                 self.matched("codings", by_content=True)
                 continue
@@ -913,7 +922,7 @@ class _Importer:
                 self.s.duplicates += 1  # the same coder put the same code on the same span twice
                 continue
             seen.add(key)
-            rows.append((self.fresh("codings", c.guid), *row, coder, c.created or self.now))
+            rows.append(row)  # a coding's GUID is its uuid: `fresh` keeps it (unique in the file, not in the study)
         if rows:
             self.conn.executemany(
                 "INSERT INTO codings (uuid, code_id, transcript_id, note_id, start_pos, end_pos, coder, "
