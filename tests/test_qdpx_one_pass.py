@@ -17,10 +17,9 @@ from tacompanion.core.qdpx import _has_astral, normalise_with_map, position_read
 from tacompanion.formats import bounded_xml, qdpx_import
 from tacompanion.formats.bounded_xml import TreeParser, XmlRefused, check_xml, parse_xml
 from tacompanion.formats.qdpx_import import QdpxError, import_qdpx, read_qdpx, stream_import
-from tacompanion.store.qdpx import import_project
 from tacompanion.store.study import Study
 from tests import hostile_files as H
-from tests.test_qdpx_stream import _guid, project_bytes, rows, streamed_only
+from tests.test_qdpx_stream import _guid, project_bytes, whole_and_streamed
 
 
 def _qde(data: bytes) -> bytes:
@@ -217,14 +216,7 @@ def _odd_guids_project() -> bytes:
 def test_odd_and_missing_guids_come_out_as_the_whole_read_gives_them(tmp_path, monkeypatch):
     path = tmp_path / "odd.qdpx"
     path.write_bytes(_odd_guids_project())
-    with Study.open(tmp_path / "whole.db") as s:
-        whole = import_project(s, read_qdpx(path))
-        expected = rows(s)
-    streamed_only(monkeypatch)
-    with Study.open(tmp_path / "streamed.db") as s:
-        streamed = import_qdpx(s, path)
-        got = rows(s)
-        coders = {r[0] for r in s.conn.execute("SELECT coder FROM codings")}
+    (whole, expected), (streamed, got), coders = whole_and_streamed(path, tmp_path, monkeypatch)
     assert got == expected and streamed.problems == whole.problems and streamed.counts == whole.counts
     uuids = [r[1] for r in got["codings"]]
     assert uuids[0] == "abcdef01-2345-6789-abcd-ef01234567aa" and len(set(uuids)) == len(uuids) == 8

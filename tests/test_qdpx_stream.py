@@ -100,10 +100,10 @@ def filled(tmp_path):
     return path
 
 
-def test_streamed_import_writes_what_reading_the_whole_file_first_writes(tmp_path, monkeypatch):
-    path = tmp_path / "p.qdpx"
-    note = f'<Notes><Note guid="{_guid(5, 1)}" name="a memo"><PlainTextContent>hi</PlainTextContent></Note></Notes>'
-    path.write_bytes(project_bytes(tail=note))
+def whole_and_streamed(path, tmp_path, monkeypatch):
+    """`path` imported twice into new studies: read whole first, then
+    streamed (the whole read forbidden): (summary, rows) of each, and the
+    streamed study's coders."""
     with Study.open(tmp_path / "whole.db") as s:
         whole = import_project(s, read_qdpx(path))
         expected = rows(s)
@@ -111,6 +111,15 @@ def test_streamed_import_writes_what_reading_the_whole_file_first_writes(tmp_pat
     with Study.open(tmp_path / "streamed.db") as s:
         streamed = import_qdpx(s, path)
         got = rows(s)
+        coders = {r[0] for r in s.conn.execute("SELECT coder FROM codings")}
+    return (whole, expected), (streamed, got), coders
+
+
+def test_streamed_import_writes_what_reading_the_whole_file_first_writes(tmp_path, monkeypatch):
+    path = tmp_path / "p.qdpx"
+    note = f'<Notes><Note guid="{_guid(5, 1)}" name="a memo"><PlainTextContent>hi</PlainTextContent></Note></Notes>'
+    path.write_bytes(project_bytes(tail=note))
+    (whole, expected), (streamed, got), _ = whole_and_streamed(path, tmp_path, monkeypatch)
     assert got == expected
     assert streamed.counts == whole.counts and streamed.problems == whole.problems
     assert streamed.counts["codings"] == 40 * 20 and got["found"][0][0] == 40 * 20
