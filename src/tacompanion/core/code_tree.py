@@ -28,14 +28,16 @@ def tree_order(codes: Iterable[tuple[int, str, int | None]]) -> list[tuple[int, 
                 continue
             placed.add(cid)
             out.append((cid, depth))
-            walk(cid, depth + 1)
+            if cid in children:
+                walk(cid, depth + 1)
 
     walk(None, 0)
-    for cid, _, _ in sorted(items, key=lambda c: c[1].casefold()):  # loops: their members at the top
-        if cid not in placed:
-            placed.add(cid)
-            out.append((cid, 0))
-            walk(cid, 1)
+    if len(placed) < len(ids):  # loops: their members at the top
+        for cid, _, _ in sorted(items, key=lambda c: c[1].casefold()):
+            if cid not in placed:
+                placed.add(cid)
+                out.append((cid, 0))
+                walk(cid, 1)
     return out
 
 

@@ -25,9 +25,9 @@ from tacompanion.store.themes import ThemeRow, list_themes
 # -- the map ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MapRow:
-    """One line of the thematic map's tree."""
+class MapRow(NamedTuple):
+    """One line of the thematic map's tree (a tuple: the map makes one per
+    code and theme each time it is read, 1,000s on a large study)."""
 
     kind: str  # "theme", "code" or "unsorted" (the heading of the unsorted codes)
     id: int | None

@@ -117,10 +117,15 @@ class MatrixScreen(StudyViewScreen):
             else [pid for pid, _ in m.participants]
         height = max(1, (self.app.size.height or 24) - 5)  # less the header, title, footer and status
         top = max(0, min(keep.row, len(order)) - height) if keep.row >= height else 0
-        m.load(order[top:top + 2 * height] if top else order[:height])
+        first_frame = set(order[top:top + 2 * height] if top else order[:height])
+        m.load(first_frame)
 
         def person(pid: int, who: str) -> None:
-            table.add_row(Text(who, style="bold"), *self.person_cells(pid), key=str(pid))
+            # only the rows of the first frame are written out now, even when
+            # every cell is known (kept in the file): a table of 1,000s of
+            # cells costs its drawing, the others come as they scroll in
+            cells = self.person_cells(pid) if pid in first_frame else [WAITING] * len(m.themes)
+            table.add_row(Text(who, style="bold"), *cells, key=str(pid))
             self.row_kinds.append(("participant", pid))
 
         if self.groups:
