@@ -107,7 +107,7 @@ def import_stream(study: Study, head: QProject, sources: Iterable, finish: Calla
 
     summary = ImportSummary()
     try:
-        with study.write():
+        with study.transaction():  # the connection alone: no sqlite-utils to load
             if not merge and not is_empty(study):
                 raise StudyError(
                     f"{study.path}: the study already has content; import a project into a new "
