@@ -137,17 +137,7 @@ class TreeParser(_Checker):
         self.attributes += 1  # an xmlns attribute: counted before its element's check
 
     def _start_element(self, name: str, attrs: dict[str, str]) -> None:
-        # _Checker._start written out (one callback per element), then the element
-        self.last_event = self.parser.CurrentByteIndex
-        self.elements += 1
-        self.depth += 1
-        self.attributes += len(attrs)
-        if self.elements > self.max_elements:
-            raise XmlRefused(f"more than {self.max_elements:,} XML elements")
-        if self.attributes > self.max_attributes:
-            raise XmlRefused(f"more than {self.max_attributes:,} XML attributes")
-        if self.depth > self.max_depth:
-            raise XmlRefused(f"XML elements nested more than {self.max_depth:,} deep")
+        self._start(name, attrs)  # the checker's own checks, then the element
         tag = self._tags.get(name)
         if tag is None:
             tag = self._tags[name] = "{" + name if "}" in name else name
@@ -156,11 +146,10 @@ class TreeParser(_Checker):
             self.events.append(("start", element, self.depth))
 
     def _end_element(self, name: str) -> None:
-        self.last_event = self.parser.CurrentByteIndex
         element = self.builder.end(self._tags[name])
         if self.depth <= self.watch_depth:
             self.events.append(("end", element, self.depth))
-        self.depth -= 1
+        self._end(name)
 
     def _data(self, text: str) -> None:
         self.last_event = max(self.parser.CurrentByteIndex, self.last_event)
