@@ -368,28 +368,13 @@ def review_extracts(
     docs: dict[int, tuple[int, str, int | None]] = {tid: (pid, name, None) for tid, pid, name in study.conn.execute(
         "SELECT t.id, p.id, p.pseudonym FROM transcripts t JOIN participants p ON p.id = t.participant_id "
         f"WHERE p.pilot = 0{who}", extra)}
-    # The distinct spans of the codes' codings in document order. Many: in
-    # one pass over the index by document and position (`+`; a search by
-    # each code reads their rows in random order, several times slower).
-    # Few (one code's, say): by the index by code, and sorted.
+    # The distinct spans of the codes' codings in document order (many: in
+    # one pass over the index by document and position; see _coded_spans)
     many = study.scalar(f"SELECT count(*) FROM codings WHERE code_id IN ({marks})", tuple(code_ids)) * 8 \
         > (study.scalar("SELECT max(id) FROM codings") or 0)
-    sql = (f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE "
-           f"{'+' if many else ''}k.code_id IN ({marks}) AND transcript_id IS NOT NULL{coders}")
-    if participant_id is not None:  # one participant's few transcripts
-        sql += " AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?)"
-    spans = study.conn.execute(sql + " ORDER BY transcript_id, start_pos, end_pos", (*code_ids, *extra)).fetchall()
-    if scope != "transcripts":
-        notes = study.conn.execute(
-            # from the (few) notes' codings, not through the index by code
-            "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos, p.id, p.pseudonym, i.id "
-            "FROM notes n JOIN interviews i ON i.id = n.interview_id "
-            "JOIN participants p ON p.id = i.participant_id JOIN codings k ON k.note_id = n.id "
-            f"WHERE +k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders} "
-            "ORDER BY k.note_id, k.start_pos, k.end_pos", (*code_ids, *extra)
-        ).fetchall()
-        docs.update((r[0], (r[3], r[4], r[5])) for r in notes)
-        spans += [r[:3] for r in notes]
+    spans, notes = _coded_spans(study, code_ids, scope, participant_id, many)
+    docs.update((r[0], (r[3], r[4], r[5])) for r in notes)
+    spans += [r[:3] for r in notes]
     if meeting is not None:
         near: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for doc, note, start, end in study.conn.execute(
@@ -428,11 +413,41 @@ def review_extracts(
     return ExtractList(study, out, docs, groups)
 
 
+def _coded_spans(study: Study, code_ids: list[int], scope: str, participant_id: int | None = None,
+                 many: bool = False) -> tuple[list[tuple[int, int, int]], list[tuple]]:
+    """The distinct spans `code_ids` code, in document order: the
+    transcripts' (document, start, end), and the notes' (minus the note's id,
+    start, end, participant id, pseudonym, interview id) when the scope
+    takes notes; pilots and the coders out of analysis left out; only
+    `participant_id`'s when given. `many`: read in one pass over the index by
+    document and position (`+`; a search by each code reads their rows in
+    random order, several times slower), where few (one code's, say) come
+    from the index by code."""
+    marks = ",".join("?" * len(code_ids))
+    coders = coder_condition(study)
+    who = " AND p.id = ?" if participant_id is not None else ""
+    extra = (participant_id,) if participant_id is not None else ()
+    sql = (f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE "
+           f"{'+' if many else ''}k.code_id IN ({marks}) AND transcript_id IS NOT NULL{coders}")
+    if participant_id is not None:  # one participant's few transcripts
+        sql += " AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?)"
+    spans = study.conn.execute(sql + " ORDER BY transcript_id, start_pos, end_pos", (*code_ids, *extra)).fetchall()
+    notes: list[tuple] = []
+    if scope != "transcripts":
+        notes = study.conn.execute(
+            # from the (few) notes' codings, not through the index by code
+            "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos, p.id, p.pseudonym, i.id "
+            "FROM notes n JOIN interviews i ON i.id = n.interview_id "
+            "JOIN participants p ON p.id = i.participant_id JOIN codings k ON k.note_id = n.id "
+            f"WHERE +k.code_id IN ({marks}) AND p.pilot = 0 AND i.pilot = 0{who}{coders} "
+            "ORDER BY k.note_id, k.start_pos, k.end_pos", (*code_ids, *extra)
+        ).fetchall()
+    return spans, notes
+
+
 def _review_by_participant(study: Study, code_ids: list[int], scope: str, sizes: dict[int, int]) -> ExtractList:
     """`review_extracts` of a whole theme, from the kept extracts per
     participant (`sizes`): the groups now, each one's spans when needed."""
-    marks = ",".join("?" * len(code_ids))
-    coders = coder_condition(study)
     docs: dict[int, tuple[int, str, int | None]] = {tid: (pid, name, None) for tid, pid, name in study.conn.execute(
         "SELECT t.id, p.id, p.pseudonym FROM transcripts t JOIN participants p ON p.id = t.participant_id "
         "WHERE p.pilot = 0")}
@@ -448,17 +463,8 @@ def _review_by_participant(study: Study, code_ids: list[int], scope: str, sizes:
         first += sizes[pid]
 
     def group_spans(pid: int) -> list[tuple[int, int, int]]:
-        spans = study.conn.execute(
-            f"SELECT DISTINCT transcript_id, start_pos, end_pos FROM codings k WHERE k.code_id IN ({marks}) "
-            f"AND transcript_id IN (SELECT id FROM transcripts WHERE participant_id = ?){coders} "
-            "ORDER BY transcript_id, start_pos, end_pos", (*code_ids, pid)).fetchall()
-        if scope != "transcripts":
-            spans += study.conn.execute(
-                "SELECT DISTINCT -k.note_id, k.start_pos, k.end_pos FROM interviews i "
-                "JOIN notes n ON n.interview_id = i.id JOIN codings k ON k.note_id = n.id "
-                f"WHERE i.participant_id = ? AND i.pilot = 0 AND +k.code_id IN ({marks}){coders} "
-                "ORDER BY k.note_id, k.start_pos, k.end_pos", (pid, *code_ids)).fetchall()
-        return spans
+        spans, notes = _coded_spans(study, code_ids, scope, pid)
+        return spans + [r[:3] for r in notes]
 
     return ExtractList(study, None, docs, groups, group_spans)
 
