@@ -146,7 +146,10 @@ def analyse(study: Study, *, full: bool = False) -> Analysis:
         codes, themes = tally_rows(rows, owner, code_theme, theme_parent, total, rule)
         return Analysis(total, rule, scope, codes, themes, analysis_coders(study))
     with tallies.snapshot(study.conn):
-        scope, rule, total, code_theme, theme_parent, coders, kept = _kept(study)
+        scope = study.setting("analysis_scope", "all")
+        rule = rule_from_setting(study.setting("prevalence_rule"))
+        total = participants_in_analysis(study, scope)
+        code_theme, theme_parent, coders, kept = _kept(study, scope)
     label_of = labeller(total, rule)
     zero = tallies.ZERO
 
@@ -161,12 +164,9 @@ def analyse(study: Study, *, full: bool = False) -> Analysis:
     )
 
 
-def _kept(study: Study):
-    """(scope, rule, N, code -> theme, theme -> parent, coders, tallies)
+def _kept(study: Study, scope: str):
+    """(code -> theme, theme -> parent, coders, tallies) with the tallies
     brought up to date; inside a snapshot."""
-    scope = study.setting("analysis_scope", "all")
-    rule = rule_from_setting(study.setting("prevalence_rule"))
-    total = participants_in_analysis(study, scope)
     # the same query as `full`'s: the codes come in the same order
     code_theme = {r[0]: r[1] for r in study.conn.execute("SELECT id, theme_id FROM codes")}
     code_parent = dict(study.conn.execute("SELECT id, parent_code_id FROM codes").fetchall())
@@ -174,7 +174,7 @@ def _kept(study: Study):
     coders = analysis_coders(study)
     kept = tallies.current(study.conn, scope=scope, coders=coders, who=coder_condition(study, coders=coders),
                            code_theme=code_theme, theme_parent=theme_parent, code_parent=code_parent)
-    return scope, rule, total, code_theme, theme_parent, coders, kept
+    return code_theme, theme_parent, coders, kept
 
 
 def theme_cells(study: Study, theme_ids: list[int] | None = None) -> dict[tuple[int, int], int] | None:
@@ -184,7 +184,7 @@ def theme_cells(study: Study, theme_ids: list[int] | None = None) -> dict[tuple[
     None when the kept counts could not be stored (a study that cannot be
     written now): the caller counts from the codings."""
     with tallies.snapshot(study.conn):
-        kept = _kept(study)[-1]
+        kept = _kept(study, study.setting("analysis_scope", "all"))[-1]
         if not kept.stored:
             return None
         return tallies.stored_cells(study.conn, theme_ids)

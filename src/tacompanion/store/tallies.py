@@ -276,17 +276,16 @@ def _count(conn, scope, who, code_theme, theme_parent, code_parent, dirty, *, st
     adjusted: dict[tuple[str, int], Sizes] = {}
     cell_steps: dict[tuple[int, int], int] = {}
     if changes and dirty is not None:
+        out = {"code": out_codes, "theme": out_themes, "family": out_families}
         adjusted, cell_steps = _adjust(
             conn, changes, scope, who, coders, code_theme, theme_parent, code_parent, heads_all,
             skip={("code", i) for i in codes} | {("theme", i) for i in themes}
-            | {("family", i) for i in families},
-            kept={"code": out_codes, "theme": out_themes, "family": out_families})
+            | {("family", i) for i in families}, kept=out)
         for (kind, i), v in adjusted.items():
-            target = {"code": out_codes, "theme": out_themes, "family": out_families}[kind]
             if v[0]:
-                target[i] = v
+                out[kind][i] = v
             else:
-                target.pop(i, None)
+                out[kind].pop(i, None)
     stored = False
     if store:
         rows_out = [("code", i, *v) for i, v in found_codes.items()]
